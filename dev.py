@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""Developer bootstrap: needs only Python 3.10+ with venv.
+
+    python3 dev.py test [ENV ...] [-- PYTEST ARGS]   every package's tests (through tox)
+    python3 dev.py demo                             the example app on SQLite at http://127.0.0.1:5000/
+
+It makes virtualenvs under .dev/ with pinned tools (tools/requirements-*.txt) and
+rebuilds them when those pins change; nothing is installed outside the project.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+DEV = ROOT / ".dev"
+PACKAGES = ["db", "utils", "auth", "admin", "rest"]
+
+
+def _bin(env: Path, name: str) -> Path:
+    return env / ("Scripts" if os.name == "nt" else "bin") / name
+
+
+def _ensure_venv(env: Path, requirements: list[str], stamp_inputs: list[Path]) -> Path:
+    """Create ``env`` with ``requirements`` unless it exists with the same inputs."""
+    digest = hashlib.sha256()
+    for item in [*requirements, *(p.read_bytes().decode() for p in stamp_inputs)]:
+        digest.update(item.encode())
+    digest.update(sys.version.encode())
+    stamp = env / ".fp-stamp"
+    if stamp.exists() and stamp.read_text() == digest.hexdigest():
+        return env
+    print(f"dev.py: setting up {env.relative_to(ROOT)} ...", flush=True)
+    venv.EnvBuilder(with_pip=True, clear=True).create(env)
+    python = str(_bin(env, "python"))
+    subprocess.run([python, "-m", "pip", "install", "-q", "--upgrade", "pip"], check=True)
+    subprocess.run([python, "-m", "pip", "install", "-q", *requirements], check=True)
+    stamp.write_text(digest.hexdigest())
+    return env
+
+
+def test(args: list[str]) -> int:
+    """Run the tox envs (all by default): one per package, lint, layering and repository checks."""
+    bootstrap = ROOT / "tools" / "requirements-bootstrap.txt"
+    env = _ensure_venv(DEV / "venv", ["-r", str(bootstrap)], [bootstrap])
+    envs, rest = args, []
+    if "--" in args:
+        i = args.index("--")
+        envs, rest = args[:i], args[i:]
+    command = [str(_bin(env, "tox")), "run"]
+    if envs:
+        command += ["-e", ",".join(envs)]
+    return subprocess.run(command + rest, cwd=ROOT).returncode
+
+
+def demo(args: list[str]) -> int:
+    """Install every package editable with the example's requirements and run the example app."""
+    requirements = ROOT / "examples" / "requirements.txt"
+    editable: list[str] = []
+    for part in PACKAGES:
+        editable += ["-e", str(ROOT / "packages" / f"flask-peewee-{part}")]
+    env = _ensure_venv(
+        DEV / "demo",
+        [*editable, "-r", str(requirements)],
+        [requirements, *(ROOT / "packages" / f"flask-peewee-{p}" / "pyproject.toml" for p in PACKAGES)],
+    )
+    return subprocess.run([str(_bin(env, "python")), str(ROOT / "examples" / "run_demo.py"), *args], cwd=ROOT).returncode
+
+
+def main(argv: list[str]) -> int:
+    commands = {"test": test, "demo": demo}
+    if not argv or argv[0] not in commands:
+        print(__doc__)
+        return 2
+    if sys.version_info < (3, 10):
+        print("dev.py needs Python 3.10 or newer")
+        return 2
+    return commands[argv[0]](argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

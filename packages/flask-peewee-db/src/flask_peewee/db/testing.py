@@ -1,0 +1,261 @@
+"""A pytest plugin with the fixtures flask-peewee's own suites use, public for apps' tests too.
+
+It is loaded automatically (entry point ``pytest11``) when flask-peewee-db is
+installed. Every test that uses :func:`database_url` (directly or through
+:func:`app`, :func:`db`, :func:`client`) runs once per database backend:
+
+* ``sqlite`` always (a fresh file per test);
+* ``postgres`` and ``mysql`` when their server answers. Each test session creates
+  its own database on the server and drops it at the end, so runs never share state.
+
+``FLASK_PEEWEE_TEST_DATABASES`` (e.g. ``sqlite,postgres,mysql``) selects the
+backends; when it is set, every listed backend is required and an unreachable one
+is an error. Unset, unreachable servers are skipped with a reason.
+``FLASK_PEEWEE_TEST_POSTGRES_URL`` and ``FLASK_PEEWEE_TEST_MYSQL_URL`` point at the
+servers (defaults: ``postgresql://postgres@127.0.0.1:5432/test`` and
+``mysql://root@127.0.0.1:3306/test``).
+
+Apps override ``app`` in their own ``conftest.py`` and keep the rest::
+
+    @pytest.fixture
+    def app(database_url):
+        return create_app({"DATABASE": database_url, "TESTING": True})
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from flask import Flask
+
+from flask_peewee.db._database import Database
+
+__all__ = [
+    "BACKENDS",
+    "Backend",
+    "app",
+    "client",
+    "database_url",
+    "db",
+    "fp_backend",
+    "selected_backends",
+]
+
+BACKENDS = ("sqlite", "postgres", "mysql")
+_DEFAULT_URLS = {
+    "postgres": "postgresql://postgres@127.0.0.1:5432/test",
+    "mysql": "mysql://root@127.0.0.1:3306/test",
+}
+
+
+def selected_backends() -> tuple[tuple[str, ...], bool]:
+    """The backends to run and whether they are required (the variable was set)."""
+    raw = os.environ.get("FLASK_PEEWEE_TEST_DATABASES", "").strip()
+    if not raw:
+        return BACKENDS, False
+    names = tuple(dict.fromkeys(n.strip().lower() for n in raw.split(",") if n.strip()))
+    aliases = {"postgresql": "postgres", "pg": "postgres", "mariadb": "mysql"}
+    names = tuple(aliases.get(n, n) for n in names)
+    unknown = [n for n in names if n not in BACKENDS]
+    if unknown:
+        raise pytest.UsageError(f"FLASK_PEEWEE_TEST_DATABASES: unknown backend(s) {unknown}; use {BACKENDS}")
+    return names, True
+
+
+def _server_url(name: str) -> str:
+    return os.environ.get(f"FLASK_PEEWEE_TEST_{name.upper()}_URL", _DEFAULT_URLS[name])
+
+
+def _with_database(url: str, database: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, parts.fragment))
+
+
+def _admin_connection(name: str, url: str) -> Any:
+    parts = urlsplit(url)
+    if name == "postgres":
+        import psycopg2
+
+        conn = psycopg2.connect(
+            host=parts.hostname or "127.0.0.1",
+            port=parts.port or 5432,
+            user=parts.username or "postgres",
+            password=parts.password or None,
+            dbname=parts.path.lstrip("/") or "postgres",
+            connect_timeout=3,
+        )
+        conn.autocommit = True
+        return conn
+    import pymysql
+
+    return pymysql.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 3306,
+        user=parts.username or "root",
+        password=parts.password or "",
+        database=parts.path.lstrip("/") or None,
+        connect_timeout=3,
+        autocommit=True,
+    )
+
+
+@dataclass
+class Backend:
+    """One database backend of the test matrix, with the database this session made on it."""
+
+    name: str
+    server_url: str = ""
+    database: str = ""
+    url: str = ""
+    error: str = ""
+    _admin: Any = field(default=None, repr=False)
+
+    def start(self) -> None:
+        if self.name == "sqlite":
+            return
+        try:
+            self._admin = _admin_connection(self.name, self.server_url)
+        except Exception as exc:  # any driver error means the server does not answer
+            self.error = f"{self.name} not reachable at {self.server_url}: {exc}".strip()
+            return
+        self.database = f"fp_test_{os.getpid()}_{secrets.token_hex(4)}"
+        with self._admin.cursor() as cursor:
+            if self.name == "postgres":
+                cursor.execute(f'CREATE DATABASE "{self.database}"')
+            else:
+                cursor.execute(f"CREATE DATABASE `{self.database}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+        self.url = _with_database(self.server_url, self.database)
+
+    def stop(self) -> None:
+        if self._admin is None or not self.database:
+            return
+        with self._admin.cursor() as cursor:
+            if self.name == "postgres":
+                cursor.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+            else:
+                cursor.execute(f"DROP DATABASE IF EXISTS `{self.database}`")
+        self._admin.close()
+        self._admin = None
+
+    def clear(self) -> None:
+        """Drop every table in this session's database (between tests)."""
+        if self.name == "sqlite" or not self.url:
+            return
+        from playhouse.db_url import connect
+
+        database = connect(self.url)
+        try:
+            tables = database.get_tables()
+            if not tables:
+                return
+            if self.name == "postgres":
+                quoted = ", ".join(f'"{t}"' for t in tables)
+                database.execute_sql(f"DROP TABLE IF EXISTS {quoted} CASCADE")
+            else:
+                database.execute_sql("SET FOREIGN_KEY_CHECKS = 0")
+                for table in tables:
+                    database.execute_sql(f"DROP TABLE IF EXISTS `{table}`")
+                database.execute_sql("SET FOREIGN_KEY_CHECKS = 1")
+        finally:
+            database.close()
+
+
+_started: dict[str, Backend] = {}
+
+
+def _backend(name: str) -> Backend:
+    backend = _started.get(name)
+    if backend is None:
+        server = _server_url(name) if name != "sqlite" else ""
+        backend = _started[name] = Backend(name, server_url=server)
+        backend.start()
+    return backend
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "backends(*names): run this test only on the named database backends")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "fp_backend" not in metafunc.fixturenames:
+        return
+    names, _required = selected_backends()
+    marker = metafunc.definition.get_closest_marker("backends")
+    if marker is not None:
+        names = tuple(n for n in names if n in marker.args)
+    metafunc.parametrize("fp_backend", names, indirect=True, scope="session")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    names, required = selected_backends()
+    how = "required (FLASK_PEEWEE_TEST_DATABASES)" if required else "those that answer"
+    return f"flask-peewee test databases: {', '.join(names)} ({how})"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    while _started:
+        _, backend = _started.popitem()
+        backend.stop()
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    skipped = [b.error for b in _started.values() if b.error]
+    for line in skipped:
+        terminalreporter.write_line(f"flask-peewee: skipped backend: {line}", yellow=True)
+
+
+@pytest.fixture(scope="session")
+def fp_backend(request: pytest.FixtureRequest) -> Backend:
+    """The database backend of this test (sqlite, postgres or mysql)."""
+    name = getattr(request, "param", "sqlite")
+    backend = _backend(name)
+    if backend.error:
+        _, required = selected_backends()
+        if required or os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"required test database unavailable: {backend.error}", pytrace=False)
+        pytest.skip(backend.error)
+    return backend
+
+
+@pytest.fixture
+def database_url(fp_backend: Backend, tmp_path: Any) -> Iterator[str]:
+    """A URL of an empty database on the current backend; its tables are dropped after the test."""
+    if fp_backend.name == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    fp_backend.clear()
+    yield fp_backend.url
+    fp_backend.clear()
+
+
+@pytest.fixture
+def app(database_url: str) -> Flask:
+    """A Flask app configured for tests with ``DATABASE`` set to :func:`database_url`."""
+    app = Flask("flask_peewee_test_app")
+    app.config.update(
+        DATABASE=database_url,
+        SECRET_KEY="test-secret-key-" + secrets.token_hex(8),
+        TESTING=True,
+    )
+    return app
+
+
+@pytest.fixture
+def db(app: Flask) -> Iterator[Database]:
+    """A :class:`~flask_peewee.db.Database` initialised on :func:`app`, closed after the test."""
+    database = Database(app)
+    yield database
+    if not database.database.is_closed():
+        database.database.close()
+
+
+@pytest.fixture
+def client(app: Flask) -> Any:
+    """Flask's test client for :func:`app`."""
+    return app.test_client()
+
