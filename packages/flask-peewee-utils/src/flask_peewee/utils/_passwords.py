@@ -1,0 +1,214 @@
+"""Password hashing through passlib, plus verification of the formats older apps stored.
+
+New hashes use the app's ``FLASK_PEEWEE_PASSWORD_SCHEMES`` (first entry is the default) or,
+outside an app context, argon2. Every real verification goes through :func:`verify`, so a
+test can count verifications by wrapping that one function.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from flask import current_app, has_app_context
+
+from flask_peewee.db import ImproperlyConfigured
+
+if TYPE_CHECKING:
+    from flask import Flask
+    from passlib.context import CryptContext
+
+__all__ = [
+    "CONFIG_KEY",
+    "DEFAULT_SCHEMES",
+    "check_password",
+    "dummy_verify",
+    "get_password_context",
+    "make_password",
+    "needs_rehash",
+    "verify",
+]
+
+CONFIG_KEY = "FLASK_PEEWEE_PASSWORD_SCHEMES"
+DEFAULT_SCHEMES: tuple[str, ...] = ("argon2",)
+_EXTENSION_KEY = "flask_peewee.utils.passwords"
+
+_SHA1_HEX = re.compile(r"[0-9a-fA-F]{40}")
+_SALTED_SHA1 = re.compile(r"([^$]*)\$([0-9a-fA-F]{40})")
+_WERKZEUG_PREFIXES = ("pbkdf2:", "scrypt:")
+
+
+@dataclass
+class _PasswordState:
+    """A CryptContext built from one scheme list, and a lazily made hash for dummy verifications."""
+
+    schemes: tuple[str, ...]
+    context: CryptContext
+    _dummy_hash: str | None = field(default=None, repr=False)
+
+    def dummy_hash(self) -> str:
+        if self._dummy_hash is None:
+            self._dummy_hash = self.context.hash(secrets.token_urlsafe(16))
+        return self._dummy_hash
+
+
+def _schemes_from_config(value: object) -> tuple[str, ...]:
+    if value is None:
+        return DEFAULT_SCHEMES
+    if isinstance(value, str):
+        value = [part.strip() for part in value.split(",")]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(s, str) and s for s in value) or not value:
+        raise ImproperlyConfigured(
+            f"{CONFIG_KEY} must be a non-empty list of passlib scheme names such as ['argon2'], got {value!r}"
+        )
+    return tuple(value)
+
+
+def _build_state(schemes: tuple[str, ...]) -> _PasswordState:
+    from passlib.context import CryptContext
+
+    # The library default stays verifiable, so hashes made with no app context (scripts,
+    # fixtures) still check inside an app that chose another scheme.
+    all_schemes = list(dict.fromkeys(schemes + DEFAULT_SCHEMES))
+    try:
+        context = CryptContext(schemes=all_schemes, default=schemes[0], deprecated="auto")
+    except (KeyError, ValueError, TypeError) as exc:
+        raise ImproperlyConfigured(f"{CONFIG_KEY} names a scheme passlib cannot use: {exc}") from exc
+    return _PasswordState(schemes, context)
+
+
+@functools.lru_cache(maxsize=1)
+def _default_state() -> _PasswordState:
+    return _build_state(DEFAULT_SCHEMES)
+
+
+def _state(app: Flask | None = None) -> _PasswordState:
+    if app is None:
+        if not has_app_context():
+            return _default_state()
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+    schemes = _schemes_from_config(app.config.get(CONFIG_KEY))
+    if schemes == DEFAULT_SCHEMES:
+        return _default_state()
+    state = app.extensions.get(_EXTENSION_KEY)
+    if state is None or state.schemes != schemes:
+        state = app.extensions[_EXTENSION_KEY] = _build_state(schemes)
+    return state
+
+
+def get_password_context(app: Flask | None = None) -> CryptContext:
+    """The passlib ``CryptContext`` used for ``app`` (the current app, or the library default).
+
+    Its default scheme is the first of ``FLASK_PEEWEE_PASSWORD_SCHEMES``; the other listed
+    schemes and argon2 are still verified but marked deprecated, so :func:`needs_rehash`
+    reports hashes made with them.
+    """
+    return _state(app).context
+
+
+def make_password(raw_password: str) -> str:
+    """Create a salted hash of ``raw_password`` with the current default scheme."""
+    if not isinstance(raw_password, str):
+        raise TypeError(f"make_password() needs the password as a str, not {type(raw_password).__name__}")
+    return _state().context.hash(raw_password)
+
+
+# -- legacy formats --------------------------------------------------------------------
+
+
+def _legacy_kind(enc_password: str) -> str | None:
+    if enc_password.startswith(_WERKZEUG_PREFIXES):
+        return "werkzeug"
+    if _SHA1_HEX.fullmatch(enc_password):
+        return "sha1"
+    if _SALTED_SHA1.fullmatch(enc_password):
+        return "salted_sha1"
+    return None
+
+
+def _werkzeug_digest(raw: bytes, method: str, salt: str) -> str | None:
+    """Recompute a werkzeug ``generate_password_hash`` digest; None when the method is unusable."""
+    name, *args = method.split(":")
+    if name == "pbkdf2":
+        if len(args) != 2:
+            return None
+        hash_name, iterations = args[0], int(args[1])
+        if iterations < 1 or hash_name not in hashlib.algorithms_available:
+            return None
+        return hashlib.pbkdf2_hmac(hash_name, raw, salt.encode(), iterations).hex()
+    if name == "scrypt":
+        n, r, p = (int(a) for a in args) if len(args) == 3 else (2**15, 8, 1)
+        if min(n, r, p) < 1:
+            return None
+        return hashlib.scrypt(raw, salt=salt.encode(), n=n, r=r, p=p, maxmem=132 * n * r * p, dklen=64).hex()
+    return None
+
+
+def _verify_legacy(kind: str, raw: bytes, enc_password: str) -> bool:
+    if kind == "sha1":
+        expected = hashlib.sha1(raw, usedforsecurity=False).hexdigest()
+        return hmac.compare_digest(expected, enc_password.lower())
+    if kind == "salted_sha1":
+        salt, digest = enc_password.split("$", 1)
+        expected = hashlib.sha1(salt.encode() + raw, usedforsecurity=False).hexdigest()
+        return hmac.compare_digest(expected, digest.lower())
+    method, _, rest = enc_password.partition("$")
+    salt, sep, digest = rest.partition("$")
+    if not sep:
+        return False
+    expected = _werkzeug_digest(raw, method, salt)
+    return expected is not None and hmac.compare_digest(expected, digest.lower())
+
+
+# -- verification ----------------------------------------------------------------------
+
+
+def verify(raw_password: str, enc_password: str, context: CryptContext) -> bool:
+    """Verify one password against one stored hash: the single place every verification runs.
+
+    Knows passlib's formats (through ``context``), unsalted sha1 hex digests, the original
+    flask-peewee ``salt$sha1hex`` and werkzeug's ``pbkdf2:``/``scrypt:`` strings. A malformed
+    hash gives False, never an exception.
+    """
+    try:
+        raw = raw_password.encode("utf-8")
+        kind = _legacy_kind(enc_password)
+        if kind is not None:
+            return _verify_legacy(kind, raw, enc_password)
+        return bool(context.verify(raw_password, enc_password))
+    except (ValueError, TypeError, OverflowError, MemoryError):
+        return False
+
+
+def check_password(raw_password: str, enc_password: str | None) -> bool:
+    """Whether ``raw_password`` matches the stored ``enc_password`` (False for a missing or malformed hash)."""
+    if not isinstance(raw_password, str) or not isinstance(enc_password, str) or not enc_password:
+        return False
+    return verify(raw_password, enc_password, _state().context)
+
+
+def needs_rehash(enc_password: str) -> bool:
+    """Whether a stored hash should be replaced: a legacy format, a deprecated scheme or outdated settings.
+
+    Call it after a successful :func:`check_password` and store ``make_password(raw)`` when True.
+    """
+    if not isinstance(enc_password, str) or not enc_password or _legacy_kind(enc_password) is not None:
+        return True
+    try:
+        return bool(_state().context.needs_update(enc_password))
+    except (ValueError, TypeError):
+        return True
+
+
+def dummy_verify(raw_password: str) -> None:
+    """Run exactly one verification against a fixed hash of the current default scheme.
+
+    Authentication calls it for unknown usernames so they cost as much as known ones.
+    """
+    state = _state()
+    verify(raw_password if isinstance(raw_password, str) else "", state.dummy_hash(), state.context)
