@@ -2,25 +2,40 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import click
+import peewee
 from flask.cli import AppGroup
 
 if TYPE_CHECKING:
     from flask_peewee.db._database import Database
 
-__all__ = ["make_group"]
+__all__ = ["connection", "make_group"]
+
+
+@contextlib.contextmanager
+def connection(database: peewee.Database) -> Iterator[peewee.Database]:
+    """Open a connection for a command unless one is open, and close only what was opened."""
+    opened = database.connect(reuse_if_open=True)
+    try:
+        yield database
+    finally:
+        if opened and not database.is_closed():
+            database.close()
 
 
 def make_group(db: Database) -> click.Group:
-    """Build the ``fp`` group for ``db``; higher layers add commands to it."""
+    """Build the ``fp`` group for ``db``; higher layers add commands with ``@db.cli.command()``."""
     group = AppGroup("fp", help="flask-peewee: tables, migrations and users.")
 
     @group.command("create-tables")
     def create_tables() -> None:
-        """Create the table of every model (safe to re-run)."""
-        created = db.create_tables()
+        """Create the table of every model, in foreign-key order (safe to re-run)."""
+        with connection(db.database):
+            created = db.create_tables()
         for name in created:
             click.echo(f"created {name}")
         if not created:
@@ -29,10 +44,17 @@ def make_group(db: Database) -> click.Group:
     @group.command("drop-tables")
     @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
     def drop_tables(yes: bool) -> None:
-        """Drop the table of every model."""
+        """Drop the table of every model; all their rows are lost."""
         if not yes:
-            click.confirm("Drop every table of every model? All their rows are lost", abort=True)
-        for name in db.drop_tables():
+            click.confirm("Drop the table of every model? All their rows are lost", abort=True)
+        with connection(db.database):
+            dropped = db.drop_tables()
+        for name in dropped:
             click.echo(f"dropped {name}")
+        if not dropped:
+            click.echo("no tables to drop")
 
+    from flask_peewee.db._migrations import add_migration_commands
+
+    add_migration_commands(group, db)
     return group

@@ -2,20 +2,40 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 import peewee
 from flask import Flask, current_app, g, request
 
-from flask_peewee.db._config import database_from_config, describe
+from flask_peewee.db._config import config_key, database_from_config
 from flask_peewee.db._exceptions import ImproperlyConfigured
 
 if TYPE_CHECKING:
     import click
 
-__all__ = ["Database"]
+__all__ = ["Database", "get_database"]
 
 EXTENSION_KEY = "flask_peewee.db"
+_OPENED_FLAG = "_flask_peewee_db_opened"
+_UNBOUND = object()
+
+
+def _endpoint_names(value: Any, setting: str) -> frozenset[str]:
+    """Endpoint names from a list (or a comma-separated string, handy in environment-driven config)."""
+    if value is None:
+        return frozenset()
+    if isinstance(value, str):
+        value = value.split(",")
+    try:
+        names = [name.strip() for name in value]
+    except (TypeError, AttributeError):
+        raise ImproperlyConfigured(f"{setting} must be a list of endpoint names, got {value!r}") from None
+    return frozenset(name for name in names if name)
+
+
+def _is_static(endpoint: str) -> bool:
+    return endpoint == "static" or endpoint.endswith(".static")
 
 
 class Database:
@@ -32,6 +52,11 @@ class Database:
     or, in an app factory, ``db = Database()`` at import time and
     ``db.init_app(app)`` later: models declared on ``db.Model`` before then work
     once the app is initialised.
+
+    :param app: the Flask app, or ``None`` to call :meth:`init_app` later.
+    :param model_class: the base class of :attr:`Model` (``peewee.Model`` by default).
+    :param excluded_routes: endpoint names whose requests open no connection (static
+        files never do).
     """
 
     def __init__(
@@ -41,23 +66,32 @@ class Database:
         model_class: type[peewee.Model] = peewee.Model,
         excluded_routes: Iterable[str] = (),
     ) -> None:
+        if not (isinstance(model_class, type) and issubclass(model_class, peewee.Model)):
+            raise TypeError(f"model_class must be a peewee.Model subclass, got {model_class!r}")
+        #: Late binding: models point at this proxy, ``init_app`` fills it in.
         self.proxy = peewee.DatabaseProxy()
-        self.excluded_routes = frozenset(excluded_routes)
+        self.excluded_routes = _endpoint_names(excluded_routes, "excluded_routes")
+        #: Every concrete subclass of :attr:`Model`, in declaration order.
         self.models: list[type[peewee.Model]] = []
-        self._config_id: object = None
-        self._base_model_class = model_class
-        self.Model: type[peewee.Model] = self.get_model_class()
+        self.model_class = model_class
+        self._config_key: object = _UNBOUND
         self._cli: click.Group | None = None
+        #: The base model class bound to this database.
+        self.Model: type[peewee.Model] = self.get_model_class()
         if app is not None:
             self.init_app(app)
 
     # -- models -----------------------------------------------------------------
 
     def get_model_class(self) -> type[peewee.Model]:
-        """Build the base model class bound to this database; subclasses register themselves."""
+        """Build the base model class bound to this database; its subclasses register themselves.
+
+        A subclass with ``__abstract__ = True`` in its own body is not registered (its
+        subclasses are, unless they say so too).
+        """
         registry = self.models
 
-        class Model(self._base_model_class):  # type: ignore[misc, valid-type]
+        class Model(self.model_class):  # type: ignore[misc, valid-type, name-defined]
             __abstract__ = True
 
             class Meta:
@@ -76,20 +110,20 @@ class Database:
 
     def create_tables(self, models: Iterable[type[peewee.Model]] | None = None, *, safe: bool = True) -> list[str]:
         """Create the tables of ``models`` (all registered ones by default); return the names created."""
-        models = list(peewee.sort_models(list(models) if models is not None else self.models))
+        ordered = list(peewee.sort_models(list(models) if models is not None else self.models))
         database = self.database
         existing = set(database.get_tables())
-        created = [m._meta.table_name for m in models if m._meta.table_name not in existing]
-        database.create_tables(models, safe=safe)
+        created = [m._meta.table_name for m in ordered if m._meta.table_name not in existing]
+        database.create_tables(ordered, safe=safe)
         return created
 
     def drop_tables(self, models: Iterable[type[peewee.Model]] | None = None, *, safe: bool = True) -> list[str]:
         """Drop the tables of ``models`` (all registered ones by default); return the names dropped."""
-        models = list(peewee.sort_models(list(models) if models is not None else self.models))
+        ordered = list(peewee.sort_models(list(models) if models is not None else self.models))
         database = self.database
         existing = set(database.get_tables())
-        dropped = [m._meta.table_name for m in reversed(models) if m._meta.table_name in existing]
-        database.drop_tables(models, safe=safe)
+        dropped = [m._meta.table_name for m in reversed(ordered) if m._meta.table_name in existing]
+        database.drop_tables(ordered, safe=safe)
         return dropped
 
     # -- the database -------------------------------------------------------------
@@ -102,43 +136,54 @@ class Database:
         return self.proxy.obj
 
     def init_app(self, app: Flask) -> None:
-        """Read the app's config, bind the models and install the request hooks."""
-        extensions = app.extensions.setdefault(EXTENSION_KEY, {})
-        if id(self) in extensions:
+        """Read the app's config, bind the models and install the request hooks and CLI.
+
+        The first app binds this Database for the life of the process; a later app
+        must describe the same database, else :class:`ImproperlyConfigured` is raised.
+        """
+        existing = app.extensions.get(EXTENSION_KEY)
+        if existing is self:
             raise ImproperlyConfigured("This Database is already initialised on this app")
-        config_id = describe(app.config)
-        if self.proxy.obj is None:
-            self.proxy.initialize(database_from_config(app.config))
-            self._config_id = config_id
-        elif config_id != self._config_id:
+        if existing is not None:
             raise ImproperlyConfigured(
-                "This Database is already bound to another database; one Database binds its "
-                "models to one database per process (create a second Database for another one)"
+                "This app already has a flask_peewee.db.Database; use that one (one Database per app)"
             )
-        extensions[id(self)] = self
-        app.extensions.setdefault("flask_peewee.db.default", self)
-        excluded = set(self.excluded_routes) | set(app.config.get("FLASK_PEEWEE_EXCLUDED_ROUTES", ("static",)))
-        app.before_request(self._make_connect(frozenset(excluded)))
-        app.teardown_request(self._close)
+        owner = app.cli.commands.get("fp")
+        if owner is not None and owner is not self.cli:
+            raise ImproperlyConfigured("The app already has a 'flask fp' command that this Database does not own")
+        excluded = self.excluded_routes | _endpoint_names(
+            app.config.get("FLASK_PEEWEE_EXCLUDED_ROUTES"), "FLASK_PEEWEE_EXCLUDED_ROUTES"
+        )
+        key = config_key(app.config)
+        if self._config_key is _UNBOUND:
+            self.proxy.initialize(database_from_config(app.config))
+            self._config_key = key
+        elif key != self._config_key:
+            raise ImproperlyConfigured(
+                "This Database is already bound to another database: one Database binds its models "
+                "to one database per process, so every app it is initialised on needs the same "
+                "DATABASE setting (create a second Database for another database)"
+            )
+
+        app.extensions[EXTENSION_KEY] = self
+        app.before_request(self._make_connect_hook(excluded))
+        app.teardown_request(self._close_hook)
         app.shell_context_processor(self._shell_context)
-        self._register_cli(app)
+        if owner is None:
+            app.cli.add_command(self.cli)
 
-    def _flag(self) -> str:
-        return f"_flask_peewee_db_opened_{id(self)}"
-
-    def _make_connect(self, excluded: frozenset[str]) -> Any:
+    def _make_connect_hook(self, excluded: frozenset[str]) -> Callable[[], None]:
         def connect_db() -> None:
             endpoint = request.endpoint or ""
-            if endpoint in excluded or endpoint.rpartition(".")[2] == "static" and "static" in excluded:
+            if endpoint in excluded or _is_static(endpoint):
                 return
-            opened = self.database.connect(reuse_if_open=True)
-            setattr(g, self._flag(), opened)
+            if self.database.connect(reuse_if_open=True):
+                setattr(g, _OPENED_FLAG, True)
 
         return connect_db
 
-    def _close(self, exc: BaseException | None = None) -> None:
-        flag = self._flag()
-        if g.pop(flag, False) and not self.database.is_closed():
+    def _close_hook(self, exc: BaseException | None = None) -> None:
+        if g.pop(_OPENED_FLAG, False) and not self.database.is_closed():
             self.database.close()
 
     def connect_db(self) -> bool:
@@ -167,18 +212,11 @@ class Database:
             self._cli = make_group(self)
         return self._cli
 
-    def _register_cli(self, app: Flask) -> None:
-        existing = app.cli.commands.get("fp")
-        if existing is None:
-            app.cli.add_command(self.cli)
-        elif existing is not self.cli:
-            raise ImproperlyConfigured("Another Database already owns the 'flask fp' command group on this app")
-
 
 def get_database(app: Flask | None = None) -> Database:
-    """The first :class:`Database` initialised on ``app`` (the current app by default)."""
+    """The :class:`Database` initialised on ``app`` (the current app by default)."""
     app = app or current_app
     try:
-        return app.extensions["flask_peewee.db.default"]
+        return app.extensions[EXTENSION_KEY]
     except KeyError:
         raise ImproperlyConfigured("No flask_peewee.db.Database is initialised on this app") from None

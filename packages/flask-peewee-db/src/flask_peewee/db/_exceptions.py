@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import peewee
+
 __all__ = ["ImproperlyConfigured"]
 
 
-class ImproperlyConfigured(Exception):
-    """Raised when the database configuration of an app cannot be used."""
+class ImproperlyConfigured(peewee.ImproperlyConfigured):
+    """Raised when the database configuration of an app cannot be used.
+
+    It subclasses peewee's own ``ImproperlyConfigured``, so code catching either works.
+    """
