@@ -302,7 +302,7 @@ def _is_junk(path: PurePosixPath | Path) -> bool:
     return bool(set(_CACHE_PARTS) & set(path.parts)) or path.suffix in (".pyc", ".pyo")
 
 
-def _tree_files(pkg: Path, folder: str) -> set[str]:
+def tracked_files(pkg: Path, folder: str) -> set[str]:
     """Files under ``pkg/folder`` that a build must pick up: git's tracked files, or all files outside git."""
     try:
         proc = subprocess.run(["git", "ls-files", "-z", "--", folder], cwd=pkg, capture_output=True, text=True)
@@ -334,7 +334,7 @@ def check_sdist(part: str, sdist: Path, *, root: Path = ROOT) -> None:
         if required not in rel:
             problems.append(f"{required} is missing")
 
-    src_files, test_files = _tree_files(pkg, "src"), _tree_files(pkg, "tests")
+    src_files, test_files = tracked_files(pkg, "src"), tracked_files(pkg, "tests")
     for required in ("__init__.py", "__about__.py", "py.typed"):
         src_files.add(f"src/flask_peewee/{part}/{required}")
     problems += [f"{f} from the source tree is missing" for f in sorted((src_files | test_files) - rel)]
