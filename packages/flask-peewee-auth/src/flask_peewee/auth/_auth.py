@@ -1,0 +1,256 @@
+"""The :class:`Auth` extension."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import peewee
+from flask import Blueprint, Flask, current_app, g, has_request_context, redirect, request, url_for
+
+from flask_peewee.auth import _sessions
+from flask_peewee.auth._csrf import csrf_token
+from flask_peewee.auth._forms import LoginForm
+from flask_peewee.auth._models import make_throttle_model, make_user_model
+from flask_peewee.auth._throttle import settings_from_config
+from flask_peewee.auth._views import AuthViews
+from flask_peewee.db import ImproperlyConfigured, get_database
+from flask_peewee.utils import get_next, needs_rehash
+
+if TYPE_CHECKING:
+    from flask_peewee.db import Database
+
+__all__ = ["Auth"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXTENSION_KEY = "flask_peewee.auth"
+_G_USER = "_flask_peewee_auth_user"
+
+
+class Auth(AuthViews):
+    """Users, login and logout views, and the current user on every request.
+
+    Usage::
+
+        db = Database(app)
+        auth = Auth(app, db)
+
+        @app.route("/private/")
+        @auth.login_required
+        def private():
+            return f"Hello {auth.get_logged_in_user().username}"
+
+    In an app factory, ``auth = Auth(db=db)`` at import time and ``auth.init_app(app)``
+    later (after ``db.init_app(app)``). The login and logout views are registered on a
+    blueprint named ``name`` (``auth``) under ``prefix``.
+    """
+
+    def __init__(
+        self,
+        app: Flask | None = None,
+        db: Database | None = None,
+        user_model: type[peewee.Model] | None = None,
+        prefix: str = "/accounts",
+        db_table: str = "user",
+        *,
+        name: str = "auth",
+        default_next_url: str | None = None,
+    ) -> None:
+        if db is None and app is not None:
+            db = get_database(app)
+        if db is None:
+            raise ImproperlyConfigured("Auth needs the Database: Auth(app, db) or Auth(db=db)")
+        self.db = db
+        self.prefix = prefix
+        self.db_table = db_table
+        if default_next_url is not None:
+            self.default_next_url = default_next_url
+        self.User: Any = user_model or self.get_user_model()
+        self.login_throttle_model: Any = make_throttle_model(db)
+        self.blueprint = self.get_blueprint(name)
+        self.register_urls()
+        if app is not None:
+            self.init_app(app)
+
+    # -- models and forms -------------------------------------------------------------
+
+    def get_user_model(self) -> type[peewee.Model]:
+        """The user model: the default ``User`` on ``db.Model`` with table ``db_table``.
+
+        Override it (in a subclass) to use your own model mixing in :class:`BaseUser`.
+        """
+        return make_user_model(self.db, self.db_table)
+
+    def get_login_form(self) -> type[Any]:
+        """The WTForms form class of the login view (fields ``username`` and ``password``)."""
+        return LoginForm
+
+    def get_model_admin(self, model_admin: type | None = None) -> type:
+        """A ``ModelAdmin`` subclass for the user model that hashes a changed password before saving.
+
+        ``model_admin`` is the base class; only when it is omitted is it imported from
+        ``flask_peewee.admin`` (which must then be installed).
+        """
+        from flask_peewee.auth._admin import user_model_admin
+
+        if model_admin is None:
+            from flask_peewee.admin import ModelAdmin  # the one allowed upward import, see DESIGN.md
+
+            model_admin = ModelAdmin
+        return user_model_admin(model_admin)
+
+    def register_admin(self, admin: Any, model_admin: type | None = None) -> Any:
+        """Register the user model with ``admin`` using :meth:`get_model_admin`."""
+        base = model_admin or getattr(admin, "model_admin_class", None)
+        takes_base = len(inspect.signature(self.get_model_admin).parameters) > 0
+        admin_class = self.get_model_admin(base) if base is not None and takes_base else self.get_model_admin()
+        return admin.register(self.User, admin_class)
+
+    # -- views and app wiring ---------------------------------------------------------
+
+    def get_blueprint(self, blueprint_name: str) -> Blueprint:
+        """The blueprint holding the auth views and the ``auth/*.html`` templates."""
+        return Blueprint(blueprint_name, __name__, url_prefix=self.prefix, template_folder="templates")
+
+    def get_urls(self) -> tuple[tuple[str, Callable[..., Any]], ...]:
+        """The ``(url, view)`` pairs of the blueprint; extend it to add views."""
+        return (
+            ("/logout/", self.logout),
+            ("/login/", self.login),
+        )
+
+    def register_urls(self) -> None:
+        """Add every view of :meth:`get_urls` to the blueprint, for GET and POST."""
+        for url, view in self.get_urls():
+            self.blueprint.add_url_rule(url, view.__name__, view, methods=["GET", "POST"])
+        self.blueprint.before_request(self.refuse_cross_site)
+
+    def init_app(self, app: Flask) -> None:
+        """Register the blueprint, the ``g.user`` hook, the template context and the CLI on ``app``."""
+        registry = app.extensions.setdefault(EXTENSION_KEY, {})
+        if self.blueprint.name in registry:
+            raise ImproperlyConfigured(f"An Auth named {self.blueprint.name!r} is already registered on this app")
+        settings_from_config(app.config)  # refuse a bad throttle configuration at start-up
+        registry[self.blueprint.name] = self
+        app.register_blueprint(self.blueprint)
+        app.before_request(self.load_user)
+        app.context_processor(self.get_context_user)
+        app.add_template_global(csrf_token, "csrf_token")
+        from flask_peewee.auth._cli import register_commands
+
+        register_commands(self)
+        self._create_library_tables(app)
+
+    def _create_library_tables(self, app: Flask) -> None:
+        """Create the throttle table if missing (outside any request) when the database backend is used."""
+        settings = settings_from_config(app.config)
+        if not settings.enabled or settings.backend != "database":
+            return
+        database = self.db.database
+        opened = database.connect(reuse_if_open=True)
+        try:
+            self.login_throttle_model.create_table(safe=True)
+        finally:
+            if opened:
+                database.close()
+
+    # -- the current user -------------------------------------------------------------
+
+    def load_user(self) -> None:
+        """Before each request: put the logged-in user (or None) on ``g.user``."""
+        endpoint = request.endpoint or ""
+        if endpoint.rpartition(".")[2] == "static":
+            return
+        g.user = self.get_logged_in_user()
+
+    def get_context_user(self) -> dict[str, Any]:
+        """Template context: the logged-in user as ``user`` (None when anonymous)."""
+        return {"user": self.get_logged_in_user()}
+
+    def get_logged_in_user(self) -> Any:
+        """The logged-in user, or None when anonymous (or outside a request).
+
+        The session must still match the user: an inactive user, a deleted one, or one whose
+        password hash changed since this session logged in is logged out here.
+        """
+        if not has_request_context():
+            return None
+        cache = g.get(_G_USER)
+        if cache is not None and cache[0] is self:
+            return cache[1]
+        user = self._user_from_session()
+        setattr(g, _G_USER, (self, user))
+        return user
+
+    def _user_from_session(self) -> Any:
+        stored = _sessions.stored_login()
+        if stored is None:
+            return None
+        user_pk, token, _login_time = stored
+        try:
+            user = self.User.get_or_none(self.User._meta.primary_key == user_pk)
+        except (peewee.DatabaseError, ValueError, TypeError):
+            user = None
+        if (
+            user is None
+            or not getattr(user, "active", True)
+            or not _sessions.token_matches(token, user_pk, getattr(user, "password", None))
+        ):
+            _sessions.drop_login()
+            return None
+        return user
+
+    # -- logging in and out -----------------------------------------------------------
+
+    def authenticate(self, username: str, password: str) -> Any:
+        """The active user with this username and password, or False; never raises.
+
+        An unknown username costs one password verification like a known one, and a
+        correct password stored with an outdated hash is re-hashed and saved.
+        """
+        from flask_peewee.utils import dummy_verify
+
+        if not isinstance(username, str) or not isinstance(password, str):
+            dummy_verify("")
+            return False
+        try:
+            user = self.User.get_or_none(self.User.username == username)
+        except (peewee.DatabaseError, ValueError, TypeError):
+            user = None
+        if user is None:
+            dummy_verify(password)
+            return False
+        if not user.check_password(password) or not getattr(user, "active", True):
+            return False
+        if needs_rehash(user.password):
+            try:
+                user.set_password(password)
+                user.save(only=[self.User.password])
+            except peewee.DatabaseError:
+                current_app.logger.warning("flask-peewee-auth: could not upgrade the password hash of %s", user)
+        return user
+
+    def login_user(self, user: Any) -> None:
+        """Mark ``user`` as logged in: renew the session and store the login in it."""
+        _sessions.start_login(user.get_id(), getattr(user, "password", None))
+        g.user = user
+        setattr(g, _G_USER, (self, user))
+
+    def logout_user(self, user: Any = None) -> None:
+        """Log the requesting user out: the whole session is cleared."""
+        _sessions.end_login()
+        g.user = None
+        setattr(g, _G_USER, (self, None))
+
+    def login_required(self, func: F) -> F:
+        """Decorator: anonymous requests are redirected to the login view with ``next`` set."""
+
+        @functools.wraps(func)
+        def inner(*args: Any, **kwargs: Any) -> Any:
+            if self.get_logged_in_user() is None:
+                return redirect(url_for(f"{self.blueprint.name}.login", next=get_next()))
+            return func(*args, **kwargs)
+
+        return inner  # type: ignore[return-value]

@@ -1,0 +1,98 @@
+"""``flask fp createsuperuser`` and ``flask fp changepassword``, added to the db layer's ``fp`` group."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import click
+import peewee
+
+if TYPE_CHECKING:
+    from flask_peewee.auth._auth import Auth
+
+__all__ = ["register_commands"]
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if not password:
+        raise click.ClickException("The password must not be empty.")
+    return password
+
+
+@contextlib.contextmanager
+def _connection(auth: Auth) -> Iterator[None]:
+    """Use the database, closing only a connection opened here; turn database errors into messages."""
+    database = auth.db.database
+    opened = database.connect(reuse_if_open=True)
+    try:
+        yield
+    except peewee.DatabaseError as exc:
+        raise click.ClickException(f"Database error: {exc}. Are the tables created? (flask fp create-tables)") from None
+    finally:
+        if opened:
+            database.close()
+
+
+def _create_superuser(auth: Auth, username: str, email: str, password_stdin: bool) -> None:
+    user_model: Any = auth.User
+    username = username.strip()
+    if not username:
+        raise click.ClickException("The username must not be empty.")
+    duplicate = click.ClickException(f"A user named {username!r} already exists.")
+    if user_model.get_or_none(user_model.username == username) is not None:
+        raise duplicate
+    password = _read_password(password_stdin)
+    fields = user_model._meta.fields
+    values: dict[str, Any] = {"username": username}
+    for name, value in (("email", email), ("admin", True), ("active", True), ("is_superuser", True)):
+        if name in fields:
+            values[name] = value
+    user = user_model(**values)
+    user.set_password(password)
+    try:
+        with auth.db.database.atomic():
+            user.save(force_insert=True)
+    except peewee.IntegrityError:
+        raise duplicate from None
+    click.echo(f"Created superuser {username!r}.")
+
+
+def _change_password(auth: Auth, username: str, password_stdin: bool) -> None:
+    user_model: Any = auth.User
+    user = user_model.get_or_none(user_model.username == username)
+    if user is None:
+        raise click.ClickException(f"No user named {username!r}.")
+    user.set_password(_read_password(password_stdin))
+    user.save(only=[user_model.password])
+    click.echo(f"Password changed for {username!r}; the user's existing sessions are ended.")
+
+
+def register_commands(auth: Auth) -> None:
+    """Add the user commands of ``auth`` to ``auth.db.cli`` (once per group)."""
+    group = auth.db.cli
+    if "createsuperuser" in group.commands:
+        return
+
+    @group.command("createsuperuser")
+    @click.option("--username", prompt=True, help="The new user's username.")
+    @click.option("--email", default="", help="The new user's email address.")
+    @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+    def createsuperuser(username: str, email: str, password_stdin: bool) -> None:
+        """Create an active admin user (prompts for a hidden, confirmed password)."""
+        with _connection(auth):
+            _create_superuser(auth, username, email, password_stdin)
+
+    @group.command("changepassword")
+    @click.argument("username")
+    @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+    def changepassword(username: str, password_stdin: bool) -> None:
+        """Set a new password for USERNAME (ends the user's existing sessions)."""
+        with _connection(auth):
+            _change_password(auth, username, password_stdin)

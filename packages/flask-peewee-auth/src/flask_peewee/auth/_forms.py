@@ -1,0 +1,35 @@
+"""The login form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wtforms import Form, PasswordField, StringField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+__all__ = ["LoginForm"]
+
+MAX_USERNAME = 255
+MAX_PASSWORD = 1024
+
+
+def _printable(form: Form, field: Any) -> None:
+    """Refuse control characters (NUL and friends) that no username or password contains."""
+    value = field.data or ""
+    if any(ord(c) < 32 or ord(c) == 127 for c in value) or "\ufffd" in value:
+        raise ValidationError("Contains characters that are not allowed.")
+
+
+class LoginForm(Form):
+    """Username and password, bounded in length so a huge value cannot cost a slow hash."""
+
+    username = StringField(
+        "Username",
+        validators=[DataRequired(), Length(max=MAX_USERNAME), _printable],
+        render_kw={"autocomplete": "username", "autofocus": True},
+    )
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(max=MAX_PASSWORD), _printable],
+        render_kw={"autocomplete": "current-password"},
+    )

@@ -1,0 +1,85 @@
+"""The :class:`BaseUser` mixin, the default ``User`` model and the models auth owns."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Any
+
+import peewee
+
+from flask_peewee.utils import check_password, dummy_verify, make_password
+
+if TYPE_CHECKING:
+    from flask_peewee.db import Database
+
+__all__ = ["BaseUser", "make_throttle_model", "make_user_model"]
+
+
+class BaseUser:
+    """Mixin giving a user model ``set_password`` and ``check_password``.
+
+    The model needs a text field named ``password`` that stores the hash::
+
+        class User(db.Model, BaseUser):
+            username = CharField(unique=True)
+            password = CharField()
+    """
+
+    __sensitive_fields__: tuple[str, ...] = ("password",)
+    password: Any
+
+    def set_password(self, password: str) -> None:
+        """Hash ``password`` and store the hash on the model (call ``save()`` to write it)."""
+        self.password = make_password(password)
+
+    def check_password(self, password: str) -> bool:
+        """Whether ``password`` matches the stored hash; always costs one verification."""
+        stored = self.password
+        if not isinstance(stored, str) or not stored:
+            dummy_verify(password if isinstance(password, str) else "")
+            return False
+        return check_password(password, stored)
+
+
+class _CompatUserModel:
+    """Accept the docs' ``create_table(fail_silently=True)`` as peewee's ``safe=True``, without a warning."""
+
+    @classmethod
+    def create_table(cls, safe: bool = True, **options: Any) -> None:
+        if "fail_silently" in options:
+            safe = bool(options.pop("fail_silently"))
+        super().create_table(safe=safe, **options)  # type: ignore[misc]
+
+
+def make_user_model(db: Database, db_table: str = "user") -> type[peewee.Model]:
+    """Declare the default ``User`` model on ``db.Model`` with the table name ``db_table``."""
+
+    class User(_CompatUserModel, db.Model, BaseUser):  # type: ignore[misc, name-defined]
+        username = peewee.CharField(max_length=255, unique=True)
+        password = peewee.CharField(max_length=255)
+        email = peewee.CharField(max_length=255, default="")
+        active = peewee.BooleanField(default=True)
+        admin = peewee.BooleanField(default=False)
+        join_date = peewee.DateTimeField(default=datetime.datetime.now)
+
+        class Meta:
+            table_name = db_table
+
+        def __str__(self) -> str:
+            return str(self.username)
+
+    return User
+
+
+def make_throttle_model(db: Database) -> type[peewee.Model]:
+    """The table of failed-login counters (one row per hashed username or client address)."""
+
+    class LoginThrottle(db.Model):  # type: ignore[misc, name-defined]
+        key = peewee.CharField(max_length=80, unique=True)
+        attempts = peewee.IntegerField(default=0)
+        window_start = peewee.BigIntegerField()
+
+        class Meta:
+            table_name = "fp_login_throttle"
+
+    return LoginThrottle

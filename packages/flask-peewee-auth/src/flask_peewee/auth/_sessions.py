@@ -1,0 +1,71 @@
+"""What a login stores in the session, and the token that ties it to the stored password hash."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from typing import Any
+
+from flask import current_app, session
+
+__all__ = ["drop_login", "end_login", "session_token", "start_login", "stored_login", "token_matches"]
+
+# ``logged_in`` and ``user_pk`` are the keys the original flask-peewee used; apps may read them.
+LOGGED_IN = "logged_in"
+USER_PK = "user_pk"
+TOKEN = "_fp_auth_token"  # noqa: S105 (a session key, not a secret)
+LOGIN_TIME = "_fp_auth_time"
+_KEYS = (LOGGED_IN, USER_PK, TOKEN, LOGIN_TIME)
+
+
+def session_token(user_pk: Any, password_hash: str | None) -> str:
+    """An HMAC of the user's id and stored password hash under the app's secret key.
+
+    Any change of the hash (a new password, an upgraded hash) changes the token, so every
+    session made before the change stops matching and is ended at its next request.
+    """
+    secret = current_app.secret_key
+    if isinstance(secret, str):
+        secret = secret.encode("utf-8")
+    if not secret:
+        raise RuntimeError("flask-peewee-auth needs app.config['SECRET_KEY'] to be set")
+    message = f"flask-peewee-auth\0{user_pk}\0{password_hash or ''}".encode("utf-8", "surrogatepass")
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
+def start_login(user_pk: Any, password_hash: str | None) -> None:
+    """Renew the session (clear it) and store the login in it."""
+    session.clear()
+    session[LOGGED_IN] = True
+    session[USER_PK] = user_pk
+    session[TOKEN] = session_token(user_pk, password_hash)
+    session[LOGIN_TIME] = int(time.time())
+
+
+def stored_login() -> tuple[Any, str, int] | None:
+    """The ``(user_pk, token, login_time)`` of the session, or None when it holds no login."""
+    if not session.get(LOGGED_IN):
+        return None
+    user_pk = session.get(USER_PK)
+    token = session.get(TOKEN)
+    if user_pk is None or not isinstance(token, str):
+        return None
+    login_time = session.get(LOGIN_TIME)
+    return user_pk, token, login_time if isinstance(login_time, int) else 0
+
+
+def token_matches(token: str, user_pk: Any, password_hash: str | None) -> bool:
+    """Constant-time check of a session's token against the user's current hash."""
+    return hmac.compare_digest(token, session_token(user_pk, password_hash))
+
+
+def end_login() -> None:
+    """Forget the whole session: the login, its CSRF token and anything else it held."""
+    session.clear()
+
+
+def drop_login() -> None:
+    """Remove only the login from the session (a stale or revoked one), keeping the rest."""
+    for key in _KEYS:
+        session.pop(key, None)

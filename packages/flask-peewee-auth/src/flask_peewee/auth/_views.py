@@ -1,0 +1,113 @@
+"""The login and logout views of :class:`~flask_peewee.auth.Auth`, as a mixin."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from werkzeug.routing import BuildError
+
+from flask_peewee.auth._csrf import is_cross_site_request, validate_csrf_token
+from flask_peewee.auth._throttle import LoginThrottle, retry_after_header
+from flask_peewee.utils import safe_next_url
+
+if TYPE_CHECKING:
+    from werkzeug.wrappers import Response
+
+__all__ = ["AuthViews"]
+
+CSRF_ERROR = "The form has expired or did not come from this site. Please try again."
+LOGIN_ERROR = "Incorrect username or password"
+THROTTLED = "Too many login attempts. Please wait {minutes} before trying again."
+
+
+def _minutes(seconds: int) -> str:
+    minutes = max(1, -(-seconds // 60))
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+class AuthViews:
+    """Views and redirect helpers; :class:`Auth` supplies the model, forms and session methods."""
+
+    default_next_url = "homepage"
+
+    # -- redirects ------------------------------------------------------------------
+
+    def get_default_next_url(self) -> str:
+        """Where to go after login or logout without a usable ``next``.
+
+        ``default_next_url`` is an endpoint name (or a path starting with ``/``); when the app
+        has no such endpoint, ``/``.
+        """
+        target = self.default_next_url
+        if target.startswith("/"):
+            return target
+        try:
+            return url_for(target)
+        except BuildError:
+            return "/"
+
+    def get_next_url(self) -> str:
+        """The ``next`` of the request when it stays on this site, else the default."""
+        target = request.args.get("next") or request.form.get("next")
+        return safe_next_url(target, self.get_default_next_url())
+
+    # -- views ----------------------------------------------------------------------
+
+    def refuse_cross_site(self) -> None:
+        """Before every auth view: a POST the browser marks as cross-site gets a 403."""
+        if request.method not in ("GET", "HEAD", "OPTIONS") and is_cross_site_request():
+            abort(403, description="Cross-site form submissions are not accepted.")
+
+    def _throttle(self) -> LoginThrottle | None:
+        from flask import current_app
+
+        return LoginThrottle.for_app(current_app, self.login_throttle_model, self.blueprint.name)  # type: ignore[attr-defined]
+
+    def login(self) -> Any:
+        """Show the login form; on a valid POST log the user in and redirect to ``next``."""
+        form_class = self.get_login_form()  # type: ignore[attr-defined]
+        status, error = 200, None
+        headers: dict[str, str] = {}
+        if request.method == "POST":
+            form = form_class(request.form)
+            if not validate_csrf_token():
+                error = CSRF_ERROR
+            elif form.validate():
+                username, password = form.username.data, form.password.data
+                throttle = self._throttle()
+                wait = throttle.attempt(username, request.remote_addr) if throttle else None
+                if wait is not None:
+                    error = THROTTLED.format(minutes=_minutes(wait))
+                    status, headers = 429, {"Retry-After": retry_after_header(wait)}
+                else:
+                    user = self.authenticate(username, password)  # type: ignore[attr-defined]
+                    if user:
+                        if throttle:
+                            throttle.succeeded(username, request.remote_addr)
+                        self.login_user(user)  # type: ignore[attr-defined]
+                        flash(f"You are logged in as {user}", "success")
+                        return redirect(self.get_next_url())
+                    error = LOGIN_ERROR
+        else:
+            form = form_class()
+        return self._render("auth/login.html", form=form, error=error, status=status, headers=headers)
+
+    def logout(self) -> Any:
+        """GET: a confirm form posting to the same URL; POST: log out and redirect to ``next``."""
+        error = None
+        if request.method == "POST":
+            if validate_csrf_token():
+                self.logout_user()  # type: ignore[attr-defined]
+                flash("You are now logged out", "success")
+                return redirect(self.get_next_url())
+            error = CSRF_ERROR
+        return self._render("auth/logout.html", error=error)
+
+    def _render(
+        self, template: str, *, status: int = 200, headers: dict[str, str] | None = None, **context: Any
+    ) -> Response:
+        next_value = request.values.get("next", "")
+        next_value = next_value if next_value and len(next_value) <= 2048 else ""
+        body = render_template(template, next=next_value, auth=self, **context)
+        return body, status, headers or {}  # type: ignore[return-value]
