@@ -1,0 +1,126 @@
+"""The import-layering contracts in the root pyproject.toml catch a violation (and pass on the real tree).
+
+Each test copies the five ``src/flask_peewee/<part>`` trees into a temporary folder,
+optionally adds an offending module, and runs import-linter on that copy with the
+root pyproject.toml as its configuration.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PARTS = ("db", "utils", "auth", "admin", "rest")
+LAYERS = "Layers only import downwards: db <- utils <- auth <- admin, rest"
+INDEPENDENCE = "admin and rest never import each other"
+
+# Runs import-linter with the copy first on sys.path and the real tree's source folders
+# (which editable installs put on sys.path) removed, so only the copy can be analysed.
+_RUNNER = """
+import sys
+src, packages, config = sys.argv[1:4]
+sys.path[:] = [src] + [p for p in sys.path if p and not p.startswith(packages)]
+sys.argv = ["lint-imports", config, "--no-cache", "--no-logo"]
+from importlinter.cli import lint_imports_command
+lint_imports_command()
+"""
+
+
+def _contract_names() -> list[str]:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    return [contract["name"] for contract in config["contracts"]]
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    """A copy of every package's ``src/`` merged in one folder, plus the root config."""
+    if importlib.util.find_spec("importlinter") is None:
+        pytest.fail("import-linter is not installed in this environment: add import-linter==2.17 to its deps")
+    src = tmp_path / "src"
+    for part in PARTS:
+        shutil.copytree(
+            ROOT / "packages" / f"flask-peewee-{part}" / "src" / "flask_peewee" / part,
+            src / "flask_peewee" / part,
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    return tmp_path
+
+
+def _lint(tree: Path) -> subprocess.CompletedProcess[str]:
+    env = {
+        "PYTHONPATH": str(tree / "src"),
+        "PATH": "",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "COLUMNS": "200",
+        "NO_COLOR": "1",
+    }
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _RUNNER,
+            str(tree / "src"),
+            str(ROOT / "packages"),
+            str(tree / "pyproject.toml"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tree,
+        env=env,
+    )
+
+
+def test_the_contracts_are_the_documented_ones() -> None:
+    assert _contract_names() == [LAYERS, INDEPENDENCE]
+
+
+def test_the_unmodified_tree_keeps_every_contract(tree: Path) -> None:
+    result = _lint(tree)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for name in _contract_names():
+        assert f"{name} KEPT" in result.stdout
+    assert "0 broken" in result.stdout
+
+
+VIOLATIONS = {
+    "db imports auth": (
+        "db",
+        "import flask_peewee.auth\n",
+        [LAYERS],
+        "flask_peewee.db._layering_probe -> flask_peewee.auth",
+    ),
+    "utils imports admin inside a function": (
+        "utils",
+        "def later():\n    from flask_peewee.admin import __version__\n\n    return __version__\n",
+        [LAYERS],
+        "flask_peewee.utils._layering_probe -> flask_peewee.admin",
+    ),
+    "rest imports admin": (
+        "rest",
+        "from flask_peewee import admin\n",
+        [INDEPENDENCE],
+        "flask_peewee.rest._layering_probe -> flask_peewee.admin",
+    ),
+}
+
+
+@pytest.mark.parametrize("violation", VIOLATIONS)
+def test_a_forbidden_import_breaks_its_contract(tree: Path, violation: str) -> None:
+    part, code, broken, chain = VIOLATIONS[violation]
+    (tree / "src" / "flask_peewee" / part / "_layering_probe.py").write_text(code)
+    result = _lint(tree)
+    assert result.returncode != 0
+    for name in broken:
+        assert f"{name} BROKEN" in result.stdout, result.stdout + result.stderr
+    assert chain in result.stdout
