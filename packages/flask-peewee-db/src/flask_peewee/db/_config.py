@@ -124,11 +124,19 @@ def _parse_mapping(config: Mapping[Any, Any]) -> tuple[type[peewee.Database], An
     return engine, name, options
 
 
+def _redact(url: str) -> str:
+    """``url`` with its password hidden, for error messages."""
+    parsed = urlparse(url)
+    if not parsed.password:
+        return url
+    return url.replace(f":{parsed.password}@", ":***@", 1)
+
+
 def _parse_url(url: str, setting: str) -> tuple[type[peewee.Database], Any, dict[str, Any]]:
     parsed = urlparse(url)
     if not parsed.scheme or "://" not in url:
         raise ImproperlyConfigured(
-            f"{setting} {url!r} is not a database URL; use e.g. 'sqlite:///example.db' or "
+            f"{setting} {_redact(url)!r} is not a database URL; use e.g. 'sqlite:///example.db' or "
             "'postgresql://user@host/name', or a dict with 'name' and 'engine'"
         )
     engine = db_url.schemes.get(parsed.scheme)
@@ -139,7 +147,7 @@ def _parse_url(url: str, setting: str) -> tuple[type[peewee.Database], Any, dict
     name = options.pop("database", "")
     if not name:
         raise ImproperlyConfigured(
-            f"{setting} {url!r} names no database: local databases take three slashes "
+            f"{setting} {_redact(url)!r} names no database: local databases take three slashes "
             f"('{parsed.scheme}:///name'), remote ones '{parsed.scheme}://host/name'"
         )
     for key in _DROPPED_KEYS:

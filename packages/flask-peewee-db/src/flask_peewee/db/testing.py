@@ -24,10 +24,12 @@ Apps override ``app`` in their own ``conftest.py`` and keep the rest::
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -113,34 +115,57 @@ class Backend:
     database: str = ""
     url: str = ""
     error: str = ""
+    drop_error: str = ""
     _admin: Any = field(default=None, repr=False)
 
     def start(self) -> None:
+        """Connect to the server and create this session's database (or record why not)."""
         if self.name == "sqlite":
             return
         try:
             self._admin = _admin_connection(self.name, self.server_url)
         except Exception as exc:  # any driver error means the server does not answer
-            self.error = f"{self.name} not reachable at {self.server_url}: {exc}".strip()
+            self.error = f"{self.name} not reachable at {_safe(self.server_url)}: {exc}".strip()
             return
         self.database = f"fp_test_{os.getpid()}_{secrets.token_hex(4)}"
-        with self._admin.cursor() as cursor:
-            if self.name == "postgres":
-                cursor.execute(f'CREATE DATABASE "{self.database}"')
-            else:
-                cursor.execute(f"CREATE DATABASE `{self.database}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+        try:
+            with self._admin.cursor() as cursor:
+                if self.name == "postgres":
+                    cursor.execute(f'CREATE DATABASE "{self.database}"')
+                else:
+                    cursor.execute(
+                        f"CREATE DATABASE `{self.database}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+                    )
+        except Exception as exc:  # e.g. no CREATEDB privilege
+            self.error = f"{self.name} at {_safe(self.server_url)} cannot create a test database: {exc}".strip()
+            self.database = ""
+            self._close_admin()
+            return
         self.url = _with_database(self.server_url, self.database)
 
     def stop(self) -> None:
-        if self._admin is None or not self.database:
+        """Drop this session's database; a failure is recorded, never raised."""
+        if self._admin is None:
             return
-        with self._admin.cursor() as cursor:
-            if self.name == "postgres":
-                cursor.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
-            else:
-                cursor.execute(f"DROP DATABASE IF EXISTS `{self.database}`")
-        self._admin.close()
-        self._admin = None
+        try:
+            if self.database:
+                with self._admin.cursor() as cursor:
+                    if self.name == "postgres":
+                        cursor.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+                    else:
+                        cursor.execute("SET SESSION lock_wait_timeout = 30")
+                        cursor.execute(f"DROP DATABASE IF EXISTS `{self.database}`")
+        except Exception as exc:
+            self.drop_error = f"could not drop {self.name} database {self.database}: {exc}"
+        finally:
+            self._close_admin()
+
+    def _close_admin(self) -> None:
+        admin, self._admin = self._admin, None
+        if admin is not None:
+            # Closing a broken admin connection must not fail the session.
+            with contextlib.suppress(Exception):
+                admin.close()
 
     def clear(self) -> None:
         """Drop every table in this session's database (between tests)."""
@@ -153,10 +178,13 @@ class Backend:
             tables = database.get_tables()
             if not tables:
                 return
+            # A connection a test leaked with a lock would block forever: fail instead.
             if self.name == "postgres":
+                database.execute_sql("SET lock_timeout = '30s'")
                 quoted = ", ".join(f'"{t}"' for t in tables)
                 database.execute_sql(f"DROP TABLE IF EXISTS {quoted} CASCADE")
             else:
+                database.execute_sql("SET SESSION lock_wait_timeout = 30")
                 database.execute_sql("SET FOREIGN_KEY_CHECKS = 0")
                 for table in tables:
                     database.execute_sql(f"DROP TABLE IF EXISTS `{table}`")
@@ -165,20 +193,31 @@ class Backend:
             database.close()
 
 
-_started: dict[str, Backend] = {}
+_BACKENDS_KEY = pytest.StashKey[dict[str, Backend]]()
 
 
-def _backend(name: str) -> Backend:
-    backend = _started.get(name)
+def _safe(url: str) -> str:
+    """``url`` without its password, for messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def _backend(config: pytest.Config, name: str) -> Backend:
+    started = config.stash.setdefault(_BACKENDS_KEY, {})
+    backend = started.get(name)
     if backend is None:
         server = _server_url(name) if name != "sqlite" else ""
-        backend = _started[name] = Backend(name, server_url=server)
+        backend = started[name] = Backend(name, server_url=server)
         backend.start()
     return backend
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "backends(*names): run this test only on the named database backends")
+    config.stash[_BACKENDS_KEY] = {}
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -187,6 +226,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     names, _required = selected_backends()
     marker = metafunc.definition.get_closest_marker("backends")
     if marker is not None:
+        unknown = [n for n in marker.args if n not in BACKENDS]
+        if unknown:
+            raise pytest.UsageError(f"@pytest.mark.backends: unknown backend(s) {unknown}; use {BACKENDS}")
         names = tuple(n for n in names if n in marker.args)
     metafunc.parametrize("fp_backend", names, indirect=True, scope="session")
 
@@ -198,22 +240,23 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    while _started:
-        _, backend = _started.popitem()
+    for backend in session.config.stash.get(_BACKENDS_KEY, {}).values():
         backend.stop()
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    skipped = [b.error for b in _started.values() if b.error]
-    for line in skipped:
-        terminalreporter.write_line(f"flask-peewee: skipped backend: {line}", yellow=True)
+    for backend in config.stash.get(_BACKENDS_KEY, {}).values():
+        if backend.error:
+            terminalreporter.write_line(f"flask-peewee: backend unavailable: {backend.error}", yellow=True)
+        if backend.drop_error:
+            terminalreporter.write_line(f"flask-peewee: {backend.drop_error}", red=True)
 
 
 @pytest.fixture(scope="session")
 def fp_backend(request: pytest.FixtureRequest) -> Backend:
     """The database backend of this test (sqlite, postgres or mysql)."""
     name = getattr(request, "param", "sqlite")
-    backend = _backend(name)
+    backend = _backend(request.config, name)
     if backend.error:
         _, required = selected_backends()
         if required or os.environ.get("CI", "").lower() == "true":
@@ -234,9 +277,13 @@ def database_url(fp_backend: Backend, tmp_path: Any) -> Iterator[str]:
 
 
 @pytest.fixture
-def app(database_url: str) -> Flask:
-    """A Flask app configured for tests with ``DATABASE`` set to :func:`database_url`."""
-    app = Flask("flask_peewee_test_app")
+def app(database_url: str, tmp_path: Any) -> Flask:
+    """A Flask app configured for tests with ``DATABASE`` set to :func:`database_url`.
+
+    Its ``root_path`` is the test's ``tmp_path``, so files it writes (``flask fp create``
+    puts migrations in ``migrations/`` there) never land in the working directory.
+    """
+    app = Flask("flask_peewee_test_app", root_path=str(tmp_path))
     app.config.update(
         DATABASE=database_url,
         SECRET_KEY="test-secret-key-" + secrets.token_hex(8),
@@ -258,4 +305,3 @@ def db(app: Flask) -> Iterator[Database]:
 def client(app: Flask) -> Any:
     """Flask's test client for :func:`app`."""
     return app.test_client()
-
