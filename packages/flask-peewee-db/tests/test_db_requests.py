@@ -1,4 +1,4 @@
-"""The documented Database wrapper: config, db.Model, a connection per request."""
+"""A connection per request: opened when it starts, closed at teardown, pools given back."""
 
 from __future__ import annotations
 
@@ -6,9 +6,21 @@ import datetime
 
 import peewee
 import pytest
-from flask import Flask
+from flask import Blueprint, Flask
 
 from flask_peewee.db import Database, ImproperlyConfigured
+
+
+def _record_connection_state(app: Flask, db: Database) -> list[bool]:
+    """Record, for each request, whether a connection was open when the response was built."""
+    seen: list[bool] = []
+
+    @app.after_request
+    def record(response):
+        seen.append(not db.database.is_closed())
+        return response
+
+    return seen
 
 
 def test_model_is_bound_and_usable_in_a_request(app, db, client):
@@ -22,38 +34,149 @@ def test_model_is_bound_and_usable_in_a_request(app, db, client):
     @app.route("/notes/<message>")
     def add(message):
         note = Note.create(message=message)
-        assert not db.database.is_closed()
         return str(Note.select().count()) + ":" + str(note.id)
 
+    seen = _record_connection_state(app, db)
     assert client.get("/notes/hello").text == "1:1"
     assert client.get("/notes/again").text == "2:2"
+    assert seen == [True, True]
     assert db.database.is_closed()
-    assert issubclass(Note, peewee.Model)
     assert Note._meta.database is db.proxy
 
 
-def test_connection_closed_when_view_raises(app, db, client):
+def test_connection_closed_when_the_view_raises(app, db, client):
     app.config["PROPAGATE_EXCEPTIONS"] = False
+    opened: list[bool] = []
 
     @app.route("/boom")
     def boom():
-        assert not db.database.is_closed()
+        opened.append(not db.database.is_closed())
         raise RuntimeError("boom")
 
     assert client.get("/boom").status_code == 500
+    assert opened == [True]
     assert db.database.is_closed()
 
 
-def test_app_factory_models_declared_before_the_app(database_url):
-    db = Database()
+def test_connection_closed_after_a_404(app, db, client):
+    assert client.get("/no/such/page").status_code == 404
+    assert db.database.is_closed()
 
-    class Entry(db.Model):
-        title = peewee.CharField()
 
+def test_an_open_connection_is_reused_and_left_open(app, db, client):
+    @app.route("/conn")
+    def conn():
+        return str(id(db.database.connection()))
+
+    db.database.connect(reuse_if_open=True)
+    outer = db.database.connection()
+    assert client.get("/conn").text == str(id(outer))
+    assert not db.database.is_closed()
+    assert db.database.connection() is outer
+    db.database.close()
+
+
+@pytest.mark.backends("sqlite")
+def test_excluded_routes_open_no_connection(database_url):
     app = Flask(__name__)
     app.config["DATABASE"] = database_url
-    db.init_app(app)
+    db = Database(app, excluded_routes=["health"])
+
+    @app.route("/health")
+    def health():
+        return "ok"
+
+    @app.route("/work")
+    def work():
+        return "ok"
+
+    seen = _record_connection_state(app, db)
+    client = app.test_client()
+    client.get("/health")
+    client.get("/work")
+    assert seen == [False, True]
+
+
+@pytest.mark.backends("sqlite")
+@pytest.mark.parametrize("setting", [["health", "ping"], "health, ping"])
+def test_excluded_routes_from_config(database_url, setting):
+    app = Flask(__name__)
+    app.config.update(DATABASE=database_url, FLASK_PEEWEE_EXCLUDED_ROUTES=setting)
+    db = Database(app)
+    for name in ("health", "ping", "work"):
+        app.add_url_rule(f"/{name}", name, lambda: "ok")
+
+    seen = _record_connection_state(app, db)
+    client = app.test_client()
+    for name in ("health", "ping", "work"):
+        client.get(f"/{name}")
+    assert seen == [False, False, True]
+
+
+@pytest.mark.backends("sqlite")
+def test_bad_excluded_routes_setting_is_a_clear_error(database_url):
+    app = Flask(__name__)
+    app.config.update(DATABASE=database_url, FLASK_PEEWEE_EXCLUDED_ROUTES=5)
+    with pytest.raises(ImproperlyConfigured, match="FLASK_PEEWEE_EXCLUDED_ROUTES must be a list"):
+        Database(app)
+
+
+@pytest.mark.backends("sqlite")
+def test_static_files_never_open_a_connection(app, tmp_path):
+    # Even with a configured exclusion list that does not name 'static'.
+    app.config["FLASK_PEEWEE_EXCLUDED_ROUTES"] = ["health"]
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "site.css").write_text("body {}")
+    (tmp_path / "bpstatic").mkdir()
+    (tmp_path / "bpstatic" / "widget.js").write_text("1;")
+    blueprint = Blueprint("widgets", __name__, static_folder=str(tmp_path / "bpstatic"), static_url_path="/wstatic")
+    app.register_blueprint(blueprint, url_prefix="/widgets")
+    db = Database(app)
+
+    seen = _record_connection_state(app, db)
+    client = app.test_client()
+    css = client.get("/static/site.css")
+    js = client.get("/widgets/wstatic/widget.js")
+    assert (css.status_code, js.status_code) == (200, 200)
+    css.close()
+    js.close()
+    assert seen == [False, False]
+
+
+def test_pooled_database_gives_connections_back_and_reuses_them(app, database_dict):
+    app.config["DATABASE"] = database_dict(pooled=True, max_connections=2)
+    db = Database(app)
+
+    class Hit(db.Model):
+        n = peewee.IntegerField()
+
     db.create_tables()
-    Entry.create(title="x")
-    assert [e.title for e in Entry.select()] == ["x"]
     db.database.close()
+
+    @app.route("/hit/<int:n>")
+    def hit(n):
+        Hit.create(n=n)
+        return str(id(db.database.connection()))
+
+    client = app.test_client()
+    ids = {client.get(f"/hit/{n}").text for n in range(5)}
+    pool = db.database
+    assert len(ids) == 1  # the same pooled connection served every request
+    assert len(pool._in_use) == 0
+    assert len(pool._connections) == 1
+    assert Hit.select().count() == 5
+    pool.close()
+    pool.close_all()
+
+
+def test_pooled_connection_given_back_when_the_view_raises(app, database_dict):
+    app.config.update(DATABASE=database_dict(pooled=True), PROPAGATE_EXCEPTIONS=False)
+    db = Database(app)
+
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    assert app.test_client().get("/boom").status_code == 500
+    assert len(db.database._in_use) == 0
+    db.database.close_all()
