@@ -194,7 +194,7 @@ def _parse_requirement(req: str) -> tuple[str, frozenset[str], frozenset[str], s
     return _normalize(name), extras_set, spec_set, marker
 
 
-def _metadata_problems(part: str, meta_text: str, project: dict[str, Any], version: str, where: str) -> list[str]:
+def _metadata_problems(meta_text: str, project: dict[str, Any], version: str, where: str) -> list[str]:
     meta = email.parser.Parser().parsestr(meta_text)
     problems = []
 
@@ -280,7 +280,7 @@ def check_wheel(part: str, wheel: Path, *, root: Path = ROOT) -> None:
         if f"{info}/{required}" not in names:
             problems.append(f"{info}/{required} is missing")
     if f"{info}/METADATA" in read:
-        problems += _metadata_problems(part, read[f"{info}/METADATA"], project, version, "METADATA")
+        problems += _metadata_problems(read[f"{info}/METADATA"], project, version, "METADATA")
     wheel_file = email.parser.Parser().parsestr(read.get(f"{info}/WHEEL", ""))
     if wheel_file.get("Root-Is-Purelib") != "true" or wheel_file.get_all("Tag") != ["py3-none-any"]:
         problems.append(f"WHEEL: expected a pure py3-none-any wheel, got tags {wheel_file.get_all('Tag')}")
@@ -345,7 +345,7 @@ def check_sdist(part: str, sdist: Path, *, root: Path = ROOT) -> None:
         if _is_junk(path) or path.parts[0] in ("dist", "build"):
             problems.append(f"{name} is a cache or build artefact")
     if pkg_info_text:
-        problems += _metadata_problems(part, pkg_info_text, project, version, "PKG-INFO")
+        problems += _metadata_problems(pkg_info_text, project, version, "PKG-INFO")
     if problems:
         raise CheckError(f"sdist {sdist.name}", problems)
 
