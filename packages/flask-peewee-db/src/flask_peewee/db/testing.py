@@ -125,7 +125,7 @@ class Backend:
         try:
             self._admin = _admin_connection(self.name, self.server_url)
         except Exception as exc:  # any driver error means the server does not answer
-            self.error = f"{self.name} not reachable at {_safe(self.server_url)}: {exc}".strip()
+            self.error = f"{self.name} not reachable at {_safe(self.server_url)}: {_one_line(exc)}"
             return
         self.database = f"fp_test_{os.getpid()}_{secrets.token_hex(4)}"
         try:
@@ -137,7 +137,7 @@ class Backend:
                         f"CREATE DATABASE `{self.database}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
                     )
         except Exception as exc:  # e.g. no CREATEDB privilege
-            self.error = f"{self.name} at {_safe(self.server_url)} cannot create a test database: {exc}".strip()
+            self.error = f"{self.name} at {_safe(self.server_url)} cannot create a test database: {_one_line(exc)}"
             self.database = ""
             self._close_admin()
             return
@@ -194,6 +194,11 @@ class Backend:
 
 
 _BACKENDS_KEY = pytest.StashKey[dict[str, Backend]]()
+
+
+def _one_line(exc: BaseException) -> str:
+    """A driver error on one line (psycopg2 adds hints on further lines)."""
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def _safe(url: str) -> str:
