@@ -14,7 +14,7 @@ from flask_peewee.auth import _sessions
 from flask_peewee.auth._csrf import csrf_token
 from flask_peewee.auth._forms import LoginForm
 from flask_peewee.auth._models import make_throttle_model, make_user_model
-from flask_peewee.auth._throttle import settings_from_config
+from flask_peewee.auth._throttle import LoginThrottle, settings_from_config
 from flask_peewee.auth._views import AuthViews
 from flask_peewee.db import ImproperlyConfigured, get_database
 from flask_peewee.utils import get_next, needs_rehash
@@ -144,9 +144,9 @@ class Auth(AuthViews):
         self._create_library_tables(app)
 
     def _create_library_tables(self, app: Flask) -> None:
-        """Create the throttle table if missing (outside any request) when the database backend is used."""
-        settings = settings_from_config(app.config)
-        if not settings.enabled or settings.backend != "database":
+        """Build the app's throttle (importing redis now if configured) and create its table if missing."""
+        throttle = LoginThrottle.for_app(app, self.login_throttle_model, self.blueprint.name)
+        if throttle is None or throttle.settings.backend != "database":
             return
         database = self.db.database
         opened = database.connect(reuse_if_open=True)
