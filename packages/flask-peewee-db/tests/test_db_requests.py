@@ -180,3 +180,30 @@ def test_pooled_connection_given_back_when_the_view_raises(app, database_dict):
     assert app.test_client().get("/boom").status_code == 500
     assert len(db.database._in_use) == 0
     db.database.close_all()
+
+
+def test_concurrent_requests_in_threads_get_their_own_connections(app, db):
+    # What the old 'threadlocals' option asked for is always so: peewee keeps the
+    # connection per thread (per greenlet once gevent has patched threading).
+    import threading
+
+    both_inside = threading.Barrier(2, timeout=10)
+
+    @app.route("/conn")
+    def conn():
+        connection = db.database.connection()
+        both_inside.wait()  # both requests hold their connection at the same time
+        return str(id(connection))
+
+    results: list[str] = []
+
+    def fetch() -> None:
+        results.append(app.test_client().get("/conn").text)
+
+    threads = [threading.Thread(target=fetch) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=15)
+    assert len(results) == 2
+    assert results[0] != results[1]
