@@ -174,3 +174,13 @@ def test_shell_context_has_db_the_database_and_every_model(app, db):
     assert context["database"] is db.database
     assert context["Author"] is Author
     assert context["Book"] is Book
+
+
+def test_connect_db_and_close_db_for_code_outside_requests(db):
+    db.database.close()
+    assert db.connect_db() is True
+    assert db.connect_db() is False  # already open: reused
+    db.close_db()
+    assert db.database.is_closed()
+    db.close_db()  # closing a closed database is harmless
+    assert db.database.is_closed()
