@@ -3,6 +3,17 @@
 from __future__ import annotations
 
 from flask_peewee.utils.__about__ import __version__
+from flask_peewee.utils._errors import DataError, QueryError
+from flask_peewee.utils._filters import (
+    DEFAULT_IGNORED_PARAMS,
+    OPERATORS,
+    Filter,
+    apply_filters,
+    apply_search,
+    filter_query,
+    parse_filters,
+)
+from flask_peewee.utils._ordering import apply_ordering, parse_ordering
 from flask_peewee.utils._pagination import PaginatedQuery, object_list
 from flask_peewee.utils._passwords import (
     check_password,
@@ -11,21 +22,40 @@ from flask_peewee.utils._passwords import (
     make_password,
     needs_rehash,
 )
+from flask_peewee.utils._sensitive import get_sensitive_fields
+from flask_peewee.utils._serialize import dict_to_model, insert_instance, model_to_dict
 from flask_peewee.utils._shortcuts import get_object_or_404, slugify
 from flask_peewee.utils._urls import get_next, is_safe_url, safe_next_url
+from flask_peewee.utils._values import serialize_value
 
 __all__ = [
+    "DEFAULT_IGNORED_PARAMS",
+    "OPERATORS",
+    "DataError",
+    "Filter",
     "PaginatedQuery",
+    "QueryError",
     "__version__",
+    "apply_filters",
+    "apply_ordering",
+    "apply_search",
     "check_password",
+    "dict_to_model",
     "dummy_verify",
+    "filter_query",
     "get_next",
     "get_object_or_404",
     "get_password_context",
+    "get_sensitive_fields",
+    "insert_instance",
     "is_safe_url",
     "make_password",
+    "model_to_dict",
     "needs_rehash",
     "object_list",
+    "parse_filters",
+    "parse_ordering",
     "safe_next_url",
+    "serialize_value",
     "slugify",
 ]

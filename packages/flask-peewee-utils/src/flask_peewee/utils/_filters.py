@@ -1,0 +1,226 @@
+"""Django-style filters from a query string: ``field=value``, ``field__op=value``, ``fk__field=value``."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import reduce
+from typing import Any
+
+import peewee
+
+from flask_peewee.utils._errors import QueryError
+from flask_peewee.utils._paths import join_path, resolve_path
+from flask_peewee.utils._patterns import escape_like, like_expression, pattern_problem
+from flask_peewee.utils._values import ConversionError, backend_of, field_kind, is_text_field, parse_value
+
+__all__ = [
+    "DEFAULT_IGNORED_PARAMS",
+    "OPERATORS",
+    "Filter",
+    "apply_filters",
+    "apply_search",
+    "filter_query",
+    "parse_filters",
+]
+
+OPERATORS: tuple[str, ...] = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "is", "like", "ilike")
+DEFAULT_IGNORED_PARAMS: frozenset[str] = frozenset({"page", "limit", "ordering", "key", "secret"})
+
+_COMPARE = {
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "lt": operator.lt,
+    "lte": operator.le,
+    "gt": operator.gt,
+    "gte": operator.ge,
+}
+_NULL = frozenset({"null", "none"})
+
+
+@dataclass(frozen=True)
+class Filter:
+    """One parsed filter: ``param`` as given, the field ``path`` and ``chain``, the operator and converted value.
+
+    ``value`` is a list for ``in``, None/True/False for ``is``, the pattern text for
+    ``like``/``ilike`` and the converted Python value otherwise; ``raw`` is the text as sent.
+    """
+
+    param: str
+    path: tuple[str, ...]
+    chain: tuple[peewee.Field, ...]
+    op: str
+    value: Any
+    raw: str
+
+    @property
+    def field(self) -> peewee.Field:
+        """The field compared (on the related model for a ``__`` path)."""
+        return self.chain[-1]
+
+    @property
+    def name(self) -> str:
+        """The path written with ``__``, e.g. ``user__username``."""
+        return "__".join(self.path)
+
+
+def _items(args: Mapping[str, Any]) -> Iterator[tuple[str, list[str]]]:
+    getlist = getattr(args, "getlist", None)
+    for key in list(args.keys()):
+        raw = getlist(key) if getlist is not None else args[key]
+        values = list(raw) if isinstance(raw, (list, tuple)) else [raw]
+        yield key, [v if isinstance(v, str) else str(v) for v in values]
+
+
+def _split(key: str) -> tuple[str, str]:
+    head, sep, last = key.rpartition("__")
+    if sep and last in OPERATORS:
+        return head, last
+    return key, "eq"
+
+
+def _convert(param: str, chain: tuple[peewee.Field, ...], op: str, raws: list[str], backend: str) -> list[Any]:
+    field = chain[-1]
+    kind = field_kind(field)
+
+    def fail(reason: str) -> QueryError:
+        return QueryError(f"Invalid value for {param!r}: {reason}", param=param)
+
+    if op in ("like", "ilike"):
+        if not is_text_field(field):
+            raise QueryError(f"{param!r}: {op} needs a text field", param=param)
+        for raw in raws:
+            problem = pattern_problem(raw)
+            if problem:
+                raise fail(problem)
+        return raws
+    if op == "is":
+        values: list[Any] = []
+        for raw in raws:
+            word = raw.strip().lower()
+            if word in _NULL:
+                values.append(None)
+            elif word in ("true", "false") and kind == "bool":
+                values.append(word == "true")
+            else:
+                allowed = "null, true or false" if kind == "bool" else "null"
+                raise fail(f"'is' takes {allowed}, got {raw!r}")
+        return values
+    if kind == "json":
+        raise QueryError(f"{param!r}: this field can only be filtered with 'is'", param=param)
+    try:
+        if op == "in":
+            pieces = [piece for raw in raws for piece in raw.split(",")]
+            return [[parse_value(field, piece, backend=backend) for piece in pieces]]
+        return [parse_value(field, raw, backend=backend) for raw in raws]
+    except ConversionError as exc:
+        raise fail(str(exc)) from None
+
+
+def parse_filters(
+    model: type[peewee.Model],
+    args: Mapping[str, Any],
+    *,
+    fields: Collection[str] | None = None,
+    exclude: Collection[str] = (),
+    recursive: bool = True,
+    ignore: Collection[str] = DEFAULT_IGNORED_PARAMS,
+) -> list[Filter]:
+    """Read the filters in ``args`` (a MultiDict such as ``request.args``, or a mapping) for ``model``.
+
+    Keys are ``path`` or ``path__op`` with ``op`` in :data:`OPERATORS` (``eq`` when left
+    out); a path crosses foreign keys with ``__`` when ``recursive``. ``fields`` is a
+    whitelist and ``exclude`` a blacklist of paths (a listed prefix covers what lies under
+    it); sensitive fields are refused whatever they say. ``in`` takes comma-separated
+    values and/or repeated parameters; other repeated parameters must all hold. Keys in
+    ``ignore`` are skipped. Raises :class:`QueryError` naming the parameter.
+    """
+    backend = backend_of(model._meta.database)
+    filters: list[Filter] = []
+    for key, raws in _items(args):
+        if key in ignore:
+            continue
+        dotted, op = _split(key)
+        chain = resolve_path(
+            model, dotted, param=key, what="filter", fields=fields, exclude=exclude, recursive=recursive
+        )
+        values = _convert(key, chain, op, raws, backend)
+        path = tuple(f.name for f in chain)
+        raw_texts = [",".join(raws)] if op == "in" else raws
+        filters.extend(Filter(key, path, chain, op, v, r) for v, r in zip(values, raw_texts, strict=True))
+    return filters
+
+
+def _expression(column: Any, item: Filter, database: Any) -> peewee.Node:
+    if item.op == "in":
+        return column.in_(item.value)
+    if item.op == "is":
+        return column.is_null(True) if item.value is None else column == item.value
+    if item.op in ("like", "ilike"):
+        return like_expression(column, item.value, case_sensitive=item.op == "like", database=database)
+    return _COMPARE[item.op](column, item.value)
+
+
+def filter_query(query: peewee.ModelSelect, filters: Iterable[Filter]) -> peewee.ModelSelect:
+    """Apply parsed ``filters`` to ``query``: joins for ``__`` paths, then every condition ANDed."""
+    aliases: dict[tuple[str, ...], Any] = {}
+    database = query.model._meta.database
+    conditions = []
+    for item in filters:
+        query, column = join_path(query, item.chain, aliases)
+        conditions.append(_expression(column, item, database))
+    if conditions:
+        query = query.where(reduce(operator.and_, conditions))
+    return query
+
+
+def apply_filters(
+    query: peewee.ModelSelect,
+    args: Mapping[str, Any],
+    *,
+    fields: Collection[str] | None = None,
+    exclude: Collection[str] = (),
+    recursive: bool = True,
+    ignore: Collection[str] = DEFAULT_IGNORED_PARAMS,
+) -> peewee.ModelSelect:
+    """Filter ``query`` (a select on a model) by the query-string ``args``; see :func:`parse_filters`.
+
+    Usage::
+
+        query = apply_filters(Message.select(), request.args, exclude=("user__email",))
+    """
+    filters = parse_filters(query.model, args, fields=fields, exclude=exclude, recursive=recursive, ignore=ignore)
+    return filter_query(query, filters)
+
+
+def apply_search(
+    query: peewee.ModelSelect,
+    term: str | None,
+    fields: Iterable[str],
+    *,
+    exclude: Collection[str] = (),
+) -> peewee.ModelSelect:
+    """Keep the rows where any of the text ``fields`` (``__`` paths allowed) contains ``term``, ignoring case.
+
+    ``term`` is matched literally (``%`` and ``_`` are not wildcards). Sensitive, excluded and
+    non-text fields in ``fields`` are skipped; a blank term leaves the query as it is.
+    """
+    if not isinstance(term, str) or not term.strip() or pattern_problem(term):
+        return query
+    pattern = f"%{escape_like(term.strip())}%"
+    aliases: dict[tuple[str, ...], Any] = {}
+    database = query.model._meta.database
+    conditions = []
+    for dotted in fields:
+        try:
+            chain = resolve_path(query.model, dotted, param="search", what="search", exclude=exclude)
+        except QueryError:
+            continue
+        if not is_text_field(chain[-1]):
+            continue
+        query, column = join_path(query, chain, aliases)
+        conditions.append(like_expression(column, pattern, case_sensitive=False, database=database))
+    if not conditions:
+        return query
+    return query.where(reduce(operator.or_, conditions))
