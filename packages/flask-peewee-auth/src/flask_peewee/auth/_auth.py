@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -250,6 +251,23 @@ class Auth(AuthViews):
         @functools.wraps(func)
         def inner(*args: Any, **kwargs: Any) -> Any:
             if self.get_logged_in_user() is None:
+                return redirect(url_for(f"{self.blueprint.name}.login", next=get_next()))
+            return func(*args, **kwargs)
+
+        return inner  # type: ignore[return-value]
+
+    def fresh_login_required(self, func: F) -> F:
+        """Decorator for sensitive views: the password must have been entered recently.
+
+        Like :meth:`login_required`, and a login older than ``FLASK_PEEWEE_FRESH_LOGIN_AGE``
+        seconds (default 900) is sent to the login view again, with ``next``.
+        """
+
+        @functools.wraps(func)
+        def inner(*args: Any, **kwargs: Any) -> Any:
+            stored = _sessions.stored_login()
+            max_age = current_app.config.get("FLASK_PEEWEE_FRESH_LOGIN_AGE", 900)
+            if self.get_logged_in_user() is None or stored is None or time.time() - stored[2] > max_age:
                 return redirect(url_for(f"{self.blueprint.name}.login", next=get_next()))
             return func(*args, **kwargs)
 
