@@ -204,7 +204,7 @@ def apply_search(
     """Keep the rows where any of the text ``fields`` (``__`` paths allowed) contains ``term``, ignoring case.
 
     ``term`` is matched literally (``%`` and ``_`` are not wildcards). Sensitive, excluded and
-    non-text fields in ``fields`` are skipped; a blank term leaves the query as it is.
+    non-text fields in ``fields`` are skipped (none left: no row matches); a blank term leaves the query as it is.
     """
     if not isinstance(term, str) or not term.strip() or pattern_problem(term):
         return query
@@ -222,5 +222,5 @@ def apply_search(
         query, column = join_path(query, chain, aliases)
         conditions.append(like_expression(column, pattern, case_sensitive=False, database=database))
     if not conditions:
-        return query
+        return query.where(peewee.SQL("1 = 0"))  # a term, but nothing it may be searched in: no match
     return query.where(reduce(operator.or_, conditions))
