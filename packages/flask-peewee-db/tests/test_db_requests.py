@@ -207,3 +207,17 @@ def test_concurrent_requests_in_threads_get_their_own_connections(app, db):
         thread.join(timeout=15)
     assert len(results) == 2
     assert results[0] != results[1]
+
+
+def test_create_table_accepts_the_docs_fail_silently(db):
+    """Getting Started calls ``Note.create_table(fail_silently=True)``; it works without a warning."""
+
+    class Note(db.Model):
+        message = peewee.TextField()
+
+    Note.create_table(fail_silently=True)
+    Note.create_table(fail_silently=True)  # a second call is harmless, as documented
+    Note.create(message="hi")
+    assert Note.select().count() == 1
+    assert "note" in db.database.get_tables()
+    db.database.close()

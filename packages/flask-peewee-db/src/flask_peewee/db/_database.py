@@ -102,6 +102,13 @@ class Database:
                 if not cls.__dict__.get("__abstract__", False):
                     registry.append(cls)
 
+            @classmethod
+            def create_table(cls, safe: bool = True, **options: Any) -> None:
+                """peewee's ``create_table``; also takes the docs' ``fail_silently=True`` (same as ``safe``)."""
+                if "fail_silently" in options:
+                    safe = bool(options.pop("fail_silently"))
+                super().create_table(safe=safe, **options)
+
         return Model
 
     def get_models(self) -> list[type[peewee.Model]]:
