@@ -1,0 +1,83 @@
+"""The example app works end to end through Flask's test client (what `python3 dev.py demo` serves)."""
+
+import re
+
+
+def _token(response):
+    match = re.search(r'name="csrf_token" value="([^"]+)"', response.text)
+    assert match, "the page has a CSRF token"
+    return match.group(1)
+
+
+def _login(client, username, password):
+    page = client.get("/accounts/login/")
+    return client.post(
+        "/accounts/login/",
+        data={"username": username, "password": password, "csrf_token": _token(page)},
+    )
+
+
+def test_public_pages_show_demo_data(example):
+    main, _ = example
+    client = main.app.test_client()
+    home = client.get("/")
+    assert home.status_code == 200
+    assert "Hello, world!" in home.text
+    assert "alice" in client.get("/users/").text
+    detail = client.get("/users/bob/")
+    assert "Anyone here running this on PostgreSQL?" in detail.text
+    assert client.get("/users/nobody/").status_code == 404
+    assert client.get("/public/?page=99").status_code == 404
+
+
+def test_private_pages_need_login(example):
+    main, _ = example
+    client = main.app.test_client()
+    response = client.get("/private/")
+    assert response.status_code == 302
+    assert "/accounts/login/?next=/private/" in response.headers["Location"]
+
+
+def test_admin_logs_in_with_the_printed_password(example):
+    main, password = example
+    client = main.app.test_client()
+    response = _login(client, "admin", password)
+    assert response.status_code == 302
+    timeline = client.get("/private/")
+    assert timeline.status_code == 200
+    assert "Admin, REST and auth in five small packages." in timeline.text  # admin follows carol
+
+
+def test_join_post_follow_and_unfollow(example):
+    main, _ = example
+    client = main.app.test_client()
+    page = client.get("/join/")
+    response = client.post(
+        "/join/", data={"username": "dave", "password": "s3cret-pass", "email": "", "csrf_token": _token(page)}
+    )
+    assert response.status_code == 302
+    create = client.get("/create/")
+    client.post("/create/", data={"content": "dave's first message", "csrf_token": _token(create)})
+    assert "dave&#39;s first message" in client.get("/users/dave/").text
+
+    alice = client.get("/users/alice/")
+    assert "Follow" in alice.text
+    client.post("/users/alice/follow/", data={"csrf_token": _token(alice)})
+    timeline = client.get("/private/").text
+    assert "peewee queries read like SQL, nice." in timeline
+    assert "Unfollow" in client.get("/users/alice/").text
+    client.post("/users/alice/unfollow/", data={"csrf_token": _token(alice)})
+    assert "peewee queries read like SQL, nice." not in client.get("/private/").text
+
+
+def test_forged_post_is_refused(example):
+    main, _ = example
+    client = main.app.test_client()
+    page = client.get("/join/")
+    assert _token(page)
+    response = client.post(
+        "/join/",
+        data={"username": "mallory", "password": "x", "csrf_token": "forged"},
+    )
+    assert response.status_code == 400
+    assert not main.User.select().where(main.User.username == "mallory").exists()

@@ -1,0 +1,17 @@
+"""The Flask app and its database wrapper, as the flask-peewee docs set them up."""
+
+import os
+
+from flask import Flask
+
+from flask_peewee.db import Database
+
+app = Flask(__name__)
+app.config.from_object("config.Configuration")
+# DATABASE_URL from the environment switches the app to PostgreSQL (or another server).
+if os.environ.get("DATABASE_URL"):
+    app.config["DATABASE"] = os.environ["DATABASE_URL"]
+if os.environ.get("SECRET_KEY"):
+    app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+
+db = Database(app)
