@@ -7,7 +7,14 @@ from types import SimpleNamespace
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from flask_peewee.utils import DEFAULT_IGNORED_PARAMS, OPERATORS, QueryError, apply_filters, parse_filters
+from flask_peewee.utils import (
+    DEFAULT_IGNORED_PARAMS,
+    OPERATORS,
+    QueryError,
+    apply_filters,
+    apply_ordering,
+    parse_filters,
+)
 
 
 def usernames(query) -> set[str]:
@@ -267,6 +274,15 @@ def test_paging_and_auth_parameters_are_not_filters(models: SimpleNamespace) -> 
     with pytest.raises(QueryError, match="'q'"):
         apply_filters(models.User.select(), {"q": "x"})
     assert apply_filters(models.User.select(), {"q": "x"}, ignore=DEFAULT_IGNORED_PARAMS | {"q"}).count() == 6
+
+
+def test_model_classes_are_accepted_and_other_things_refused(models: SimpleNamespace) -> None:
+    assert usernames(apply_filters(models.User, {"age__gte": "41"})) == {"Élodie"}
+    assert [u.age for u in apply_ordering(models.User, "-age")][:2] == [41, 30]
+    with pytest.raises(TypeError, match="model select"):
+        apply_filters("User", {})
+    with pytest.raises(TypeError, match="model select"):
+        apply_ordering(models.User.select().dicts().tuples().objects().sql(), "age")
 
 
 def test_plain_mappings_with_lists(models: SimpleNamespace) -> None:

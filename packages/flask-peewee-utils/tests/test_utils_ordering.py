@@ -19,6 +19,11 @@ def test_ascending_and_descending(models: SimpleNamespace) -> None:
     assert ages(apply_ordering(users, "-age")) == [41, 30, 25, 20, 19]
 
 
+def test_nulls_sort_last_in_both_directions(models: SimpleNamespace) -> None:
+    assert ages(apply_ordering(models.User, "age")) == [19, 20, 25, 30, 41, None]
+    assert ages(apply_ordering(models.User, "-age")) == [41, 30, 25, 20, 19, None]
+
+
 def test_several_fields_as_string_or_list(models: SimpleNamespace) -> None:
     messages = models.Message.select()
     admin, bob = models.users["admin"].id, models.users["bob"].id

@@ -42,6 +42,11 @@ def test_secrets_and_non_text_fields_are_never_searched(models: SimpleNamespace)
     assert apply_search(models.User.select(), "secret-", ["password"]).count() == 0
 
 
+def test_model_classes_and_nul_characters(models: SimpleNamespace) -> None:
+    assert names(apply_search(models.User, "LICE", ["username"])) == {"Alice"}
+    assert apply_search(models.User, "a\x00", ["username"]).count() == 0
+
+
 def test_search_through_foreign_keys(models: SimpleNamespace) -> None:
     query = apply_search(models.Message.select(), "BOB@", ["content", "user__email"])
     assert [m.content for m in query] == ["hello api"]

@@ -11,7 +11,7 @@ from typing import Any
 import peewee
 
 from flask_peewee.utils._errors import QueryError
-from flask_peewee.utils._paths import join_path, resolve_path
+from flask_peewee.utils._paths import as_model_select, join_path, resolve_path
 from flask_peewee.utils._patterns import escape_like, like_expression, pattern_problem
 from flask_peewee.utils._values import ConversionError, backend_of, field_kind, is_text_field, parse_value
 
@@ -176,7 +176,7 @@ def filter_query(query: peewee.ModelSelect, filters: Iterable[Filter]) -> peewee
 
 
 def apply_filters(
-    query: peewee.ModelSelect,
+    query: peewee.ModelSelect | type[peewee.Model],
     args: Mapping[str, Any],
     *,
     fields: Collection[str] | None = None,
@@ -184,18 +184,21 @@ def apply_filters(
     recursive: bool = True,
     ignore: Collection[str] = DEFAULT_IGNORED_PARAMS,
 ) -> peewee.ModelSelect:
-    """Filter ``query`` (a select on a model) by the query-string ``args``; see :func:`parse_filters`.
+    """Filter ``query`` (a select on a model, or a model class) by the query-string ``args``.
+
+    See :func:`parse_filters` for the syntax and options.
 
     Usage::
 
         query = apply_filters(Message.select(), request.args, exclude=("user__email",))
     """
+    query = as_model_select(query, "apply_filters")
     filters = parse_filters(query.model, args, fields=fields, exclude=exclude, recursive=recursive, ignore=ignore)
     return filter_query(query, filters)
 
 
 def apply_search(
-    query: peewee.ModelSelect,
+    query: peewee.ModelSelect | type[peewee.Model],
     term: str | None,
     fields: Iterable[str],
     *,
@@ -204,10 +207,14 @@ def apply_search(
     """Keep the rows where any of the text ``fields`` (``__`` paths allowed) contains ``term``, ignoring case.
 
     ``term`` is matched literally (``%`` and ``_`` are not wildcards). Sensitive, excluded and
-    non-text fields in ``fields`` are skipped (none left: no row matches); a blank term leaves the query as it is.
+    non-text fields in ``fields`` are skipped (none left: no row matches); a blank term leaves
+    the query as it is. ``query`` may be a model class.
     """
-    if not isinstance(term, str) or not term.strip() or pattern_problem(term):
+    query = as_model_select(query, "apply_search")
+    if not isinstance(term, str) or not term.strip():
         return query
+    if pattern_problem(term):
+        return query.where(peewee.SQL("1 = 0"))  # NUL characters are in no stored text
     pattern = f"%{escape_like(term.strip())}%"
     aliases: dict[tuple[str, ...], Any] = {}
     database = query.model._meta.database

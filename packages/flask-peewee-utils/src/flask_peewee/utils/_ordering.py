@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 import peewee
 
 from flask_peewee.utils._errors import QueryError
-from flask_peewee.utils._paths import resolve_path
+from flask_peewee.utils._paths import as_model_select, resolve_path
 
 __all__ = ["apply_ordering", "parse_ordering"]
 
@@ -47,7 +47,7 @@ def parse_ordering(
 
 
 def apply_ordering(
-    query: peewee.ModelSelect,
+    query: peewee.ModelSelect | type[peewee.Model],
     ordering: str | Sequence[str] | None,
     *,
     fields: Collection[str] | None = None,
@@ -56,11 +56,20 @@ def apply_ordering(
 ) -> peewee.ModelSelect:
     """Order ``query`` by ``ordering`` (see :func:`parse_ordering`); no ordering leaves it unchanged.
 
+    NULLs sort last in both directions on every backend. ``query`` may be a model class.
+
     Usage::
 
         query = apply_ordering(Message.select(), request.args.get("ordering"))  # "-pub_date"
     """
+    query = as_model_select(query, "apply_ordering")
     pairs = parse_ordering(query.model, ordering, fields=fields, exclude=exclude, param=param)
     if not pairs:
         return query
-    return query.order_by(*(field.desc() if descending else field.asc() for field, descending in pairs))
+    return query.order_by(*(_order(field, descending) for field, descending in pairs))
+
+
+def _order(field: peewee.Field, descending: bool) -> peewee.Node:
+    # Backends disagree on where NULLs go; put them last in both directions everywhere.
+    nulls = "LAST" if field.null else None
+    return field.desc(nulls=nulls) if descending else field.asc(nulls=nulls)

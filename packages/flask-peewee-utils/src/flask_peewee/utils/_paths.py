@@ -10,9 +10,18 @@ import peewee
 from flask_peewee.utils._errors import QueryError
 from flask_peewee.utils._sensitive import get_sensitive_fields
 
-__all__ = ["MAX_DEPTH", "join_path", "lookup_field", "path_allowed", "resolve_path"]
+__all__ = ["MAX_DEPTH", "as_model_select", "join_path", "lookup_field", "path_allowed", "resolve_path"]
 
 MAX_DEPTH = 4  # foreign keys one path may cross
+
+
+def as_model_select(query_or_model: Any, caller: str) -> peewee.ModelSelect:
+    """``query_or_model`` as a select query on a model (a model class means all its rows)."""
+    if isinstance(query_or_model, type) and issubclass(query_or_model, peewee.Model):
+        return query_or_model.select()
+    if isinstance(query_or_model, peewee.ModelSelect):
+        return query_or_model
+    raise TypeError(f"{caller}() needs a peewee model class or model select query, not {type(query_or_model).__name__}")
 
 
 def lookup_field(model: type[peewee.Model], name: str) -> peewee.Field | None:
