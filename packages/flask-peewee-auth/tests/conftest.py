@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -92,3 +95,41 @@ def new_user(app: Flask, auth: Auth) -> Any:
         return make_user(app, auth, username, password, **fields)
 
     return factory
+
+
+class QueryCounter(logging.Handler):
+    """Counts the SQL statements peewee runs (it logs each one on the ``peewee`` logger at DEBUG)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.msg
+        sql = message[0] if isinstance(message, tuple) else str(message)
+        self.statements.append(sql)
+
+    def count(self, verb: str | None = None) -> int:
+        """How many statements ran (only those starting with ``verb``, e.g. "INSERT", when given)."""
+        if verb is None:
+            return len(self.statements)
+        return sum(1 for sql in self.statements if sql.lstrip().upper().startswith(verb))
+
+
+@pytest.fixture
+def count_queries() -> Any:
+    """``with count_queries() as counter: ...`` then ``counter.count("INSERT")``."""
+
+    @contextlib.contextmanager
+    def counting() -> Iterator[QueryCounter]:
+        logger = logging.getLogger("peewee")
+        handler, level = QueryCounter(), logger.level
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+        try:
+            yield handler
+        finally:
+            logger.removeHandler(handler)
+            logger.setLevel(level)
+
+    return counting

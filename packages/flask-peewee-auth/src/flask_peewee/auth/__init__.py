@@ -1,20 +1,25 @@
-"""Authentication for flask-peewee: users, login and logout views, ``login_required``, CSRF helpers, throttling."""
+"""Authentication for flask-peewee: users, login and logout, CSRF, throttling, permissions and the audit log."""
 
 from __future__ import annotations
 
 from flask_peewee.auth.__about__ import __version__
+from flask_peewee.auth._audit import AuditLog
 from flask_peewee.auth._auth import Auth
 from flask_peewee.auth._csrf import CSRF_FIELD_NAME, csrf_token, is_cross_site_request, validate_csrf_token
 from flask_peewee.auth._forms import LoginForm
 from flask_peewee.auth._models import BaseUser
+from flask_peewee.auth._permissions import ACTIONS, PermissionPolicy
 from flask_peewee.auth._throttle import LoginThrottle, ThrottleSettings
 
 __all__ = [
+    "ACTIONS",
     "CSRF_FIELD_NAME",
+    "AuditLog",
     "Auth",
     "BaseUser",
     "LoginForm",
     "LoginThrottle",
+    "PermissionPolicy",
     "ThrottleSettings",
     "__version__",
     "csrf_token",

@@ -12,9 +12,24 @@ import peewee
 from flask import Blueprint, Flask, current_app, g, has_request_context, redirect, request, url_for
 
 from flask_peewee.auth import _sessions
+from flask_peewee.auth._audit import AuditLog
 from flask_peewee.auth._csrf import csrf_token
 from flask_peewee.auth._forms import LoginForm
-from flask_peewee.auth._models import make_throttle_model, make_user_model
+from flask_peewee.auth._models import (
+    make_audit_model,
+    make_grant_model,
+    make_remember_model,
+    make_throttle_model,
+    make_user_model,
+)
+from flask_peewee.auth._permissions import (
+    PermissionPolicy,
+    add_grant,
+    model_label,
+    remove_grant,
+    stored_grants,
+    user_id_of,
+)
 from flask_peewee.auth._throttle import LoginThrottle, settings_from_config
 from flask_peewee.auth._views import AuthViews
 from flask_peewee.db import ImproperlyConfigured, get_database
@@ -58,6 +73,7 @@ class Auth(AuthViews):
         *,
         name: str = "auth",
         default_next_url: str | None = None,
+        permission_policy: PermissionPolicy | type[PermissionPolicy] | None = None,
     ) -> None:
         if db is None and app is not None:
             db = get_database(app)
@@ -70,6 +86,14 @@ class Auth(AuthViews):
             self.default_next_url = default_next_url
         self.User: Any = user_model or self.get_user_model()
         self.login_throttle_model: Any = make_throttle_model(db)
+        self.PermissionGrant: Any = make_grant_model(db)
+        self.AuditEntry: Any = make_audit_model(db)
+        self.RememberToken: Any = make_remember_model(db)
+        if isinstance(permission_policy, type):
+            permission_policy = permission_policy()
+        self.permission_policy: PermissionPolicy = permission_policy or self.get_permission_policy()
+        #: The audit log helper (:class:`AuditLog`).
+        self.audit = AuditLog(self)
         self.blueprint = self.get_blueprint(name)
         self.register_urls()
         if app is not None:
@@ -83,6 +107,10 @@ class Auth(AuthViews):
         Override it (in a subclass) to use your own model mixing in :class:`BaseUser`.
         """
         return make_user_model(self.db, self.db_table)
+
+    def get_permission_policy(self) -> PermissionPolicy:
+        """The policy used when none is passed to ``Auth``; override it in a subclass to change the default."""
+        return PermissionPolicy()
 
     def get_login_form(self) -> type[Any]:
         """The WTForms form class of the login view (fields ``username`` and ``password``)."""
@@ -145,17 +173,42 @@ class Auth(AuthViews):
         self._create_library_tables(app)
 
     def _create_library_tables(self, app: Flask) -> None:
-        """Build the app's throttle (importing redis now if configured) and create its table if missing."""
+        """Create the tables auth owns when missing (and build the throttle, importing redis if configured)."""
+        models = [self.PermissionGrant, self.AuditEntry, self.RememberToken]
         throttle = LoginThrottle.for_app(app, self.login_throttle_model, self.blueprint.name)
-        if throttle is None or throttle.settings.backend != "database":
-            return
+        if throttle is not None and throttle.settings.backend == "database":
+            models.append(self.login_throttle_model)
         database = self.db.database
         opened = database.connect(reuse_if_open=True)
         try:
-            self.login_throttle_model.create_table(safe=True)
+            database.create_tables(models, safe=True)
         finally:
             if opened:
                 database.close()
+
+    # -- permissions ------------------------------------------------------------------
+
+    def has_permission(self, user: Any, model: Any, action: str, *, default: bool) -> bool:
+        """Whether ``user`` may do ``action`` ("view", "add", "change", "delete", "export") on ``model``.
+
+        Asks :attr:`permission_policy`; the default policy answers ``default`` or a stored grant.
+        """
+        return bool(self.permission_policy.has_permission(self, user, model, action, default=default))
+
+    def has_grant(self, user: Any, model: Any, action: str) -> bool:
+        """Whether a grant of ``action`` on ``model`` is stored for ``user`` (read once per request)."""
+        user_id = user_id_of(user)
+        if user_id is None:
+            return False
+        return (model_label(model), action) in stored_grants(self, user_id)
+
+    def grant_permission(self, user: Any, model: Any, action: str) -> Any:
+        """Store a grant letting ``user`` (a user or an id) do ``action`` on ``model``; return the grant."""
+        return add_grant(self, user, model, action)
+
+    def revoke_permission(self, user: Any, model: Any, action: str) -> bool:
+        """Delete the grant of ``action`` on ``model`` for ``user``; whether there was one."""
+        return remove_grant(self, user, model, action)
 
     # -- the current user -------------------------------------------------------------
 

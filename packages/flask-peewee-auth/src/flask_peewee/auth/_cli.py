@@ -74,6 +74,37 @@ def _change_password(auth: Auth, username: str, password_stdin: bool) -> None:
     click.echo(f"Password changed for {username!r}; the user's existing sessions are ended.")
 
 
+def _resolve_model(auth: Auth, name: str) -> str:
+    """The table name of the registered model called ``name`` (its table name or class name)."""
+    wanted = name.strip().lower()
+    for model in auth.db.models:
+        if wanted in (model._meta.table_name.lower(), model.__name__.lower()):
+            return model._meta.table_name
+    known = sorted({m._meta.table_name for m in auth.db.models if not m._meta.table_name.startswith("fp_")})
+    raise click.ClickException(f"No model named {name!r}. Known models: {', '.join(known) or '(none)'}.")
+
+
+def _change_grants(auth: Auth, username: str, model_name: str, actions: tuple[str, ...], grant: bool) -> None:
+    user_model: Any = auth.User
+    user = user_model.get_or_none(user_model.username == username)
+    if user is None:
+        raise click.ClickException(f"No user named {username!r}.")
+    table = _resolve_model(auth, model_name)
+    known = auth.permission_policy.actions
+    unknown = [a for a in actions if a not in known]
+    if unknown:
+        raise click.ClickException(f"Unknown action(s) {', '.join(unknown)}; use {', '.join(known)}.")
+    with auth.db.database.atomic():
+        for action in dict.fromkeys(actions):
+            if grant:
+                auth.grant_permission(user, table, action)
+                click.echo(f"Granted {action} on {table} to {username!r}.")
+            elif auth.revoke_permission(user, table, action):
+                click.echo(f"Revoked {action} on {table} from {username!r}.")
+            else:
+                click.echo(f"{username!r} had no {action} grant on {table}.")
+
+
 def register_commands(auth: Auth) -> None:
     """Add the user commands of ``auth`` to ``auth.db.cli`` (once per group)."""
     group = auth.db.cli
@@ -96,3 +127,21 @@ def register_commands(auth: Auth) -> None:
         """Set a new password for USERNAME (ends the user's existing sessions)."""
         with _connection(auth):
             _change_password(auth, username, password_stdin)
+
+    @group.command("grant")
+    @click.argument("username")
+    @click.argument("model")
+    @click.argument("actions", nargs=-1, required=True)
+    def grant(username: str, model: str, actions: tuple[str, ...]) -> None:
+        """Let USERNAME do ACTIONS (view, add, change, delete, export) on MODEL (table or class name)."""
+        with _connection(auth):
+            _change_grants(auth, username, model, actions, grant=True)
+
+    @group.command("revoke")
+    @click.argument("username")
+    @click.argument("model")
+    @click.argument("actions", nargs=-1, required=True)
+    def revoke(username: str, model: str, actions: tuple[str, ...]) -> None:
+        """Take back grants of ACTIONS on MODEL from USERNAME."""
+        with _connection(auth):
+            _change_grants(auth, username, model, actions, grant=False)

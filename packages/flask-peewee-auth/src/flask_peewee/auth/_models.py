@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 from typing import TYPE_CHECKING, Any
 
 import peewee
@@ -12,7 +13,20 @@ from flask_peewee.utils import check_password, dummy_verify, make_password
 if TYPE_CHECKING:
     from flask_peewee.db import Database
 
-__all__ = ["BaseUser", "make_throttle_model", "make_user_model"]
+__all__ = [
+    "BaseUser",
+    "make_audit_model",
+    "make_grant_model",
+    "make_remember_model",
+    "make_throttle_model",
+    "make_user_model",
+    "utcnow",
+]
+
+
+def utcnow() -> datetime.datetime:
+    """The current time in UTC, without tzinfo (how auth's own tables store times on every backend)."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
 
 class BaseUser:
@@ -83,3 +97,72 @@ def make_throttle_model(db: Database) -> type[peewee.Model]:
             table_name = "fp_login_throttle"
 
     return LoginThrottle
+
+
+def make_grant_model(db: Database) -> type[peewee.Model]:
+    """Stored permission grants: user ``user_id`` may do ``action`` on the model whose table is ``model``."""
+
+    class PermissionGrant(db.Model):  # type: ignore[misc, name-defined]
+        user_id = peewee.BigIntegerField(index=True)
+        model = peewee.CharField(max_length=128)
+        action = peewee.CharField(max_length=32)
+        created = peewee.DateTimeField(default=utcnow)
+
+        class Meta:
+            table_name = "fp_permission_grant"
+            indexes = ((("user_id", "model", "action"), True),)
+
+        def __str__(self) -> str:
+            return f"user {self.user_id} may {self.action} {self.model}"
+
+    return PermissionGrant
+
+
+def make_audit_model(db: Database) -> type[peewee.Model]:
+    """The audit log: who changed what, when, from where, with the changed fields as JSON text."""
+
+    class AuditEntry(db.Model):  # type: ignore[misc, name-defined]
+        created = peewee.DateTimeField(default=utcnow, index=True)
+        user_id = peewee.BigIntegerField(null=True, index=True)
+        username = peewee.CharField(max_length=255, null=True)
+        remote_addr = peewee.CharField(max_length=100, null=True)
+        source = peewee.CharField(max_length=32, default="app")
+        model = peewee.CharField(max_length=128)
+        object_pk = peewee.CharField(max_length=191)
+        action = peewee.CharField(max_length=16)
+        changes = peewee.TextField(default="{}")
+
+        class Meta:
+            table_name = "fp_audit_log"
+            indexes = ((("model", "object_pk"), False),)
+
+        def get_changes(self) -> dict[str, Any]:
+            """The recorded changes, ``{field: [old, new]}`` (sensitive values are ``"<hidden>"``)."""
+            try:
+                changes = json.loads(self.changes or "{}")
+            except ValueError:
+                return {}
+            return changes if isinstance(changes, dict) else {}
+
+        def __str__(self) -> str:
+            who = self.username or "(no user)"
+            return f"{self.created:%Y-%m-%d %H:%M:%S} {who} {self.action} {self.model} {self.object_pk}"
+
+    return AuditEntry
+
+
+def make_remember_model(db: Database) -> type[peewee.Model]:
+    """Remember-me tokens: only a SHA-256 of each token's secret part is stored."""
+
+    class RememberToken(db.Model):  # type: ignore[misc, name-defined]
+        user_id = peewee.BigIntegerField(index=True)
+        selector = peewee.CharField(max_length=32, unique=True)
+        token_hash = peewee.CharField(max_length=64)
+        fingerprint = peewee.CharField(max_length=64)
+        created = peewee.DateTimeField(default=utcnow)
+        expires = peewee.DateTimeField()
+
+        class Meta:
+            table_name = "fp_remember_token"
+
+    return RememberToken
