@@ -1,0 +1,102 @@
+"""Many-to-many fields (peewee's ``ManyToManyField``): read as lists of related ids, written from such lists."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import peewee
+
+from flask_peewee.utils import DataError, QueryError, get_sensitive_fields, parse_filters, serialize_value
+
+if TYPE_CHECKING:
+    from flask_peewee.rest._resource import RestResource
+
+__all__ = ["load_many_to_many", "many_to_many_fields", "parse_many_to_many", "write_many_to_many"]
+
+
+def _ends(field: Any) -> tuple[peewee.ForeignKeyField, peewee.ForeignKeyField] | None:
+    through = field.through_model
+    sources = through._meta.model_refs.get(field.model) or []
+    targets = through._meta.model_refs.get(field.rel_model) or []
+    if field.model is field.rel_model or not sources or not targets:
+        return None  # a self-referencing relation has no unambiguous direction
+    return sources[0], targets[0]
+
+
+def many_to_many_fields(resource: RestResource) -> dict[str, Any]:
+    """The many-to-many fields ``resource`` serializes (declared on its model, selected, not secret)."""
+    model = resource.model
+    sensitive = get_sensitive_fields(model)
+    result = {}
+    for name, field in model._meta.manytomany.items():
+        if getattr(field, "_is_backref", False) or name in sensitive or _ends(field) is None:
+            continue
+        if resource.fields is not None and name not in resource.fields:
+            continue
+        if name in (resource.exclude or ()):
+            continue
+        result[name] = field
+    return result
+
+
+def load_many_to_many(resource: RestResource, objects: list[peewee.Model]) -> dict[Any, dict[str, list[Any]]]:
+    """``{pk: {field: [related ids]}}`` for a page of objects: one query per many-to-many field."""
+    fields = many_to_many_fields(resource)
+    result: dict[Any, dict[str, list[Any]]] = {obj.get_id(): {} for obj in objects}
+    if not fields or not objects:
+        return result
+    for name, field in fields.items():
+        ends = _ends(field)
+        assert ends is not None
+        source, target = ends
+        links: dict[Any, list[Any]] = defaultdict(list)
+        query = field.through_model.select(source, target).where(source.in_(list(result))).order_by(target).tuples()
+        for source_id, target_id in query:
+            links[source_id].append(serialize_value(target.rel_field, target_id))
+        for pk, extra in result.items():
+            extra[name] = links.get(pk, [])
+    return result
+
+
+def parse_many_to_many(resource: RestResource, data: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """Validate the many-to-many lists in ``data``: each a list of existing related ids (422 otherwise)."""
+    relations: dict[str, list[Any]] = {}
+    errors: dict[str, str] = {}
+    read_only = resource.get_read_only_fields()
+    for name, field in many_to_many_fields(resource).items():
+        if name not in data or name in read_only:
+            continue
+        raw = data[name]
+        if not isinstance(raw, list) or not all(isinstance(v, (int, str)) and not isinstance(v, bool) for v in raw):
+            errors[name] = "expected a list of ids"
+            continue
+        target_pk = field.rel_model._meta.primary_key
+        if not raw:
+            relations[name] = []
+            continue
+        try:
+            (parsed,) = parse_filters(field.rel_model, {f"{target_pk.name}__in": [str(v) for v in raw]}, ignore=())
+        except (QueryError, ValueError):
+            errors[name] = "expected a list of ids"
+            continue
+        ids = list(dict.fromkeys(parsed.value))
+        found = {row[0] for row in field.rel_model.select(target_pk).where(target_pk.in_(ids)).tuples()}
+        missing = [value for value in ids if value not in found]
+        if missing:
+            errors[name] = f"no {field.rel_model.__name__} with id {serialize_value(target_pk, missing[0])}"
+            continue
+        relations[name] = ids
+    if errors:
+        raise DataError(errors)
+    return relations
+
+
+def write_many_to_many(instance: peewee.Model, relations: Mapping[str, list[Any]]) -> None:
+    """Replace the related ids of ``instance`` for each field in ``relations`` (inside the write's transaction)."""
+    for name, ids in relations.items():
+        accessor = getattr(instance, name)
+        accessor.clear()
+        if ids:
+            accessor.add(ids)

@@ -1,0 +1,72 @@
+"""What a resource lets clients query: the fields it hides, and the joins that serve nested resources."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import peewee
+
+from flask_peewee.utils import get_sensitive_fields
+
+if TYPE_CHECKING:
+    from flask_peewee.rest._resource import RestResource
+
+__all__ = ["MAX_DEPTH", "add_includes", "field_names", "hidden_fields", "hidden_paths"]
+
+MAX_DEPTH = 4  # foreign keys one filter path may cross (as in flask_peewee.utils)
+
+
+def field_names(field: peewee.Field) -> set[str]:
+    """The names a field answers to: its own, and ``user_id`` for a foreign key ``user``."""
+    names = {field.name}
+    if isinstance(field, peewee.ForeignKeyField) and field.object_id_name:
+        names.add(field.object_id_name)
+    return names
+
+
+def hidden_fields(resource: RestResource) -> set[str]:
+    """Names of the model's fields that ``resource`` does not serialize (outside ``fields``, in ``exclude``, secret)."""
+    model = resource.model
+    fields = set(resource.fields) if resource.fields is not None else None
+    exclude = set(resource.exclude or ())
+    sensitive = get_sensitive_fields(model)
+    hidden = set()
+    for field in model._meta.sorted_fields:
+        names = field_names(field)
+        if field.name in sensitive or names & exclude or (fields is not None and not names & fields):
+            hidden |= names
+    return hidden
+
+
+def hidden_paths(resource: RestResource, depth: int = 0) -> set[str]:
+    """The ``__`` paths a client may not filter or order on: hidden fields here and in related resources.
+
+    A foreign key's target model is judged by its nested resource (``include_resources``) or,
+    failing that, by the resource the API registered for it, so ``?user__email=...`` reveals
+    nothing the user resource hides.
+    """
+    paths = hidden_fields(resource)
+    if depth >= MAX_DEPTH:
+        return paths
+    for field in resource.model._meta.sorted_fields:
+        if not isinstance(field, peewee.ForeignKeyField) or field.name in paths:
+            continue
+        related = resource.get_related_resource(field)
+        if related is not None:
+            paths |= {f"{field.name}__{path}" for path in hidden_paths(related, depth + 1)}
+    return paths
+
+
+def add_includes(query: peewee.ModelSelect, resource: RestResource, source: Any = None) -> peewee.ModelSelect:
+    """Select the rows of ``resource``'s nested resources in the same query (LEFT OUTER joins, any depth).
+
+    The related objects are then attached to each row, so serializing a page runs no further query.
+    """
+    source = resource.model if source is None else source
+    for name, nested in resource.nested_resources.items():
+        fk = resource.model._meta.fields[name]
+        alias = fk.rel_model.alias()
+        on = getattr(source, fk.name) == getattr(alias, fk.rel_field.name)
+        query = query.select_extend(alias).join(alias, peewee.JOIN.LEFT_OUTER, on=on, src=source, attr=fk.name)
+        query = add_includes(query, nested, alias)
+    return query

@@ -1,0 +1,86 @@
+"""Reading a request: the JSON (or form ``data``) body with a size limit, and the pagination arguments."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from flask_peewee.rest._errors import ApiError
+
+__all__ = ["DEFAULT_MAX_BODY_SIZE", "page_link", "read_body", "read_limit"]
+
+DEFAULT_MAX_BODY_SIZE = 1024 * 1024
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _loads(text: str | bytes) -> Any:
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as exc:
+        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not valid JSON"
+        raise ApiError(400, f"Malformed JSON body: {reason}") from None
+
+
+def max_body_size() -> int:
+    """The largest body accepted, ``FLASK_PEEWEE_REST_MAX_BODY_SIZE`` bytes (1 MiB by default)."""
+    return int(current_app.config.get("FLASK_PEEWEE_REST_MAX_BODY_SIZE", DEFAULT_MAX_BODY_SIZE))
+
+
+def read_body() -> dict[str, Any]:
+    """The request body as a dict: JSON, or a form whose ``data`` field holds JSON (or plain form fields).
+
+    Raises :class:`ApiError`: 413 past the size limit, 400 for a body that is empty, not
+    JSON, or not an object.
+    """
+    limit = max_body_size()
+    if request.content_length is not None and request.content_length > limit:
+        raise ApiError(413, f"Request body too large (limit {limit} bytes)")
+    request.max_content_length = limit
+    try:
+        if request.mimetype in _FORM_TYPES:
+            form = request.form
+            data: Any = _loads(form["data"]) if "data" in form else {k: form.get(k) for k in form}
+        else:
+            raw = request.get_data(cache=True)
+            if not raw.strip():
+                raise ApiError(400, "The request body is empty: send a JSON object")
+            data = _loads(raw)
+    except RequestEntityTooLarge:
+        raise ApiError(413, f"Request body too large (limit {limit} bytes)") from None
+    if not isinstance(data, dict):
+        raise ApiError(400, f"The request body must be a JSON object, not {type(data).__name__}")
+    if not data:
+        raise ApiError(400, "The request body is empty: send a JSON object")
+    return data
+
+
+def read_limit(default: int, maximum: int) -> int:
+    """``?limit=``: at most ``maximum``; missing or not a positive integer means ``default``."""
+    raw = request.args.get("limit")
+    try:
+        limit = int(raw) if raw is not None else default
+    except ValueError:
+        limit = default
+    if limit < 1:
+        limit = default
+    return min(limit, maximum)
+
+
+def page_link(**changes: Any) -> str:
+    """The current path with the query string's other arguments kept and ``changes`` applied."""
+    args = request.args.copy()
+    for name, value in changes.items():
+        if value is None:
+            args.pop(name, None)
+        else:
+            args[name] = str(value)
+    query = urlencode(list(args.items(multi=True)))
+    return f"{request.path}?{query}" if query else request.path

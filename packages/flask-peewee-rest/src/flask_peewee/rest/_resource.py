@@ -1,0 +1,356 @@
+"""``RestResource``: how one model is exposed (fields, filters, nesting, pagination) and its views."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Collection, Mapping
+from typing import TYPE_CHECKING, Any
+
+import peewee
+from flask import Response, request
+
+from flask_peewee.rest._errors import ApiError, json_response
+from flask_peewee.rest._m2m import load_many_to_many, parse_many_to_many, write_many_to_many
+from flask_peewee.rest._query import add_includes, hidden_paths
+from flask_peewee.rest._request import page_link, read_body, read_limit
+from flask_peewee.rest._writes import check_permission, record_audit, snapshot, write_transaction
+from flask_peewee.utils import (
+    DEFAULT_IGNORED_PARAMS,
+    PaginatedQuery,
+    QueryError,
+    apply_filters,
+    apply_ordering,
+    dict_to_model,
+    filter_query,
+    insert_instance,
+    model_to_dict,
+    parse_filters,
+)
+
+if TYPE_CHECKING:
+    from flask_peewee.rest._api import RestAPI
+    from flask_peewee.rest._authentication import Authentication
+
+__all__ = ["DEFAULT_ALLOWED_METHODS", "RestResource"]
+
+DEFAULT_ALLOWED_METHODS: tuple[str, ...] = ("GET", "POST", "PUT", "PATCH", "DELETE")
+_CREATING = "_flask_peewee_rest_creating"
+
+
+def _referenced(obj: peewee.Model) -> bool:
+    """Whether rows of other models point at ``obj`` through a foreign key without an ON DELETE action."""
+    for fk in type(obj)._meta.backrefs:
+        if fk.on_delete is None:
+            value = getattr(obj, fk.rel_field.name)
+            if fk.model.select().where(fk == value).exists():
+                return True
+    return False
+
+
+class RestResource:
+    """How one model is exposed by a :class:`RestAPI`: subclass it and register it with the model.
+
+    Usage::
+
+        class UserResource(RestResource):
+            exclude = ("password", "email")
+
+        api.register(User, UserResource)
+
+    ``/api/<name>/`` lists (GET) and creates (POST); ``/api/<name>/<pk>/`` reads (GET),
+    updates (PUT and PATCH both merge the given fields) and deletes (DELETE).
+    """
+
+    #: rows per page; ``?limit=`` may ask for fewer, never more (unless :attr:`max_paginate_by` is larger)
+    paginate_by: int = 20
+    #: the largest ``?limit=`` honoured; None means :attr:`paginate_by`
+    max_paginate_by: int | None = None
+    #: fields to serialize (None: all but :attr:`exclude` and sensitive ones)
+    fields: Collection[str] | None = None
+    #: fields never serialized (output only: writes are limited by :attr:`read_only_fields`)
+    exclude: Collection[str] | None = None
+    #: fields a request body can never write
+    read_only_fields: Collection[str] = ()
+    #: fields (``__`` paths) that may be filtered on; None: every serialized field
+    filter_fields: Collection[str] | None = None
+    #: fields (``__`` paths) that may not be filtered on, besides the unserialized ones
+    filter_exclude: Collection[str] | None = None
+    #: whether filters may follow foreign keys (``?user__username=admin``)
+    filter_recursive: bool = True
+    #: foreign key name -> resource class: the related object is nested in the output
+    include_resources: Mapping[str, type[RestResource]] | None = None
+    #: whether deleting an object deletes the rows that depend on it
+    delete_recursive: bool = True
+
+    def __init__(
+        self,
+        rest_api: RestAPI,
+        model: type[peewee.Model],
+        authentication: Authentication,
+        allowed_methods: Collection[str] | None = None,
+    ) -> None:
+        self.api = rest_api
+        self.model = model
+        self.authentication = authentication
+        methods = DEFAULT_ALLOWED_METHODS if allowed_methods is None else allowed_methods
+        self.allowed_methods = tuple(method.upper() for method in methods)
+        self.pk = model._meta.primary_key
+        self.nested_resources: dict[str, RestResource] = {}
+        for name, resource_class in (self.include_resources or {}).items():
+            field = model._meta.fields.get(name)
+            if not isinstance(field, peewee.ForeignKeyField):
+                raise ValueError(f"include_resources of {type(self).__name__}: {name!r} is not a foreign key")
+            self.nested_resources[name] = resource_class(rest_api, field.rel_model, authentication, allowed_methods)
+
+    # -- configuration hooks -------------------------------------------------------------
+
+    def get_api_name(self) -> str:
+        """The URL name of this resource: the model's name in lower case (``/api/note/``)."""
+        return self.model.__name__.lower()
+
+    def get_query(self) -> peewee.ModelSelect:
+        """The objects this resource exposes; override to restrict them."""
+        return self.model.select()
+
+    def get_related_resource(self, field: peewee.ForeignKeyField) -> RestResource | None:
+        """The resource judging what of ``field``'s target may be filtered: nested, else registered, else None."""
+        nested = self.nested_resources.get(field.name)
+        return nested if nested is not None else self.api.get_resource(field.rel_model)
+
+    def get_read_only_fields(self) -> set[str]:
+        """Fields no request body can write (the primary key is never written anyway)."""
+        return set(self.read_only_fields or ())
+
+    def get_paginate_by(self) -> int:
+        """The page size of this request: ``?limit=`` up to the maximum, :attr:`paginate_by` otherwise."""
+        maximum = max(self.paginate_by, self.max_paginate_by or 0)
+        return read_limit(self.paginate_by, maximum)
+
+    def get_ignored_params(self) -> set[str]:
+        """Query parameters that are never filters (``page``, ``limit``, ``ordering``, ``key``, ``secret``...)."""
+        return set(DEFAULT_IGNORED_PARAMS) | {"cursor"}
+
+    def prepare_data(self, obj: peewee.Model, data: dict[str, Any]) -> dict[str, Any]:
+        """A hook to change an object's outgoing dict; returns it unchanged here."""
+        return data
+
+    def authorize(self) -> bool:
+        """Whether this resource's authentication lets the request through."""
+        return self.authentication.authorize()
+
+    def check_get(self, obj: peewee.Model | None = None) -> bool:
+        """A hook to refuse a GET (list when ``obj`` is None) with 403."""
+        return True
+
+    def check_post(self) -> bool:
+        """A hook to refuse a POST with 403."""
+        return True
+
+    def check_put(self, obj: peewee.Model) -> bool:
+        """A hook to refuse a PUT or PATCH of ``obj`` with 403."""
+        return True
+
+    def check_delete(self, obj: peewee.Model) -> bool:
+        """A hook to refuse a DELETE of ``obj`` with 403."""
+        return True
+
+    # -- serialization -------------------------------------------------------------------
+
+    def serialize_object(self, obj: peewee.Model, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The dict of ``obj`` sent to clients: its fields, nested resources, many-to-many ids, ``prepare_data``."""
+        data = model_to_dict(obj, fields=self.fields, exclude=self.exclude or ())
+        for name, nested in self.nested_resources.items():
+            if name in data and obj.__data__.get(name) is not None:
+                try:
+                    related = getattr(obj, name)
+                except peewee.DoesNotExist:
+                    continue
+                data[name] = nested.serialize_object(related)
+        data.update(extra or {})
+        return self.prepare_data(obj, data)
+
+    def serialize_query(self, objects: list[peewee.Model]) -> list[dict[str, Any]]:
+        """The dicts of a page of objects (many-to-many ids loaded with one query per field)."""
+        extras = load_many_to_many(self, objects)
+        return [self.serialize_object(obj, extras.get(obj.get_id())) for obj in objects]
+
+    def response(self, data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+        """A JSON response."""
+        return json_response(data, status, headers)
+
+    def get_etag(self, data: Mapping[str, Any]) -> str:
+        """The entity tag of a serialized object (quoted)."""
+        text = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+        return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
+
+    # -- reading -------------------------------------------------------------------------
+
+    def process_query(self, query: peewee.ModelSelect) -> peewee.ModelSelect:
+        """Apply the request's filters and ``?ordering=`` to ``query`` (only on serialized fields)."""
+        hidden = hidden_paths(self)
+        query = apply_filters(
+            query,
+            request.args,
+            fields=self.filter_fields,
+            exclude=hidden | set(self.filter_exclude or ()),
+            recursive=self.filter_recursive,
+            ignore=self.get_ignored_params(),
+        )
+        ordering = request.args.getlist("ordering")
+        if any(item.strip() for item in ordering):
+            query = apply_ordering(query, ordering, exclude=hidden)
+            return query.order_by_extend(self.pk.asc()) if not isinstance(self.pk, peewee.CompositeKey) else query
+        if not query._order_by and not isinstance(self.pk, peewee.CompositeKey):
+            query = query.order_by(self.pk.asc())
+        return query
+
+    def get_object(self, pk: str) -> peewee.Model:
+        """The object with primary key ``pk`` (text from the URL) among :meth:`get_query`'s; 404 otherwise."""
+        if isinstance(self.pk, peewee.CompositeKey):
+            raise ApiError(404, "Not found")
+        try:
+            filters = parse_filters(self.model, {self.pk.name: pk}, ignore=())
+        except QueryError:
+            raise ApiError(404, "Not found") from None
+        query = add_includes(filter_query(self.get_query(), filters), self)
+        obj = query.first()
+        if obj is None:
+            raise ApiError(404, "Not found")
+        return obj
+
+    def get_request_metadata(self, paginated_query: PaginatedQuery) -> dict[str, Any]:
+        """The ``meta`` of a list: model, page, previous/next links (``""`` when none), limit, count and pages."""
+        page = paginated_query.get_page()
+        previous = page_link(page=page - 1) if page > 1 else ""
+        following = page_link(page=page + 1) if paginated_query.has_next() else ""
+        return {
+            "model": self.get_api_name(),
+            "page": page,
+            "previous": previous,
+            "next": following,
+            "limit": paginated_query.paginate_by,
+            "count": paginated_query.get_count(),
+            "pages": paginated_query.get_pages(),
+        }
+
+    def object_list(self) -> Response:
+        """GET on the list URL: one page of filtered, ordered objects with ``meta``; past the end, no objects."""
+        if not self.check_get():
+            raise ApiError(403, "Forbidden")
+        query = self.process_query(self.get_query())
+        paginated = PaginatedQuery(query, self.get_paginate_by())
+        objects = list(add_includes(paginated.get_query(), self))
+        meta = self.get_request_metadata(paginated)
+        return self.response({"meta": meta, "objects": self.serialize_query(objects)})
+
+    def object_detail(self, obj: peewee.Model) -> Response:
+        """GET on a detail URL: the object, with an ``ETag`` (``If-None-Match`` answers 304)."""
+        data = self.serialize_query([obj])[0]
+        etag = self.get_etag(data)
+        if request.if_none_match and request.if_none_match.contains_weak(etag.strip('"')):
+            response = self.response(None, 304, {"ETag": etag})
+            response.set_data(b"")
+            return response
+        return self.response(data, headers={"ETag": etag})
+
+    # -- writing -------------------------------------------------------------------------
+
+    def read_request_data(self) -> dict[str, Any]:
+        """The request body as a dict (JSON, or a form field ``data`` holding JSON)."""
+        return read_body()
+
+    def check_precondition(self, obj: peewee.Model) -> None:
+        """``If-Match``: 412 when the object changed since the client read it."""
+        if not request.headers.get("If-Match"):
+            return
+        etag = self.get_etag(self.serialize_query([obj])[0])
+        if not request.if_match.contains(etag.strip('"')):
+            raise ApiError(412, "The object changed since it was read (If-Match does not match)")
+
+    def deserialize_object(self, data: Mapping[str, Any], model_or_instance: Any) -> peewee.Model:
+        """Validate ``data`` into a new instance (model class given) or onto an instance; 422 with per-field errors."""
+        return dict_to_model(model_or_instance, data, read_only=self.get_read_only_fields())
+
+    def save_object(self, instance: peewee.Model, raw_data: Mapping[str, Any]) -> peewee.Model:
+        """Persist ``instance`` (already filled from ``raw_data``): an INSERT when creating, else an UPDATE."""
+        if getattr(instance, _CREATING, False):
+            insert_instance(instance)
+            setattr(instance, _CREATING, False)
+        else:
+            instance.save()
+        return instance
+
+    def create(self) -> Response:
+        """POST on the list URL: validate, insert, audit, answer 200 with the new object."""
+        if not self.check_post():
+            raise ApiError(403, "Forbidden")
+        check_permission(self, "add")
+        data = self.read_request_data()
+        relations = parse_many_to_many(self, data)
+        instance = self.deserialize_object(data, self.model)
+        setattr(instance, _CREATING, True)
+        with write_transaction(self, instance):
+            instance = self.save_object(instance, data)
+            write_many_to_many(instance, relations)
+            record_audit(self, "add", instance)
+        return self.response(self.serialize_query([instance])[0])
+
+    def edit(self, obj: peewee.Model) -> Response:
+        """PUT or PATCH on a detail URL: merge the given fields, save, audit, answer with the object."""
+        check_permission(self, "change")
+        self.check_precondition(obj)
+        data = self.read_request_data()
+        relations = parse_many_to_many(self, data)
+        before = snapshot(self, obj)
+        obj = self.deserialize_object(data, obj)
+        with write_transaction(self, obj):
+            obj = self.save_object(obj, data)
+            write_many_to_many(obj, relations)
+            record_audit(self, "change", obj, before)
+        return self.response(self.serialize_query([obj])[0])
+
+    def delete(self, obj: peewee.Model) -> Response:
+        """DELETE on a detail URL: ``{"deleted": 1}`` (dependents too when :attr:`delete_recursive`)."""
+        check_permission(self, "delete")
+        self.check_precondition(obj)
+        before = snapshot(self, obj)
+        referenced = ApiError(409, "The object is still referenced by other objects")
+        if not self.delete_recursive and _referenced(obj):
+            raise referenced  # checked here too: SQLite does not always enforce foreign keys
+        with write_transaction(self, None, conflict=referenced.message):
+            deleted = obj.delete_instance(recursive=self.delete_recursive)
+            record_audit(self, "delete", obj, before)
+        return self.response({"deleted": deleted})
+
+    # -- dispatch ------------------------------------------------------------------------
+
+    def api_list(self) -> Response:
+        """The list URL's view: GET lists, POST creates."""
+        if request.method == "POST":
+            return self.create()
+        return self.object_list()
+
+    def api_detail(self, pk: str) -> Response:
+        """The detail URL's view: GET reads, PUT/PATCH edit, DELETE deletes, after the check hooks (403)."""
+        obj = self.get_object(pk)
+        method = request.method
+        if method in ("PUT", "PATCH"):
+            if not self.check_put(obj):
+                raise ApiError(403, "Forbidden")
+            return self.edit(obj)
+        if method == "DELETE":
+            if not self.check_delete(obj):
+                raise ApiError(403, "Forbidden")
+            return self.delete(obj)
+        if not self.check_get(obj):
+            raise ApiError(403, "Forbidden")
+        return self.object_detail(obj)
+
+    def get_allowed_methods(self, detail: bool) -> tuple[str, ...]:
+        """The methods a list (``detail`` false) or detail URL answers; PATCH goes with PUT."""
+        methods = set(self.allowed_methods)
+        if "PUT" in methods:
+            methods.add("PATCH")
+        wanted = ("GET", "PUT", "PATCH", "DELETE") if detail else ("GET", "POST")
+        return tuple(method for method in wanted if method in methods)

@@ -1,0 +1,107 @@
+"""What every write goes through: the auth permission policy, one transaction, the audit log, clean conflicts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import peewee
+from flask import current_app
+
+from flask_peewee.rest._errors import ApiError
+
+if TYPE_CHECKING:
+    from flask_peewee.rest._resource import RestResource
+
+__all__ = ["check_permission", "conflicting_fields", "find_auth", "record_audit", "write_transaction"]
+
+_AUTH_EXTENSION = "flask_peewee.auth"
+
+
+def find_auth(resource: RestResource) -> Any:
+    """The ``Auth`` that governs ``resource``: its authentication's, the API's, or the app's only one."""
+    auth = getattr(resource.authentication, "auth", None) or getattr(resource.api, "auth", None)
+    if auth is not None:
+        return auth
+    registered = list(current_app.extensions.get(_AUTH_EXTENSION, {}).values())
+    return registered[0] if len(registered) == 1 else None
+
+
+def check_permission(resource: RestResource, action: str) -> None:
+    """Ask the auth permission policy whether the request's user may ``action`` the model; 403 if not.
+
+    The request has passed the resource's Authentication already, so the policy's default is to allow.
+    """
+    auth = find_auth(resource)
+    if auth is None:
+        return
+    user = resource.authentication.get_user()
+    if not auth.has_permission(user, resource.model, action, default=True):
+        raise ApiError(403, "Forbidden")
+
+
+def snapshot(resource: RestResource, instance: peewee.Model) -> dict[str, Any] | None:
+    """The field values of ``instance`` before a change, for the audit log (None without Auth)."""
+    auth = find_auth(resource)
+    return None if auth is None else auth.audit.snapshot(instance)
+
+
+def record_audit(resource: RestResource, action: str, instance: peewee.Model, before: Any = None) -> None:
+    """Write the audit entry of a REST write (inside the write's transaction)."""
+    auth = find_auth(resource)
+    if auth is None:
+        return
+    auth.audit.record(action, instance, before=before, source="rest", user=resource.authentication.get_user())
+
+
+def conflicting_fields(instance: peewee.Model) -> dict[str, str]:
+    """The unique fields (or unique indexes) of ``instance`` whose values another row already holds."""
+    model = type(instance)
+    meta = model._meta
+    groups: list[tuple[peewee.Field, ...]] = [(field,) for field in meta.sorted_fields if field.unique]
+    for index in meta.indexes:
+        if isinstance(index, (tuple, list)) and len(index) == 2 and index[1]:
+            names = index[0] if isinstance(index[0], (tuple, list)) else (index[0],)
+            fields = tuple(meta.fields[name] for name in names if name in meta.fields)
+            if len(fields) == len(names):
+                groups.append(fields)
+    errors: dict[str, str] = {}
+    pk_value = instance.get_id()
+    for group in groups:
+        values = [instance.__data__.get(field.name) for field in group]
+        if any(value is None for value in values):
+            continue
+        query = model.select().where(*(field == value for field, value in zip(group, values, strict=True)))
+        if pk_value is not None and not isinstance(meta.primary_key, peewee.CompositeKey):
+            query = query.where(meta.primary_key != pk_value)
+        try:
+            taken = query.exists()
+        except peewee.DatabaseError:
+            continue
+        if taken:
+            for field in group:
+                errors[field.name] = "already exists" if len(group) == 1 else "this combination already exists"
+    return errors
+
+
+@contextmanager
+def write_transaction(
+    resource: RestResource, instance: peewee.Model | None = None, conflict: str = "Conflict with existing data"
+) -> Iterator[None]:
+    """Run a write in one transaction; database refusals become 409/422 JSON errors without driver text.
+
+    A unique violation names the fields (``{"error": ..., "errors": {"username": "already exists"}}``);
+    another integrity error answers ``conflict``.
+    """
+    database = resource.model._meta.database
+    try:
+        with database.atomic():
+            yield
+    except peewee.IntegrityError:
+        errors = conflicting_fields(instance) if instance is not None else {}
+        if errors:
+            raise ApiError(409, "Conflict with an existing object", errors=errors) from None
+        raise ApiError(409, conflict) from None
+    except peewee.DataError:
+        raise ApiError(422, "A value does not fit its column") from None
