@@ -1,7 +1,28 @@
-"""A Django-style admin for peewee models in Flask apps.."""
+"""A Django-style admin for peewee models in Flask apps: ``Admin``, ``ModelAdmin``, ``AdminPanel``."""
 
 from __future__ import annotations
 
 from flask_peewee.admin.__about__ import __version__
+from flask_peewee.admin._actions import AdminAction, admin_action
+from flask_peewee.admin._admin import Admin
+from flask_peewee.admin._filters import FieldTreeNode, FilterForm
+from flask_peewee.admin._forms import LOOKUP_THRESHOLD, LookupField, SecretField
+from flask_peewee.admin._helpers import AdminTemplateHelper, csrf_field
+from flask_peewee.admin._model_admin import ModelAdmin
+from flask_peewee.admin._panels import AdminPanel
 
-__all__ = ["__version__"]
+__all__ = [
+    "LOOKUP_THRESHOLD",
+    "Admin",
+    "AdminAction",
+    "AdminPanel",
+    "AdminTemplateHelper",
+    "FieldTreeNode",
+    "FilterForm",
+    "LookupField",
+    "ModelAdmin",
+    "SecretField",
+    "__version__",
+    "admin_action",
+    "csrf_field",
+]

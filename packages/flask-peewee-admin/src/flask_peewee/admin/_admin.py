@@ -1,0 +1,244 @@
+"""The :class:`Admin` extension: registry of model admins and panels, the blueprint, access control."""
+
+from __future__ import annotations
+
+import functools
+import weakref
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import peewee
+from flask import Blueprint, Flask, Response, abort, g, redirect, render_template, request, url_for
+
+from flask_peewee.admin._audit import AuditViews
+from flask_peewee.admin._helpers import AdminTemplateHelper
+from flask_peewee.admin._model_admin import ModelAdmin
+from flask_peewee.admin._panels import AdminPanel
+from flask_peewee.auth import is_cross_site_request
+from flask_peewee.db import ImproperlyConfigured
+from flask_peewee.utils import get_next
+
+__all__ = ["ACTIONS", "Admin"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXTENSION_KEY = "flask_peewee.admin"
+ACTIONS = ("view", "add", "change", "delete", "export")
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+_G_PERMS = "_flask_peewee_admin_permissions"
+
+
+class Admin(AuditViews):
+    """The admin area: register models and panels, then :meth:`setup`.
+
+    Usage::
+
+        admin = Admin(app, auth)
+        admin.register(Note, NoteAdmin)
+        admin.register_panel("Notes", NotePanel)
+        admin.setup()
+
+    In an app factory: ``admin = Admin(auth=auth)``, registrations, ``admin.setup()``, then
+    ``admin.init_app(app)`` (either order of ``setup`` and ``init_app`` works).
+    ``blueprint_factory(name, import_name, **options)`` makes the blueprint (default
+    :class:`flask.Blueprint`); ``template_helper`` is an :class:`AdminTemplateHelper` subclass.
+    """
+
+    model_admin_class: type[ModelAdmin] = ModelAdmin
+
+    def __init__(
+        self,
+        app: Flask | None = None,
+        auth: Any = None,
+        blueprint_factory: Callable[..., Blueprint] | None = None,
+        template_helper: type[AdminTemplateHelper] | None = None,
+        prefix: str = "/admin",
+        *,
+        name: str = "admin",
+    ) -> None:
+        if auth is None:
+            raise ImproperlyConfigured("Admin needs the Auth instance: Admin(app, auth) or Admin(auth=auth)")
+        self.auth = auth
+        self.prefix = prefix.rstrip("/")
+        self.name = name
+        self.blueprint_factory = blueprint_factory or Blueprint
+        self.template_helper = (template_helper or AdminTemplateHelper)(self)
+        self._registry: dict[type[peewee.Model], ModelAdmin] = {}
+        self._panels: dict[str, AdminPanel] = {}
+        self._is_setup = False
+        self._waiting_apps: weakref.WeakSet[Flask] = weakref.WeakSet()
+        self.blueprint = self.get_blueprint(name)
+        if app is not None:
+            self.init_app(app)
+
+    # -- registration -----------------------------------------------------------------
+
+    def register(self, model: type[peewee.Model], admin_class: type[ModelAdmin] | None = None) -> ModelAdmin:
+        """Expose ``model`` in the admin through ``admin_class`` (a :class:`ModelAdmin` subclass)."""
+        if self._is_setup:
+            raise ImproperlyConfigured("register() must be called before Admin.setup()")
+        if not (isinstance(model, type) and issubclass(model, peewee.Model)):
+            raise TypeError(f"Admin.register() needs a peewee model class, not {model!r}")
+        model_admin = (admin_class or ModelAdmin)(self, model)
+        self._registry[model] = model_admin
+        return model_admin
+
+    def register_panel(self, title: str, panel: type[AdminPanel]) -> AdminPanel:
+        """Show ``panel`` (an :class:`AdminPanel` subclass) on the dashboard under ``title``."""
+        if self._is_setup:
+            raise ImproperlyConfigured("register_panel() must be called before Admin.setup()")
+        instance = panel(self, title)
+        if instance.slug in {p.slug for p in self._panels.values()}:
+            raise ImproperlyConfigured(f"A panel with the URL name {instance.slug!r} is already registered")
+        self._panels[title] = instance
+        return instance
+
+    def get_model_admins(self) -> list[ModelAdmin]:
+        """The registered model admins, in registration order."""
+        return list(self._registry.values())
+
+    def get_model_admin(self, model: type[peewee.Model]) -> ModelAdmin | None:
+        """The :class:`ModelAdmin` of ``model``, or None when it is not registered."""
+        return self._registry.get(model)
+
+    def get_panels(self) -> list[AdminPanel]:
+        """The registered panels, in registration order."""
+        return list(self._panels.values())
+
+    # -- blueprint and app wiring -----------------------------------------------------
+
+    def get_blueprint(self, blueprint_name: str) -> Blueprint:
+        """The blueprint of the admin, with its templates and ``static`` files, from ``blueprint_factory``."""
+        return self.blueprint_factory(
+            blueprint_name,
+            __name__,
+            url_prefix=self.prefix,
+            template_folder="templates",
+            static_folder="static",
+            static_url_path="/static",
+        )
+
+    def get_urls(self) -> tuple[tuple[str, Callable[..., Any]], ...]:
+        """The admin's own ``(url, view)`` pairs: the dashboard and the audit log."""
+        return (
+            ("/", self.auth_required(self.index)),
+            ("/audit-log/", self.auth_required(self.audit_log)),
+        )
+
+    def setup(self) -> None:
+        """Add the URLs of the admin, every model admin and panel to the blueprint and register it."""
+        if self._is_setup:
+            raise ImproperlyConfigured("Admin.setup() was already called")
+        bp = self.blueprint
+        for url, view in self.get_urls():
+            bp.add_url_rule(url, view.__name__, view, methods=["GET", "POST"])
+        for model_admin in self._registry.values():
+            admin_name = model_admin.get_admin_name()
+            for url, view in model_admin.get_urls():
+                endpoint = f"{admin_name}_{view.__name__}"
+                bp.add_url_rule(f"/{admin_name}{url}", endpoint, self.auth_required(view), methods=["GET", "POST"])
+        for panel in self._panels.values():
+            for url, view in panel.get_urls():
+                endpoint = f"panel_{panel.slug.replace('-', '_')}_{view.__name__}"
+                bp.add_url_rule(f"/{panel.slug}{url}", endpoint, self.auth_required(view), methods=["GET", "POST"])
+        bp.before_request(self.refuse_cross_site)
+        bp.after_request(self.add_security_headers)
+        bp.context_processor(self.template_helper.get_context)
+        self._is_setup = True
+        for app in list(self._waiting_apps):
+            self._register_blueprint(app)
+        self._waiting_apps.clear()
+
+    def init_app(self, app: Flask) -> None:
+        """Attach the admin to ``app``; the blueprint is registered once :meth:`setup` has run."""
+        registry = app.extensions.setdefault(EXTENSION_KEY, {})
+        if self.name in registry:
+            raise ImproperlyConfigured(f"An Admin named {self.name!r} is already registered on this app")
+        registry[self.name] = self
+        if self._is_setup:
+            self._register_blueprint(app)
+        else:
+            self._waiting_apps.add(app)
+
+    def _register_blueprint(self, app: Flask) -> None:
+        app.register_blueprint(self.blueprint)
+
+    # -- access control ---------------------------------------------------------------
+
+    def check_user_permission(self, user: Any) -> bool:
+        """Whether ``user`` may use the whole admin (default: ``user.admin``)."""
+        return bool(getattr(user, "admin", False))
+
+    def has_permission(self, model: type[peewee.Model], action: str, user: Any = None) -> bool:
+        """Whether the logged-in user (or ``user``) may ``action`` (view/add/change/delete/export) ``model``.
+
+        Asks the auth layer's permission policy with ``default=check_user_permission(user)``;
+        answers are cached for the request.
+        """
+        if action not in ACTIONS:
+            raise ValueError(f"unknown admin action {action!r}; use one of {ACTIONS}")
+        if user is None:
+            user = self.auth.get_logged_in_user()
+        if user is None:
+            return False
+        cache = g.setdefault(_G_PERMS, {})
+        key = (id(self), user.get_id(), model, action)
+        if key not in cache:
+            default = bool(self.check_user_permission(user))
+            policy = getattr(self.auth, "has_permission", None)
+            cache[key] = bool(policy(user, model, action, default=default)) if policy else default
+        return cache[key]
+
+    def can_enter(self, user: Any) -> bool:
+        """Whether ``user`` may open the admin: full permission, or a view grant on a registered model."""
+        if self.check_user_permission(user):
+            return True
+        return any(self.has_permission(model, "view", user) for model in self._registry)
+
+    def auth_required(self, func: F) -> F:
+        """Decorator: anonymous users go to the login view (with ``next``), others without permission get 403."""
+
+        @functools.wraps(func)
+        def inner(*args: Any, **kwargs: Any) -> Any:
+            user = self.auth.get_logged_in_user()
+            if user is None:
+                return redirect(url_for(f"{self.auth.blueprint.name}.login", next=get_next()))
+            if not self.can_enter(user):
+                abort(403)
+            return func(*args, **kwargs)
+
+        return inner  # type: ignore[return-value]
+
+    def refuse_cross_site(self) -> None:
+        """Before every admin view: a state-changing request the browser marks as cross-site gets a 403."""
+        if request.method not in _SAFE_METHODS and is_cross_site_request():
+            abort(403, description="Cross-site form submissions are not accepted.")
+
+    def add_security_headers(self, response: Response) -> Response:
+        """After every admin view: forbid framing (clickjacking) and MIME sniffing."""
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        csp = response.headers.get("Content-Security-Policy")
+        if not csp:
+            response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+        elif "frame-ancestors" not in csp:
+            response.headers["Content-Security-Policy"] = f"{csp}; frame-ancestors 'none'"
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    # -- the dashboard ----------------------------------------------------------------
+
+    def url_name(self, name: str) -> str:
+        """The endpoint of the admin's own view ``name`` (``admin.index``)."""
+        return f"{self.blueprint.name}.{name}"
+
+    def visible_model_admins(self) -> list[ModelAdmin]:
+        """The model admins the logged-in user may view."""
+        return [ma for ma in self._registry.values() if self.has_permission(ma.model, "view")]
+
+    def index(self) -> str:
+        """The dashboard: the models the user may view and every panel."""
+        return render_template(
+            "admin/index.html",
+            model_admins=self.visible_model_admins(),
+            panels=self.get_panels(),
+        )

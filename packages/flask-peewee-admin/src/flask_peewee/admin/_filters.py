@@ -1,0 +1,175 @@
+"""The filter form of the list and export views: rows of field, operator and value, rendered server-side.
+
+The rows submit as ``_ff``/``_fo``/``_fv`` triples; the list view turns them into the
+django-style query string (``user__username__ilike=a%``) REST uses, so URLs stay shareable.
+Parsing and applying the filters is flask-peewee-utils' job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import peewee
+from werkzeug.datastructures import MultiDict
+
+from flask_peewee.utils import OPERATORS, get_sensitive_fields
+
+if TYPE_CHECKING:
+    from flask_peewee.admin._model_admin import ModelAdmin
+
+__all__ = ["OPERATOR_LABELS", "FieldTreeNode", "FilterChoice", "FilterForm", "filter_kind", "rows_to_args"]
+
+OPERATOR_LABELS = {
+    "eq": "equals",
+    "ne": "does not equal",
+    "lt": "is less than",
+    "lte": "is at most",
+    "gt": "is greater than",
+    "gte": "is at least",
+    "in": "is one of (a,b,c)",
+    "is": "is (null, true, false)",
+    "like": "matches (% and _, case-sensitive)",
+    "ilike": "matches (% and _)",
+}
+_KIND_OPS = {
+    "text": ("eq", "ne", "ilike", "like", "in", "is"),
+    "number": ("eq", "ne", "lt", "lte", "gt", "gte", "in", "is"),
+    "date": ("eq", "ne", "lt", "lte", "gt", "gte", "is"),
+    "bool": ("eq", "is"),
+    "fk": ("eq", "ne", "in", "is"),
+    "other": ("eq", "ne", "in", "is"),
+    "json": ("is",),
+}
+ROW_FIELD, ROW_OP, ROW_VALUE = "_ff", "_fo", "_fv"
+
+
+def filter_kind(field_: peewee.Field) -> str:
+    """The kind of input a filter on ``field_`` needs (text, number, date, bool, fk, json, other)."""
+    if isinstance(field_, peewee.ForeignKeyField):
+        return "fk"
+    if isinstance(field_, peewee.BooleanField):
+        return "bool"
+    if isinstance(field_, (peewee.DateTimeField, peewee.DateField, peewee.TimeField, peewee.TimestampField)):
+        return "date"
+    if isinstance(field_, (peewee.IntegerField, peewee.FloatField, peewee.DecimalField)) and not isinstance(
+        field_, peewee.IPField
+    ):
+        return "number"
+    if isinstance(field_, (peewee.CharField, peewee.TextField)):
+        return "text"
+    if str(getattr(field_, "field_type", "")).upper() in ("JSON", "JSONB"):
+        return "json"
+    return "other"
+
+
+@dataclass
+class FilterChoice:
+    """A field the user may filter on: its ``path`` (``user__username``), label, kind and operators."""
+
+    path: str
+    label: str
+    kind: str
+    operators: tuple[str, ...]
+    lookup: bool = False
+
+
+@dataclass
+class FieldTreeNode:
+    """The fields of ``model`` open to filters, and one child node per foreign key followed."""
+
+    model: type[peewee.Model]
+    fields: list[FilterChoice]
+    children: dict[str, FieldTreeNode] = field(default_factory=dict)
+
+
+@dataclass
+class FilterRow:
+    """One filter as the user wrote it (for re-rendering the form)."""
+
+    path: str
+    op: str
+    value: str
+
+
+def _allowed(path: str, only: Any, exclude: Any) -> bool:
+    names = path.split("__")
+    prefixes = ["__".join(names[: i + 1]) for i in range(len(names))]
+    # a whitelisted deeper path also opens the foreign keys on its way
+    if (
+        only is not None
+        and not any(p in only for p in prefixes)
+        and not any(str(o).startswith(path + "__") for o in only)
+    ):
+        return False
+    return not any(p in exclude for p in prefixes)
+
+
+def split_param(key: str) -> tuple[str, str]:
+    """``user__username__ilike`` -> ``("user__username", "ilike")``; no operator means ``eq``."""
+    head, sep, last = key.rpartition("__")
+    if sep and last in OPERATORS:
+        return head, last
+    return key, "eq"
+
+
+def rows_to_args(args: MultiDict[str, str]) -> list[tuple[str, str]]:
+    """The query-string pairs for the ``_ff``/``_fo``/``_fv`` rows a filter form submitted (blank rows dropped)."""
+    pairs = []
+    for path, op, value in zip(args.getlist(ROW_FIELD), args.getlist(ROW_OP), args.getlist(ROW_VALUE), strict=False):
+        path, op = path.strip(), op.strip() or "eq"
+        if not path or op not in OPERATORS:
+            continue
+        pairs.append((path if op == "eq" else f"{path}__{op}", value))
+    return pairs
+
+
+class FilterForm:
+    """What the list view needs to render and read its filters (see :meth:`ModelAdmin.process_filters`)."""
+
+    def __init__(self, model_admin: ModelAdmin, args: MultiDict[str, str]) -> None:
+        self.model_admin = model_admin
+        self.args = args
+        self.errors: list[str] = []
+        self.active: list[Any] = []
+        self.field_tree = self._node(model_admin.model, "", depth=1)
+        self.choices = self._flatten(self.field_tree)
+        self.rows = [FilterRow(*split_param(key), value) for key, value in args.items(multi=True)]
+
+    def _node(self, model: type[peewee.Model], prefix: str, depth: int) -> FieldTreeNode:
+        ma = self.model_admin
+        helper = ma.admin.template_helper
+        only = ma.filter_fields
+        exclude = tuple(ma.filter_exclude)
+        sensitive = get_sensitive_fields(model)
+        node = FieldTreeNode(model, [])
+        for fld in model._meta.sorted_fields:
+            path = f"{prefix}{fld.name}"
+            if fld.name in sensitive or not _allowed(path, only, exclude):
+                continue
+            kind = filter_kind(fld)
+            label = helper.get_verbose_name(model, fld.name)
+            if prefix:
+                label = f"{helper.get_model_name(model)} / {label}"
+            lookup = kind == "fk" and not prefix
+            node.fields.append(FilterChoice(path, label, kind, _KIND_OPS[kind], lookup))
+            if kind == "fk" and depth > 0:
+                node.children[fld.name] = self._node(fld.rel_model, f"{path}__", depth - 1)
+        return node
+
+    def _flatten(self, node: FieldTreeNode) -> list[FilterChoice]:
+        result = list(node.fields)
+        for child in node.children.values():
+            result.extend(self._flatten(child))
+        return result
+
+    @property
+    def is_active(self) -> bool:
+        """Whether any filter is set."""
+        return bool(self.rows)
+
+    def choice(self, path: str) -> FilterChoice | None:
+        """The :class:`FilterChoice` for ``path`` (None when it is not offered)."""
+        return next((c for c in self.choices if c.path == path), None)
+
+    operator_labels = OPERATOR_LABELS

@@ -1,0 +1,145 @@
+"""Admin forms from wtf-peewee: secrets as empty password inputs, big foreign keys as a lookup button."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from typing import TYPE_CHECKING, Any
+
+import peewee
+from flask import current_app, url_for
+from markupsafe import Markup
+from wtforms import fields, validators
+from wtforms.validators import ValidationError
+from wtfpeewee.fields import HiddenQueryField
+from wtfpeewee.orm import ModelConverter, ValueRequired
+
+from flask_peewee.utils import get_sensitive_fields, serialize_value
+
+if TYPE_CHECKING:
+    from flask_peewee.admin._model_admin import ModelAdmin
+
+__all__ = [
+    "LOOKUP_THRESHOLD",
+    "VERSION_FIELD",
+    "AdminModelConverter",
+    "LookupField",
+    "SecretField",
+    "fingerprint",
+]
+
+LOOKUP_THRESHOLD = 50
+VERSION_FIELD = "_fp_version"
+
+
+class SecretField(fields.PasswordField):
+    """A write-only input for a sensitive field: always rendered empty; blank on edit keeps the stored value."""
+
+    def _value(self) -> str:
+        return ""
+
+
+def lookup_widget(field: LookupField, **kwargs: Any) -> Markup:
+    """A hidden input holding the key plus a button opening the lookup dialog (and one to clear it)."""
+    data = field.data
+    label = field.get_label(data) if data is not None else "Select\u2026"
+    value = data._pk if data is not None else ""
+    parts = [
+        Markup('<span class="fp-lookup">'),
+        Markup('<input type="hidden" id="{}" name="{}" value="{}">').format(field.id, field.name, value),
+        Markup(
+            '<button type="button" class="fp-btn fp-lookup-btn" data-lookup-url="{}" data-lookup-field="{}"'
+            ' data-lookup-target="{}" aria-haspopup="dialog" aria-label="{}: {}">{}</button>'
+        ).format(field.lookup_url, field.lookup_field, field.id, field.label.text, label, label),
+    ]
+    if field.allow_blank:
+        parts.append(
+            Markup(
+                '<button type="button" class="fp-btn fp-btn-plain fp-lookup-clear" data-lookup-target="{}"'
+                ' aria-label="Clear {}">&times;</button>'
+            ).format(field.id, field.label.text)
+        )
+    parts.append(Markup("</span>"))
+    return Markup("").join(parts)
+
+
+class LookupField(HiddenQueryField):
+    """A foreign key picked in the lookup dialog (paginated, type-ahead) instead of a ``<select>``."""
+
+    widget = staticmethod(lookup_widget)
+
+    def __init__(self, *args: Any, lookup_url: str = "", lookup_field: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lookup_url = lookup_url
+        self.lookup_field = lookup_field
+        self._submitted: str | None = None
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self._submitted = valuelist[0] if valuelist and valuelist[0] not in ("", "__None") else None
+        super().process_formdata(valuelist)
+
+    def pre_validate(self, form: Any) -> None:
+        if self._submitted is not None and self.data is None:
+            raise ValidationError("Not a valid choice.")
+        if self.data is None and not self.allow_blank:
+            raise validators.StopValidation("This field is required.")
+
+
+class AdminModelConverter(ModelConverter):
+    """wtf-peewee's converter with the admin's rules for sensitive fields and foreign keys.
+
+    A foreign key listed in ``foreign_key_lookups``, or whose related table holds more than
+    :data:`LOOKUP_THRESHOLD` rows, becomes a :class:`LookupField`; others stay a select
+    limited to what the related model's admin shows.
+    """
+
+    def __init__(self, model_admin: ModelAdmin, adding: bool) -> None:
+        super().__init__()
+        self.model_admin = model_admin
+        self.adding = adding
+
+    def convert(self, model: type[peewee.Model], field: peewee.Field, field_args: Any) -> Any:
+        if field.name in get_sensitive_fields(model):
+            checks: list[Any] = []
+            if self.adding and not field.null and field.default is None:
+                checks.append(ValueRequired())
+            else:
+                checks.append(validators.Optional())
+            if isinstance(field, peewee.CharField) and field.max_length:
+                checks.append(validators.Length(max=field.max_length))
+            return field.name, SecretField(label=field.verbose_name, validators=checks, description=field.help_text)
+        return super().convert(model, field, field_args)
+
+    def handle_foreign_key(self, model: type[peewee.Model], field: peewee.Field, **kwargs: Any) -> Any:
+        if field.null:
+            kwargs["allow_blank"] = True
+        query = self.model_admin.related_query(field)
+        lookups = self.model_admin.foreign_key_lookups or {}
+        if field.name in lookups or query.count() > LOOKUP_THRESHOLD:
+            label_attr = lookups.get(field.name)
+            form_field = LookupField(
+                query=query,
+                get_label=(lambda obj, attr=label_attr: str(getattr(obj, attr))) if label_attr else None,
+                lookup_url=url_for(self.model_admin.get_url_name("lookup")),
+                lookup_field=field.name,
+                **kwargs,
+            )
+        else:
+            from wtfpeewee.fields import SelectQueryField
+
+            form_field = SelectQueryField(query=query, **kwargs)
+        return field.name, form_field
+
+
+def fingerprint(instance: peewee.Model) -> str:
+    """A keyed digest of every stored value of ``instance``: the version an edit form was opened with."""
+    values = {
+        field.name: serialize_value(
+            field.rel_field if isinstance(field, peewee.ForeignKeyField) else field, instance.__data__.get(field.name)
+        )
+        for field in type(instance)._meta.sorted_fields
+    }
+    payload = json.dumps(values, sort_keys=True, default=str).encode("utf-8")
+    key = str(current_app.secret_key or "").encode("utf-8")
+    return hmac.new(key, payload, hashlib.sha256).hexdigest()[:32]

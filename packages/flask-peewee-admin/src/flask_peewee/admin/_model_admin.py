@@ -1,0 +1,258 @@
+"""``ModelAdmin``: how one model is listed, filtered, edited, deleted and exported in the admin."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import peewee
+from flask import request, url_for
+from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
+from wtfpeewee.orm import model_form
+
+from flask_peewee.admin._actions import AdminAction, resolve_actions
+from flask_peewee.admin._export import ExportMixin
+from flask_peewee.admin._filters import FilterForm
+from flask_peewee.admin._forms import AdminModelConverter
+from flask_peewee.admin._lookups import LookupMixin
+from flask_peewee.admin._views import ModelViews
+from flask_peewee.utils import QueryError, apply_search, filter_query, get_sensitive_fields, parse_filters
+
+if TYPE_CHECKING:
+    from flask_peewee.admin._admin import Admin
+
+__all__ = ["Column", "ModelAdmin"]
+
+TEMPLATES = {
+    "index": "admin/models/index.html",
+    "add": "admin/models/add.html",
+    "edit": "admin/models/edit.html",
+    "delete": "admin/models/delete.html",
+    "export": "admin/models/export.html",
+    "history": "admin/models/history.html",
+    "action": "admin/models/action.html",
+}
+SEARCH_PARAM = "q"
+
+
+class Column:
+    """One column of the list: a field (sortable), an attribute, a method or a callable taking the object."""
+
+    def __init__(self, model: type[peewee.Model], spec: str | Callable[[Any], Any], label: str) -> None:
+        self.spec = spec
+        self.label = label
+        self.field = model._meta.fields.get(spec) if isinstance(spec, str) else None
+        self.name = spec if isinstance(spec, str) else getattr(spec, "__name__", "column")
+
+    @property
+    def sortable(self) -> bool:
+        """Whether the list can be ordered by this column (a field of the model)."""
+        return self.field is not None
+
+    def value(self, obj: Any) -> Any:
+        """The value shown for ``obj`` (a callable attribute is called; a related object stays an object)."""
+        if not isinstance(self.spec, str):
+            return self.spec(obj)
+        try:
+            value = getattr(obj, self.spec)
+        except peewee.DoesNotExist:
+            return None
+        return value() if callable(value) and not isinstance(value, (peewee.Model, Markup)) else value
+
+
+class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
+    """How a model appears in the admin. Subclass it and register it with the model.
+
+    Usage::
+
+        class EntryAdmin(ModelAdmin):
+            columns = ("title", "pub_date", "blog")
+            foreign_key_lookups = {"blog": "title"}
+            search_fields = ("title", "blog__title")
+
+        admin.register(Entry, EntryAdmin)
+    """
+
+    #: list columns: field names (sortable), attribute or method names, or callables taking the object
+    columns: Sequence[str | Callable[[Any], Any]] = ()
+    paginate_by = 20
+    filter_paginate_by = 15
+    #: only these (``__`` paths allowed) may be filtered; None means every non-sensitive field
+    filter_fields: Sequence[str] | None = None
+    filter_exclude: Sequence[str] = ()
+    #: the add/edit form shows only these fields (None: all but ``exclude``)
+    fields: Sequence[str] | None = None
+    exclude: Sequence[str] | None = None
+    delete_collect_objects = True
+    delete_recursive = True
+    #: foreign keys picked through the lookup dialog: ``{"user": "username"}`` (the label/search column)
+    foreign_key_lookups: dict[str, str] = {}
+    #: text fields the search box looks in (``__`` paths cross foreign keys)
+    search_fields: Sequence[str] = ()
+    #: extra bulk actions: :class:`AdminAction` subclasses/instances or names of ``@admin_action`` methods
+    actions: Sequence[Any] = ()
+
+    def __init__(self, admin: Admin, model: type[peewee.Model]) -> None:
+        self.admin = admin
+        self.model = model
+        self.templates = dict(TEMPLATES)
+        self.templates.update(self.get_template_overrides() or {})
+
+    @property
+    def auth(self) -> Any:
+        """The admin's :class:`~flask_peewee.auth.Auth` (the docs' ``self.auth.get_logged_in_user()``)."""
+        return self.admin.auth
+
+    @property
+    def database(self) -> peewee.Database:
+        """The peewee database of the model (for transactions)."""
+        return self.model._meta.database
+
+    # -- names and urls ---------------------------------------------------------------
+
+    def get_admin_name(self) -> str:
+        """The URL segment and endpoint prefix of this model (``note`` for ``Note``)."""
+        return self.model._meta.name
+
+    def get_display_name(self) -> str:
+        """The model's name as shown in headings."""
+        return self.admin.template_helper.get_model_name(self.model)
+
+    def get_url_name(self, name: str) -> str:
+        """The endpoint of this model admin's view ``name``, for ``url_for`` (``admin.note_edit``)."""
+        return f"{self.admin.blueprint.name}.{self.get_admin_name()}_{name}"
+
+    def get_urls(self) -> tuple[tuple[str, Callable[..., Any]], ...]:
+        """``(url, view)`` pairs under ``/<admin name>``; extend it to add views (the admin protects them)."""
+        return (
+            ("/", self.index),
+            ("/add/", self.add),
+            ("/delete/", self.delete),
+            ("/export/", self.export),
+            ("/lookup/", self.lookup),
+            ("/action/", self.action),
+            ("/<pk>/", self.edit),
+            ("/<pk>/history/", self.history),
+        )
+
+    def get_template_overrides(self) -> dict[str, str]:
+        """Templates to use instead of the defaults, by view: index, add, edit, delete, export."""
+        return {}
+
+    def can(self, action: str) -> bool:
+        """Whether the logged-in user may ``action`` (view, add, change, delete, export) this model."""
+        return self.admin.has_permission(self.model, action)
+
+    # -- queries ----------------------------------------------------------------------
+
+    def get_query(self) -> peewee.ModelSelect:
+        """The rows this admin exposes (every view, lookups and exports start from it)."""
+        return self.model.select()
+
+    def get_object(self, pk: Any) -> peewee.Model:
+        """The row with primary key ``pk`` within :meth:`get_query`; raises ``DoesNotExist``."""
+        primary = self.model._meta.primary_key
+        try:
+            return self.get_query().where(primary == pk).get()
+        except (ValueError, TypeError, peewee.DataError):
+            raise self.model.DoesNotExist(pk) from None
+
+    def get_ordering(self) -> Any:
+        """The default order of the list (the primary key)."""
+        return self.model._meta.primary_key
+
+    def related_query(self, field: peewee.ForeignKeyField) -> peewee.ModelSelect:
+        """The rows a foreign key may point at: the related model's admin query when it is registered."""
+        related_admin = self.admin.get_model_admin(field.rel_model)
+        return related_admin.get_query() if related_admin is not None else field.rel_model.select()
+
+    # -- list columns -----------------------------------------------------------------
+
+    def get_columns(self) -> list[Column]:
+        """The list's columns; sensitive fields are dropped whatever ``columns`` says."""
+        helper = self.admin.template_helper
+        sensitive = get_sensitive_fields(self.model)
+        result = []
+        for spec in self.columns:
+            if isinstance(spec, str):
+                if spec in sensitive:
+                    continue
+                label = helper.get_verbose_name(self.model, spec)
+            else:
+                label = str(getattr(spec, "short_description", None) or helper.fix_underscores(spec.__name__))
+            result.append(Column(self.model, spec, label))
+        return result
+
+    # -- forms ------------------------------------------------------------------------
+
+    def get_form(self, adding: bool = False) -> type[Any]:
+        """The wtf-peewee form class of the add/edit views (``fields``/``exclude`` applied)."""
+        allow_pk = adding and not isinstance(self.model._meta.primary_key, (peewee.AutoField, peewee.CompositeKey))
+        return model_form(
+            self.model,
+            allow_pk=allow_pk,
+            only=self.fields,
+            exclude=self.exclude,
+            converter=AdminModelConverter(self, adding),
+        )
+
+    def get_add_form(self) -> type[Any]:
+        """The form class of the add view (default: :meth:`get_form` with ``adding=True``)."""
+        return self.get_form(adding=True)
+
+    def get_edit_form(self) -> type[Any]:
+        """The form class of the edit view (default: :meth:`get_form`)."""
+        return self.get_form()
+
+    def save_model(self, instance: peewee.Model, form: Any, adding: bool = False) -> peewee.Model:
+        """Copy the validated ``form`` into ``instance`` and save it (an INSERT when ``adding``)."""
+        form.populate_obj(instance)
+        instance.save(force_insert=adding)
+        return instance
+
+    # -- filters and search -----------------------------------------------------------
+
+    def filter_args(self) -> MultiDict[str, str]:
+        """The query-string arguments that are filters (not page, ordering, search or ``_`` options)."""
+        skip = {SEARCH_PARAM}
+        return MultiDict([(k, v) for k, v in request.args.items(multi=True) if not k.startswith("_") and k not in skip])
+
+    def get_filter_form(self) -> FilterForm:
+        """The filter form of the list and export views (rows of field, operator, value)."""
+        return FilterForm(self, self.filter_args())
+
+    def process_filters(self, query: peewee.ModelSelect) -> tuple[FilterForm, peewee.ModelSelect, list[Any], Any]:
+        """Apply the request's filters to ``query``: ``(form, query, active filters, field tree)``.
+
+        A filter the toolkit refuses is reported on the form and the query matches nothing.
+        """
+        form = self.get_filter_form()
+        try:
+            active = parse_filters(self.model, form.args, fields=self.filter_fields, exclude=tuple(self.filter_exclude))
+        except QueryError as exc:
+            form.errors.append(exc.message)
+            return form, query.where(peewee.SQL("1 = 0")), [], form.field_tree
+        form.active = active
+        return form, filter_query(query, active), active, form.field_tree
+
+    def search_term(self) -> str:
+        """The search box's text (``?q=``)."""
+        return request.args.get(SEARCH_PARAM, "").strip()
+
+    def apply_search(self, query: peewee.ModelSelect) -> peewee.ModelSelect:
+        """Restrict ``query`` to rows matching the search box over ``search_fields``."""
+        term = self.search_term()
+        if not term or not self.search_fields:
+            return query
+        return apply_search(query, term, self.search_fields, exclude=tuple(self.filter_exclude))
+
+    # -- bulk actions -----------------------------------------------------------------
+
+    def get_actions(self) -> list[AdminAction]:
+        """The bulk actions offered to the user: delete (built in) and ``actions``, those allowed."""
+        return [a for a in resolve_actions(self) if self.can(a.permission)]
+
+    def admin_url(self, name: str, **values: Any) -> str:
+        """``url_for`` one of this admin's views."""
+        return url_for(self.get_url_name(name), **values)

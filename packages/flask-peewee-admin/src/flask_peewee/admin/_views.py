@@ -1,0 +1,260 @@
+"""The views of a :class:`~flask_peewee.admin.ModelAdmin`: list, add, edit, delete, bulk actions, history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import peewee
+from flask import abort, flash, redirect, render_template, request
+from werkzeug.datastructures import CombinedMultiDict
+
+from flask_peewee.admin._audit import audit_log_of, record, snapshot
+from flask_peewee.admin._filters import ROW_FIELD, rows_to_args
+from flask_peewee.admin._forms import VERSION_FIELD, SecretField, fingerprint
+from flask_peewee.auth import validate_csrf_token
+from flask_peewee.utils import PaginatedQuery, QueryError, apply_ordering, get_sensitive_fields
+
+__all__ = ["CONFLICT_MESSAGE", "CSRF_MESSAGE", "ModelViews"]
+
+CSRF_MESSAGE = "The form has expired or did not come from this site. Reload the page and try again."
+CONFLICT_MESSAGE = (
+    "Someone else changed this object after you opened it. Your changes were not saved: "
+    "the form now shows the current values; make your changes again."
+)
+
+
+def _check_csrf() -> None:
+    if not validate_csrf_token():
+        abort(400, description=CSRF_MESSAGE)
+
+
+def _ids() -> list[str]:
+    return [v for v in request.values.getlist("id") if v.strip()]
+
+
+class ModelViews:
+    """Views mixed into :class:`~flask_peewee.admin.ModelAdmin` (their names make the endpoint names)."""
+
+    model: type[peewee.Model]
+    templates: dict[str, str]
+    paginate_by: int
+
+    # -- helpers ----------------------------------------------------------------------
+
+    def _require(self, action: str) -> None:
+        if not self.can(action):  # type: ignore[attr-defined]
+            abort(403)
+
+    def _get_or_404(self, pk: Any) -> peewee.Model:
+        try:
+            return self.get_object(pk)  # type: ignore[attr-defined]
+        except self.model.DoesNotExist:
+            abort(404)
+
+    def _formdata(self) -> CombinedMultiDict[str, Any]:
+        return CombinedMultiDict([request.form, request.files])
+
+    def _keep_secrets(self, form: Any, instance: peewee.Model) -> None:
+        """A blank secret input on an edit form keeps the stored value (the form's data holds it)."""
+        sensitive = get_sensitive_fields(self.model)
+        for name in sensitive:
+            field = getattr(form, name, None)
+            if isinstance(field, SecretField) and not field.data:
+                field.data = getattr(instance, name)
+
+    def _after_save(self, instance: peewee.Model) -> Any:
+        if "_continue" in request.form:
+            return redirect(self.admin_url("edit", pk=instance.get_id()))  # type: ignore[attr-defined]
+        if "_addanother" in request.form:
+            return redirect(self.admin_url("add"))  # type: ignore[attr-defined]
+        return redirect(self.admin_url("index"))  # type: ignore[attr-defined]
+
+    # -- list -------------------------------------------------------------------------
+
+    def index(self) -> Any:
+        """The list: filters, search, ``ordering=[-]field``, ``page``, bulk actions."""
+        self._require("view")
+        if ROW_FIELD in request.args:
+            keep = [(k, v) for k, v in request.args.items(multi=True) if k in ("q", "ordering")]
+            pairs = keep + rows_to_args(request.args)
+            from urllib.parse import urlencode
+
+            return redirect(request.path + ("?" + urlencode(pairs) if pairs else ""))
+        query = self.get_query()  # type: ignore[attr-defined]
+        filter_form, query, _active, _tree = self.process_filters(query)  # type: ignore[attr-defined]
+        query = self.apply_search(query)  # type: ignore[attr-defined]
+        ordering = request.args.get("ordering") or None
+        try:
+            query = apply_ordering(query, ordering)
+        except QueryError as exc:
+            filter_form.errors.append(exc.message)
+            ordering = None
+        if not ordering:
+            query = query.order_by(self.get_ordering())  # type: ignore[attr-defined]
+        pagination = PaginatedQuery(query, self.paginate_by)
+        if pagination.is_out_of_range():
+            abort(404)
+        return render_template(
+            self.templates["index"],
+            model_admin=self,
+            object_list=pagination.get_list(),
+            pagination=pagination,
+            filter_form=filter_form,
+            columns=self.get_columns(),  # type: ignore[attr-defined]
+            ordering=ordering or "",
+            search=self.search_term(),  # type: ignore[attr-defined]
+            actions=self.get_actions(),  # type: ignore[attr-defined]
+        )
+
+    # -- add and edit -----------------------------------------------------------------
+
+    def add(self) -> Any:
+        """The add form; a valid POST saves through :meth:`save_model` and records the audit entry."""
+        self._require("add")
+        form_class = self.get_add_form()  # type: ignore[attr-defined]
+        instance = self.model()
+        if request.method == "POST":
+            _check_csrf()
+            form = form_class(self._formdata())
+            if form.validate():
+                try:
+                    with self.database.atomic():  # type: ignore[attr-defined]
+                        instance = self.save_model(instance, form, adding=True)  # type: ignore[attr-defined]
+                        record(self.auth, "add", instance)  # type: ignore[attr-defined]
+                except (peewee.IntegrityError, peewee.DataError) as exc:
+                    form.form_errors.append(f"Could not save: {exc}")
+                else:
+                    flash(f"{self.get_display_name()} \u201c{instance}\u201d was added.", "success")  # type: ignore[attr-defined]
+                    return self._after_save(instance)
+        else:
+            form = form_class()
+        return render_template(self.templates["add"], model_admin=self, form=form, instance=instance)
+
+    def edit(self, pk: Any) -> Any:
+        """The edit form; refused when the object changed since the form was opened (optimistic check)."""
+        self._require("view")
+        instance = self._get_or_404(pk)
+        form_class = self.get_edit_form()  # type: ignore[attr-defined]
+        version = fingerprint(instance)
+        if request.method == "POST":
+            self._require("change")
+            _check_csrf()
+            form = form_class(self._formdata(), obj=instance)
+            submitted = request.form.get(VERSION_FIELD)
+            if submitted and submitted != version:
+                form = form_class(obj=instance)
+                form.form_errors.append(CONFLICT_MESSAGE)
+            elif form.validate():
+                self._keep_secrets(form, instance)
+                try:
+                    with self.database.atomic():  # type: ignore[attr-defined]
+                        before = snapshot(self.auth, instance)  # type: ignore[attr-defined]
+                        instance = self.save_model(instance, form, adding=False)  # type: ignore[attr-defined]
+                        record(self.auth, "change", instance, before)  # type: ignore[attr-defined]
+                except (peewee.IntegrityError, peewee.DataError) as exc:
+                    form.form_errors.append(f"Could not save: {exc}")
+                else:
+                    flash(f"{self.get_display_name()} \u201c{instance}\u201d was saved.", "success")  # type: ignore[attr-defined]
+                    return self._after_save(instance)
+        else:
+            form = form_class(obj=instance)
+        return render_template(
+            self.templates["edit"],
+            model_admin=self,
+            form=form,
+            instance=instance,
+            version=version,
+            version_field=VERSION_FIELD,
+            read_only=not self.can("change"),  # type: ignore[attr-defined]
+        )
+
+    # -- delete and bulk actions ------------------------------------------------------
+
+    def collect_objects(self, obj: peewee.Model) -> list[tuple[str, list[Any]]]:
+        """What deleting ``obj`` takes with it: ``(model name, objects)`` per dependent query."""
+        collected = []
+        for query, fk in obj.dependencies(search_nullable=True):
+            rows = list(query.limit(101))
+            if rows:
+                action = "deleted" if not fk.null or not self.delete_recursive else "unlinked"  # type: ignore[attr-defined]
+                collected.append((f"{fk.model.__name__} ({action})", rows))
+        return collected
+
+    def delete(self) -> Any:
+        """GET ``?id=1&id=2``: the objects and what depends on them; POST: delete them in one transaction."""
+        self._require("delete")
+        ids = _ids()
+        primary = self.model._meta.primary_key
+        try:
+            objects = list(self.get_query().where(primary.in_(ids))) if ids else []  # type: ignore[attr-defined]
+        except (ValueError, TypeError, peewee.DataError):
+            objects = []
+        if not objects:
+            flash("Select at least one object to delete.", "warning")
+            return redirect(self.admin_url("index"))  # type: ignore[attr-defined]
+        error = None
+        if request.method == "POST":
+            _check_csrf()
+            try:
+                with self.database.atomic():  # type: ignore[attr-defined]
+                    for obj in objects:
+                        before = snapshot(self.auth, obj)  # type: ignore[attr-defined]
+                        obj.delete_instance(recursive=self.delete_recursive)  # type: ignore[attr-defined]
+                        record(self.auth, "delete", obj, before)  # type: ignore[attr-defined]
+            except peewee.IntegrityError:
+                error = "These objects are still referenced by other rows and cannot be deleted."
+            else:
+                flash(f"Deleted {len(objects)} {self.get_display_name()} object(s).", "success")  # type: ignore[attr-defined]
+                return redirect(self.admin_url("index"))  # type: ignore[attr-defined]
+        collected = (
+            {obj.get_id(): self.collect_objects(obj) for obj in objects}
+            if self.delete_collect_objects  # type: ignore[attr-defined]
+            else {}
+        )
+        return render_template(
+            self.templates["delete"], model_admin=self, objects=objects, collected=collected, error=error
+        )
+
+    def action(self) -> Any:
+        """POST from the list: run the chosen bulk action on the selected rows (after confirmation)."""
+        if request.method != "POST":
+            return redirect(self.admin_url("index"))  # type: ignore[attr-defined]
+        _check_csrf()
+        actions = {a.name: a for a in self.get_actions()}  # type: ignore[attr-defined]
+        chosen = actions.get(request.form.get("action", ""))
+        if chosen is None:
+            flash("Choose an action you are allowed to run.", "warning")
+            return redirect(self.admin_url("index"))  # type: ignore[attr-defined]
+        ids = _ids()
+        if chosen.name == "delete":
+            return redirect(self.admin_url("delete", id=ids))  # type: ignore[attr-defined]
+        primary = self.model._meta.primary_key
+        try:
+            objects = list(self.get_query().where(primary.in_(ids))) if ids else []  # type: ignore[attr-defined]
+        except (ValueError, TypeError, peewee.DataError):
+            objects = []
+        if not objects:
+            flash("Select at least one object.", "warning")
+            return redirect(self.admin_url("index"))  # type: ignore[attr-defined]
+        if chosen.confirm and "_confirm" not in request.form:
+            return render_template(self.templates["action"], model_admin=self, action=chosen, objects=objects)
+        with self.database.atomic():  # type: ignore[attr-defined]
+            message = chosen.run(self, objects)
+        flash(message or f"{chosen.label}: done for {len(objects)} object(s).", "success")
+        return redirect(self.admin_url("index"))  # type: ignore[attr-defined]
+
+    # -- history ----------------------------------------------------------------------
+
+    def history(self, pk: Any) -> Any:
+        """Who changed this object, when, and which fields from what to what (from the audit log)."""
+        self._require("view")
+        instance = self._get_or_404(pk)
+        audit = audit_log_of(self.auth)  # type: ignore[attr-defined]
+        entries = list(audit.query(model=self.model, pk=instance.get_id()).limit(500)) if audit else []
+        return render_template(
+            self.templates["history"],
+            model_admin=self,
+            instance=instance,
+            entries=entries,
+            audit_available=audit is not None,
+        )

@@ -1,0 +1,192 @@
+/* flask-peewee admin: lookup dialog, filter rows, select-all. Bundled, no dependencies. */
+(function () {
+  "use strict";
+
+  function $(selector, root) { return (root || document).querySelector(selector); }
+  function $all(selector, root) { return Array.prototype.slice.call((root || document).querySelectorAll(selector)); }
+
+  /* -- the foreign-key lookup dialog ------------------------------------------------ */
+  var dialog, queryInput, results, pageLabel, prevButton, nextButton;
+  var state = { url: "", field: "", target: null, button: null, page: 1, timer: null, keepLabel: false, request: 0 };
+
+  function render(data) {
+    results.textContent = "";
+    if (!data.objects || !data.objects.length) {
+      var empty = document.createElement("li");
+      empty.className = "fp-empty";
+      empty.textContent = data.error || "Nothing found.";
+      results.appendChild(empty);
+    }
+    (data.objects || []).forEach(function (obj) {
+      var item = document.createElement("li");
+      var choose = document.createElement("button");
+      choose.type = "button";
+      choose.textContent = obj.label;
+      choose.setAttribute("data-id", obj.id);
+      choose.addEventListener("click", function () { pick(obj); });
+      item.appendChild(choose);
+      results.appendChild(item);
+    });
+    pageLabel.textContent = data.pages ? "Page " + data.page + " of " + data.pages : "";
+    prevButton.disabled = !data.has_previous;
+    nextButton.disabled = !data.has_next;
+  }
+
+  function load() {
+    var params = new URLSearchParams({ field: state.field, query: queryInput.value, page: String(state.page) });
+    var ticket = ++state.request;
+    fetch(state.url + "?" + params.toString(), { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.json(); })
+      .then(function (data) { if (ticket === state.request) { render(data); } })
+      .catch(function () { render({ error: "The list could not be loaded." }); });
+  }
+
+  function pick(obj) {
+    if (state.target) {
+      state.target.value = obj.id;
+      state.target.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+    if (state.button && !state.keepLabel) { state.button.textContent = obj.label; }
+    if (state.button && state.keepLabel) { state.button.setAttribute("title", obj.label); }
+    dialog.close();
+    if (state.button) { state.button.focus(); }
+  }
+
+  function open(button) {
+    state.url = button.getAttribute("data-lookup-url");
+    state.field = button.getAttribute("data-lookup-field");
+    state.target = document.getElementById(button.getAttribute("data-lookup-target"));
+    state.button = button;
+    state.keepLabel = button.hasAttribute("data-lookup-keep-label");
+    state.page = 1;
+    queryInput.value = "";
+    $("#fp-lookup-title").textContent = "Select " + state.field.replace(/_/g, " ");
+    dialog.showModal();
+    queryInput.focus();
+    load();
+  }
+
+  function setUpDialog() {
+    dialog = $("#fp-lookup-dialog");
+    if (!dialog) { return; }
+    queryInput = $("#fp-lookup-query");
+    results = $("#fp-lookup-results");
+    pageLabel = $("#fp-lookup-page");
+    prevButton = $("#fp-lookup-prev");
+    nextButton = $("#fp-lookup-next");
+    queryInput.addEventListener("input", function () {
+      clearTimeout(state.timer);
+      state.timer = setTimeout(function () { state.page = 1; load(); }, 200);
+    });
+    queryInput.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") { event.preventDefault(); }
+      if (event.key === "ArrowDown") {
+        var first = $("button", results);
+        if (first) { event.preventDefault(); first.focus(); }
+      }
+    });
+    results.addEventListener("keydown", function (event) {
+      var current = document.activeElement;
+      var buttons = $all("button", results);
+      var index = buttons.indexOf(current);
+      if (event.key === "ArrowDown" && index >= 0 && index < buttons.length - 1) { event.preventDefault(); buttons[index + 1].focus(); }
+      if (event.key === "ArrowUp") {
+        event.preventDefault();
+        if (index > 0) { buttons[index - 1].focus(); } else { queryInput.focus(); }
+      }
+    });
+    prevButton.addEventListener("click", function () { if (state.page > 1) { state.page -= 1; load(); } });
+    nextButton.addEventListener("click", function () { state.page += 1; load(); });
+    document.addEventListener("click", function (event) {
+      var button = event.target.closest ? event.target.closest(".fp-lookup-btn") : null;
+      if (button) { event.preventDefault(); open(button); return; }
+      var clear = event.target.closest ? event.target.closest(".fp-lookup-clear") : null;
+      if (clear) {
+        var target = document.getElementById(clear.getAttribute("data-lookup-target"));
+        if (target) { target.value = ""; }
+        var sibling = clear.parentNode.querySelector(".fp-lookup-btn");
+        if (sibling) { sibling.textContent = "Select\u2026"; }
+      }
+    });
+  }
+
+  /* -- filter rows ------------------------------------------------------------------ */
+  function syncRow(row) {
+    var fieldSelect = $(".fp-filter-field", row);
+    var opSelect = $(".fp-filter-op", row);
+    var lookup = $(".fp-filter-lookup", row);
+    var option = fieldSelect.options[fieldSelect.selectedIndex];
+    var ops = option && option.getAttribute("data-ops") ? option.getAttribute("data-ops").split(",") : null;
+    var labels = {};
+    $all("option", opSelect).forEach(function (o) { labels[o.value] = o.textContent; });
+    if (ops) {
+      var current = opSelect.value;
+      var all = window.fpOperatorLabels || labels;
+      opSelect.textContent = "";
+      ops.forEach(function (op) {
+        var o = document.createElement("option");
+        o.value = op;
+        o.textContent = all[op] || op;
+        if (op === current) { o.selected = true; }
+        opSelect.appendChild(o);
+      });
+    }
+    if (lookup) {
+      var isLookup = option && option.hasAttribute("data-lookup");
+      lookup.hidden = !isLookup;
+      lookup.setAttribute("data-lookup-field", option ? option.value : "");
+    }
+  }
+
+  function setUpFilters() {
+    var template = $("#fp-filter-template");
+    if (!template) { return; }
+    var labels = {};
+    $all(".fp-filter-op option", template.content).forEach(function (o) { labels[o.value] = o.textContent; });
+    window.fpOperatorLabels = labels;
+    var rows = $(".fp-filter-rows");
+    var counter = 1000;
+    $all(".fp-filter-row", rows).forEach(function (row) { syncRow(row); });
+    document.addEventListener("change", function (event) {
+      if (event.target.classList && event.target.classList.contains("fp-filter-field")) {
+        syncRow(event.target.closest(".fp-filter-row"));
+      }
+    });
+    $(".fp-filter-add").addEventListener("click", function () {
+      counter += 1;
+      var html = template.innerHTML.replace(/__n__/g, String(counter));
+      var holder = document.createElement("div");
+      holder.innerHTML = html;
+      var row = holder.firstElementChild;
+      rows.appendChild(row);
+      syncRow(row);
+      $(".fp-filter-field", row).focus();
+    });
+    rows.addEventListener("click", function (event) {
+      var remove = event.target.closest ? event.target.closest(".fp-filter-remove") : null;
+      if (!remove) { return; }
+      var row = remove.closest(".fp-filter-row");
+      if ($all(".fp-filter-row", rows).length > 1) {
+        row.parentNode.removeChild(row);
+      } else {
+        $(".fp-filter-field", row).value = "";
+        $(".fp-filter-value", row).value = "";
+      }
+    });
+  }
+
+  /* -- select all rows -------------------------------------------------------------- */
+  function setUpSelectAll() {
+    $all(".fp-select-all").forEach(function (box) {
+      box.addEventListener("change", function () {
+        $all('input[name="id"]', box.closest("form")).forEach(function (other) { other.checked = box.checked; });
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setUpDialog();
+    setUpFilters();
+    setUpSelectAll();
+  });
+})();
