@@ -184,8 +184,7 @@ class Admin(AuditViews):
         key = (id(self), user.get_id(), model, action)
         if key not in cache:
             default = bool(self.check_user_permission(user))
-            policy = getattr(self.auth, "has_permission", None)
-            cache[key] = bool(policy(user, model, action, default=default)) if policy else default
+            cache[key] = bool(self.auth.has_permission(user, model, action, default=default))
         return cache[key]
 
     def can_enter(self, user: Any) -> bool:

@@ -11,7 +11,6 @@ import peewee
 from flask import current_app, url_for
 from markupsafe import Markup
 from wtforms import fields, validators
-from wtforms.validators import ValidationError
 from wtfpeewee.fields import HiddenQueryField
 from wtfpeewee.orm import ModelConverter, ValueRequired
 
@@ -81,7 +80,7 @@ class LookupField(HiddenQueryField):
 
     def pre_validate(self, form: Any) -> None:
         if self._submitted is not None and self.data is None:
-            raise ValidationError("Not a valid choice.")
+            raise validators.StopValidation("Not a valid choice.")
         if self.data is None and not self.allow_blank:
             raise validators.StopValidation("This field is required.")
 

@@ -173,10 +173,10 @@ class ModelViews:
     def collect_objects(self, obj: peewee.Model) -> list[tuple[str, list[Any]]]:
         """What deleting ``obj`` takes with it: ``(model name, objects)`` per dependent query."""
         collected = []
-        for query, fk in obj.dependencies(search_nullable=True):
-            rows = list(query.limit(101))
+        for condition, fk in obj.dependencies(search_nullable=True):
+            rows = list(fk.model.select().where(condition).limit(101))
             if rows:
-                action = "deleted" if not fk.null or not self.delete_recursive else "unlinked"  # type: ignore[attr-defined]
+                action = "unlinked" if fk.null else "deleted"
                 collected.append((f"{fk.model.__name__} ({action})", rows))
         return collected
 
