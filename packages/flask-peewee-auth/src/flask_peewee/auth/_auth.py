@@ -9,12 +9,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import peewee
-from flask import Blueprint, Flask, current_app, g, has_request_context, redirect, request, url_for
+from flask import Blueprint, Flask, current_app, g, has_app_context, has_request_context, redirect, request, url_for
 
 from flask_peewee.auth import _sessions
 from flask_peewee.auth._audit import AuditLog
 from flask_peewee.auth._csrf import csrf_token
-from flask_peewee.auth._forms import LoginForm
+from flask_peewee.auth._forms import LoginForm, RememberLoginForm
 from flask_peewee.auth._models import (
     make_audit_model,
     make_grant_model,
@@ -30,6 +30,8 @@ from flask_peewee.auth._permissions import (
     stored_grants,
     user_id_of,
 )
+from flask_peewee.auth._remember import ENABLED as REMEMBER_ME_ENABLED
+from flask_peewee.auth._remember import RememberMe, remember_settings
 from flask_peewee.auth._throttle import LoginThrottle, settings_from_config
 from flask_peewee.auth._views import AuthViews
 from flask_peewee.db import ImproperlyConfigured, get_database
@@ -94,6 +96,7 @@ class Auth(AuthViews):
         self.permission_policy: PermissionPolicy = permission_policy or self.get_permission_policy()
         #: The audit log helper (:class:`AuditLog`).
         self.audit = AuditLog(self)
+        self._remember = RememberMe(self)
         self.blueprint = self.get_blueprint(name)
         self.register_urls()
         if app is not None:
@@ -113,7 +116,13 @@ class Auth(AuthViews):
         return PermissionPolicy()
 
     def get_login_form(self) -> type[Any]:
-        """The WTForms form class of the login view (fields ``username`` and ``password``)."""
+        """The WTForms form class of the login view (fields ``username`` and ``password``).
+
+        With ``FLASK_PEEWEE_REMEMBER_ME`` true it also has a ``remember`` checkbox. A form of
+        your own with a ``remember`` field turns remember-me on as well.
+        """
+        if has_app_context() and current_app.config.get(REMEMBER_ME_ENABLED, False):
+            return RememberLoginForm
         return LoginForm
 
     def get_model_admin(self, model_admin: type | None = None) -> type:
@@ -162,9 +171,11 @@ class Auth(AuthViews):
         if self.blueprint.name in registry:
             raise ImproperlyConfigured(f"An Auth named {self.blueprint.name!r} is already registered on this app")
         settings_from_config(app.config)  # refuse a bad throttle configuration at start-up
+        remember_settings(app.config)
         registry[self.blueprint.name] = self
         app.register_blueprint(self.blueprint)
         app.before_request(self.load_user)
+        app.after_request(self._remember.write_cookie)
         app.context_processor(self.get_context_user)
         app.add_template_global(csrf_token, "csrf_token")
         from flask_peewee.auth._cli import register_commands
@@ -239,6 +250,12 @@ class Auth(AuthViews):
         return user
 
     def _user_from_session(self) -> Any:
+        user = self._user_from_stored_login()
+        if user is None and self._remember.enabled():
+            user = self._remember.restore()
+        return user
+
+    def _user_from_stored_login(self) -> Any:
         stored = _sessions.stored_login()
         if stored is None:
             return None
@@ -293,10 +310,19 @@ class Auth(AuthViews):
         setattr(g, _G_USER, (self, user))
 
     def logout_user(self, user: Any = None) -> None:
-        """Log the requesting user out: the whole session is cleared."""
+        """Log the requesting user out: the whole session is cleared and a remember-me token revoked."""
+        self._remember.forget()
         _sessions.end_login()
         g.user = None
         setattr(g, _G_USER, (self, None))
+
+    def remember_user(self, user: Any) -> None:
+        """Give this browser a remember-me cookie for ``user`` (the login view does it when asked)."""
+        self._remember.issue(user)
+
+    def revoke_remember_tokens(self, user: Any) -> int:
+        """Revoke every remember-me token of ``user`` (a user or its id) on every device; how many."""
+        return self._remember.revoke_all(user)
 
     def login_required(self, func: F) -> F:
         """Decorator: anonymous requests are redirected to the login view with ``next`` set."""
@@ -313,14 +339,16 @@ class Auth(AuthViews):
         """Decorator for sensitive views: the password must have been entered recently.
 
         Like :meth:`login_required`, and a login older than ``FLASK_PEEWEE_FRESH_LOGIN_AGE``
-        seconds (default 900) is sent to the login view again, with ``next``.
+        seconds (default 900), or one restored from a remember-me cookie, is sent to the login
+        view again, with ``next``.
         """
 
         @functools.wraps(func)
         def inner(*args: Any, **kwargs: Any) -> Any:
-            stored = _sessions.stored_login()
             max_age = current_app.config.get("FLASK_PEEWEE_FRESH_LOGIN_AGE", 900)
-            if self.get_logged_in_user() is None or stored is None or time.time() - stored[2] > max_age:
+            user = self.get_logged_in_user()
+            stored = _sessions.stored_login()  # read after a remember-me restore, which is never fresh
+            if user is None or stored is None or stored[2] <= 0 or time.time() - stored[2] > max_age:
                 return redirect(url_for(f"{self.blueprint.name}.login", next=get_next()))
             return func(*args, **kwargs)
 

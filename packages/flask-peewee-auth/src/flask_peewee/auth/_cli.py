@@ -71,6 +71,7 @@ def _change_password(auth: Auth, username: str, password_stdin: bool) -> None:
         raise click.ClickException(f"No user named {username!r}.")
     user.set_password(_read_password(password_stdin))
     user.save(only=[user_model.password])
+    auth.revoke_remember_tokens(user)
     click.echo(f"Password changed for {username!r}; the user's existing sessions are ended.")
 
 
@@ -124,7 +125,7 @@ def register_commands(auth: Auth) -> None:
     @click.argument("username")
     @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
     def changepassword(username: str, password_stdin: bool) -> None:
-        """Set a new password for USERNAME (ends the user's existing sessions)."""
+        """Set a new password for USERNAME (ends the user's sessions and remember-me tokens)."""
         with _connection(auth):
             _change_password(auth, username, password_stdin)
 

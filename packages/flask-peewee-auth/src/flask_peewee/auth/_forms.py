@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import Form, PasswordField, StringField
+from wtforms import BooleanField, Form, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-__all__ = ["LoginForm"]
+__all__ = ["LoginForm", "RememberLoginForm"]
 
 MAX_USERNAME = 255
 MAX_PASSWORD = 1024
@@ -33,3 +33,9 @@ class LoginForm(Form):
         validators=[DataRequired(), Length(max=MAX_PASSWORD), _printable],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class RememberLoginForm(LoginForm):
+    """The login form with a "Remember me" checkbox (used when ``FLASK_PEEWEE_REMEMBER_ME`` is true)."""
+
+    remember = BooleanField("Remember me")

@@ -16,7 +16,8 @@ LOGGED_IN = "logged_in"
 USER_PK = "user_pk"
 TOKEN = "_fp_auth_token"  # noqa: S105 (a session key, not a secret)
 LOGIN_TIME = "_fp_auth_time"
-_KEYS = (LOGGED_IN, USER_PK, TOKEN, LOGIN_TIME)
+REMEMBERED = "_fp_auth_remembered"
+_KEYS = (LOGGED_IN, USER_PK, TOKEN, LOGIN_TIME, REMEMBERED)
 
 
 def session_token(user_pk: Any, password_hash: str | None) -> str:
@@ -34,13 +35,20 @@ def session_token(user_pk: Any, password_hash: str | None) -> str:
     return hmac.new(secret, message, hashlib.sha256).hexdigest()
 
 
-def start_login(user_pk: Any, password_hash: str | None) -> None:
-    """Renew the session (clear it) and store the login in it."""
+def start_login(user_pk: Any, password_hash: str | None, *, fresh: bool = True) -> None:
+    """Renew the session (clear it) and store the login in it.
+
+    A login restored from a remember-me cookie is not ``fresh``: it has no login time, so
+    ``fresh_login_required`` asks for the password again.
+    """
     session.clear()
     session[LOGGED_IN] = True
     session[USER_PK] = user_pk
     session[TOKEN] = session_token(user_pk, password_hash)
-    session[LOGIN_TIME] = int(time.time())
+    if fresh:
+        session[LOGIN_TIME] = int(time.time())
+    else:
+        session[REMEMBERED] = True
 
 
 def stored_login() -> tuple[Any, str, int] | None:

@@ -85,7 +85,10 @@ class AuthViews:
                     if user:
                         if throttle:
                             throttle.succeeded(username, request.remote_addr)
+                        self._remember.forget()  # type: ignore[attr-defined]
                         self.login_user(user)  # type: ignore[attr-defined]
+                        if getattr(getattr(form, "remember", None), "data", False) is True:
+                            self.remember_user(user)  # type: ignore[attr-defined]
                         flash(f"You are logged in as {user}", "success")
                         return redirect(self.get_next_url())
                     error = LOGIN_ERROR

@@ -1,0 +1,223 @@
+"""Optional remember-me: a long-lived signed cookie that restores a login when the session is gone.
+
+The cookie holds ``selector.validator.signature``. The ``fp_remember_token`` table keeps the
+selector, a SHA-256 of the validator (a stolen table gives no usable cookie), the expiry and
+a fingerprint of the user's password hash (an HMAC under the app's secret key), so a
+password change, by any route, revokes every token of that user. A token is used once:
+restoring a login replaces it by a new one with the same expiry.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import secrets
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import peewee
+from flask import current_app, g, request
+
+from flask_peewee.auth import _sessions
+from flask_peewee.auth._models import utcnow
+from flask_peewee.db import ImproperlyConfigured
+
+if TYPE_CHECKING:
+    from flask import Response
+
+    from flask_peewee.auth._auth import Auth
+
+__all__ = ["RememberMe", "remember_settings"]
+
+ENABLED = "FLASK_PEEWEE_REMEMBER_ME"
+DURATION = "FLASK_PEEWEE_REMEMBER_ME_DURATION"
+COOKIE_NAME = "FLASK_PEEWEE_REMEMBER_ME_COOKIE_NAME"
+DEFAULT_DURATION = 30 * 24 * 3600
+DEFAULT_COOKIE_NAME = "fp_remember"
+_G_COOKIE = "_flask_peewee_auth_remember_cookie"
+
+
+def remember_settings(config: Mapping[str, Any]) -> tuple[int, str]:
+    """The validated ``(duration in seconds, cookie name)``; a bad value raises ImproperlyConfigured."""
+    duration = config.get(DURATION, DEFAULT_DURATION)
+    if isinstance(duration, datetime.timedelta):
+        duration = int(duration.total_seconds())
+    if isinstance(duration, bool) or not isinstance(duration, int) or duration < 1:
+        raise ImproperlyConfigured(f"{DURATION} must be a positive number of seconds or a timedelta, got {duration!r}")
+    name = config.get(COOKIE_NAME, DEFAULT_COOKIE_NAME)
+    if not isinstance(name, str) or not name or any(c in name for c in ' ;,="\\'):
+        raise ImproperlyConfigured(f"{COOKIE_NAME} must be a plain cookie name, got {name!r}")
+    return duration, name
+
+
+def _signature(payload: str) -> str:
+    secret = current_app.secret_key
+    if isinstance(secret, str):
+        secret = secret.encode("utf-8")
+    if not secret:
+        raise RuntimeError("flask-peewee-auth needs app.config['SECRET_KEY'] to be set")
+    message = f"flask-peewee-auth remember-me\0{payload}".encode("utf-8", "surrogatepass")
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
+def _fingerprint(user_pk: Any, password_hash: str | None) -> str:
+    """Changes whenever the user's stored password hash changes (or the secret key does)."""
+    return _signature(f"fingerprint\0{user_pk}\0{password_hash or ''}")
+
+
+def _hash(validator: str) -> str:
+    return hashlib.sha256(validator.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _parse(value: str) -> tuple[str, str] | None:
+    """``(selector, validator)`` of a cookie value whose signature is right, else None."""
+    parts = value.split(".")
+    if len(parts) != 3 or not all(parts) or len(value) > 256:
+        return None
+    selector, validator, signature = parts
+    if not hmac.compare_digest(signature.encode("ascii", "replace"), _signature(f"{selector}.{validator}").encode()):
+        return None
+    return selector, validator
+
+
+class RememberMe:
+    """Issues, restores and revokes the remember-me tokens of one :class:`Auth`."""
+
+    def __init__(self, auth: Auth) -> None:
+        self.auth = auth
+
+    @property
+    def model(self) -> Any:
+        return self.auth.RememberToken
+
+    def enabled(self) -> bool:
+        """On when ``FLASK_PEEWEE_REMEMBER_ME`` is true or the login form has a ``remember`` field."""
+        if current_app.config.get(ENABLED, False):
+            return True
+        return hasattr(self.auth.get_login_form(), "remember")
+
+    # -- issuing and revoking -----------------------------------------------------------
+
+    def issue(self, user: Any) -> None:
+        """Store a new token for ``user`` and send its cookie with this response."""
+        duration, _name = remember_settings(current_app.config)
+        now = utcnow()
+        expires = now + datetime.timedelta(seconds=duration)
+        model = self.model
+        user_pk = user.get_id()
+        model.delete().where(model.user_id == user_pk, model.expires <= now).execute()
+        self._store(user, expires)
+
+    def _store(self, user: Any, expires: datetime.datetime) -> None:
+        selector, validator = secrets.token_hex(16), secrets.token_urlsafe(32)
+        self.model.create(
+            user_id=user.get_id(),
+            selector=selector,
+            token_hash=_hash(validator),
+            fingerprint=_fingerprint(user.get_id(), getattr(user, "password", None)),
+            expires=expires,
+        )
+        payload = f"{selector}.{validator}"
+        setattr(g, _G_COOKIE, (f"{payload}.{_signature(payload)}", expires, selector))
+
+    def forget(self) -> None:
+        """Revoke the token of this request's cookie (if any) and delete the cookie."""
+        selectors = []
+        pending = g.get(_G_COOKIE)
+        if pending is not None:  # issued earlier in this request (a restore): revoke it too
+            selectors.append(pending[2])
+        parsed = self._cookie()
+        if isinstance(parsed, tuple):
+            selectors.append(parsed[0])
+        if selectors:
+            self.model.delete().where(self.model.selector.in_(selectors)).execute()
+        if parsed is not None or pending is not None:
+            setattr(g, _G_COOKIE, None)
+
+    def revoke_all(self, user: Any) -> int:
+        """Delete every remember-me token of ``user`` (a user or its id); how many there were."""
+        user_pk = user.get_id() if hasattr(user, "get_id") else user
+        return int(self.model.delete().where(self.model.user_id == user_pk).execute())
+
+    # -- restoring ----------------------------------------------------------------------
+
+    def _cookie(self) -> tuple[str, str] | bool | None:
+        """None: no cookie; False: a cookie that is not ours (bad signature); else ``(selector, validator)``."""
+        _duration, name = remember_settings(current_app.config)
+        value = request.cookies.get(name)
+        if not value:
+            return None
+        return _parse(value) or False
+
+    def restore(self) -> Any:
+        """The user of a valid remember-me cookie, logged in again (not fresh), or None.
+
+        The token used is replaced by a new one; a wrong validator for a known selector (a
+        forged or stolen cookie) and a changed password revoke all the user's tokens.
+        """
+        parsed = self._cookie()
+        if parsed is None:
+            return None
+        user = None
+        if parsed is not False:
+            try:
+                user = self._check(*parsed)
+            except (peewee.DatabaseError, ValueError, TypeError):
+                current_app.logger.warning("flask-peewee-auth: could not check a remember-me token", exc_info=True)
+                user = None
+        if user is None:
+            setattr(g, _G_COOKIE, None)  # delete the useless cookie
+            return None
+        _sessions.start_login(user.get_id(), getattr(user, "password", None), fresh=False)
+        return user
+
+    def _check(self, selector: str, validator: str) -> Any:
+        model = self.model
+        token = model.get_or_none(model.selector == selector)
+        if token is None:
+            return None
+        if not hmac.compare_digest(token.token_hash, _hash(validator)):
+            self.revoke_all(token.user_id)
+            return None
+        if token.expires <= utcnow():
+            token.delete_instance()
+            return None
+        user_model = self.auth.User
+        user = user_model.get_or_none(user_model._meta.primary_key == token.user_id)
+        if (
+            user is None
+            or not getattr(user, "active", True)
+            or not hmac.compare_digest(token.fingerprint, _fingerprint(user.get_id(), getattr(user, "password", None)))
+        ):
+            self.revoke_all(token.user_id)
+            return None
+        with self.auth.db.database.atomic():
+            if model.delete().where(model.id == token.id).execute() != 1:
+                return None  # used at the same moment by another request: a token works once
+            self._store(user, token.expires)
+        return user
+
+    # -- the cookie ---------------------------------------------------------------------
+
+    def write_cookie(self, response: Response) -> Response:
+        """After each request: set or delete the cookie as this request decided."""
+        if not hasattr(g, _G_COOKIE):
+            return response
+        decision = getattr(g, _G_COOKIE)
+        app = current_app
+        _duration, name = remember_settings(app.config)
+        options: dict[str, Any] = {
+            "path": app.session_interface.get_cookie_path(app),
+            "domain": app.session_interface.get_cookie_domain(app),
+            "secure": bool(app.config.get("SESSION_COOKIE_SECURE")),
+            "httponly": True,
+            "samesite": app.config.get("SESSION_COOKIE_SAMESITE") or "Lax",
+        }
+        if decision is None:
+            response.delete_cookie(name, **options)
+        else:
+            value, expires, _selector = decision
+            response.set_cookie(name, value, expires=expires.replace(tzinfo=datetime.timezone.utc), **options)
+        response.vary.add("Cookie")
+        return response
