@@ -64,9 +64,9 @@ def test_unknown_object_is_404(admin_client: Any) -> None:
 def test_register_after_setup_and_second_init_are_refused(app: Flask, auth: Auth, models: Any) -> None:
     admin = Admin(app, auth)
     admin.setup()
-    with pytest.raises(ImproperlyConfigured, match="before Admin.setup"):
+    with pytest.raises(ImproperlyConfigured, match=r"before Admin\.setup"):
         admin.register(models.Note)
-    with pytest.raises(ImproperlyConfigured, match="already registered"):
+    with pytest.raises(ImproperlyConfigured, match=r"already registered"):
         admin.init_app(app)
     with pytest.raises(ImproperlyConfigured, match="needs the Auth"):
         Admin(app)

@@ -204,7 +204,7 @@ class ModelViews:
             except peewee.IntegrityError:
                 error = "These objects are still referenced by other rows and cannot be deleted."
             else:
-                flash(f"Deleted {len(objects)} {self.get_display_name()} object(s).", "success")  # type: ignore[attr-defined]
+                flash(f"Deleted {len(objects)} {self.get_display_name().lower()} object(s).", "success")  # type: ignore[attr-defined]
                 return redirect(self.admin_url("index"))  # type: ignore[attr-defined]
         collected = (
             {obj.get_id(): self.collect_objects(obj) for obj in objects}
