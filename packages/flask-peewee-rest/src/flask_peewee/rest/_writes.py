@@ -87,12 +87,12 @@ def conflicting_fields(instance: peewee.Model) -> dict[str, str]:
 
 @contextmanager
 def write_transaction(
-    resource: RestResource, instance: peewee.Model | None = None, conflict: str = "Conflict with existing data"
+    resource: RestResource, instance: peewee.Model | None = None, conflict: str | None = None
 ) -> Iterator[None]:
     """Run a write in one transaction; database refusals become 409/422 JSON errors without driver text.
 
-    A unique violation names the fields (``{"error": ..., "errors": {"username": "already exists"}}``);
-    another integrity error answers ``conflict``.
+    A unique violation names the fields (409, ``{"error": ..., "errors": {"username": "already exists"}}``);
+    another integrity error answers 409 ``conflict`` when given, else 422 (a CHECK constraint, say).
     """
     database = resource.model._meta.database
     try:
@@ -102,6 +102,19 @@ def write_transaction(
         errors = conflicting_fields(instance) if instance is not None else {}
         if errors:
             raise ApiError(409, "Conflict with an existing object", errors=errors) from None
-        raise ApiError(409, conflict) from None
+        if conflict is not None:
+            raise ApiError(409, conflict) from None
+        raise ApiError(422, "The data breaks a rule of the database") from None
     except peewee.DataError:
         raise ApiError(422, "A value does not fit its column") from None
+    except peewee.OperationalError as exc:
+        if not _is_check_violation(exc):
+            raise
+        raise ApiError(422, "The data breaks a rule of the database") from None
+
+
+def _is_check_violation(exc: peewee.OperationalError) -> bool:
+    """MariaDB (4025) and MySQL (3819) report a failed CHECK constraint as an operational error."""
+    original = exc.args[0] if exc.args else None
+    code = getattr(original, "args", (None,))[0] if original is not None else None
+    return code in (3819, 4025)
