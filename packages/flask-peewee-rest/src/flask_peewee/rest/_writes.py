@@ -115,6 +115,5 @@ def write_transaction(
 
 def _is_check_violation(exc: peewee.OperationalError) -> bool:
     """MariaDB (4025) and MySQL (3819) report a failed CHECK constraint as an operational error."""
-    original = exc.args[0] if exc.args else None
-    code = getattr(original, "args", (None,))[0] if original is not None else None
-    return code in (3819, 4025)
+    code = exc.args[0] if exc.args else None
+    return isinstance(code, int) and code in (3819, 4025)
