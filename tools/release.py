@@ -427,10 +427,10 @@ def main(argv: list[str] | None = None) -> int:
         about = about_file(result.part).relative_to(ROOT)
         changelog = (bai.package_dir(result.part) / "CHANGELOG.md").relative_to(ROOT)
         bumped = f"{result.previous} -> {result.version}" if result.previous != result.version else result.version
-        print(f"ok: {bai.dist_name(result.part)} {bumped}. Commit, tag and push:")
+        print(f"ok: {bai.dist_name(result.part)} {bumped}. Next (see CONTRIBUTING.md):")
         print(f'  git commit -m "Release {result.tag}" -- {about} {changelog}')
-        print(f"  git tag {result.tag}")
-        print(f"  git push origin HEAD {result.tag}")
+        print("  merge that commit to main, then tag it and push the tag:")
+        print(f"  git tag {result.tag} && git push origin {result.tag}")
         print(result.tag)
     return 0
 
