@@ -234,3 +234,17 @@ def test_get_changes_survives_damaged_text(auth, app, item_model):
         entry.changes = "not json"
         assert entry.get_changes() == {}
         assert str(entry).endswith(f"(no user) add item {entry.object_pk}")
+
+
+def test_a_user_of_another_model_is_recorded_by_name_only(auth, app, db, item_model):
+    class APIKey(db.Model):
+        key = peewee.CharField()
+
+        def __str__(self):
+            return f"key {self.key}"
+
+    db.create_tables([APIKey])
+    with app.app_context():
+        api_key = APIKey.create(key="k1")
+        entry = auth.audit.record("add", item_model.create(name="lamp"), user=api_key)
+    assert (entry.user_id, entry.username) == (None, "key k1")

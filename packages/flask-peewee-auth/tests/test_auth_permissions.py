@@ -223,3 +223,17 @@ def test_cli_grant_refuses_bad_input(auth, app, user, note):
     result = runner.invoke(args=["fp", "grant", "alice", "note"])
     assert result.exit_code == 2
     assert _grants(app, auth) == set()
+
+
+def test_grants_are_for_users_only(auth, app, db, user, note):
+    class APIKey(db.Model):
+        key = peewee.CharField()
+
+    db.create_tables([APIKey])
+    with app.app_context():
+        api_key = APIKey.create(key="k1")
+        assert api_key.id == user.id  # same id as alice, yet not alice
+        auth.grant_permission(user, note, "view")
+        assert auth.has_permission(api_key, note, "view", default=False) is False
+        with pytest.raises(ValueError, match="integer primary key"):
+            auth.grant_permission(api_key, note, "view")

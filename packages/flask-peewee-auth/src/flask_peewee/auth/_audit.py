@@ -117,7 +117,8 @@ class AuditLog:
         For "change", ``before`` is a :meth:`snapshot` taken before the change and only the
         fields that changed are stored; a change that changed nothing is not recorded
         (returns None). ``user`` defaults to the logged-in user and ``remote_addr`` to the
-        request's client address (both None outside a request). Exactly one INSERT.
+        request's client address (both None outside a request). A ``user`` that is not of the
+        user model (an API key, say) is recorded by name only. Exactly one INSERT.
         """
         changes = self.changes(action, instance, before)
         if action == "change" and not changes:
@@ -130,7 +131,7 @@ class AuditLog:
         if username is None and user is not None and not isinstance(user, int):
             username = str(user)
         return self.model.create(
-            user_id=user_id_of(user),
+            user_id=user_id_of(user, self.auth.User),
             username=None if username is None else str(username)[:255],
             remote_addr=None if remote_addr is None else str(remote_addr)[:100],
             source=str(source)[:32],
@@ -162,7 +163,7 @@ class AuditLog:
             pk_text = _object_pk(pk) if isinstance(pk, peewee.Model) else str(serialize_value(None, pk))
             query = query.where(entry.object_pk == pk_text)
         if user is not None:
-            user_id = user_id_of(user)
+            user_id = user_id_of(user, self.auth.User)
             query = query.where(entry.user_id == user_id if user_id is not None else peewee.SQL("1 = 0"))
         if action is not None:
             query = query.where(entry.action == action)

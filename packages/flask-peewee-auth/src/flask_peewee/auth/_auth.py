@@ -208,7 +208,7 @@ class Auth(AuthViews):
 
     def has_grant(self, user: Any, model: Any, action: str) -> bool:
         """Whether a grant of ``action`` on ``model`` is stored for ``user`` (read once per request)."""
-        user_id = user_id_of(user)
+        user_id = user_id_of(user, self.User)
         if user_id is None:
             return False
         return (model_label(model), action) in stored_grants(self, user_id)

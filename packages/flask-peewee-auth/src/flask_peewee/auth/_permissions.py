@@ -33,9 +33,14 @@ def model_label(model: Any) -> str:
     return table_name
 
 
-def user_id_of(user: Any) -> int | None:
-    """The integer id of ``user`` (a user object or an id), None when it has none."""
+def user_id_of(user: Any, user_model: type | None = None) -> int | None:
+    """The integer id of ``user`` (a user object or an id), None when it has none.
+
+    With ``user_model``, an object of another class (an API key, say) has no user id either.
+    """
     if user is None:
+        return None
+    if user_model is not None and not isinstance(user, (int, user_model)):
         return None
     pk = user if isinstance(user, int) else getattr(user, "get_id", lambda: None)()
     if isinstance(pk, bool) or not isinstance(pk, int):
@@ -103,7 +108,7 @@ def forget_cached_grants() -> None:
 
 def add_grant(auth: Auth, user: Any, model: Any, action: str) -> Any:
     """Store a grant (once); return it."""
-    user_id = _required_user_id(user)
+    user_id = _required_user_id(auth, user)
     label = model_label(model)
     auth.permission_policy.check_action(action)
     grant: Any = auth.PermissionGrant
@@ -121,7 +126,7 @@ def add_grant(auth: Auth, user: Any, model: Any, action: str) -> Any:
 
 def remove_grant(auth: Auth, user: Any, model: Any, action: str) -> bool:
     """Delete a grant; whether there was one."""
-    user_id = _required_user_id(user)
+    user_id = _required_user_id(auth, user)
     label = model_label(model)
     auth.permission_policy.check_action(action)
     grant: Any = auth.PermissionGrant
@@ -130,8 +135,8 @@ def remove_grant(auth: Auth, user: Any, model: Any, action: str) -> bool:
     return bool(deleted)
 
 
-def _required_user_id(user: Any) -> int:
-    user_id = user_id_of(user)
+def _required_user_id(auth: Auth, user: Any) -> int:
+    user_id = user_id_of(user, auth.User)
     if user_id is None:
         raise ValueError(f"permission grants need a saved user with an integer primary key, got {user!r}")
     return user_id
