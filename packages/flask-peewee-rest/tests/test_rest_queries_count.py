@@ -1,0 +1,94 @@
+"""No N+1: a page with nested resources (any depth) costs the same number of queries whatever its size."""
+
+from __future__ import annotations
+
+import peewee
+import pytest
+
+from flask_peewee.rest import RestAPI, RestResource
+
+
+@pytest.fixture
+def nested_api(app, db, models, users):
+    class Comment(db.Model):
+        message = peewee.ForeignKeyField(models.Message)
+        author = peewee.ForeignKeyField(models.User, null=True)
+        body = peewee.TextField()
+
+    db.create_tables()
+
+    class UserResource(RestResource):
+        exclude = ("password", "email")
+
+    class MessageResource(RestResource):
+        include_resources = {"user": UserResource}
+
+    class CommentResource(RestResource):
+        paginate_by = 50
+        include_resources = {"message": MessageResource, "author": UserResource}
+
+    for i in range(30):
+        message = models.Message.create(user=users.admin if i % 2 else users.coleifer, content=f"m{i}")
+        Comment.create(message=message, author=users.admin if i % 3 else None, body=f"c{i}")
+    db.database.close()
+    api = RestAPI(app)
+    api.register(Comment, CommentResource)
+    api.register(models.Message, MessageResource)
+    return Comment
+
+
+def _statements(count_queries, client, url):
+    with count_queries() as statements:
+        response = client.get(url)
+    assert response.status_code == 200, response.get_json()
+    return response.get_json(), [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+
+
+def test_list_queries_do_not_grow_with_the_page(client, nested_api, count_queries):
+    small, small_sql = _statements(count_queries, client, "/api/comment/?limit=5")
+    large, large_sql = _statements(count_queries, client, "/api/comment/?limit=30")
+    assert len(small["objects"]) == 5
+    assert len(large["objects"]) == 30
+    assert len(small_sql) == len(large_sql) == 2  # the rows with their joins, and the count
+    first = large["objects"][0]
+    assert first["message"]["content"] == "m0"
+    assert first["message"]["user"]["username"] == "coleifer"
+    assert "password" not in first["message"]["user"]
+    assert [o["author"] is None for o in large["objects"][:4]] == [True, False, False, True]
+    assert large["objects"][1]["author"]["username"] == "admin"
+    assert "email" not in large["objects"][1]["author"]
+
+
+def test_detail_is_one_query(client, nested_api, count_queries):
+    body, statements = _statements(count_queries, client, "/api/comment/2/")
+    assert len(statements) == 1
+    assert body["message"]["user"]["username"] == "admin"
+
+
+def test_filters_on_nested_paths_still_one_page_query(client, nested_api, count_queries):
+    body, statements = _statements(count_queries, client, "/api/comment/?message__user__username=admin&limit=50")
+    assert len(body["objects"]) == 15
+    assert {o["message"]["user"]["username"] for o in body["objects"]} == {"admin"}
+    assert len(statements) == 2
+
+
+def test_many_to_many_costs_one_query_per_field(app, client, db, count_queries):
+    class Tag(db.Model):
+        name = peewee.CharField()
+
+    class Post(db.Model):
+        title = peewee.CharField()
+        tags = peewee.ManyToManyField(Tag, backref="posts")
+
+    db.create_tables([Tag, Post, Post.tags.get_through_model()])
+    tags = [Tag.create(name=str(i)) for i in range(3)]
+    for i in range(20):
+        Post.create(title=str(i)).tags.add(tags[: i % 4])
+    db.database.close()
+    api = RestAPI(app)
+    api.register(Post)
+    small, small_sql = _statements(count_queries, client, "/api/post/?limit=3")
+    assert len(small["objects"]) == 3
+    large, large_sql = _statements(count_queries, client, "/api/post/?limit=20")
+    assert len(small_sql) == len(large_sql) == 3
+    assert [o["tags"] for o in large["objects"][:4]] == [[], [1], [1, 2], [1, 2, 3]]
