@@ -233,7 +233,9 @@ def metadata_problems(part: str, wheel: Path, root: Path = ROOT) -> list[str]:
 def twine_check(paths: list[Path]) -> None:
     """``twine check --strict``: metadata PyPI accepts, long description that renders."""
     if importlib.util.find_spec("twine") is None:
-        raise ReleaseError(f"twine is not installed in {sys.executable}: pip install twine (the repo tox env has it)")
+        raise ReleaseError(
+            f"twine is not installed in {sys.executable}: pip install twine (the repo tox env must list it)"
+        )
     proc = subprocess.run(
         [sys.executable, "-m", "twine", "check", "--strict", *map(str, paths)],
         capture_output=True,
