@@ -1,0 +1,64 @@
+import datetime
+
+from flask import Flask
+from peewee import DateTimeField, TextField
+
+from flask_peewee.admin import Admin, ModelAdmin
+from flask_peewee.auth import Auth
+from flask_peewee.db import Database
+from flask_peewee.rest import RestAPI, UserAuthentication
+
+# configure our database
+DATABASE = {
+    "name": "example.db",
+    "engine": "peewee.SqliteDatabase",
+}
+DEBUG = True
+SECRET_KEY = "ssshhhh"
+
+app = Flask(__name__)
+app.config.from_object(__name__)
+
+# instantiate the db wrapper
+db = Database(app)
+
+
+class Note(db.Model):
+    message = TextField()
+    created = DateTimeField(default=datetime.datetime.now)
+
+
+# create an Auth object for use with our flask app and database wrapper
+auth = Auth(app, db)
+
+
+class NoteAdmin(ModelAdmin):
+    columns = ("message", "created")
+
+
+admin = Admin(app, auth)
+
+admin.register(Note, NoteAdmin)
+auth.register_admin(admin)
+
+admin.setup()
+
+# [user-auth]
+# instantiate the user auth
+user_auth = UserAuthentication(auth)
+
+# create a RestAPI container
+api = RestAPI(app, default_auth=user_auth)
+# [/user-auth]
+
+# register the Note model
+api.register(Note)
+
+api.setup()
+
+
+if __name__ == "__main__":
+    auth.User.create_table(safe=True)
+    Note.create_table(safe=True)
+
+    app.run()

@@ -1,0 +1,34 @@
+import datetime
+
+from flask import Flask
+from peewee import DateTimeField, TextField
+
+# flask-peewee bindings
+from flask_peewee.db import Database
+
+# configure our database
+DATABASE = {
+    "name": "example.db",
+    "engine": "peewee.SqliteDatabase",
+}
+DEBUG = True
+SECRET_KEY = "ssshhhh"
+
+app = Flask(__name__)
+app.config.from_object(__name__)
+
+# instantiate the db wrapper
+db = Database(app)
+
+
+# [model]
+class Note(db.Model):
+    message = TextField()
+    created = DateTimeField(default=datetime.datetime.now)
+
+
+# [/model]
+
+
+if __name__ == "__main__":
+    app.run()
