@@ -17,7 +17,14 @@ from flask_peewee.admin._filters import FilterForm
 from flask_peewee.admin._forms import AdminModelConverter
 from flask_peewee.admin._lookups import LookupMixin
 from flask_peewee.admin._views import ModelViews
-from flask_peewee.utils import QueryError, apply_search, filter_query, get_sensitive_fields, parse_filters
+from flask_peewee.utils import (
+    DEFAULT_IGNORED_PARAMS,
+    QueryError,
+    apply_search,
+    filter_query,
+    get_sensitive_fields,
+    parse_filters,
+)
 
 if TYPE_CHECKING:
     from flask_peewee.admin._admin import Admin
@@ -215,7 +222,7 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
 
     def filter_args(self) -> MultiDict[str, str]:
         """The query-string arguments that are filters (not page, ordering, search or ``_`` options)."""
-        skip = {SEARCH_PARAM}
+        skip = {SEARCH_PARAM, *DEFAULT_IGNORED_PARAMS}
         return MultiDict([(k, v) for k, v in request.args.items(multi=True) if not k.startswith("_") and k not in skip])
 
     def get_filter_form(self) -> FilterForm:

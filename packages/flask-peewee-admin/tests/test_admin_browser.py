@@ -1,0 +1,185 @@
+"""End-to-end in headless Chromium (Playwright driving Debian's chromium): the admin as a person uses it.
+
+Needs ``pip install playwright`` and a Chromium at ``/usr/bin/chromium`` (or
+``PLAYWRIGHT_CHROMIUM_EXECUTABLE``); never ``playwright install``. Skipped when either is
+missing, except with ``CI=true``, where that is a failure.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from flask_peewee.admin import Admin
+
+pytestmark = pytest.mark.backends("sqlite")
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+CHROMIUM = os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE", "/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _missing(reason: str) -> None:
+    message = f"{reason}: pip install playwright and apt-get install chromium (or set PLAYWRIGHT_CHROMIUM_EXECUTABLE)"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("Playwright is not installed")
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        _missing(f"no Chromium at {CHROMIUM}")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def server(app: Flask, admin: Admin, models: Any, superuser: Any, staff: Any) -> Iterator[str]:
+    """The test app served on a free port of 127.0.0.1, with users, notes and messages."""
+    with app.app_context():
+        models.User.insert_many(
+            [
+                {"username": f"member{i:02d}", "email": "", "password": "x", "active": True, "admin": False}
+                for i in range(60)
+            ]
+        ).execute()
+        for index, content in enumerate(["apples", "bananas", "cherries", "dates"]):
+            models.Message.create(
+                user=superuser if index % 2 == 0 else staff,
+                content=content,
+                pub_date=datetime.datetime(2024, 3, 1 + index, 9, 0),
+            )
+        models.Note.create(message="Welcome to the admin", user=superuser)
+    admin.auth.db.database.close()
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        thread.join(timeout=10)
+        httpd.server_close()
+
+
+def _log_in(page: Any, base: str) -> None:
+    page.goto(f"{base}/admin/")
+    assert "/accounts/login/" in page.url
+    page.fill('input[name="username"]', "admin")
+    page.fill('input[name="password"]', "correct horse")
+    page.click('button[type="submit"], input[type="submit"]')
+    page.wait_for_url(f"{base}/admin/")
+
+
+def test_admin_in_a_real_browser(browser: Any, server: str, app: Flask, models: Any, staff: Any) -> None:
+    context = browser.new_context(viewport={"width": 1200, "height": 800}, accept_downloads=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    _log_in(page, server)
+    assert page.locator("h1").inner_text() == "Dashboard"
+    DOCS.mkdir(exist_ok=True)
+    page.screenshot(path=str(DOCS / "dashboard.png"), full_page=True)
+
+    # add a message, picking the user in the lookup dialog with type-ahead
+    page.goto(f"{server}/admin/message/add/")
+    page.fill("#content", "figs from the browser")
+    page.click('button.fp-lookup-btn[data-lookup-field="user"]')
+    dialog = page.locator("#fp-lookup-dialog")
+    assert dialog.is_visible()
+    page.fill("#fp-lookup-query", "staf")
+    page.locator("#fp-lookup-results button", has_text="staff").click()
+    assert not dialog.is_visible()
+    assert page.locator("#user").input_value() == str(staff.id)
+    page.fill("#pub_date-date", "2024-03-09")
+    page.fill("#pub_date-time", "10:00")
+    page.click('button[name="_continue"]')
+    assert "was added." in page.locator(".fp-messages").inner_text()
+    assert page.locator('button.fp-lookup-btn[data-lookup-field="user"]').inner_text() == "staff"
+    page.screenshot(path=str(DOCS / "edit-form.png"), full_page=True)
+
+    # sort by clicking a column, filter with the filter rows, search
+    page.goto(f"{server}/admin/message/")
+    page.click('th a:has-text("Content")')
+    page.wait_for_url("**ordering=content**")
+    cells = page.locator("tbody tr td:nth-child(3)").all_inner_texts()
+    assert cells == sorted(cells)
+    page.click('th a:has-text("Content")')
+    page.wait_for_url("**ordering=-content**")
+    assert page.locator("tbody tr td:nth-child(3)").all_inner_texts() == sorted(cells, reverse=True)
+    page.screenshot(path=str(DOCS / "list.png"), full_page=True)
+    page.locator("summary", has_text="Filters").click()
+    page.select_option(".fp-filter-row >> nth=0 >> .fp-filter-field", "user__username")
+    page.select_option(".fp-filter-row >> nth=0 >> .fp-filter-op", "eq")
+    page.fill(".fp-filter-row >> nth=0 >> .fp-filter-value", "staff")
+    page.click('button:has-text("Apply filters")')
+    page.wait_for_url("**user__username=staff**")
+    assert sorted(page.locator("tbody tr td:nth-child(3)").all_inner_texts()) == [
+        "bananas",
+        "dates",
+        "figs from the browser",
+    ]
+    page.goto(f"{server}/admin/message/")
+    page.fill("#fp-search", "cherr")
+    page.press("#fp-search", "Enter")
+    page.wait_for_url("**q=cherr**")
+    assert page.locator("tbody tr td:nth-child(3)").all_inner_texts() == ["cherries"]
+
+    # export the filtered list as CSV
+    page.goto(f"{server}/admin/message/export/?user__username=staff")
+    with page.expect_download() as download_info:
+        page.click('button:has-text("Export")')
+    content = Path(download_info.value.path()).read_text()
+    assert content.splitlines()[0] == "id,user,content,pub_date"
+    assert len(content.splitlines()) == 4
+
+    # bulk delete two rows with confirmation
+    page.goto(f"{server}/admin/message/?ordering=content")
+    page.check('tbody tr:has-text("apples") input[name="id"]')
+    page.check('tbody tr:has-text("bananas") input[name="id"]')
+    page.select_option("#fp-action", "delete")
+    page.click('button:has-text("Go")')
+    assert "Delete 2 message object(s)?" in page.locator("h1").inner_text()
+    page.click('button:has-text("Yes, delete")')
+    assert "Deleted 2 message object(s)." in page.locator(".fp-messages").inner_text()
+    with app.app_context():
+        assert sorted(m.content for m in models.Message.select()) == ["cherries", "dates", "figs from the browser"]
+
+    # history of the message added above
+    with app.app_context():
+        added = models.Message.get(models.Message.content == "figs from the browser")
+    page.goto(f"{server}/admin/message/{added.id}/")
+    page.click('a:has-text("History")')
+    history = page.locator("table.fp-history").inner_text()
+    assert "add" in history
+    assert "admin" in history
+
+    # keyboard: the skip link is the first stop
+    page.goto(f"{server}/admin/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    assert errors == []
+    context.close()
