@@ -6,11 +6,12 @@ from collections.abc import Collection
 from typing import Any
 
 import peewee
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Flask, Response, has_request_context, request
 
 from flask_peewee.db import ImproperlyConfigured
 from flask_peewee.rest._authentication import Authentication
 from flask_peewee.rest._errors import ApiError, json_response
+from flask_peewee.rest._openapi import build_openapi
 from flask_peewee.rest._resource import RestResource
 from flask_peewee.utils import DataError, QueryError
 
@@ -36,6 +37,10 @@ class RestAPI:
     resources' authentication does not say (an app with a single ``Auth`` needs nothing).
     """
 
+    #: ``info.title`` and ``info.version`` of the OpenAPI document
+    openapi_title = "API"
+    openapi_version = "1.0"
+
     def __init__(
         self,
         app: Flask | None = None,
@@ -58,6 +63,7 @@ class RestAPI:
     def get_blueprint(self, blueprint_name: str) -> Blueprint:
         """The blueprint with the list and detail views (dispatching to the registered resources)."""
         blueprint = Blueprint(blueprint_name, __name__)
+        blueprint.add_url_rule("/openapi.json", "openapi", self._openapi_view, methods=["GET"])
         blueprint.add_url_rule("/<string:resource>/", "api_list", self._list_view, methods=_METHODS)
         blueprint.add_url_rule("/<string:resource>/<string:pk>/", "api_detail", self._detail_view, methods=_METHODS)
         return blueprint
@@ -117,6 +123,14 @@ class RestAPI:
         return json_response(
             {"error": "Authentication failed"}, 401, {"WWW-Authenticate": 'Basic realm="Login Required"'}
         )
+
+    def get_openapi(self) -> dict[str, Any]:
+        """The OpenAPI 3.1 document of the registered resources (paths under this request's API prefix)."""
+        prefix = request.script_root + self.prefix if has_request_context() else self.prefix
+        return build_openapi(self, prefix, title=self.openapi_title, version=self.openapi_version)
+
+    def _openapi_view(self) -> Response:
+        return json_response(self.get_openapi())
 
     def _list_view(self, resource: str) -> Response:
         return self.dispatch(resource, None)

@@ -1,0 +1,240 @@
+"""An OpenAPI 3.1 document describing the registered resources, served at ``<prefix>/openapi.json``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import peewee
+
+from flask_peewee.rest._authentication import APIKeyAuthentication, UserAuthentication
+from flask_peewee.rest._m2m import many_to_many_fields
+from flask_peewee.rest._query import hidden_fields
+from flask_peewee.utils import OPERATORS, get_sensitive_fields
+
+if TYPE_CHECKING:
+    from flask_peewee.rest._api import RestAPI
+    from flask_peewee.rest._resource import RestResource
+
+__all__ = ["build_openapi"]
+
+_ERROR = {"$ref": "#/components/schemas/Error"}
+_TYPES: tuple[tuple[type, dict[str, Any]], ...] = (
+    (peewee.BooleanField, {"type": "boolean"}),
+    (peewee.TimestampField, {"type": "string", "format": "date-time"}),
+    (peewee.IntegerField, {"type": "integer"}),
+    (peewee.DecimalField, {"type": "string", "format": "decimal"}),
+    (peewee.FloatField, {"type": "number"}),
+    (peewee.DateTimeField, {"type": "string", "format": "date-time"}),
+    (peewee.DateField, {"type": "string", "format": "date"}),
+    (peewee.TimeField, {"type": "string", "format": "time"}),
+    (peewee.UUIDField, {"type": "string", "format": "uuid"}),
+    (peewee.BlobField, {"type": "string", "contentEncoding": "base64"}),
+    (peewee.CharField, {"type": "string"}),
+    (peewee.TextField, {"type": "string"}),
+)
+
+
+def field_schema(field: peewee.Field) -> dict[str, Any]:
+    """The JSON schema of a field's wire value (a foreign key takes its target key's type)."""
+    target = field.rel_field if isinstance(field, peewee.ForeignKeyField) else field
+    schema: dict[str, Any] = {}
+    for cls, mapped in _TYPES:
+        if isinstance(target, cls):
+            schema = dict(mapped)
+            break
+    if isinstance(target, peewee.CharField) and not isinstance(target, peewee.UUIDField):
+        schema["maxLength"] = target.max_length
+    if field.null and "type" in schema:
+        schema["type"] = [schema["type"], "null"]
+    return schema
+
+
+def object_schema(resource: RestResource, depth: int = 0) -> dict[str, Any]:
+    """The schema of one serialized object of ``resource`` (nested resources inline)."""
+    hidden = hidden_fields(resource)
+    properties: dict[str, Any] = {}
+    for field in resource.model._meta.sorted_fields:
+        if field.name in hidden:
+            continue
+        nested = resource.nested_resources.get(field.name)
+        if nested is not None and depth < 4:
+            inner = object_schema(nested, depth + 1)
+            properties[field.name] = {"anyOf": [inner, field_schema(field), {"type": "null"}]}
+        else:
+            properties[field.name] = field_schema(field)
+    for name, field in many_to_many_fields(resource).items():
+        properties[name] = {"type": "array", "items": field_schema(field.rel_model._meta.primary_key)}
+    return {"type": "object", "properties": properties}
+
+
+def input_schema(resource: RestResource, creating: bool) -> dict[str, Any]:
+    """The schema of a request body: writable fields, the required ones on create."""
+    model = resource.model
+    read_only = resource.get_read_only_fields()
+    sensitive = get_sensitive_fields(model)
+    pk = model._meta.primary_key
+    properties: dict[str, Any] = {}
+    required = []
+    for field in model._meta.sorted_fields:
+        client_key = not isinstance(field, peewee.AutoField) and field.default is None
+        if field is pk and not (creating and client_key):
+            continue
+        if field.name in read_only or field.name in sensitive:
+            continue
+        properties[field.name] = field_schema(field)
+        if creating and not field.null and field.default is None and not isinstance(field, peewee.AutoField):
+            required.append(field.name)
+    for name, field in many_to_many_fields(resource).items():
+        if name not in read_only:
+            properties[name] = {"type": "array", "items": field_schema(field.rel_model._meta.primary_key)}
+    schema: dict[str, Any] = {"type": "object", "properties": properties, "minProperties": 1}
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": _ERROR}}}
+
+
+def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _filter_parameters(resource: RestResource) -> list[dict[str, Any]]:
+    hidden = hidden_fields(resource) | set(resource.filter_exclude or ())
+    allowed = set(resource.filter_fields) if resource.filter_fields is not None else None
+    parameters = []
+    for field in resource.model._meta.sorted_fields:
+        if field.name in hidden or (allowed is not None and field.name not in allowed):
+            continue
+        parameters.append(
+            {
+                "name": field.name,
+                "in": "query",
+                "required": False,
+                "description": f"filter; also {field.name}__<op> with op in {', '.join(OPERATORS)}",
+                "schema": {"type": "string"},
+            }
+        )
+    return parameters
+
+
+def _security(resource: RestResource, method: str) -> list[dict[str, list[str]]] | None:
+    authentication = resource.authentication
+    if not authentication.is_protected(method):
+        return []
+    if isinstance(authentication, UserAuthentication):
+        return [{"basicAuth": []}]
+    if isinstance(authentication, APIKeyAuthentication):
+        return [{"apiKey": [], "apiSecret": []}]
+    return None
+
+
+def _operation(resource: RestResource, method: str, summary: str, **parts: Any) -> dict[str, Any]:
+    name = resource.get_api_name()
+    operation: dict[str, Any] = {"summary": summary, "operationId": f"{name}_{summary.split()[0].lower()}", **parts}
+    security = _security(resource, method)
+    if security is not None:
+        operation["security"] = security
+    responses = operation.setdefault("responses", {})
+    if resource.authentication.is_protected(method):
+        responses["401"] = _error("Authentication failed")
+    return operation
+
+
+def resource_paths(resource: RestResource, prefix: str) -> dict[str, Any]:
+    """The two path items of ``resource``."""
+    name = resource.get_api_name()
+    schema = {"$ref": f"#/components/schemas/{name}"}
+    list_item: dict[str, Any] = {}
+    detail_item: dict[str, Any] = {}
+    pk_schema = field_schema(resource.pk) if not isinstance(resource.pk, peewee.CompositeKey) else {}
+    pk_schema.pop("maxLength", None)
+    detail_item["parameters"] = [{"name": "pk", "in": "path", "required": True, "schema": pk_schema}]
+    common = [
+        {"name": "page", "in": "query", "required": False, "schema": {"type": "integer"}},
+        {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer"}},
+        {"name": "ordering", "in": "query", "required": False, "schema": {"type": "string"}},
+    ]
+    page = {
+        "type": "object",
+        "properties": {"meta": {"$ref": "#/components/schemas/Meta"}, "objects": {"type": "array", "items": schema}},
+        "required": ["meta", "objects"],
+    }
+    written = {"200": _json("the object", schema), "400": _error("bad body"), "422": _error("invalid data")}
+    written["403"] = _error("forbidden")
+    written["409"] = _error("conflict")
+    written["413"] = _error("body too large")
+    methods = resource.get_allowed_methods(detail=False)
+    if "GET" in methods:
+        list_item["get"] = _operation(
+            resource,
+            "GET",
+            f"List {name}",
+            parameters=common + _filter_parameters(resource),
+            responses={"200": _json("one page", page), "400": _error("bad query"), "403": _error("forbidden")},
+        )
+    body = {"required": True, "content": {"application/json": {"schema": input_schema(resource, True)}}}
+    if "POST" in methods:
+        list_item["post"] = _operation(resource, "POST", f"Create {name}", requestBody=body, responses=dict(written))
+    methods = resource.get_allowed_methods(detail=True)
+    change = {"required": True, "content": {"application/json": {"schema": input_schema(resource, False)}}}
+    found = {"404": _error("not found")}
+    if "GET" in methods:
+        ok = {"200": _json("the object", schema), "304": {"description": "not modified"}, "403": _error("forbidden")}
+        detail_item["get"] = _operation(resource, "GET", f"Read {name}", responses={**ok, **found})
+    for verb in ("PUT", "PATCH"):
+        if verb in methods:
+            responses = {**written, **found, "412": _error("changed since read")}
+            detail_item[verb.lower()] = _operation(
+                resource, verb, f"{verb.title()} {name}", requestBody=change, responses=responses
+            )
+    if "DELETE" in methods:
+        deleted = {"type": "object", "properties": {"deleted": {"type": "integer"}}, "required": ["deleted"]}
+        responses = {"200": _json("deleted", deleted), "403": _error("forbidden"), "409": _error("still referenced")}
+        detail_item["delete"] = _operation(
+            resource, "DELETE", f"Delete {name}", responses={**responses, **found, "412": _error("changed")}
+        )
+    return {f"{prefix}/{name}/": list_item, f"{prefix}/{name}/{{pk}}/": detail_item}
+
+
+def build_openapi(api: RestAPI, prefix: str, title: str = "API", version: str = "1.0") -> dict[str, Any]:
+    """The OpenAPI 3.1 document of ``api``'s resources, with paths under ``prefix``."""
+    schemas: dict[str, Any] = {
+        "Error": {
+            "type": "object",
+            "properties": {"error": {"type": "string"}, "errors": {"type": "object"}, "param": {"type": "string"}},
+            "required": ["error"],
+        },
+        "Meta": {
+            "type": "object",
+            "properties": {
+                "model": {"type": "string"},
+                "page": {"type": "integer"},
+                "previous": {"type": "string"},
+                "next": {"type": "string"},
+                "limit": {"type": "integer"},
+                "count": {"type": "integer"},
+                "pages": {"type": "integer"},
+            },
+            "required": ["model", "page", "previous", "next"],
+        },
+    }
+    paths: dict[str, Any] = {}
+    for name, resource in sorted(api.resources.items()):
+        schemas[name] = object_schema(resource)
+        paths.update(resource_paths(resource, prefix))
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": version},
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "basicAuth": {"type": "http", "scheme": "basic"},
+                "apiKey": {"type": "apiKey", "in": "query", "name": "key"},
+                "apiSecret": {"type": "apiKey", "in": "query", "name": "secret"},
+            },
+        },
+    }
