@@ -81,3 +81,44 @@ def test_forged_post_is_refused(example):
     )
     assert response.status_code == 400
     assert not main.User.select().where(main.User.username == "mallory").exists()
+
+
+def test_admin_dashboard_panels_and_message_admin(example):
+    main, password = example
+    client = main.app.test_client()
+    _login(client, "admin", password)
+    dashboard = client.get("/admin/")
+    assert dashboard.status_code == 200
+    assert "Notes" in dashboard.text
+    assert "New users this week" in dashboard.text
+    messages = client.get("/admin/message/?ordering=-pub_date")
+    assert messages.status_code == 200
+    assert "Following alice for the tips." in messages.text
+    searched = client.get("/admin/message/?q=postgresql")
+    assert "Anyone here running this on PostgreSQL?" in searched.text
+    assert "Hello, world!" not in searched.text
+    users = client.get("/admin/user/")
+    assert "carol" in users.text
+    assert "$argon2" not in users.text and "pbkdf2" not in users.text
+
+
+def test_note_panel_posts_as_in_the_docs(example):
+    main, password = example
+    client = main.app.test_client()
+    _login(client, "admin", password)
+    response = client.post("/admin/notes/create/", data={"message": "keep an eye on spam", "next": "/admin/"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/admin/")
+    assert "keep an eye on spam" in client.get("/admin/").text
+    away = client.post("/admin/notes/create/", data={"message": "x", "next": "https://evil.example/"})
+    assert "evil.example" not in away.headers["Location"]
+
+
+def test_non_admin_cannot_enter_the_admin(example):
+    main, _ = example
+    client = main.app.test_client()
+    user = main.User.get(main.User.username == "bob")
+    user.set_password("bob-password")
+    user.save()
+    _login(client, "bob", "bob-password")
+    assert client.get("/admin/").status_code == 403

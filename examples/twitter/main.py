@@ -4,11 +4,12 @@
 """
 
 import views  # noqa: F401  (registers the routes)
+from admin import admin
 from app import app, db
 from auth import auth
 from models import Message, Note, Relationship, User
 
-__all__ = ["Message", "Note", "Relationship", "User", "app", "auth", "db"]
+__all__ = ["Message", "Note", "Relationship", "User", "admin", "app", "auth", "db"]
 
 
 if __name__ == "__main__":

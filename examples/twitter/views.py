@@ -12,7 +12,7 @@ from models import Message, Relationship, User
 @app.before_request
 def check_csrf():
     """Every form this app renders carries csrf_token(); a POST without a valid one is refused."""
-    if request.method == "POST" and request.blueprint is None and not validate_csrf_token():
+    if request.method == "POST" and request.endpoint and request.blueprint is None and not validate_csrf_token():
         abort(400, "The form has expired or did not come from this site; reload the page and try again.")
 
 
