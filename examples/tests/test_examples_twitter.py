@@ -99,7 +99,8 @@ def test_admin_dashboard_panels_and_message_admin(example):
     assert "Hello, world!" not in searched.text
     users = client.get("/admin/user/")
     assert "carol" in users.text
-    assert "$argon2" not in users.text and "pbkdf2" not in users.text
+    assert "$argon2" not in users.text
+    assert "pbkdf2" not in users.text
 
 
 def test_note_panel_posts_as_in_the_docs(example):

@@ -1,6 +1,6 @@
 """Wires the example together: import this module to get the whole app.
 
-    cd examples/twitter && flask --app main run
+cd examples/twitter && flask --app main run
 """
 
 import views  # noqa: F401  (registers the routes)

@@ -26,11 +26,7 @@ class User(db.Model, BaseUser):
         return User.select().join(Relationship, on=Relationship.from_user).where(Relationship.to_user == self)
 
     def is_following(self, user):
-        return (
-            Relationship.select()
-            .where((Relationship.from_user == self) & (Relationship.to_user == user))
-            .exists()
-        )
+        return Relationship.select().where((Relationship.from_user == self) & (Relationship.to_user == user)).exists()
 
 
 class Relationship(db.Model):
