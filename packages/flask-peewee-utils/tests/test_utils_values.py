@@ -10,7 +10,7 @@ import peewee
 import pytest
 
 from flask_peewee.utils import serialize_value
-from flask_peewee.utils._values import ConversionError, field_kind, parse_value
+from flask_peewee.utils import ConversionError, field_kind, parse_value
 
 UTC = datetime.timezone.utc
 

@@ -26,10 +26,11 @@ from flask_peewee.utils._sensitive import get_sensitive_fields
 from flask_peewee.utils._serialize import dict_to_model, insert_instance, model_to_dict
 from flask_peewee.utils._shortcuts import get_object_or_404, slugify
 from flask_peewee.utils._urls import get_next, is_safe_url, safe_next_url
-from flask_peewee.utils._values import serialize_value
+from flask_peewee.utils._values import ConversionError, field_kind, parse_value, serialize_value
 
 __all__ = [
     "DEFAULT_IGNORED_PARAMS",
+    "ConversionError",
     "OPERATORS",
     "DataError",
     "Filter",
@@ -42,6 +43,7 @@ __all__ = [
     "check_password",
     "dict_to_model",
     "dummy_verify",
+    "field_kind",
     "filter_query",
     "get_next",
     "get_object_or_404",
@@ -55,6 +57,7 @@ __all__ = [
     "object_list",
     "parse_filters",
     "parse_ordering",
+    "parse_value",
     "safe_next_url",
     "serialize_value",
     "slugify",
