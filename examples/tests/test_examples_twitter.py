@@ -123,3 +123,57 @@ def test_non_admin_cannot_enter_the_admin(example):
     user.save()
     _login(client, "bob", "bob-password")
     assert client.get("/admin/").status_code == 403
+
+
+def _basic(username, password):
+    import base64
+
+    return {"Authorization": "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()}
+
+
+def test_api_lists_messages_with_the_user_nested(example):
+    main, _ = example
+    client = main.app.test_client()
+    response = client.get("/api/message/?user__username=bob&ordering=id")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["meta"]["model"] == "message"
+    assert body["objects"][0]["content"] == "Hello, world!"
+    assert body["objects"][0]["user"]["username"] == "bob"
+    assert "password" not in body["objects"][0]["user"]
+    assert "email" not in body["objects"][0]["user"]
+
+
+def test_api_user_resource_needs_an_admin_for_writes_and_hides_secrets(example):
+    main, password = example
+    client = main.app.test_client()
+    users = client.get("/api/user/").get_json()["objects"]
+    assert {"username", "id"} <= set(users[0])
+    assert all("password" not in u and "email" not in u for u in users)
+    assert client.post("/api/user/", json={"username": "eve"}).status_code == 401
+    bob = main.User.get(main.User.username == "bob")
+    edited = client.put(f"/api/user/{bob.id}/", json={"email": "bob@new.example"}, headers=_basic("admin", password))
+    assert edited.status_code == 200
+    assert "email" not in edited.get_json()
+    assert main.User.get_by_id(bob.id).email == "bob@new.example"
+
+
+def test_api_message_owner_rules(example):
+    main, _ = example
+    carol = main.User.get(main.User.username == "carol")
+    carol.set_password("carol-password")
+    carol.save()
+    client = main.app.test_client()
+    auth = _basic("carol", "carol-password")
+    created = client.post("/api/message/", json={"content": "hello api"}, headers=auth)
+    assert created.status_code == 200
+    message = created.get_json()
+    assert message["content"] == "hello api"
+    assert message["user"]["username"] == "carol"
+    bobs = main.Message.select().join(main.User).where(main.User.username == "bob").first()
+    forbidden = client.put(f"/api/message/{bobs.id}/", json={"content": "haxed you, bro"}, headers=auth)
+    assert forbidden.status_code == 403
+    assert main.Message.get_by_id(bobs.id).content != "haxed you, bro"
+    own = client.put(f"/api/message/{message['id']}/", json={"content": "edited"}, headers=auth)
+    assert own.status_code == 200
+    assert own.get_json()["content"] == "edited"

@@ -1,0 +1,37 @@
+"""The example's REST API, as the docs' REST chapter builds it."""
+
+from app import app
+from auth import auth
+from flask_peewee.rest import AdminAuthentication, RestAPI, RestResource, RestrictOwnerResource, UserAuthentication
+from models import Message, Relationship, User
+
+# instantiate our user-based auth and admin-only auth
+user_auth = UserAuthentication(auth)
+admin_auth = AdminAuthentication(auth)
+
+# instantiate our api wrapper, specifying user_auth as the default
+api = RestAPI(app, default_auth=user_auth)
+
+
+# a special resource for users that excludes email and password
+class UserResource(RestResource):
+    exclude = ("password", "email")
+
+
+class MessageResource(RestrictOwnerResource):
+    owner_field = "user"
+    include_resources = {"user": UserResource}
+
+
+class RelationshipResource(RestrictOwnerResource):
+    owner_field = "from_user"
+    include_resources = {"from_user": UserResource, "to_user": UserResource}
+
+
+# register our models so they are exposed via /api/<model>/
+api.register(User, UserResource, auth=admin_auth)
+api.register(Relationship, RelationshipResource)
+api.register(Message, MessageResource)
+
+# configure the urls
+api.setup()
