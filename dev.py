@@ -69,7 +69,8 @@ def demo(args: list[str]) -> int:
         [*editable, "-r", str(requirements)],
         [requirements, *(ROOT / "packages" / f"flask-peewee-{p}" / "pyproject.toml" for p in PACKAGES)],
     )
-    return subprocess.run([str(_bin(env, "python")), str(ROOT / "examples" / "run_demo.py"), *args], cwd=ROOT).returncode
+    command = [str(_bin(env, "python")), str(ROOT / "examples" / "run_demo.py"), *args]
+    return subprocess.run(command, cwd=ROOT).returncode
 
 
 def main(argv: list[str]) -> int:
@@ -77,7 +78,7 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0] not in commands:
         print(__doc__)
         return 2
-    if sys.version_info < (3, 10):
+    if sys.version_info < (3, 10):  # noqa: UP036 (dev.py runs on whatever python3 the machine has)
         print("dev.py needs Python 3.10 or newer")
         return 2
     return commands[argv[0]](argv[1:])

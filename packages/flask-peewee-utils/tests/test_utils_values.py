@@ -9,8 +9,7 @@ import uuid
 import peewee
 import pytest
 
-from flask_peewee.utils import serialize_value
-from flask_peewee.utils import ConversionError, field_kind, parse_value
+from flask_peewee.utils import ConversionError, field_kind, parse_value, serialize_value
 
 UTC = datetime.timezone.utc
 

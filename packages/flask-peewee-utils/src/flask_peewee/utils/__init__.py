@@ -30,8 +30,8 @@ from flask_peewee.utils._values import ConversionError, field_kind, parse_value,
 
 __all__ = [
     "DEFAULT_IGNORED_PARAMS",
-    "ConversionError",
     "OPERATORS",
+    "ConversionError",
     "DataError",
     "Filter",
     "PaginatedQuery",
