@@ -7,6 +7,7 @@ as errors: ``sphinx-build -W --keep-going -b html docs docs/_build/html``.
 from __future__ import annotations
 
 import importlib
+import re
 
 # The API reference documents the five installed packages. A package that cannot be
 # imported must fail the build, not leave an empty page behind.
@@ -42,6 +43,7 @@ autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 autodoc_default_options = {
     "members": True,
+    "undoc-members": True,
     "show-inheritance": True,
     "exclude-members": "__version__",
 }
@@ -51,3 +53,30 @@ html_title = "flask-peewee (split)"
 html_static_path: list[str] = []
 html_show_sourcelink = False
 pygments_style = "sphinx"
+
+
+def _public_constants(module_name: str) -> list[str]:
+    """The names in a module's ``__all__`` that are values, not classes or functions."""
+    module = importlib.import_module(module_name)
+    return [name for name in module.__all__ if name != "__version__" and not callable(getattr(module, name))]
+
+
+def _add_constants(app: object, docname: str, source: list[str]) -> None:
+    """Expand ``.. constants: <module>`` comments in api.rst into ``autodata`` entries.
+
+    ``automodule`` skips values a package re-exports from its private modules (it only
+    finds data assigned in the module itself), so they are listed here from ``__all__``.
+    """
+    if docname != "api":
+        return
+
+    def expand(match: re.Match[str]) -> str:
+        names = _public_constants(match.group(1))
+        return "\n".join(f".. autodata:: {match.group(1)}.{name}\n" for name in names)
+
+    source[0] = re.sub(r"^\.\. constants: (\S+)$", expand, source[0], flags=re.MULTILINE)
+
+
+def setup(app: object) -> dict[str, bool]:
+    app.connect("source-read", _add_constants)  # type: ignore[attr-defined]
+    return {"parallel_read_safe": True}
