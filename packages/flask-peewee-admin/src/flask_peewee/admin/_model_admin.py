@@ -16,6 +16,7 @@ from flask_peewee.admin._export import ExportMixin
 from flask_peewee.admin._filters import FilterForm
 from flask_peewee.admin._forms import AdminModelConverter
 from flask_peewee.admin._lookups import LookupMixin
+from flask_peewee.admin._related import load_related, related_paths
 from flask_peewee.admin._views import ModelViews
 from flask_peewee.utils import (
     DEFAULT_IGNORED_PARAMS,
@@ -97,6 +98,9 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
     foreign_key_lookups: dict[str, str] = {}
     #: text fields the search box looks in (``__`` paths cross foreign keys)
     search_fields: Sequence[str] = ()
+    #: more foreign keys (``__`` paths) the list fetches per page, for columns that read them; the
+    #: foreign keys among ``columns`` are always fetched (one query per key and page, not per row)
+    list_select_related: Sequence[str] = ()
     #: extra bulk actions: :class:`AdminAction` subclasses/instances or names of ``@admin_action`` methods
     actions: Sequence[Any] = ()
 
@@ -190,6 +194,17 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
                 label = str(getattr(spec, "short_description", None) or helper.fix_underscores(spec.__name__))
             result.append(Column(self.model, spec, label))
         return result
+
+    def get_list_related(self) -> list[str]:
+        """The foreign-key paths each page of the list fetches: from ``columns``, then ``list_select_related``."""
+        sensitive = get_sensitive_fields(self.model)
+        names = [c for c in self.columns if isinstance(c, str) and c not in sensitive]
+        return related_paths(self.model, [*names, *self.list_select_related])
+
+    def load_related(self, objects: list[Any]) -> list[Any]:
+        """Attach the related rows of :meth:`get_list_related` to ``objects`` (one query per foreign key)."""
+        load_related(objects, self.get_list_related())
+        return objects
 
     # -- forms ------------------------------------------------------------------------
 

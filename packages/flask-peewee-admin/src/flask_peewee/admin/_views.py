@@ -97,7 +97,7 @@ class ModelViews:
         return render_template(
             self.templates["index"],
             model_admin=self,
-            object_list=pagination.get_list(),
+            object_list=self.load_related(pagination.get_list()),  # type: ignore[attr-defined]
             pagination=pagination,
             filter_form=filter_form,
             columns=self.get_columns(),  # type: ignore[attr-defined]

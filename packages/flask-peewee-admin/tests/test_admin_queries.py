@@ -1,0 +1,92 @@
+"""Query counts: a page of the list costs the same number of queries whatever its size."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import peewee
+from flask import Flask
+
+from flask_peewee.admin import Admin, ModelAdmin
+from flask_peewee.auth.testing import log_in
+
+
+@contextmanager
+def counting(database: peewee.Database) -> Iterator[list[str]]:
+    """Record every SQL statement ``database`` runs inside the block."""
+    statements: list[str] = []
+    original = database.execute_sql
+
+    def spy(sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
+        statements.append(sql)
+        return original(sql, params, *args, **kwargs)
+
+    database.execute_sql = spy  # type: ignore[method-assign]
+    try:
+        yield statements
+    finally:
+        del database.execute_sql
+
+
+def _add_messages(app: Flask, admin: Admin, models: Any, count: int, start: int) -> None:
+    with app.app_context():
+        for i in range(start, start + count):
+            user = models.User.create(username=f"writer{i:03d}", email="", password="x", active=True, admin=False)
+            models.Message.create(user=user, content=f"message {i:03d}")
+    admin.auth.db.database.close()
+
+
+def _list(client: Any, admin: Admin, url: str) -> tuple[str, list[str]]:
+    with counting(admin.auth.db.database) as statements:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response.get_data(as_text=True), statements
+
+
+def test_list_costs_the_same_queries_for_2_or_20_rows(app: Flask, admin: Admin, admin_client: Any, models: Any) -> None:
+    _add_messages(app, admin, models, 2, 0)
+    small_text, small = _list(admin_client, admin, "/admin/message/")
+    assert "writer000" in small_text
+    assert "writer001" in small_text
+    _add_messages(app, admin, models, 23, 2)
+    full_text, full = _list(admin_client, admin, "/admin/message/")
+    assert all(f"writer{i:03d}" in full_text for i in range(20))  # each row shows its own user
+    assert "writer020" not in full_text  # page 2
+    assert len(full) == len(small), (small, full)
+    user_selects = [s for s in full if "IN (" in s.upper() and "username" in s]
+    assert len(user_selects) == 1  # every row's user in one query
+
+
+def test_list_select_related_follows_deeper_paths(app: Flask, db: Any, auth: Any, models: Any) -> None:
+    class Reply(db.Model):
+        message = peewee.ForeignKeyField(models.Message, backref="replies")
+        text = peewee.TextField()
+        reviewer = peewee.ForeignKeyField(auth.User, null=True)
+
+    def author(reply: Any) -> str:
+        return reply.message.user.username
+
+    class ReplyAdmin(ModelAdmin):
+        columns = ("text", "message", "reviewer", author)
+        list_select_related = ("message__user",)
+
+    admin = Admin(app, auth)
+    admin.register(Reply, ReplyAdmin)
+    admin.setup()
+    db.create_tables()
+    with app.app_context():
+        boss = auth.User.create(username="boss", email="", password="x", active=True, admin=True)
+        for i in range(6):
+            user = auth.User.create(username=f"poster{i}", email="", password="x", active=True, admin=False)
+            message = models.Message.create(user=user, content=f"m{i}")
+            Reply.create(message=message, text=f"reply {i}", reviewer=boss if i % 2 else None)
+    db.database.close()
+    client = app.test_client()
+    log_in(client, boss)
+    text, statements = _list(client, admin, "/admin/reply/")
+    assert all(f"poster{i}" in text for i in range(6))
+    assert text.count("<td>boss</td>") == 3  # the reviewer column; the others show a dash
+    in_queries = [s for s in statements if "IN (" in s.upper()]
+    assert len(in_queries) == 3  # messages of the page, their users, the reviewers
