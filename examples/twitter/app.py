@@ -11,7 +11,5 @@ app.config.from_object("config.Configuration")
 # DATABASE_URL from the environment switches the app to PostgreSQL (or another server).
 if os.environ.get("DATABASE_URL"):
     app.config["DATABASE"] = os.environ["DATABASE_URL"]
-if os.environ.get("SECRET_KEY"):
-    app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
 
 db = Database(app)

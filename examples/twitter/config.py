@@ -6,6 +6,22 @@ import secrets
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+def _secret_key():
+    """SECRET_KEY from the environment, else one made once and kept beside the app (shared by workers)."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = os.path.join(HERE, ".secret_key")
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except FileNotFoundError:
+        key = secrets.token_hex(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(key)
+        return key
+
+
 class Configuration:
     DATABASE = {
         "name": os.path.join(HERE, "example.db"),
@@ -13,5 +29,5 @@ class Configuration:
         "pragmas": {"foreign_keys": 1, "journal_mode": "wal"},
     }
     DEBUG = False
-    # A fresh key per process unless SECRET_KEY is set: sessions then end at restart.
-    SECRET_KEY = secrets.token_hex(32)
+    SECRET_KEY = _secret_key()
+    SESSION_COOKIE_SAMESITE = "Lax"
