@@ -11,6 +11,7 @@ HERE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
 
 @pytest.fixture(scope="session")
 def example(tmp_path_factory):
+    os.environ.setdefault("SECRET_KEY", "examples-test-secret-key")
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp_path_factory.mktemp('twitter') / 'example.db'}")
     sys.path.insert(0, HERE)
     main = importlib.import_module("main")
