@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import peewee
@@ -142,3 +144,25 @@ def csrf() -> Any:
 def version() -> Any:
     """``version(client, url)``: the CSRF token and object version of the edit form at ``url``."""
     return version_of
+
+
+@contextmanager
+def _counting(database: peewee.Database) -> Iterator[list[str]]:
+    statements: list[str] = []
+    original = database.execute_sql
+
+    def spy(sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
+        statements.append(sql)
+        return original(sql, params, *args, **kwargs)
+
+    database.execute_sql = spy  # type: ignore[method-assign]
+    try:
+        yield statements
+    finally:
+        del database.execute_sql
+
+
+@pytest.fixture
+def counting() -> Callable[[peewee.Database], AbstractContextManager[list[str]]]:
+    """``with counting(db.database) as statements:`` records every SQL statement run in the block."""
+    return _counting

@@ -9,7 +9,7 @@ from flask import abort, render_template, request
 
 from flask_peewee.utils import PaginatedQuery
 
-__all__ = ["AuditViews", "audit_log_of", "record", "snapshot"]
+__all__ = ["AuditViews", "audit_log_of", "delete_with_audit", "record", "snapshot"]
 
 SOURCE = "admin"
 
@@ -31,6 +31,38 @@ def record(auth: Any, action: str, instance: peewee.Model, before: dict[str, Any
     if audit is None:
         return None
     return audit.record(action, instance, before=before, source=SOURCE)
+
+
+def delete_with_audit(auth: Any, instance: peewee.Model, *, recursive: bool) -> bool:
+    """Delete ``instance`` (and, when ``recursive``, what depends on it) with one audit entry per row written.
+
+    Run it inside the caller's transaction. It follows peewee's ``delete_instance(recursive=True)``:
+    rows whose foreign key is nullable are unlinked (recorded as a "change" of that key), the
+    others deleted (recorded as "delete"). Dependents are read in batches just before their
+    statement runs, so memory stays flat. Returns False when ``instance`` was already gone
+    (deleted as a dependent of an object deleted before it): nothing is recorded twice.
+    """
+    audit = audit_log_of(auth)
+    if recursive:
+        for condition, fk in instance.dependencies(exclude_null_children=True):
+            model = fk.model
+            if audit is not None:
+                for row in model.select().where(condition).iterator():
+                    if fk.null:
+                        before = audit.snapshot(row)
+                        setattr(row, fk.name, None)
+                        audit.record("change", row, before=before, source=SOURCE)
+                    else:
+                        audit.record("delete", row, source=SOURCE)
+            if fk.null:
+                model.update(**{fk.name: None}).where(condition).execute()
+            else:
+                model.delete().where(condition).execute()
+    before = snapshot(auth, instance)
+    if instance.delete_instance() == 0:  # the model's own delete_instance (an override) still runs
+        return False
+    record(auth, "delete", instance, before)
+    return True
 
 
 class AuditViews:

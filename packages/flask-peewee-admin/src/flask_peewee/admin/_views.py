@@ -8,7 +8,7 @@ import peewee
 from flask import abort, flash, redirect, render_template, request
 from werkzeug.datastructures import CombinedMultiDict
 
-from flask_peewee.admin._audit import audit_log_of, record, snapshot
+from flask_peewee.admin._audit import audit_log_of, delete_with_audit, record, snapshot
 from flask_peewee.admin._filters import ROW_FIELD, rows_to_args
 from flask_peewee.admin._forms import VERSION_FIELD, SecretField, fingerprint
 from flask_peewee.auth import validate_csrf_token
@@ -173,7 +173,7 @@ class ModelViews:
     def collect_objects(self, obj: peewee.Model) -> list[tuple[str, list[Any]]]:
         """What deleting ``obj`` takes with it: ``(model name, objects)`` per dependent query."""
         collected = []
-        for condition, fk in obj.dependencies(search_nullable=True):
+        for condition, fk in obj.dependencies(exclude_null_children=True):
             rows = list(fk.model.select().where(condition).limit(101))
             if rows:
                 action = "unlinked" if fk.null else "deleted"
@@ -198,9 +198,7 @@ class ModelViews:
             try:
                 with self.database.atomic():  # type: ignore[attr-defined]
                     for obj in objects:
-                        before = snapshot(self.auth, obj)  # type: ignore[attr-defined]
-                        obj.delete_instance(recursive=self.delete_recursive)  # type: ignore[attr-defined]
-                        record(self.auth, "delete", obj, before)  # type: ignore[attr-defined]
+                        delete_with_audit(self.auth, obj, recursive=self.delete_recursive)  # type: ignore[attr-defined]
             except peewee.IntegrityError:
                 error = "These objects are still referenced by other rows and cannot be deleted."
             else:
