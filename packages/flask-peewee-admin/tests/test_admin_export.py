@@ -7,10 +7,12 @@ import io
 import json
 from typing import Any
 
+import peewee
 import pytest
 from flask import Flask
 
-from flask_peewee.admin import Admin
+from flask_peewee.admin import Admin, ModelAdmin
+from flask_peewee.auth.testing import log_in
 
 
 @pytest.fixture
@@ -89,3 +91,90 @@ def test_export_needs_permission(client: Any, staff: Any) -> None:
 
     log_in(client, staff)
     assert client.get("/admin/note/export/?_format=csv").status_code == 403
+
+
+def test_csv_cells_are_defused_against_formula_injection(
+    app: Flask, admin: Admin, admin_client: Any, models: Any, superuser: Any
+) -> None:
+    contents = ['=HYPERLINK("http://x")', "+SUM(A1)", "-2+3", "@cmd", "\tindented", "\rreturn", "-1.5", "+3", "plain"]
+    with app.app_context():
+        for content in contents:
+            models.Message.create(user=superuser, content=content)
+    admin.auth.db.database.close()
+    response = admin_client.get("/admin/message/export/?_format=csv&_fields=content&ordering=id")
+    cells = [row[0] for row in csv.reader(io.StringIO(response.get_data(as_text=True), newline=""))][1:]
+    assert cells == [
+        '\'=HYPERLINK("http://x")',
+        "'+SUM(A1)",
+        "'-2+3",
+        "'@cmd",
+        "'\tindented",
+        "'\rreturn",
+        "-1.5",  # a plain number is data, not a formula
+        "+3",
+        "plain",
+    ]
+    data = json.loads(admin_client.get("/admin/message/export/?_format=json&_fields=content").get_data(as_text=True))
+    assert [row["content"] for row in data] == contents  # JSON is not for spreadsheets: values unchanged
+
+
+@pytest.fixture
+def scores(app: Flask, db: Any, auth: Any) -> Any:
+    """Items with ties and NULLs in a single-precision float column, exported three rows per batch."""
+
+    class Item(db.Model):
+        name = peewee.CharField()
+        score = peewee.FloatField(null=True)
+        rank = peewee.IntegerField()
+
+    class ItemAdmin(ModelAdmin):
+        export_batch_size = 3
+
+    admin = Admin(app, auth)
+    admin.register(Item, ItemAdmin)
+    admin.setup()
+    db.create_tables()
+    values = [0.1, None, 0.1, 2.5, None, 0.1, -1.0, 2.5, 0.3, None, 0.1]
+    with app.app_context():
+        boss = auth.User.create(username="boss", email="", admin=True, active=True, password="x")
+        for i, score in enumerate(values):
+            Item.create(name=f"item{i:02d}", score=score, rank=i % 3)
+        items = [(item.id, item.name, item.score, item.rank) for item in Item.select()]
+    db.database.close()
+    client = app.test_client()
+    log_in(client, boss)
+    return client, items
+
+
+@pytest.mark.parametrize("ordering", ["score", "-score", "rank,-score", "-rank,name", "-id", "name,score"])
+def test_export_follows_the_list_ordering_in_keyset_batches(
+    app: Flask, db: Any, scores: Any, counting: Any, ordering: str
+) -> None:
+    client, items = scores
+
+    def sort_key(item: tuple[Any, ...]) -> tuple[Any, ...]:
+        parts: list[Any] = []
+        for name in ordering.split(","):
+            descending = name.startswith("-")
+            value = item[("id", "name", "score", "rank").index(name.lstrip("-"))]
+            if isinstance(value, str):
+                value = tuple(-ord(c) for c in value) if descending else tuple(ord(c) for c in value)
+            elif value is not None and descending:
+                value = -value
+            parts.append((value is None, 0 if value is None else value))
+        return (*parts, item[0])
+
+    expected = [item[1] for item in sorted(items, key=sort_key)]
+    with counting(db.database) as statements:
+        response = client.get(f"/admin/item/export/?_format=csv&_fields=name&ordering={ordering}")
+        assert response.is_streamed
+        names = response.get_data(as_text=True).split()[1:]
+    assert names == expected
+    batches = [s for s in statements if "LIMIT" in s.upper() and "item" in s.lower()]
+    assert len(batches) == 4  # 3 + 3 + 3 + 2 rows
+    assert not any("OFFSET" in s.upper() for s in batches)
+
+
+def test_export_refuses_a_bad_ordering(admin_client: Any, rows: None) -> None:
+    assert admin_client.get("/admin/message/export/?_format=csv&ordering=nope").status_code == 400
+    assert admin_client.get("/admin/user/export/?_format=csv&ordering=password").status_code == 400

@@ -1,21 +1,42 @@
-"""Export of the filtered list as CSV or JSON, streamed in primary-key batches (keyset, no OFFSET)."""
+"""Export of the filtered list as CSV or JSON, streamed in keyset batches (the list's ordering, no OFFSET)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import peewee
 from flask import Response, abort, render_template, request, stream_with_context
 
-from flask_peewee.utils import get_sensitive_fields, serialize_value
+from flask_peewee.admin._keyset import keyset_key, keyset_rows
+from flask_peewee.utils import QueryError, apply_ordering, get_sensitive_fields, parse_ordering, serialize_value
 
-__all__ = ["ExportMixin"]
+__all__ = ["FORMULA_PREFIXES", "ExportMixin", "csv_cell"]
 
 FORMATS = ("csv", "json")
+#: a CSV cell starting with one of these is a formula to a spreadsheet: it gets a leading apostrophe
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as written to a CSV cell, defused against spreadsheet formula injection.
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
+    ``'`` so spreadsheets show it as text instead of running it; plain numbers (``-1.50``) are
+    left as they are, since they are data and no formula.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        value = json.dumps(value)
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 class ExportMixin:
@@ -55,6 +76,13 @@ class ExportMixin:
             abort(400, description="; ".join(form.errors))
         return self.apply_search(query)  # type: ignore[attr-defined]
 
+    def export_ordering(self) -> list[tuple[peewee.Field, bool]]:
+        """The list's ``?ordering=`` as ``(field, descending)`` pairs (empty: primary-key order); bad is a 400."""
+        try:
+            return parse_ordering(self.model, request.args.get("ordering") or None)
+        except QueryError as exc:
+            abort(400, description=exc.message)
+
     def export(self) -> Any:
         """GET without ``_format``: choose fields and format; with ``_format=csv|json``: the streamed file."""
         if not self.can("export"):  # type: ignore[attr-defined]
@@ -73,7 +101,7 @@ class ExportMixin:
             p for p, _label in available if "__" not in p
         ]
         query = self.export_query()
-        rows = self._export_rows(query, chosen)
+        rows = self._export_rows(query, chosen, self.export_ordering())
         name = self.model._meta.table_name
         if fmt == "csv":
             body = _csv_stream(chosen, rows)
@@ -85,8 +113,14 @@ class ExportMixin:
         response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
         return response
 
-    def _export_rows(self, query: peewee.ModelSelect, paths: list[str]) -> Iterator[list[Any]]:
-        """Rows of serialized values for ``paths``, fetched ``export_batch_size`` at a time by primary key."""
+    def _export_rows(
+        self, query: peewee.ModelSelect, paths: list[str], ordering: list[tuple[peewee.Field, bool]]
+    ) -> Iterator[list[Any]]:
+        """Rows of serialized values for ``paths`` in ``ordering`` (then primary-key) order.
+
+        Fetched ``export_batch_size`` rows at a time with keyset conditions (never OFFSET); a
+        model with a composite key is read in one ordered pass instead.
+        """
         model = self.model
         primary = model._meta.primary_key
         columns: list[Any] = []
@@ -108,26 +142,15 @@ class ExportMixin:
             sub = field.rel_model._meta.fields[tail]
             columns.append(getattr(alias, tail))
             fields.append(sub.rel_field if isinstance(sub, peewee.ForeignKeyField) else sub)
-        keyset = isinstance(primary, peewee.Field) and not isinstance(primary, peewee.CompositeKey)
-        query = query.select(*(([primary] if keyset else []) + columns))
-        batch = self.export_batch_size
+        if isinstance(primary, peewee.CompositeKey) or not isinstance(primary, peewee.Field):
+            names = [("-" if desc else "") + f.name for f, desc in ordering]
+            tuples = apply_ordering(query.select(*columns), names).tuples().iterator()
+        else:
+            tuples = keyset_rows(query, keyset_key(primary, ordering), columns, self.export_batch_size)
 
         def generate() -> Iterator[list[Any]]:
-            if not keyset:
-                for row in query.tuples().iterator():
-                    yield [serialize_value(f, v) for f, v in zip(fields, row, strict=True)]
-                return
-            last = None
-            while True:
-                page = query.order_by(primary)
-                if last is not None:
-                    page = page.where(primary > last)
-                chunk = list(page.limit(batch).tuples())
-                for row in chunk:
-                    yield [serialize_value(f, v) for f, v in zip(fields, row[1:], strict=True)]
-                if len(chunk) < batch:
-                    return
-                last = chunk[-1][0]
+            for row in tuples:
+                yield [serialize_value(f, v) for f, v in zip(fields, row, strict=True)]
 
         return generate()
 
@@ -145,7 +168,7 @@ def _csv_stream(header: list[str], rows: Iterator[list[Any]]) -> Iterator[str]:
     writer.writerow(header)
     yield flush()
     for row in rows:
-        writer.writerow(["" if v is None else (json.dumps(v) if isinstance(v, (dict, list)) else v) for v in row])
+        writer.writerow([csv_cell(v) for v in row])
         if buffer.tell() > 16384:
             yield flush()
     yield flush()
