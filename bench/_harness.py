@@ -1,0 +1,254 @@
+"""Measuring helpers shared by both workers (stdlib only: it runs in either virtualenv).
+
+A worker declares its workloads as ``{name: setup}`` where ``setup(ctx)`` returns a
+:class:`Workload` (a callable doing one operation and returning a :class:`Result`) or a
+string saying why this side cannot run it ("n/a"). :func:`main` runs the chosen ones and
+writes the numbers as JSON for ``run.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import json
+import pstats
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+# Page size and other constants both sides use, so the work is the same.
+PAGE_SIZE = 20
+SERIALIZE_COUNT = 1000
+FILTER_USERNAME = "user7"
+BENCH_PASSWORD = "bench-secret"  # noqa: S105 - a throwaway password for the benchmark user
+EXPORT_FIELDS = ("id", "content", "pub_date", "user__username")
+
+
+@dataclass
+class Result:
+    """What one operation produced: enough to compare the two sides' answers, not to time them."""
+
+    status: int = 200
+    shape: Any = None
+    rows: int | None = None  # rows in an export or list
+    nbytes: int | None = None  # bytes of a streamed body
+
+
+@dataclass
+class Workload:
+    """One operation to time; ``memory`` asks for a tracemalloc peak as well."""
+
+    run: Callable[[], Result]
+    memory: bool = False
+    warmup: int | None = None  # overrides the mode's defaults (slow workloads)
+    repeats: int | None = None
+    note: str = ""
+
+
+@dataclass
+class Context:
+    """What a workload's setup gets: the worker's app objects and the run's sizes."""
+
+    args: argparse.Namespace
+    objects: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def messages(self) -> int:
+        return self.args.messages
+
+    @property
+    def deep_page(self) -> int:
+        """Page 500 of 20, or the last full page when the data set is smaller (quick mode)."""
+        return max(1, min(500, self.args.messages // PAGE_SIZE))
+
+
+def json_shape(value: Any) -> Any:
+    """The structure of a JSON value: dict keys with their shapes, a list's first item, scalar types."""
+    if isinstance(value, dict):
+        return {k: json_shape(v) for k, v in sorted(value.items())}
+    if isinstance(value, list):
+        return [json_shape(value[0])] if value else []
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    return type(value).__name__
+
+
+def list_shape(payload: dict[str, Any]) -> dict[str, Any]:
+    """A REST list's shape: its envelope keys, the number of objects and one object's shape.
+
+    The ``meta`` keys are recorded but compared by nobody: the original names its counts
+    ``object_count``/``page_count``, ours ``count``/``pages``/``limit``.
+    """
+    objects = payload.get("objects") or []
+    return {
+        "envelope": sorted(payload),
+        "objects": len(objects),
+        "object": json_shape(objects[0]) if objects else None,
+    }
+
+
+def drain(response: Any) -> tuple[int, int]:
+    """Consume a (streamed) test-client response chunk by chunk: ``(bytes, newlines)``.
+
+    Nothing is kept, so the memory measured is the server side's, not a copy of the body.
+    """
+    nbytes = newlines = 0
+    try:
+        for chunk in response.response:
+            if isinstance(chunk, str):
+                chunk = chunk.encode("utf-8")
+            nbytes += len(chunk)
+            newlines += chunk.count(b"\n")
+    finally:
+        response.close()
+    return nbytes, newlines
+
+
+def _time(run: Callable[[], Result], warmup: int, repeats: int) -> tuple[list[float], Result]:
+    result = Result()
+    for _ in range(warmup):
+        result = run()
+    times = []
+    for _ in range(repeats):
+        gc.collect()
+        start = time.perf_counter()
+        result = run()
+        times.append(time.perf_counter() - start)
+    return times, result
+
+
+def _peak_memory(run: Callable[[], Result]) -> int:
+    """Peak traced Python memory (bytes) of one run, above what was allocated before it."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        base, _ = tracemalloc.get_traced_memory()
+        run()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return max(0, peak - base)
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="One side of the flask-peewee benchmark")
+    parser.add_argument("--backend", choices=("sqlite", "postgres"), required=True)
+    parser.add_argument("--database", required=True, help="SQLite file path or PostgreSQL database name")
+    parser.add_argument("--pg-dsn", default="postgresql://postgres@127.0.0.1:5432", help="server for --backend postgres")
+    parser.add_argument("--messages", type=int, required=True, help="rows in the message table")
+    parser.add_argument("--workload", action="append", default=[], help="run only these (repeatable)")
+    parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--repeats", type=int, default=50)
+    parser.add_argument("--slow-repeats", type=int, default=3, help="repeats of the export workloads")
+    parser.add_argument("--profile", default=None, help="profile this workload with cProfile instead of timing")
+    parser.add_argument("--out", default=None, help="write the results here as JSON (default: stdout)")
+    return parser.parse_args(argv)
+
+
+def pg_params(dsn: str) -> dict[str, Any]:
+    """``host``, ``port``, ``user`` (and ``password``) from a ``postgresql://`` URL, for peewee."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(dsn)
+    params: dict[str, Any] = {"host": parts.hostname or "127.0.0.1", "port": parts.port or 5432}
+    if parts.username:
+        params["user"] = parts.username
+    if parts.password:
+        params["password"] = parts.password
+    return params
+
+
+def main(
+    side: str, versions: dict[str, str], build: Callable[[Context], dict[str, Callable[[Context], Any]]]
+) -> int:
+    """Run the workloads ``build`` declares and report them (see the module docstring)."""
+    args = parse_args(sys.argv[1:])
+    ctx = Context(args)
+    setups = build(ctx)
+    names = args.workload or list(setups)
+    unknown = [n for n in names if n not in setups]
+    if unknown:
+        print(f"unknown workload(s): {', '.join(unknown)}; known: {', '.join(setups)}", file=sys.stderr)
+        return 2
+    report: dict[str, Any] = {"side": side, "backend": args.backend, "versions": versions, "workloads": {}}
+    for name in names:
+        prepared = setups[name](ctx)
+        if isinstance(prepared, str):
+            report["workloads"][name] = {"na": prepared}
+            continue
+        slow = prepared.memory
+        warmup = prepared.warmup if prepared.warmup is not None else (1 if slow else args.warmup)
+        repeats = prepared.repeats if prepared.repeats is not None else (args.slow_repeats if slow else args.repeats)
+        if args.profile == name:
+            profiler = cProfile.Profile()
+            _time(prepared.run, warmup, 0)
+            profiler.enable()
+            _time(prepared.run, 0, repeats)
+            profiler.disable()
+            stats = pstats.Stats(profiler, stream=sys.stderr)
+            stats.sort_stats("cumulative").print_stats(30)
+            stats.sort_stats("tottime").print_stats(20)
+        times, result = _time(prepared.run, warmup, repeats)
+        entry: dict[str, Any] = {
+            "median": statistics.median(times),
+            "min": min(times),
+            "repeats": repeats,
+            "status": result.status,
+            "shape": result.shape,
+            "rows": result.rows,
+            "bytes": result.nbytes,
+        }
+        if prepared.note:
+            entry["note"] = prepared.note
+        if prepared.memory:
+            entry["peak_bytes"] = _peak_memory(prepared.run)
+        report["workloads"][name] = entry
+    text = json.dumps(report, indent=1, default=str)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        print(text)
+    return 0
+
+
+# Requests both sides send (the admin filter differs: the original's filter form has its own parameters).
+REST_LIST_URL = f"/api/message/?user__username={FILTER_USERNAME}&ordering=-pub_date"
+ADMIN_INDEX_URL = "/admin/message/"
+CREATE_BODY = {"content": "A new message from the benchmark", "pub_date": "2024-06-01T12:00:00"}
+
+
+def basic_auth_header(username: str, password: str) -> dict[str, str]:
+    import base64
+
+    token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
+    return {"Authorization": f"Basic {token}"}
+
+
+def html_result(response: Any, marker: bytes = b"<tr") -> Result:
+    """An HTML page's status and how many ``marker`` elements (table rows, list items) it has."""
+    body = response.get_data()
+    return Result(status=response.status_code, shape="html", rows=body.count(marker), nbytes=len(body))
+
+
+def versions_of(*names: str) -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for name in names:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            continue
+    found["python"] = sys.version.split()[0]
+    return found

@@ -1,0 +1,213 @@
+"""Our side of the benchmark: the five flask-peewee-* packages (runs in bench/.venv-ours).
+
+The same app as workloads_original.py, written with our public API: a ``User`` and a
+``Message`` model, the admin with a ``MessageAdmin``, and the REST API with
+``UserAuthentication`` and messages restricted to their owner with the user nested.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import peewee
+from flask import Flask
+from flask_peewee.admin import Admin, ModelAdmin
+from flask_peewee.auth import Auth, BaseUser
+from flask_peewee.auth.testing import log_in
+from flask_peewee.db import Database
+from flask_peewee.rest import RestAPI, RestResource, RestrictOwnerResource, UserAuthentication
+from flask_peewee.utils import model_to_dict, object_list
+
+import _harness as h
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# A cheap scheme (one salted sha256), as a test suite would configure; the default is argon2.
+PASSWORD_SCHEMES = ["ldap_salted_sha256"]
+
+
+def database_url(args: Any) -> str:
+    if args.backend == "sqlite":
+        return "sqlite:///" + os.path.abspath(args.database)
+    return f"{args.pg_dsn.rstrip('/')}/{args.database}"
+
+
+def make_app(args: Any) -> dict[str, Any]:
+    app = Flask(__name__, template_folder=os.path.join(HERE, "templates"))
+    app.config.update(
+        SECRET_KEY="bench",
+        TESTING=True,
+        DATABASE=database_url(args),
+        FLASK_PEEWEE_PASSWORD_SCHEMES=PASSWORD_SCHEMES,
+    )
+    db = Database(app)
+
+    class User(db.Model, BaseUser):
+        username = peewee.CharField(max_length=255, unique=True)
+        password = peewee.CharField(max_length=255)
+        email = peewee.CharField(max_length=255)
+        active = peewee.BooleanField(default=True)
+        admin = peewee.BooleanField(default=False)
+
+        class Meta:
+            table_name = "user"
+
+        def __str__(self) -> str:
+            return self.username
+
+    class Message(db.Model):
+        user = peewee.ForeignKeyField(User, backref="messages")
+        content = peewee.TextField()
+        pub_date = peewee.DateTimeField(index=True)
+
+        class Meta:
+            table_name = "message"
+
+    auth = Auth(app, db, user_model=User)
+
+    class MessageAdmin(ModelAdmin):
+        columns = ("user", "content", "pub_date")
+        paginate_by = h.PAGE_SIZE
+
+    admin = Admin(app, auth)
+    admin.register(Message, MessageAdmin)
+    admin.setup()
+
+    class UserResource(RestResource):
+        exclude = ("password", "email")
+
+    class MessageResource(RestrictOwnerResource):
+        owner_field = "user"
+        include_resources = {"user": UserResource}
+        paginate_by = h.PAGE_SIZE
+
+    api = RestAPI(app, default_auth=UserAuthentication(auth))
+    api.register(User, UserResource)
+    api.register(Message, MessageResource)
+    api.setup()
+
+    @app.route("/messages/")
+    def messages() -> Any:
+        return object_list("bench/list.html", Message.select().order_by(Message.id), paginate_by=h.PAGE_SIZE)
+
+    with app.app_context():
+        db.database.connect(reuse_if_open=True)
+        user = User.get_by_id(1)
+        user.set_password(h.BENCH_PASSWORD)
+        user.save()
+        db.database.close()
+
+    admin_client = app.test_client()
+    log_in(admin_client, user)
+    return {
+        "app": app,
+        "db": db,
+        "User": User,
+        "Message": Message,
+        "MessageResource": MessageResource,
+        "admin_client": admin_client,
+        "user": user,
+    }
+
+
+def build(ctx: h.Context) -> dict[str, Any]:
+    o = make_app(ctx.args)
+    ctx.objects.update(o)
+    client = o["app"].test_client()
+    admin_client = o["admin_client"]
+    User, Message = o["User"], o["Message"]
+
+    def json_get(url: str, shape: Any = h.json_shape) -> h.Workload:
+        def run() -> h.Result:
+            response = client.get(url)
+            return h.Result(status=response.status_code, shape=shape(response.get_json()))
+
+        return h.Workload(run)
+
+    def rest_create(ctx: h.Context) -> h.Workload:
+        headers = h.basic_auth_header(o["user"].username, h.BENCH_PASSWORD)
+
+        def run() -> h.Result:
+            response = client.post("/api/message/", json=h.CREATE_BODY, headers=headers)
+            return h.Result(status=response.status_code, shape=h.json_shape(response.get_json()))
+
+        return h.Workload(run, note="UserAuthentication, ldap_salted_sha256 hash, login throttle and audit log on")
+
+    def admin_page(url: str) -> h.Workload:
+        return h.Workload(lambda: h.html_result(admin_client.get(url)))
+
+    def preload(nested: bool) -> list[Any]:
+        with o["app"].app_context():
+            o["db"].database.connect(reuse_if_open=True)
+            query = Message.select().order_by(Message.id).limit(h.SERIALIZE_COUNT)
+            if nested:
+                query = Message.select(Message, User).join(User).order_by(Message.id).limit(h.SERIALIZE_COUNT)
+            objects = list(query)
+            o["db"].database.close()
+        return objects
+
+    def serialize(nested: bool) -> h.Workload:
+        objects = preload(nested)
+        options = {"nested": {"user": {"exclude": ("email",)}}} if nested else {}
+
+        def run() -> h.Result:
+            data = [model_to_dict(obj, **options) for obj in objects]
+            return h.Result(shape=h.json_shape(data[0]), rows=len(data))
+
+        return h.Workload(run, memory=True, warmup=3, repeats=ctx.args.repeats)
+
+    def export(fmt: str) -> h.Workload:
+        query = "&".join(f"_fields={f}" for f in h.EXPORT_FIELDS)
+        url = f"/admin/message/export/?_format={fmt}&{query}"
+
+        def run() -> h.Result:
+            response = admin_client.get(url)
+            nbytes, newlines = h.drain(response)
+            # CSV: a header line, then one line per row; JSON: "[", "\n{...}" per row, "\n]\n".
+            rows = newlines - (1 if fmt == "csv" else 2)
+            return h.Result(status=response.status_code, shape=f"{fmt}-stream", rows=rows, nbytes=nbytes)
+
+        return h.Workload(run, memory=True, note="GET, streamed in keyset batches")
+
+    def rest_cursor(ctx: h.Context) -> Any:
+        if getattr(o["MessageResource"], "pagination", None) is None:
+            return "flask-peewee-rest has page numbers only (no `pagination = \"cursor\"`)"
+        return "keyset pagination is not wired into this benchmark yet"
+
+    deep = ctx.deep_page
+    filter_url = f"{h.ADMIN_INDEX_URL}?user__username={h.FILTER_USERNAME}"
+    return {
+        "rest_list": lambda ctx: json_get(h.REST_LIST_URL, h.list_shape),
+        "rest_detail": lambda ctx: json_get(f"/api/message/{ctx.messages // 2}/"),
+        "admin_index": lambda ctx: admin_page(h.ADMIN_INDEX_URL),
+        "admin_index_filter": lambda ctx: admin_page(filter_url),
+        "serialize_1000": lambda ctx: serialize(False),
+        "serialize_1000_nested": lambda ctx: serialize(True),
+        "export_csv": lambda ctx: export("csv"),
+        "export_json": lambda ctx: export("json"),
+        "object_list_deep": lambda ctx: h.Workload(
+            lambda: h.html_result(client.get(f"/messages/?page={deep}"), marker=b"<li>")
+        ),
+        "rest_deep_page": lambda ctx: json_get(f"/api/message/?page={deep}", h.list_shape),
+        "rest_cursor": rest_cursor,
+        "rest_create": rest_create,
+    }
+
+
+if __name__ == "__main__":
+    versions = h.versions_of(
+        "flask-peewee-db",
+        "flask-peewee-utils",
+        "flask-peewee-auth",
+        "flask-peewee-admin",
+        "flask-peewee-rest",
+        "flask",
+        "werkzeug",
+        "peewee",
+        "wtforms",
+        "wtf-peewee",
+        "libpass",
+    )
+    sys.exit(h.main("ours", versions, build))
