@@ -25,8 +25,13 @@ from typing import Any
 PAGE_SIZE = 20
 SERIALIZE_COUNT = 1000
 FILTER_USERNAME = "user7"
-BENCH_PASSWORD = "bench-secret"  # noqa: S105 - a throwaway password for the benchmark user
+BENCH_PASSWORD = "bench-secret"
 EXPORT_FIELDS = ("id", "content", "pub_date", "user__username")
+DEFAULT_PG_DSN = "postgresql://postgres@127.0.0.1:5432"
+# Requests both sides send (the admin filter differs: the original's filter form has its own parameters).
+REST_LIST_URL = f"/api/message/?user__username={FILTER_USERNAME}&ordering=-pub_date"
+ADMIN_INDEX_URL = "/admin/message/"
+CREATE_BODY = {"content": "A new message from the benchmark", "pub_date": "2024-06-01T12:00:00"}
 
 
 @dataclass
@@ -140,11 +145,37 @@ def _peak_memory(run: Callable[[], Result]) -> int:
     return max(0, peak - base)
 
 
+def basic_auth_header(username: str, password: str) -> dict[str, str]:
+    import base64
+
+    token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
+    return {"Authorization": f"Basic {token}"}
+
+
+def html_result(response: Any, marker: bytes = b"<tr") -> Result:
+    """An HTML page's status and how many ``marker`` elements (table rows, list items) it has."""
+    body = response.get_data()
+    return Result(status=response.status_code, shape="html", rows=body.count(marker), nbytes=len(body))
+
+
+def versions_of(*names: str) -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for name in names:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            continue
+    found["python"] = sys.version.split()[0]
+    return found
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="One side of the flask-peewee benchmark")
     parser.add_argument("--backend", choices=("sqlite", "postgres"), required=True)
     parser.add_argument("--database", required=True, help="SQLite file path or PostgreSQL database name")
-    parser.add_argument("--pg-dsn", default="postgresql://postgres@127.0.0.1:5432", help="server for --backend postgres")
+    parser.add_argument("--pg-dsn", default=DEFAULT_PG_DSN, help="server for --backend postgres")
     parser.add_argument("--messages", type=int, required=True, help="rows in the message table")
     parser.add_argument("--workload", action="append", default=[], help="run only these (repeatable)")
     parser.add_argument("--warmup", type=int, default=10)
@@ -168,9 +199,7 @@ def pg_params(dsn: str) -> dict[str, Any]:
     return params
 
 
-def main(
-    side: str, versions: dict[str, str], build: Callable[[Context], dict[str, Callable[[Context], Any]]]
-) -> int:
+def main(side: str, versions: dict[str, str], build: Callable[[Context], dict[str, Callable[[Context], Any]]]) -> int:
     """Run the workloads ``build`` declares and report them (see the module docstring)."""
     args = parse_args(sys.argv[1:])
     ctx = Context(args)
@@ -220,35 +249,3 @@ def main(
     else:
         print(text)
     return 0
-
-
-# Requests both sides send (the admin filter differs: the original's filter form has its own parameters).
-REST_LIST_URL = f"/api/message/?user__username={FILTER_USERNAME}&ordering=-pub_date"
-ADMIN_INDEX_URL = "/admin/message/"
-CREATE_BODY = {"content": "A new message from the benchmark", "pub_date": "2024-06-01T12:00:00"}
-
-
-def basic_auth_header(username: str, password: str) -> dict[str, str]:
-    import base64
-
-    token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
-    return {"Authorization": f"Basic {token}"}
-
-
-def html_result(response: Any, marker: bytes = b"<tr") -> Result:
-    """An HTML page's status and how many ``marker`` elements (table rows, list items) it has."""
-    body = response.get_data()
-    return Result(status=response.status_code, shape="html", rows=body.count(marker), nbytes=len(body))
-
-
-def versions_of(*names: str) -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    found = {}
-    for name in names:
-        try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            continue
-    found["python"] = sys.version.split()[0]
-    return found

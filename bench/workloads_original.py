@@ -11,9 +11,10 @@ import os
 import sys
 from typing import Any
 
-import flask_peewee.utils as fp_utils
 import peewee
 from flask import Flask
+
+import flask_peewee.utils as fp_utils
 from flask_peewee.admin import Admin, ModelAdmin
 from flask_peewee.auth import Auth, BaseUser
 from flask_peewee.db import Database

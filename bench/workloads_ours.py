@@ -13,6 +13,7 @@ from typing import Any
 
 import peewee
 from flask import Flask
+
 from flask_peewee.admin import Admin, ModelAdmin
 from flask_peewee.auth import Auth, BaseUser
 from flask_peewee.auth.testing import log_in
@@ -173,7 +174,7 @@ def build(ctx: h.Context) -> dict[str, Any]:
 
     def rest_cursor(ctx: h.Context) -> Any:
         if getattr(o["MessageResource"], "pagination", None) is None:
-            return "flask-peewee-rest has page numbers only (no `pagination = \"cursor\"`)"
+            return 'flask-peewee-rest has page numbers only (no `pagination = "cursor"`)'
         return "keyset pagination is not wired into this benchmark yet"
 
     deep = ctx.deep_page
