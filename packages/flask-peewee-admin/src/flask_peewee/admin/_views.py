@@ -14,18 +14,22 @@ from flask_peewee.admin._forms import VERSION_FIELD, SecretField, fingerprint
 from flask_peewee.auth import validate_csrf_token
 from flask_peewee.utils import PaginatedQuery, QueryError, apply_ordering, get_sensitive_fields
 
-__all__ = ["CONFLICT_MESSAGE", "CSRF_MESSAGE", "ModelViews"]
+__all__ = ["CONFLICT_MESSAGE", "CSRF_CONFIRM_MESSAGE", "CSRF_MESSAGE", "CSRF_RETRY_MESSAGE", "ModelViews"]
 
 CSRF_MESSAGE = "The form has expired or did not come from this site. Reload the page and try again."
+CSRF_RETRY_MESSAGE = (
+    "Nothing was saved: this form had expired (your session changed since it was opened, for example "
+    "by logging in again). Your input is shown again below; check it and submit again "
+    "(files and passwords must be entered again)."
+)
+CSRF_CONFIRM_MESSAGE = (
+    "Nothing was done: this page had expired (your session changed since it was opened, for example "
+    "by logging in again). Check the selection below and confirm again."
+)
 CONFLICT_MESSAGE = (
     "Someone else changed this object after you opened it. Your changes were not saved: "
     "the form now shows the current values; make your changes again."
 )
-
-
-def _check_csrf() -> None:
-    if not validate_csrf_token():
-        abort(400, description=CSRF_MESSAGE)
 
 
 def _ids() -> list[str]:
@@ -113,10 +117,13 @@ class ModelViews:
         self._require("add")
         form_class = self.get_add_form()  # type: ignore[attr-defined]
         instance = self.model()
+        status = 200
         if request.method == "POST":
-            _check_csrf()
             form = form_class(self._formdata())
-            if form.validate():
+            if not validate_csrf_token():
+                form.form_errors.append(CSRF_RETRY_MESSAGE)
+                status = 400
+            elif form.validate():
                 try:
                     with self.database.atomic():  # type: ignore[attr-defined]
                         instance = self.save_model(instance, form, adding=True)  # type: ignore[attr-defined]
@@ -128,7 +135,7 @@ class ModelViews:
                     return self._after_save(instance)
         else:
             form = form_class()
-        return render_template(self.templates["add"], model_admin=self, form=form, instance=instance)
+        return render_template(self.templates["add"], model_admin=self, form=form, instance=instance), status
 
     def edit(self, pk: Any) -> Any:
         """The edit form; refused when the object changed since the form was opened (optimistic check)."""
@@ -136,12 +143,17 @@ class ModelViews:
         instance = self._get_or_404(pk)
         form_class = self.get_edit_form()  # type: ignore[attr-defined]
         version = fingerprint(instance)
+        status = 200
         if request.method == "POST":
             self._require("change")
-            _check_csrf()
             form = form_class(self._formdata(), obj=instance)
             submitted = request.form.get(VERSION_FIELD)
-            if submitted and submitted != version:
+            if not validate_csrf_token():
+                # re-shown with the version it was opened with, so a resubmit still meets the optimistic check
+                form.form_errors.append(CSRF_RETRY_MESSAGE)
+                version = submitted or version
+                status = 400
+            elif submitted and submitted != version:
                 form = form_class(obj=instance)
                 form.form_errors.append(CONFLICT_MESSAGE)
             elif form.validate():
@@ -166,7 +178,7 @@ class ModelViews:
             version=version,
             version_field=VERSION_FIELD,
             read_only=not self.can("change"),  # type: ignore[attr-defined]
-        )
+        ), status
 
     # -- delete and bulk actions ------------------------------------------------------
 
@@ -193,8 +205,10 @@ class ModelViews:
             flash("Select at least one object to delete.", "warning")
             return redirect(self.admin_url("index"))  # type: ignore[attr-defined]
         error = None
-        if request.method == "POST":
-            _check_csrf()
+        status = 200
+        if request.method == "POST" and not validate_csrf_token():
+            error, status = CSRF_CONFIRM_MESSAGE, 400
+        elif request.method == "POST":
             try:
                 with self.database.atomic():  # type: ignore[attr-defined]
                     for obj in objects:
@@ -211,20 +225,22 @@ class ModelViews:
         )
         return render_template(
             self.templates["delete"], model_admin=self, objects=objects, collected=collected, error=error
-        )
+        ), status
 
     def action(self) -> Any:
         """POST from the list: run the chosen bulk action on the selected rows (after confirmation)."""
         if request.method != "POST":
             return redirect(self.admin_url("index"))  # type: ignore[attr-defined]
-        _check_csrf()
+        csrf_ok = validate_csrf_token()
         actions = {a.name: a for a in self.get_actions()}  # type: ignore[attr-defined]
         chosen = actions.get(request.form.get("action", ""))
         if chosen is None:
+            if not csrf_ok:
+                abort(400, description=CSRF_MESSAGE)
             flash("Choose an action you are allowed to run.", "warning")
             return redirect(self.admin_url("index"))  # type: ignore[attr-defined]
         ids = _ids()
-        if chosen.name == "delete":
+        if chosen.name == "delete":  # the delete view asks for confirmation (and checks its own token)
             return redirect(self.admin_url("delete", id=ids))  # type: ignore[attr-defined]
         primary = self.model._meta.primary_key
         try:
@@ -234,6 +250,11 @@ class ModelViews:
         if not objects:
             flash("Select at least one object.", "warning")
             return redirect(self.admin_url("index"))  # type: ignore[attr-defined]
+        if not csrf_ok:  # ask again, with a fresh token, instead of a bare error page
+            page = render_template(
+                self.templates["action"], model_admin=self, action=chosen, objects=objects, error=CSRF_CONFIRM_MESSAGE
+            )
+            return page, 400
         if chosen.confirm and "_confirm" not in request.form:
             return render_template(self.templates["action"], model_admin=self, action=chosen, objects=objects)
         with self.database.atomic():  # type: ignore[attr-defined]
