@@ -89,8 +89,7 @@ def test_delete_with_an_expired_token_asks_again(admin_client: Any, app: Flask, 
         assert models.Message.select().count() == 0
 
 
-def test_bulk_action_with_an_expired_token_asks_again(admin_client: Any, app: Flask, models: Any) -> None:
-
+def test_bulk_action_with_an_expired_token_asks_again(admin_client: Any, app: Flask, admin: Admin, models: Any) -> None:
     class Shout(AdminAction):
         name = "shout"
         label = "Shout"
