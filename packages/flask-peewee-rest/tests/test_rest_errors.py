@@ -148,3 +148,24 @@ def test_check_constraint_is_422_without_database_text(client, api, tag_model):
     assert response.status_code == 422
     assert response.get_json() == {"error": "The data breaks a rule of the database"}
     assert tag_model.select().count() == 0
+
+
+def test_malformed_or_out_of_range_keys_are_404(app, auth, db, client, models, users):
+    import uuid
+
+    class Ticket(db.Model):
+        id = peewee.UUIDField(primary_key=True, default=uuid.uuid4)
+        title = peewee.CharField()
+
+    db.create_tables([Ticket])
+    ticket = Ticket.create(title="t")
+    db.database.close()
+    api = RestAPI(app, default_auth=UserAuthentication(auth))
+    api.register(Ticket)
+    api.register(models.Note)
+    assert client.get(f"/api/ticket/{ticket.id}/").get_json()["title"] == "t"
+    assert client.get(f"/api/ticket/{ticket.id.hex.upper()}/").get_json()["title"] == "t"
+    for url in ("/api/ticket/not-a-uuid/", "/api/note/99999999999999999999999/", "/api/note/%20/"):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert response.get_json() == {"error": "Not found"}

@@ -110,3 +110,44 @@ def _resolve(schema, schemas):
     if isinstance(schema, list):
         return [_resolve(v, schemas) for v in schema]
     return schema
+
+
+def test_field_types_follow_the_wire_format(app, auth, db, client, models):
+    import uuid
+
+    class Device(db.Model):
+        id = peewee.UUIDField(primary_key=True, default=uuid.uuid4)
+        name = peewee.CharField(max_length=40)
+        active = peewee.BooleanField(default=True)
+        price = peewee.DecimalField(max_digits=8, decimal_places=2, null=True)
+        ratio = peewee.FloatField(null=True)
+        address = peewee.IPField(null=True)
+        photo = peewee.BlobField(null=True)
+        seen = peewee.DateField(null=True)
+        notes = peewee.TextField(null=True)
+
+    class Reading(db.Model):
+        device = peewee.ForeignKeyField(Device)
+        at = peewee.TimeField()
+
+    api = RestAPI(app, default_auth=UserAuthentication(auth))
+    api.register(Device)
+    api.register(Reading)
+    document = client.get("/api/openapi.json").get_json()
+    validate(document)
+    device = document["components"]["schemas"]["device"]["properties"]
+    assert device == {
+        "id": {"type": "string", "format": "uuid"},
+        "name": {"type": "string", "maxLength": 40},
+        "active": {"type": "boolean"},
+        "price": {"type": ["string", "null"], "format": "decimal"},
+        "ratio": {"type": ["number", "null"]},
+        "address": {"type": ["string", "null"], "format": "ipv4"},
+        "photo": {"type": ["string", "null"], "contentEncoding": "base64"},
+        "seen": {"type": ["string", "null"], "format": "date"},
+        "notes": {"type": ["string", "null"]},
+    }
+    reading = document["components"]["schemas"]["reading"]["properties"]
+    assert reading["device"] == {"type": "string", "format": "uuid"}
+    assert reading["at"] == {"type": "string", "format": "time"}
+    assert document["paths"]["/api/device/{pk}/"]["parameters"][0]["schema"] == {"type": "string", "format": "uuid"}

@@ -236,3 +236,12 @@ def test_many_to_many_bad_ids_write_nothing(client, tagged, tags):
     assert "tags" in response.get_json()["errors"]
     assert post.get_by_id(1).title == "hello"
     assert [t.id for t in post.get_by_id(1).tags] == [1]
+
+
+def test_many_to_many_ids_are_converted_by_the_key_type(client, tagged):
+    response = client.post("/api/post/", json={"title": "hello", "tags": ["2", 3, "2"]}, headers=ADMIN)
+    assert response.status_code == 200
+    assert response.get_json()["tags"] == [2, 3]
+    response = client.patch("/api/post/1/", json={"tags": ["two"]}, headers=ADMIN)
+    assert response.status_code == 422
+    assert response.get_json()["errors"]["tags"] == "expected a list of ids: 'two' is not an integer"

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import peewee
 
-from flask_peewee.utils import DataError, QueryError, get_sensitive_fields, parse_filters, serialize_value
+from flask_peewee.utils import ConversionError, DataError, get_sensitive_fields, parse_value, serialize_value
 
 if TYPE_CHECKING:
     from flask_peewee.rest._resource import RestResource
@@ -69,19 +69,19 @@ def parse_many_to_many(resource: RestResource, data: Mapping[str, Any]) -> dict[
         if name not in data or name in read_only:
             continue
         raw = data[name]
-        if not isinstance(raw, list) or not all(isinstance(v, (int, str)) and not isinstance(v, bool) for v in raw):
+        if not isinstance(raw, list):
             errors[name] = "expected a list of ids"
             continue
         target_pk = field.rel_model._meta.primary_key
-        if not raw:
+        try:
+            parsed = [parse_value(target_pk, value) for value in raw]
+        except ConversionError as exc:
+            errors[name] = f"expected a list of ids: {exc}"
+            continue
+        if not parsed:
             relations[name] = []
             continue
-        try:
-            (parsed,) = parse_filters(field.rel_model, {f"{target_pk.name}__in": [str(v) for v in raw]}, ignore=())
-        except (QueryError, ValueError):
-            errors[name] = "expected a list of ids"
-            continue
-        ids = list(dict.fromkeys(parsed.value))
+        ids = list(dict.fromkeys(parsed))
         found = {row[0] for row in field.rel_model.select(target_pk).where(target_pk.in_(ids)).tuples()}
         missing = [value for value in ids if value not in found]
         if missing:

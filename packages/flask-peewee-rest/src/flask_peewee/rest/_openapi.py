@@ -9,7 +9,7 @@ import peewee
 from flask_peewee.rest._authentication import APIKeyAuthentication, UserAuthentication
 from flask_peewee.rest._m2m import many_to_many_fields
 from flask_peewee.rest._query import hidden_fields
-from flask_peewee.utils import OPERATORS, get_sensitive_fields
+from flask_peewee.utils import OPERATORS, field_kind, get_sensitive_fields
 
 if TYPE_CHECKING:
     from flask_peewee.rest._api import RestAPI
@@ -18,32 +18,29 @@ if TYPE_CHECKING:
 __all__ = ["build_openapi"]
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
-_TYPES: tuple[tuple[type, dict[str, Any]], ...] = (
-    (peewee.BooleanField, {"type": "boolean"}),
-    (peewee.TimestampField, {"type": "string", "format": "date-time"}),
-    (peewee.IntegerField, {"type": "integer"}),
-    (peewee.DecimalField, {"type": "string", "format": "decimal"}),
-    (peewee.FloatField, {"type": "number"}),
-    (peewee.DateTimeField, {"type": "string", "format": "date-time"}),
-    (peewee.DateField, {"type": "string", "format": "date"}),
-    (peewee.TimeField, {"type": "string", "format": "time"}),
-    (peewee.UUIDField, {"type": "string", "format": "uuid"}),
-    (peewee.BlobField, {"type": "string", "contentEncoding": "base64"}),
-    (peewee.CharField, {"type": "string"}),
-    (peewee.TextField, {"type": "string"}),
-)
+_KIND_SCHEMAS: dict[str, dict[str, Any]] = {
+    "bool": {"type": "boolean"},
+    "int": {"type": "integer"},
+    "float": {"type": "number"},
+    "decimal": {"type": "string", "format": "decimal"},
+    "datetime": {"type": "string", "format": "date-time"},
+    "date": {"type": "string", "format": "date"},
+    "time": {"type": "string", "format": "time"},
+    "uuid": {"type": "string", "format": "uuid"},
+    "bytes": {"type": "string", "contentEncoding": "base64"},
+    "ip": {"type": "string", "format": "ipv4"},
+    "text": {"type": "string"},
+}
 
 
 def field_schema(field: peewee.Field) -> dict[str, Any]:
-    """The JSON schema of a field's wire value (a foreign key takes its target key's type)."""
+    """The JSON schema of a field's wire value, by the toolkit's ``field_kind`` (a foreign key: its target's)."""
     target = field.rel_field if isinstance(field, peewee.ForeignKeyField) else field
-    schema: dict[str, Any] = {}
-    for cls, mapped in _TYPES:
-        if isinstance(target, cls):
-            schema = dict(mapped)
-            break
-    if isinstance(target, peewee.CharField) and not isinstance(target, peewee.UUIDField):
-        schema["maxLength"] = target.max_length
+    kind = field_kind(target)
+    schema = dict(_KIND_SCHEMAS.get(kind, {}))  # json and unknown kinds: any value
+    max_length = getattr(target, "max_length", None)
+    if kind == "text" and isinstance(max_length, int):
+        schema["maxLength"] = max_length
     if field.null and "type" in schema:
         schema["type"] = [schema["type"], "null"]
     return schema

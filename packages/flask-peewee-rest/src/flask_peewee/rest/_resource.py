@@ -17,15 +17,14 @@ from flask_peewee.rest._request import page_link, read_body, read_limit
 from flask_peewee.rest._writes import check_permission, record_audit, snapshot, write_transaction
 from flask_peewee.utils import (
     DEFAULT_IGNORED_PARAMS,
+    ConversionError,
     PaginatedQuery,
-    QueryError,
     apply_filters,
     apply_ordering,
     dict_to_model,
-    filter_query,
     insert_instance,
     model_to_dict,
-    parse_filters,
+    parse_value,
 )
 
 if TYPE_CHECKING:
@@ -210,10 +209,10 @@ class RestResource:
         if isinstance(self.pk, peewee.CompositeKey):
             raise ApiError(404, "Not found")
         try:
-            filters = parse_filters(self.model, {self.pk.name: pk}, ignore=())
-        except QueryError:
+            value = parse_value(self.pk, pk)
+        except ConversionError:
             raise ApiError(404, "Not found") from None
-        query = add_includes(filter_query(self.get_query(), filters), self)
+        query = add_includes(self.get_query().where(self.pk == value), self)
         obj = query.first()
         if obj is None:
             raise ApiError(404, "Not found")
