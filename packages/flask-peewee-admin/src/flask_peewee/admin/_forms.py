@@ -11,9 +11,10 @@ import peewee
 from flask import current_app, url_for
 from markupsafe import Markup
 from wtforms import fields, validators
-from wtfpeewee.fields import HiddenQueryField
+from wtfpeewee.fields import HiddenQueryField, SelectQueryField
 from wtfpeewee.orm import ModelConverter, ValueRequired
 
+from flask_peewee.admin._m2m import ManyToManyFormField
 from flask_peewee.utils import get_sensitive_fields, serialize_value
 
 if TYPE_CHECKING:
@@ -125,20 +126,36 @@ class AdminModelConverter(ModelConverter):
                 **kwargs,
             )
         else:
-            from wtfpeewee.fields import SelectQueryField
-
             form_field = SelectQueryField(query=query, **kwargs)
         return field.name, form_field
 
+    def convert_many_to_many(self, field: peewee.ManyToManyField) -> ManyToManyFormField:
+        """The form field of a many-to-many field: a multiple select, or the lookup dialog above the threshold."""
+        query = self.model_admin.related_query(field)
+        lookups = self.model_admin.foreign_key_lookups or {}
+        label_attr = lookups.get(field.name)
+        lookup = field.name in lookups or query.count() > LOOKUP_THRESHOLD
+        helper = self.model_admin.admin.template_helper
+        return ManyToManyFormField(
+            label=getattr(field, "verbose_name", None) or helper.fix_underscores(field.name),
+            query=query,
+            get_label=(lambda obj, attr=label_attr: str(getattr(obj, attr))) if label_attr else None,
+            lookup=lookup,
+            lookup_url=url_for(self.model_admin.get_url_name("lookup")) if lookup else "",
+            lookup_field=field.name,
+        )
 
-def fingerprint(instance: peewee.Model) -> str:
-    """A keyed digest of every stored value of ``instance``: the version an edit form was opened with."""
-    values = {
+
+def fingerprint(instance: peewee.Model, extra: dict[str, Any] | None = None) -> str:
+    """A keyed digest of every stored value of ``instance`` (and ``extra``, e.g. its links): a form's version."""
+    values: dict[str, Any] = {
         field.name: serialize_value(
             field.rel_field if isinstance(field, peewee.ForeignKeyField) else field, instance.__data__.get(field.name)
         )
         for field in type(instance)._meta.sorted_fields
     }
+    if extra:
+        values["__extra__"] = extra
     payload = json.dumps(values, sort_keys=True, default=str).encode("utf-8")
     key = str(current_app.secret_key or "").encode("utf-8")
     return hmac.new(key, payload, hashlib.sha256).hexdigest()[:32]

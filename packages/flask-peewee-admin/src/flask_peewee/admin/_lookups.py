@@ -19,7 +19,7 @@ class LookupMixin:
     foreign_key_lookups: dict[str, str]
     filter_paginate_by: int
 
-    def lookup_fields(self, field: peewee.ForeignKeyField) -> list[str]:
+    def lookup_fields(self, field: peewee.ForeignKeyField | peewee.ManyToManyField) -> list[str]:
         """The related model's columns the type-ahead searches: the configured one, else its text fields."""
         configured = (self.foreign_key_lookups or {}).get(field.name)
         if configured:
@@ -40,9 +40,15 @@ class LookupMixin:
         if not self.can("view"):  # type: ignore[attr-defined]
             abort(403)
         name = request.args.get("field", "")
-        field = self.model._meta.fields.get(name)
-        if not isinstance(field, peewee.ForeignKeyField) or name in get_sensitive_fields(self.model):
-            return jsonify({"error": f"{name!r} is not a foreign key of {self.model.__name__}"}), 400
+        field = self.model._meta.fields.get(name) or self.model._meta.manytomany.get(name)
+        if (
+            not isinstance(field, (peewee.ForeignKeyField, peewee.ManyToManyField))
+            or name in get_sensitive_fields(self.model)
+            or getattr(field, "_is_backref", False)
+        ):
+            message = f"{name!r} is not a foreign key or many-to-many field of {self.model.__name__}"
+            return jsonify({"error": message}), 400
+        key_field = field.rel_field if isinstance(field, peewee.ForeignKeyField) else field.rel_model._meta.primary_key
         query = self.related_query(field)  # type: ignore[attr-defined]
         searched = self.lookup_fields(field)
         term = request.args.get("query", "").strip()
@@ -55,7 +61,7 @@ class LookupMixin:
         objects = []
         for obj in pagination.get_list():
             label = getattr(obj, configured) if configured else obj
-            objects.append({"id": serialize_value(field.rel_field, obj.get_id()), "label": str(label)})
+            objects.append({"id": serialize_value(key_field, obj.get_id()), "label": str(label)})
         return jsonify(
             {
                 "objects": objects,

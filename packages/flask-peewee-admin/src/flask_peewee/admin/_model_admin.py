@@ -12,10 +12,12 @@ from werkzeug.datastructures import MultiDict
 from wtfpeewee.orm import model_form
 
 from flask_peewee.admin._actions import AdminAction, resolve_actions
+from flask_peewee.admin._audit import audit_log_of
 from flask_peewee.admin._export import ExportMixin
 from flask_peewee.admin._filters import FilterForm
-from flask_peewee.admin._forms import AdminModelConverter
+from flask_peewee.admin._forms import AdminModelConverter, fingerprint
 from flask_peewee.admin._lookups import LookupMixin
+from flask_peewee.admin._m2m import ManyToManyFormField, form_many_to_many_fields, link_ends, write_links
 from flask_peewee.admin._related import load_related, related_paths
 from flask_peewee.admin._views import ModelViews
 from flask_peewee.utils import (
@@ -173,8 +175,8 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
         """The default order of the list (the primary key)."""
         return self.model._meta.primary_key
 
-    def related_query(self, field: peewee.ForeignKeyField) -> peewee.ModelSelect:
-        """The rows a foreign key may point at: the related model's admin query when it is registered."""
+    def related_query(self, field: peewee.ForeignKeyField | peewee.ManyToManyField) -> peewee.ModelSelect:
+        """The rows a foreign key (or many-to-many field) may point at: the related admin's query when registered."""
         related_admin = self.admin.get_model_admin(field.rel_model)
         return related_admin.get_query() if related_admin is not None else field.rel_model.select()
 
@@ -211,13 +213,41 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
     def get_form(self, adding: bool = False) -> type[Any]:
         """The wtf-peewee form class of the add/edit views (``fields``/``exclude`` applied)."""
         allow_pk = adding and not isinstance(self.model._meta.primary_key, (peewee.AutoField, peewee.CompositeKey))
-        return model_form(
+        converter = AdminModelConverter(self, adding)
+        form_class = model_form(
             self.model,
             allow_pk=allow_pk,
             only=self.fields,
             exclude=self.exclude,
-            converter=AdminModelConverter(self, adding),
+            converter=converter,
         )
+        extra = {
+            field.name: converter.convert_many_to_many(field)
+            for field in form_many_to_many_fields(self.model)
+            if (self.fields is None or field.name in self.fields) and field.name not in (self.exclude or ())
+        }
+        return type(form_class.__name__, (form_class,), extra) if extra else form_class
+
+    def get_version(self, instance: peewee.Model) -> str:
+        """The version of ``instance`` an edit form carries: its values and its many-to-many links."""
+        links = {}
+        for field in form_many_to_many_fields(self.model):
+            src_fk, dest_fk = link_ends(field)
+            src_id = getattr(instance, src_fk.rel_field.name)
+            rows = field.through_model.select(dest_fk).where(src_fk == src_id).tuples()
+            links[field.name] = sorted(str(key) for (key,) in rows)
+        return fingerprint(instance, links)
+
+    def save_related(self, instance: peewee.Model, form: Any, adding: bool = False) -> None:
+        """After :meth:`save_model`, in its transaction: write the many-to-many links the form chose.
+
+        Each link added or removed is a row of the through model with its own audit entry.
+        """
+        audit = audit_log_of(self.auth)
+        for field in form_many_to_many_fields(self.model):
+            form_field = getattr(form, field.name, None)
+            if isinstance(form_field, ManyToManyFormField) and (adding or form_field.submitted is not None):
+                write_links(instance, field, form_field.data, audit)
 
     def get_add_form(self) -> type[Any]:
         """The form class of the add view (default: :meth:`get_form` with ``adding=True``)."""

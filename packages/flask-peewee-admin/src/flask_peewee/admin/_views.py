@@ -10,7 +10,7 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from flask_peewee.admin._audit import audit_log_of, delete_with_audit, record, snapshot
 from flask_peewee.admin._filters import ROW_FIELD, rows_to_args
-from flask_peewee.admin._forms import VERSION_FIELD, SecretField, fingerprint
+from flask_peewee.admin._forms import VERSION_FIELD, SecretField
 from flask_peewee.auth import validate_csrf_token
 from flask_peewee.utils import PaginatedQuery, QueryError, apply_ordering, get_sensitive_fields
 
@@ -128,6 +128,7 @@ class ModelViews:
                     with self.database.atomic():  # type: ignore[attr-defined]
                         instance = self.save_model(instance, form, adding=True)  # type: ignore[attr-defined]
                         record(self.auth, "add", instance)  # type: ignore[attr-defined]
+                        self.save_related(instance, form, adding=True)  # type: ignore[attr-defined]
                 except (peewee.IntegrityError, peewee.DataError) as exc:
                     form.form_errors.append(f"Could not save: {exc}")
                 else:
@@ -142,7 +143,7 @@ class ModelViews:
         self._require("view")
         instance = self._get_or_404(pk)
         form_class = self.get_edit_form()  # type: ignore[attr-defined]
-        version = fingerprint(instance)
+        version = self.get_version(instance)  # type: ignore[attr-defined]
         status = 200
         if request.method == "POST":
             self._require("change")
@@ -163,6 +164,7 @@ class ModelViews:
                         before = snapshot(self.auth, instance)  # type: ignore[attr-defined]
                         instance = self.save_model(instance, form, adding=False)  # type: ignore[attr-defined]
                         record(self.auth, "change", instance, before)  # type: ignore[attr-defined]
+                        self.save_related(instance, form, adding=False)  # type: ignore[attr-defined]
                 except (peewee.IntegrityError, peewee.DataError) as exc:
                     form.form_errors.append(f"Could not save: {exc}")
                 else:

@@ -41,7 +41,37 @@
       .catch(function () { render({ error: "The list could not be loaded." }); });
   }
 
+  function addChip(list, obj) {
+    var name = list.getAttribute("data-name");
+    var exists = $all('input[type="hidden"]', list).some(function (input) { return input.value === String(obj.id); });
+    if (exists) { return; }
+    var item = document.createElement("li");
+    var input = document.createElement("input");
+    input.type = "hidden";
+    input.name = name;
+    input.value = obj.id;
+    var label = document.createElement("span");
+    label.textContent = obj.label;
+    var remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "fp-btn fp-btn-plain fp-m2m-remove";
+    remove.setAttribute("aria-label", "Remove " + obj.label);
+    remove.innerHTML = "&times;";
+    item.appendChild(input);
+    item.appendChild(label);
+    item.appendChild(remove);
+    list.appendChild(item);
+  }
+
   function pick(obj) {
+    var listId = state.button ? state.button.getAttribute("data-lookup-list") : null;
+    if (listId) {
+      var list = document.getElementById(listId);
+      if (list) { addChip(list, obj); }
+      dialog.close();
+      state.button.focus();
+      return;
+    }
     if (state.target) {
       state.target.value = obj.id;
       state.target.dispatchEvent(new Event("change", { bubbles: true }));
@@ -100,6 +130,14 @@
     document.addEventListener("click", function (event) {
       var button = event.target.closest ? event.target.closest(".fp-lookup-btn") : null;
       if (button) { event.preventDefault(); open(button); return; }
+      var removeChip = event.target.closest ? event.target.closest(".fp-m2m-remove") : null;
+      if (removeChip) {
+        var group = removeChip.closest(".fp-m2m");
+        removeChip.parentNode.parentNode.removeChild(removeChip.parentNode);
+        var add = group ? group.querySelector(".fp-lookup-btn") : null;
+        if (add) { add.focus(); }
+        return;
+      }
       var clear = event.target.closest ? event.target.closest(".fp-lookup-clear") : null;
       if (clear) {
         var target = document.getElementById(clear.getAttribute("data-lookup-target"));

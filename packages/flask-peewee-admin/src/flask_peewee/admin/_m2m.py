@@ -1,0 +1,174 @@
+"""Many-to-many fields in the add/edit form: a multiple select, or the lookup dialog for big tables.
+
+The form field only reads and validates the chosen rows; the links are written after the
+object is saved, in the same transaction, by :meth:`ModelAdmin.save_related`, with one audit
+entry per link added ("add") or removed ("delete") on the through model.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import peewee
+from markupsafe import Markup
+from wtforms import fields, validators
+from wtforms.utils import unset_value
+from wtforms.widgets import html_params
+
+__all__ = ["ManyToManyFormField", "form_many_to_many_fields", "link_ends", "write_links"]
+
+
+def form_many_to_many_fields(model: type[peewee.Model]) -> list[peewee.ManyToManyField]:
+    """The many-to-many fields declared on ``model`` (not the backrefs peewee adds to the other side)."""
+    return [f for f in model._meta.manytomany.values() if not getattr(f, "_is_backref", False)]
+
+
+def link_ends(field: peewee.ManyToManyField) -> tuple[peewee.ForeignKeyField, peewee.ForeignKeyField]:
+    """The through model's foreign keys to ``field.model`` (source) and ``field.rel_model`` (destination)."""
+    through = field.through_model
+    return through._meta.model_refs[field.model][0], through._meta.model_refs[field.rel_model][0]
+
+
+def _widget(field: ManyToManyFormField, **kwargs: Any) -> Markup:
+    # an empty value is always sent, so "no row chosen" is told apart from "field not in the form"
+    blank = Markup('<input type="hidden" name="{}" value="">').format(field.name)
+    if not field.lookup:
+        options = [
+            Markup('<option value="{}"{}>{}</option>').format(
+                obj._pk, Markup(" selected") if obj._pk in field.chosen_keys() else "", field.get_label(obj)
+            )
+            for obj in field.query.clone()
+        ]
+        kwargs.setdefault("id", field.id)
+        params = Markup(html_params(multiple=True, name=field.name, **kwargs))  # noqa: S704 - html_params escapes
+        return blank + Markup("<select {}>").format(params) + Markup("").join(options) + Markup("</select>")
+    items = [
+        Markup(
+            '<li><input type="hidden" name="{}" value="{}"><span>{}</span><button type="button"'
+            ' class="fp-btn fp-btn-plain fp-m2m-remove" aria-label="Remove {}">&times;</button></li>'
+        ).format(field.name, obj._pk, field.get_label(obj), field.get_label(obj))
+        for obj in field.data
+    ]
+    return Markup(
+        '<div class="fp-m2m" role="group" aria-labelledby="{id}-label">{blank}'
+        '<ul class="fp-m2m-list" id="{id}-list" data-name="{name}">{items}</ul>'
+        '<button type="button" class="fp-btn fp-lookup-btn" id="{id}" data-lookup-url="{url}" data-lookup-field="{lf}"'
+        ' data-lookup-list="{id}-list" aria-haspopup="dialog">Add {label}&hellip;</button></div>'
+    ).format(
+        id=field.id,
+        blank=blank,
+        name=field.name,
+        items=Markup("").join(items),
+        url=field.lookup_url,
+        lf=field.lookup_field,
+        label=field.label.text.lower(),
+    )
+
+
+class ManyToManyFormField(fields.Field):
+    """The rows a many-to-many field links to: a ``<select multiple>``, or chips picked in the lookup dialog.
+
+    ``data`` is the list of chosen related objects. A submitted key that is not among
+    ``query``'s rows is a validation error, never silently dropped.
+    """
+
+    widget = staticmethod(_widget)
+
+    def __init__(
+        self,
+        label: str | None = None,
+        validators_: Any = None,
+        *,
+        query: peewee.ModelSelect,
+        get_label: Any = None,
+        lookup: bool = False,
+        lookup_url: str = "",
+        lookup_field: str = "",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(label, validators_, **kwargs)
+        self.query = query
+        self.model = query.model
+        self.get_label = get_label or str
+        self.lookup = lookup
+        self.lookup_url = lookup_url
+        self.lookup_field = lookup_field
+        self.submitted: list[str] | None = None
+        self.data: list[peewee.Model] = []
+        self._invalid: list[str] = []
+
+    def chosen_keys(self) -> set[Any]:
+        """The primary keys of :attr:`data`."""
+        return {obj._pk for obj in self.data}
+
+    def process_data(self, value: Any) -> None:
+        if value is None:
+            self.data = []
+        elif isinstance(value, (list, tuple)):
+            self.data = list(value)
+        else:  # the related query of a saved object
+            self.data = list(value.clone()) if hasattr(value, "clone") else list(value)
+
+    def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
+        if formdata is not None and self.name not in formdata:
+            formdata = None  # not part of the submitted form: keep the object's links as they are
+        super().process(formdata, data, extra_filters)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        keys = list(dict.fromkeys(str(v).strip() for v in valuelist if str(v).strip()))
+        self.submitted = keys
+        if not keys:
+            self.data = []
+            return
+        try:
+            found = self._find(keys)
+        except (ValueError, TypeError, peewee.DataError):  # a key the database refuses: find the good ones
+            found = {}
+            for key in keys:
+                try:
+                    found.update(self._find([key]))
+                except (ValueError, TypeError, peewee.DataError):
+                    continue
+        self._invalid = [k for k in keys if k not in found]
+        self.data = [found[k] for k in keys if k in found]
+
+    def _find(self, keys: list[str]) -> dict[str, peewee.Model]:
+        primary = self.model._meta.primary_key
+        return {str(obj._pk): obj for obj in self.query.clone().where(primary.in_(keys))}
+
+    def pre_validate(self, form: Any) -> None:
+        if self._invalid:
+            raise validators.StopValidation("Not a valid choice: " + ", ".join(self._invalid))
+
+    def populate_obj(self, obj: Any, name: str) -> None:
+        """Nothing here: the links need the saved object, :meth:`ModelAdmin.save_related` writes them."""
+
+
+def write_links(instance: peewee.Model, field: peewee.ManyToManyField, chosen: list[peewee.Model], audit: Any) -> None:
+    """Make ``instance``'s links through ``field`` exactly ``chosen``: insert what is new, delete what is gone.
+
+    Each link written is one row of the through model and one audit entry ("add" or "delete").
+    """
+    src_fk, dest_fk = link_ends(field)
+    through = field.through_model
+    src_id = getattr(instance, src_fk.rel_field.name)
+    wanted = {getattr(obj, dest_fk.rel_field.name): obj for obj in chosen}
+    existing = list(through.select().where(src_fk == src_id))
+    current = {row.__data__.get(dest_fk.name) for row in existing}
+    gone = [row for row in existing if row.__data__.get(dest_fk.name) not in wanted]
+    if gone:
+        if audit is not None:
+            for row in gone:
+                audit.record("delete", row, source="admin")
+        primary = through._meta.primary_key
+        if isinstance(primary, peewee.Field) and not isinstance(primary, peewee.CompositeKey):
+            through.delete().where(primary.in_([row._pk for row in gone])).execute()
+        else:
+            keys = [row.__data__.get(dest_fk.name) for row in gone]
+            through.delete().where((src_fk == src_id) & dest_fk.in_(keys)).execute()
+    for key in wanted:
+        if key in current:
+            continue
+        row = through.create(**{src_fk.name: src_id, dest_fk.name: key})
+        if audit is not None:
+            audit.record("add", row, source="admin")

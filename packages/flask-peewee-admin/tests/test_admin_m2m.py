@@ -1,0 +1,195 @@
+"""Many-to-many fields in the add/edit form: select or lookup dialog, saved with the object in one transaction."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import peewee
+import pytest
+from flask import Flask
+
+from flask_peewee.admin import Admin, ModelAdmin
+from flask_peewee.auth.testing import log_in
+
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+VERSION = re.compile(r'name="_fp_version" value="([^"]+)"')
+
+
+class PostAdmin(ModelAdmin):
+    columns = ("title",)
+
+
+class FailingPostAdmin(PostAdmin):
+    def save_related(self, instance: Any, form: Any, adding: bool = False) -> None:
+        super().save_related(instance, form, adding)
+        raise peewee.IntegrityError("the links broke a constraint")
+
+
+def _blog(app: Flask, db: Any, auth: Any, tag_count: int, admin_class: type[ModelAdmin] = PostAdmin) -> Any:
+    class Tag(db.Model):
+        name = peewee.CharField(unique=True)
+
+        def __str__(self) -> str:
+            return self.name
+
+    class Post(db.Model):
+        title = peewee.CharField()
+        tags = peewee.ManyToManyField(Tag, backref="posts")
+
+        def __str__(self) -> str:
+            return self.title
+
+    admin = Admin(app, auth)
+    admin.register(Post, admin_class)
+    admin.register(Tag)
+    admin.setup()
+    db.create_tables()
+    through = Post.tags.through_model
+    db.database.create_tables([through])
+    with app.app_context():
+        boss = auth.User.create(username="boss", email="", admin=True, active=True, password="x")
+        Tag.insert_many([{"name": f"tag{i:02d}"} for i in range(tag_count)]).execute()
+        tags = {t.name: t for t in Tag.select()}
+    db.database.close()
+    client = app.test_client()
+    log_in(client, boss)
+
+    class Blog:
+        pass
+
+    blog = Blog()
+    blog.__dict__.update(Post=Post, Tag=Tag, through=through, client=client, tags=tags, db=db)
+    return blog
+
+
+@pytest.fixture
+def blog(app: Flask, db: Any, auth: Any) -> Any:
+    return _blog(app, db, auth, 3)
+
+
+def _token(client: Any, url: str) -> str:
+    return TOKEN.search(client.get(url).get_data(as_text=True)).group(1)  # type: ignore[union-attr]
+
+
+def _links(app: Flask, blog: Any, post_id: int) -> list[str]:
+    with app.app_context():
+        post = blog.Post.get_by_id(post_id)
+        return sorted(t.name for t in post.tags)
+
+
+def test_add_and_edit_with_a_multiple_select(app: Flask, auth: Any, blog: Any) -> None:
+    client, tags = blog.client, blog.tags
+    page = client.get("/admin/post/add/").get_data(as_text=True)
+    assert '<select class="fp-input" id="tags" multiple name="tags">' in page
+    assert '<label for="tags">Tags</label>' in page
+    assert page.count("<option value=") == 3
+    token = TOKEN.search(page).group(1)  # type: ignore[union-attr]
+    data = {"csrf_token": token, "title": "first", "tags": ["", str(tags["tag00"].id), str(tags["tag02"].id)]}
+    response = client.post("/admin/post/add/", data=data)
+    assert response.status_code == 302
+    with app.app_context():
+        post = blog.Post.get(blog.Post.title == "first")
+    assert _links(app, blog, post.id) == ["tag00", "tag02"]
+
+    url = f"/admin/post/{post.id}/"
+    page = client.get(url).get_data(as_text=True)
+    assert f'<option value="{tags["tag00"].id}" selected>tag00</option>' in page
+    assert f'<option value="{tags["tag01"].id}">tag01</option>' in page
+    version = VERSION.search(page).group(1)  # type: ignore[union-attr]
+    data = {"csrf_token": token, "_fp_version": version, "title": "first", "tags": ["", str(tags["tag01"].id)]}
+    data["tags"].append(str(tags["tag02"].id))
+    assert client.post(url, data=data).status_code == 302
+    assert _links(app, blog, post.id) == ["tag01", "tag02"]
+
+    with app.app_context():
+        through = blog.through._meta.table_name
+        entries = [(e.model, e.action) for e in auth.audit.query()][::-1]
+    assert entries == [
+        ("post", "add"),
+        (through, "add"),
+        (through, "add"),
+        (through, "delete"),  # tag00 unlinked
+        (through, "add"),  # tag01 linked; the title did not change, so no "change" of the post
+    ]
+
+
+def test_links_kept_when_the_form_has_no_such_field_and_cleared_when_empty(app: Flask, blog: Any) -> None:
+    client, tags = blog.client, blog.tags
+    with app.app_context():
+        post = blog.Post.create(title="kept")
+        post.tags.add([tags["tag00"], tags["tag01"]])
+    url = f"/admin/post/{post.id}/"
+    token = _token(client, url)
+    assert client.post(url, data={"csrf_token": token, "title": "kept, renamed"}).status_code == 302
+    assert _links(app, blog, post.id) == ["tag00", "tag01"]
+    assert client.post(url, data={"csrf_token": token, "title": "cleared", "tags": ""}).status_code == 302
+    assert _links(app, blog, post.id) == []
+
+
+def test_unknown_keys_are_a_field_error_and_nothing_is_saved(app: Flask, blog: Any) -> None:
+    client = blog.client
+    token = _token(client, "/admin/post/add/")
+    for bad in ("999999", "abc"):
+        response = client.post(
+            "/admin/post/add/", data={"csrf_token": token, "title": "bad", "tags": [str(blog.tags["tag00"].id), bad]}
+        )
+        assert response.status_code == 200
+        assert f"Not a valid choice: {bad}" in response.get_data(as_text=True)
+    with app.app_context():
+        assert blog.Post.select().count() == 0
+        assert blog.through.select().count() == 0
+
+
+def test_links_changed_meanwhile_are_an_edit_conflict(app: Flask, blog: Any) -> None:
+    client, tags = blog.client, blog.tags
+    with app.app_context():
+        post = blog.Post.create(title="contested")
+    url = f"/admin/post/{post.id}/"
+    page = client.get(url).get_data(as_text=True)
+    token, version = TOKEN.search(page).group(1), VERSION.search(page).group(1)  # type: ignore[union-attr]
+    with app.app_context():
+        post.tags.add([tags["tag01"]])
+    data = {"csrf_token": token, "_fp_version": version, "title": "contested", "tags": [str(tags["tag00"].id)]}
+    response = client.post(url, data=data)
+    assert response.status_code == 200
+    assert "Someone else changed this object" in response.get_data(as_text=True)
+    assert _links(app, blog, post.id) == ["tag01"]
+
+
+def test_a_failed_save_of_the_links_rolls_back_the_object(app: Flask, db: Any, auth: Any) -> None:
+    blog = _blog(app, db, auth, 3, FailingPostAdmin)
+    token = _token(blog.client, "/admin/post/add/")
+    response = blog.client.post(
+        "/admin/post/add/", data={"csrf_token": token, "title": "doomed", "tags": [str(blog.tags["tag00"].id)]}
+    )
+    assert response.status_code == 200
+    assert "Could not save: the links broke a constraint" in response.get_data(as_text=True)
+    with app.app_context():
+        assert blog.Post.select().count() == 0
+        assert blog.through.select().count() == 0
+        assert auth.audit.query().count() == 0
+
+
+def test_above_the_threshold_the_lookup_dialog_picks_the_rows(app: Flask, db: Any, auth: Any) -> None:
+    blog = _blog(app, db, auth, 60)
+    client, tags = blog.client, blog.tags
+    with app.app_context():
+        post = blog.Post.create(title="many")
+        post.tags.add([tags["tag07"]])
+    url = f"/admin/post/{post.id}/"
+    page = client.get(url).get_data(as_text=True)
+    assert 'multiple name="tags"' not in page
+    assert 'data-lookup-field="tags"' in page
+    assert 'data-lookup-list="tags-list"' in page
+    assert f'<input type="hidden" name="tags" value="{tags["tag07"].id}"><span>tag07</span>' in page
+    assert 'aria-label="Remove tag07"' in page
+    found = client.get("/admin/post/lookup/?field=tags&query=tag5").get_json()
+    assert [o["label"] for o in found["objects"]] == [f"tag5{i}" for i in range(10)]
+    assert found["objects"][0]["id"] == tags["tag50"].id
+    assert client.get("/admin/post/lookup/?field=posts").status_code == 400  # a backref is not offered
+    token, version = TOKEN.search(page).group(1), VERSION.search(page).group(1)  # type: ignore[union-attr]
+    chosen = ["", str(tags["tag07"].id), str(tags["tag50"].id), str(tags["tag51"].id)]
+    data = {"csrf_token": token, "_fp_version": version, "title": "many", "tags": chosen}
+    assert client.post(url, data=data).status_code == 302
+    assert _links(app, blog, post.id) == ["tag07", "tag50", "tag51"]
