@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Any
 import peewee
 from flask import Response, request
 
+from flask_peewee.rest._auditing import delete_object, record_audit, snapshot
 from flask_peewee.rest._errors import ApiError, json_response
 from flask_peewee.rest._m2m import load_many_to_many, parse_many_to_many, write_many_to_many
 from flask_peewee.rest._query import add_includes, hidden_paths
 from flask_peewee.rest._request import page_link, read_body, read_limit
-from flask_peewee.rest._writes import check_permission, record_audit, snapshot, write_transaction
+from flask_peewee.rest._writes import check_permission, write_transaction
 from flask_peewee.utils import (
     DEFAULT_IGNORED_PARAMS,
     ConversionError,
@@ -292,7 +293,7 @@ class RestResource:
         with write_transaction(self, instance):
             instance = self.save_object(instance, data)
             write_many_to_many(instance, relations)
-            record_audit(self, "add", instance)
+            record_audit(self, "add", instance, relations=relations)
         return self.response(self.serialize_query([instance])[0])
 
     def edit(self, obj: peewee.Model) -> Response:
@@ -301,12 +302,12 @@ class RestResource:
         self.check_precondition(obj)
         data = self.read_request_data()
         relations = parse_many_to_many(self, data)
-        before = snapshot(self, obj)
+        before = snapshot(self, obj, relations)
         obj = self.deserialize_object(data, obj)
         with write_transaction(self, obj):
             obj = self.save_object(obj, data)
             write_many_to_many(obj, relations)
-            record_audit(self, "change", obj, before)
+            record_audit(self, "change", obj, before, relations)
         return self.response(self.serialize_query([obj])[0])
 
     def delete(self, obj: peewee.Model) -> Response:
@@ -318,7 +319,7 @@ class RestResource:
         if not self.delete_recursive and _referenced(obj):
             raise referenced  # checked here too: SQLite does not always enforce foreign keys
         with write_transaction(self, None, conflict=referenced.message):
-            deleted = obj.delete_instance(recursive=self.delete_recursive)
+            deleted = delete_object(self, obj, self.delete_recursive)
             record_audit(self, "delete", obj, before)
         return self.response({"deleted": deleted})
 

@@ -1,4 +1,4 @@
-"""What every write goes through: the auth permission policy, one transaction, the audit log, clean conflicts."""
+"""What every write goes through: the auth permission policy, one transaction, clean conflicts."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from flask_peewee.rest._errors import ApiError
 if TYPE_CHECKING:
     from flask_peewee.rest._resource import RestResource
 
-__all__ = ["check_permission", "conflicting_fields", "find_auth", "record_audit", "write_transaction"]
+__all__ = ["check_permission", "conflicting_fields", "find_auth", "write_transaction"]
 
 _AUTH_EXTENSION = "flask_peewee.auth"
 
@@ -39,20 +39,6 @@ def check_permission(resource: RestResource, action: str) -> None:
     user = resource.authentication.get_user()
     if not auth.has_permission(user, resource.model, action, default=True):
         raise ApiError(403, "Forbidden")
-
-
-def snapshot(resource: RestResource, instance: peewee.Model) -> dict[str, Any] | None:
-    """The field values of ``instance`` before a change, for the audit log (None without Auth)."""
-    auth = find_auth(resource)
-    return None if auth is None else auth.audit.snapshot(instance)
-
-
-def record_audit(resource: RestResource, action: str, instance: peewee.Model, before: Any = None) -> None:
-    """Write the audit entry of a REST write (inside the write's transaction)."""
-    auth = find_auth(resource)
-    if auth is None:
-        return
-    auth.audit.record(action, instance, before=before, source="rest", user=resource.authentication.get_user())
 
 
 def conflicting_fields(instance: peewee.Model) -> dict[str, str]:
