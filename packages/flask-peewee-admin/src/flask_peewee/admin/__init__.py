@@ -8,6 +8,7 @@ from flask_peewee.admin._admin import Admin
 from flask_peewee.admin._filters import FieldTreeNode, FilterForm
 from flask_peewee.admin._forms import LOOKUP_THRESHOLD, LookupField, SecretField
 from flask_peewee.admin._helpers import AdminTemplateHelper, csrf_field
+from flask_peewee.admin._inlines import InlineModelAdmin
 from flask_peewee.admin._m2m import ManyToManyFormField
 from flask_peewee.admin._model_admin import ModelAdmin
 from flask_peewee.admin._panels import AdminPanel
@@ -20,6 +21,7 @@ __all__ = [
     "AdminTemplateHelper",
     "FieldTreeNode",
     "FilterForm",
+    "InlineModelAdmin",
     "LookupField",
     "ManyToManyFormField",
     "ModelAdmin",

@@ -122,7 +122,7 @@ class AdminModelConverter(ModelConverter):
                 query=query,
                 get_label=(lambda obj, attr=label_attr: str(getattr(obj, attr))) if label_attr else None,
                 lookup_url=url_for(self.model_admin.get_url_name("lookup")),
-                lookup_field=field.name,
+                lookup_field=self.model_admin.lookup_name(field.name),
                 **kwargs,
             )
         else:
@@ -142,7 +142,7 @@ class AdminModelConverter(ModelConverter):
             get_label=(lambda obj, attr=label_attr: str(getattr(obj, attr))) if label_attr else None,
             lookup=lookup,
             lookup_url=url_for(self.model_admin.get_url_name("lookup")) if lookup else "",
-            lookup_field=field.name,
+            lookup_field=self.model_admin.lookup_name(field.name),
         )
 
 

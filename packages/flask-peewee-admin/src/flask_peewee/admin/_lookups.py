@@ -19,9 +19,13 @@ class LookupMixin:
     foreign_key_lookups: dict[str, str]
     filter_paginate_by: int
 
-    def lookup_fields(self, field: peewee.ForeignKeyField | peewee.ManyToManyField) -> list[str]:
+    def lookup_name(self, field_name: str) -> str:
+        """The ``field`` parameter of the lookup endpoint for one of this model's fields (the name itself)."""
+        return field_name
+
+    def lookup_fields(self, field: peewee.ForeignKeyField | peewee.ManyToManyField, owner: Any = None) -> list[str]:
         """The related model's columns the type-ahead searches: the configured one, else its text fields."""
-        configured = (self.foreign_key_lookups or {}).get(field.name)
+        configured = ((owner or self).foreign_key_lookups or {}).get(field.name)
         if configured:
             return [configured]
         sensitive = get_sensitive_fields(field.rel_model)
@@ -31,30 +35,45 @@ class LookupMixin:
             if isinstance(f, (peewee.CharField, peewee.TextField)) and f.name not in sensitive
         ]
 
+    def lookup_target(self, name: str) -> tuple[Any, Any]:
+        """``(owner, field)`` for the lookup's ``field`` parameter: a field of this model, or ``inline.field``."""
+        owner: Any = self
+        if "." in name:
+            prefix, _dot, name = name.partition(".")
+            owner = next((i for i in self.get_inlines() if i.prefix == prefix), None)  # type: ignore[attr-defined]
+            if owner is None or not owner.can("view"):
+                return None, None
+        model = owner.model
+        field = model._meta.fields.get(name) or model._meta.manytomany.get(name)
+        if (
+            not isinstance(field, (peewee.ForeignKeyField, peewee.ManyToManyField))
+            or name in get_sensitive_fields(model)
+            or getattr(field, "_is_backref", False)
+        ):
+            return owner, None
+        return owner, field
+
     def lookup(self) -> Any:
         """One page of the rows a foreign key may point at, searched by ``query``.
 
         Answers ``{"objects": [{"id", "label"}], "page", "pages", "has_next", "has_previous"}``;
-        an unknown or sensitive ``field`` is a 400.
+        an unknown or sensitive ``field`` is a 400. ``field`` may name a many-to-many field, or
+        a field of an inline as ``<inline prefix>.<field>``.
         """
         if not self.can("view"):  # type: ignore[attr-defined]
             abort(403)
         name = request.args.get("field", "")
-        field = self.model._meta.fields.get(name) or self.model._meta.manytomany.get(name)
-        if (
-            not isinstance(field, (peewee.ForeignKeyField, peewee.ManyToManyField))
-            or name in get_sensitive_fields(self.model)
-            or getattr(field, "_is_backref", False)
-        ):
-            message = f"{name!r} is not a foreign key or many-to-many field of {self.model.__name__}"
+        owner, field = self.lookup_target(name)
+        if field is None:
+            message = f"{name!r} is not a foreign key or many-to-many field of {self.model.__name__} or its inlines"
             return jsonify({"error": message}), 400
         key_field = field.rel_field if isinstance(field, peewee.ForeignKeyField) else field.rel_model._meta.primary_key
-        query = self.related_query(field)  # type: ignore[attr-defined]
-        searched = self.lookup_fields(field)
+        query = owner.related_query(field)
+        searched = self.lookup_fields(field, owner)
         term = request.args.get("query", "").strip()
         if term:
             query = apply_search(query, term, searched)
-        configured = (self.foreign_key_lookups or {}).get(field.name)
+        configured = (owner.foreign_key_lookups or {}).get(field.name)
         order_field = field.rel_model._meta.fields.get(configured) if configured else None
         query = query.order_by(order_field or field.rel_model._meta.primary_key)
         pagination = PaginatedQuery(query, self.filter_paginate_by)

@@ -16,6 +16,7 @@ from flask_peewee.admin._audit import audit_log_of
 from flask_peewee.admin._export import ExportMixin
 from flask_peewee.admin._filters import FilterForm
 from flask_peewee.admin._forms import AdminModelConverter, fingerprint
+from flask_peewee.admin._inlines import InlineFormSet, InlineModelAdmin, resolve_inlines
 from flask_peewee.admin._lookups import LookupMixin
 from flask_peewee.admin._m2m import ManyToManyFormField, form_many_to_many_fields, link_ends, write_links
 from flask_peewee.admin._related import load_related, related_paths
@@ -103,6 +104,8 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
     #: more foreign keys (``__`` paths) the list fetches per page, for columns that read them; the
     #: foreign keys among ``columns`` are always fetched (one query per key and page, not per row)
     list_select_related: Sequence[str] = ()
+    #: child rows edited on this model's form: :class:`InlineModelAdmin` subclasses or child models
+    inlines: Sequence[Any] = ()
     #: extra bulk actions: :class:`AdminAction` subclasses/instances or names of ``@admin_action`` methods
     actions: Sequence[Any] = ()
 
@@ -111,6 +114,7 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
         self.model = model
         self.templates = dict(TEMPLATES)
         self.templates.update(self.get_template_overrides() or {})
+        self._inlines = resolve_inlines(self)
 
     @property
     def auth(self) -> Any:
@@ -227,6 +231,14 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
             if (self.fields is None or field.name in self.fields) and field.name not in (self.exclude or ())
         }
         return type(form_class.__name__, (form_class,), extra) if extra else form_class
+
+    def get_inlines(self) -> list[InlineModelAdmin]:
+        """The :class:`InlineModelAdmin` objects of ``inlines``, in order."""
+        return list(self._inlines)
+
+    def get_formsets(self, instance: peewee.Model, formdata: Any = None) -> list[InlineFormSet]:
+        """The inline rows of ``instance`` the user may view: from the database, or bound to ``formdata``."""
+        return [InlineFormSet(inline, instance, formdata) for inline in self.get_inlines() if inline.can("view")]
 
     def get_version(self, instance: peewee.Model) -> str:
         """The version of ``instance`` an edit form carries: its values and its many-to-many links."""

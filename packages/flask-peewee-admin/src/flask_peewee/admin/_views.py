@@ -112,6 +112,31 @@ class ModelViews:
 
     # -- add and edit -----------------------------------------------------------------
 
+    def _save(self, instance: peewee.Model, form: Any, formsets: list[Any], adding: bool) -> peewee.Model:
+        """One transaction: the object (:meth:`save_model`), its links, its inline rows, and their audit entries."""
+        with self.database.atomic():  # type: ignore[attr-defined]
+            before = None if adding else snapshot(self.auth, instance)  # type: ignore[attr-defined]
+            instance = self.save_model(instance, form, adding=adding)  # type: ignore[attr-defined]
+            record(self.auth, "add" if adding else "change", instance, before)  # type: ignore[attr-defined]
+            self.save_related(instance, form, adding=adding)  # type: ignore[attr-defined]
+            for formset in formsets:
+                formset.parent = instance
+                formset.save(self.auth)  # type: ignore[attr-defined]
+        return instance
+
+    def _add_inline_row(self, formsets: list[Any]) -> bool:
+        """The inline "add" button without JavaScript: one more blank row, nothing saved."""
+        prefix = request.form.get("_inline_add")
+        if prefix is None:
+            return False
+        for formset in formsets:
+            if formset.prefix == prefix and formset.can_add:
+                formset.add_blank_row()
+        return True
+
+    def _render_form(self, template: str, status: int, **context: Any) -> Any:
+        return render_template(self.templates[template], model_admin=self, **context), status
+
     def add(self) -> Any:
         """The add form; a valid POST saves through :meth:`save_model` and records the audit entry."""
         self._require("add")
@@ -120,15 +145,15 @@ class ModelViews:
         status = 200
         if request.method == "POST":
             form = form_class(self._formdata())
-            if not validate_csrf_token():
+            formsets = self.get_formsets(instance, request.form)  # type: ignore[attr-defined]
+            if self._add_inline_row(formsets):
+                pass
+            elif not validate_csrf_token():
                 form.form_errors.append(CSRF_RETRY_MESSAGE)
                 status = 400
-            elif form.validate():
+            elif all([form.validate(), *(fs.validate() for fs in formsets)]):
                 try:
-                    with self.database.atomic():  # type: ignore[attr-defined]
-                        instance = self.save_model(instance, form, adding=True)  # type: ignore[attr-defined]
-                        record(self.auth, "add", instance)  # type: ignore[attr-defined]
-                        self.save_related(instance, form, adding=True)  # type: ignore[attr-defined]
+                    instance = self._save(instance, form, formsets, adding=True)
                 except (peewee.IntegrityError, peewee.DataError) as exc:
                     form.form_errors.append(f"Could not save: {exc}")
                 else:
@@ -136,7 +161,8 @@ class ModelViews:
                     return self._after_save(instance)
         else:
             form = form_class()
-        return render_template(self.templates["add"], model_admin=self, form=form, instance=instance), status
+            formsets = self.get_formsets(instance)  # type: ignore[attr-defined]
+        return self._render_form("add", status, form=form, instance=instance, inlines=formsets)
 
     def edit(self, pk: Any) -> Any:
         """The edit form; refused when the object changed since the form was opened (optimistic check)."""
@@ -148,23 +174,23 @@ class ModelViews:
         if request.method == "POST":
             self._require("change")
             form = form_class(self._formdata(), obj=instance)
+            formsets = self.get_formsets(instance, request.form)  # type: ignore[attr-defined]
             submitted = request.form.get(VERSION_FIELD)
-            if not validate_csrf_token():
+            if self._add_inline_row(formsets):
+                version = submitted or version
+            elif not validate_csrf_token():
                 # re-shown with the version it was opened with, so a resubmit still meets the optimistic check
                 form.form_errors.append(CSRF_RETRY_MESSAGE)
                 version = submitted or version
                 status = 400
             elif submitted and submitted != version:
                 form = form_class(obj=instance)
+                formsets = self.get_formsets(instance)  # type: ignore[attr-defined]
                 form.form_errors.append(CONFLICT_MESSAGE)
-            elif form.validate():
+            elif all([form.validate(), *(fs.validate() for fs in formsets)]):
                 self._keep_secrets(form, instance)
                 try:
-                    with self.database.atomic():  # type: ignore[attr-defined]
-                        before = snapshot(self.auth, instance)  # type: ignore[attr-defined]
-                        instance = self.save_model(instance, form, adding=False)  # type: ignore[attr-defined]
-                        record(self.auth, "change", instance, before)  # type: ignore[attr-defined]
-                        self.save_related(instance, form, adding=False)  # type: ignore[attr-defined]
+                    instance = self._save(instance, form, formsets, adding=False)
                 except (peewee.IntegrityError, peewee.DataError) as exc:
                     form.form_errors.append(f"Could not save: {exc}")
                 else:
@@ -172,15 +198,17 @@ class ModelViews:
                     return self._after_save(instance)
         else:
             form = form_class(obj=instance)
-        return render_template(
-            self.templates["edit"],
-            model_admin=self,
+            formsets = self.get_formsets(instance)  # type: ignore[attr-defined]
+        return self._render_form(
+            "edit",
+            status,
             form=form,
             instance=instance,
             version=version,
             version_field=VERSION_FIELD,
             read_only=not self.can("change"),  # type: ignore[attr-defined]
-        ), status
+            inlines=formsets,
+        )
 
     # -- delete and bulk actions ------------------------------------------------------
 

@@ -222,9 +222,35 @@
     });
   }
 
+  /* -- inline rows: "add" copies the row template instead of submitting --------------- */
+  function setUpInlines() {
+    var counter = 0;
+    $all(".fp-inline-add").forEach(function (button) {
+      button.type = "button";
+      button.addEventListener("click", function () {
+        var section = button.closest(".fp-inline");
+        var template = $(".fp-inline-template", section);
+        var rows = $(".fp-inline-rows", section);
+        if (!template || !rows) { return; }
+        counter += 1;
+        var index = "j" + counter;
+        while (section.querySelector('input[name$="-_row"][value="' + index + '"]')) { counter += 1; index = "j" + counter; }
+        var holder = document.createElement("div");
+        holder.innerHTML = template.innerHTML.replace(/__n__/g, index);
+        var row = holder.firstElementChild;
+        var empty = $(".fp-inline-empty", rows);
+        if (empty) { empty.parentNode.removeChild(empty); }
+        rows.appendChild(row);
+        var first = $("input:not([type=hidden]), select, textarea", row);
+        if (first) { first.focus(); }
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setUpDialog();
     setUpFilters();
     setUpSelectAll();
+    setUpInlines();
   });
 })();
