@@ -8,11 +8,13 @@ from flask_peewee.rest._authentication import (
     AdminAuthentication,
     APIKeyAuthentication,
     Authentication,
+    TokenAuthentication,
     UserAuthentication,
 )
 from flask_peewee.rest._errors import ApiError
 from flask_peewee.rest._owner import RestrictOwnerResource
 from flask_peewee.rest._resource import RestResource
+from flask_peewee.rest._tokens import check_token, get_token_model, issue_token, revoke_token, revoke_tokens
 
 __all__ = [
     "APIKeyAuthentication",
@@ -22,6 +24,12 @@ __all__ = [
     "RestAPI",
     "RestResource",
     "RestrictOwnerResource",
+    "TokenAuthentication",
     "UserAuthentication",
     "__version__",
+    "check_token",
+    "get_token_model",
+    "issue_token",
+    "revoke_token",
+    "revoke_tokens",
 ]

@@ -8,11 +8,13 @@ from typing import Any
 import peewee
 from flask import Blueprint, Flask, Response, has_request_context, request
 
-from flask_peewee.db import ImproperlyConfigured
+from flask_peewee.db import Database, ImproperlyConfigured, get_database
 from flask_peewee.rest._authentication import Authentication
 from flask_peewee.rest._errors import ApiError, json_response
 from flask_peewee.rest._openapi import build_openapi
 from flask_peewee.rest._resource import RestResource
+from flask_peewee.rest._token_cli import register_token_commands
+from flask_peewee.rest._tokens import create_token_table
 from flask_peewee.utils import DataError, QueryError
 
 __all__ = ["EXTENSION_KEY", "RestAPI"]
@@ -75,6 +77,22 @@ class RestAPI:
             raise ImproperlyConfigured(f"A RestAPI named {self.name!r} is already registered on this app")
         registry[self.name] = self
         app.register_blueprint(self.blueprint, url_prefix=self.prefix or None)
+        db = self._find_database(app)
+        if db is not None:
+            create_token_table(db)
+            register_token_commands(db)
+
+    def _find_database(self, app: Flask) -> Database | None:
+        """The ``Database`` holding the API token table: the app's, else the one of the ``Auth`` in use."""
+        try:
+            return get_database(app)
+        except ImproperlyConfigured:
+            pass
+        auth = self.auth or getattr(self.default_auth, "auth", None)
+        if auth is None:
+            auths = list(app.extensions.get("flask_peewee.auth", {}).values())
+            auth = auths[0] if len(auths) == 1 else None
+        return getattr(auth, "db", None)
 
     # -- registry ------------------------------------------------------------------------
 
@@ -118,11 +136,9 @@ class RestAPI:
 
     # -- responses -----------------------------------------------------------------------
 
-    def response_auth_failed(self) -> Response:
-        """401 ``{"error": "Authentication failed"}`` asking for HTTP Basic credentials."""
-        return json_response(
-            {"error": "Authentication failed"}, 401, {"WWW-Authenticate": 'Basic realm="Login Required"'}
-        )
+    def response_auth_failed(self, challenge: str = Authentication.www_authenticate) -> Response:
+        """401 ``{"error": "Authentication failed"}`` asking for credentials (HTTP Basic unless ``challenge`` says)."""
+        return json_response({"error": "Authentication failed"}, 401, {"WWW-Authenticate": challenge})
 
     def get_openapi(self) -> dict[str, Any]:
         """The OpenAPI 3.1 document of the registered resources (paths under this request's API prefix)."""
@@ -149,7 +165,8 @@ class RestAPI:
             return json_response({"error": "Method not allowed"}, 405, {"Allow": ", ".join(allowed)})
         try:
             if not resource.authorize():
-                return self.response_auth_failed()
+                challenge = getattr(resource.authentication, "www_authenticate", Authentication.www_authenticate)
+                return self.response_auth_failed(challenge)
             return resource.api_list() if pk is None else resource.api_detail(pk)
         except ApiError as exc:
             return exc.get_response()

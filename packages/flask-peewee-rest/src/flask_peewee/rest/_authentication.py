@@ -11,12 +11,14 @@ from flask import current_app, g, request
 
 from flask_peewee.auth import LoginThrottle
 from flask_peewee.rest._errors import ApiError
+from flask_peewee.rest._tokens import check_token
 
 __all__ = [
     "DEFAULT_PROTECTED_METHODS",
     "APIKeyAuthentication",
     "AdminAuthentication",
     "Authentication",
+    "TokenAuthentication",
     "UserAuthentication",
 ]
 
@@ -34,6 +36,9 @@ class Authentication:
             def authorize(self):
                 return request.headers.get("X-Token") == "let me in"
     """
+
+    #: the ``WWW-Authenticate`` header of a 401 answer
+    www_authenticate = 'Basic realm="Login Required"'
 
     def __init__(self, protected_methods: Iterable[str] | None = None) -> None:
         methods = DEFAULT_PROTECTED_METHODS if protected_methods is None else protected_methods
@@ -158,4 +163,46 @@ class APIKeyAuthentication(Authentication):
         g.api_key = obj
         if "user" in self.model._meta.fields and obj.__data__.get("user") is not None:
             g.user = obj.user
+        return True
+
+
+class TokenAuthentication(Authentication):
+    """Protected methods need ``Authorization: Bearer <token>`` with a live API token of an active user of ``auth``.
+
+    Tokens come from :func:`~flask_peewee.rest.issue_token` or ``flask fp token issue``; only
+    their hash is stored. On success the user is ``g.user`` and the token row ``g.api_token``.
+    A refused request answers 401 with ``WWW-Authenticate: Bearer realm="Login Required"``.
+    """
+
+    www_authenticate = 'Bearer realm="Login Required"'
+
+    def __init__(self, auth: Any, protected_methods: Iterable[str] | None = None) -> None:
+        super().__init__(protected_methods)
+        self.auth = auth
+
+    def get_token(self) -> Any:
+        """The usable token row named by the request's ``Authorization: Bearer`` header, or None."""
+        credentials = request.authorization
+        if credentials is None or credentials.type != "bearer" or not credentials.token:
+            return None
+        return check_token(credentials.token, db=self.auth.db)
+
+    def authorize(self) -> bool:
+        """Let unprotected methods through; otherwise require a live token whose user passes :meth:`verify_user`."""
+        g.user = None
+        if not self.is_protected():
+            return True
+        token = self.get_token()
+        if token is None:
+            return False
+        user_model = self.auth.User
+        user = user_model.get_or_none(user_model._meta.primary_key == token.user_id)
+        if user is None or not getattr(user, "active", True) or not self.verify_user(user):
+            return False
+        g.user = user
+        g.api_token = token
+        return True
+
+    def verify_user(self, user: Any) -> bool:
+        """A hook to refuse some users' tokens; every active user passes here."""
         return True

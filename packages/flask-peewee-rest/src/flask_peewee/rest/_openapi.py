@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import peewee
 
-from flask_peewee.rest._authentication import APIKeyAuthentication, UserAuthentication
+from flask_peewee.rest._authentication import APIKeyAuthentication, TokenAuthentication, UserAuthentication
 from flask_peewee.rest._m2m import many_to_many_fields
 from flask_peewee.rest._query import hidden_fields
 from flask_peewee.utils import OPERATORS, field_kind, get_sensitive_fields
@@ -125,6 +125,8 @@ def _security(resource: RestResource, method: str) -> list[dict[str, list[str]]]
         return [{"basicAuth": []}]
     if isinstance(authentication, APIKeyAuthentication):
         return [{"apiKey": [], "apiSecret": []}]
+    if isinstance(authentication, TokenAuthentication):
+        return [{"bearerAuth": []}]
     return None
 
 
@@ -230,6 +232,7 @@ def build_openapi(api: RestAPI, prefix: str, title: str = "API", version: str = 
             "schemas": schemas,
             "securitySchemes": {
                 "basicAuth": {"type": "http", "scheme": "basic"},
+                "bearerAuth": {"type": "http", "scheme": "bearer"},
                 "apiKey": {"type": "apiKey", "in": "query", "name": "key"},
                 "apiSecret": {"type": "apiKey", "in": "query", "name": "secret"},
             },
