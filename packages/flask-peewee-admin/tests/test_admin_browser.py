@@ -183,3 +183,148 @@ def test_admin_in_a_real_browser(browser: Any, server: str, app: Flask, models: 
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
     assert errors == []
     context.close()
+
+
+def _axe_problems(page: Any) -> list[str]:
+    """Serious and critical axe-core violations of the page, one line each (rule, impact, nodes)."""
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        _missing("axe-playwright-python is not installed (pip install axe-playwright-python)")
+    results = Axe().run(page)
+    problems = []
+    for violation in results.response["violations"]:
+        if violation["impact"] in ("serious", "critical"):
+            targets = [", ".join(node["target"]) for node in violation["nodes"]]
+            problems.append(f"{violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
+    return problems
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_main_pages_have_no_serious_accessibility_violations(
+    browser: Any, server: str, app: Flask, models: Any, scheme: str
+) -> None:
+    context = browser.new_context(viewport={"width": 1200, "height": 800}, color_scheme=scheme)
+    page = context.new_page()
+    _log_in(page, server)
+    with app.app_context():
+        message = models.Message.get(models.Message.content == "apples")
+    urls = {
+        "dashboard": "/admin/",
+        "list": "/admin/message/?ordering=-content",
+        "add form": "/admin/message/add/",
+        "edit form": f"/admin/message/{message.id}/",
+        "delete confirmation": f"/admin/user/delete/?id={message.user_id}",
+        "filtered list with errors": "/admin/message/?nope=1",
+    }
+    found = {}
+    for name, url in urls.items():
+        page.goto(server + url)
+        page.wait_for_load_state("networkidle")
+        found[name] = _axe_problems(page)
+    page.goto(f"{server}/admin/message/add/")
+    page.click('button.fp-lookup-btn[data-lookup-field="user"]')
+    page.wait_for_selector("#fp-lookup-results button")
+    found["lookup dialog"] = _axe_problems(page)
+    context.close()
+    assert found == {name: [] for name in found}
+
+
+@pytest.fixture
+def blog_server(app: Flask, db: Any, auth: Any) -> Iterator[tuple[str, Any]]:
+    """An app whose posts have 60 tags to pick from (lookup dialog) and comments edited inline."""
+    import peewee
+
+    from flask_peewee.admin import InlineModelAdmin, ModelAdmin
+
+    class Tag(db.Model):
+        name = peewee.CharField(unique=True)
+
+        def __str__(self) -> str:
+            return self.name
+
+    class Post(db.Model):
+        title = peewee.CharField()
+        tags = peewee.ManyToManyField(Tag, backref="posts")
+
+        def __str__(self) -> str:
+            return self.title
+
+    class Comment(db.Model):
+        post = peewee.ForeignKeyField(Post, backref="comments")
+        author = peewee.CharField()
+        body = peewee.TextField()
+
+        def __str__(self) -> str:
+            return f"comment by {self.author}"
+
+    class CommentInline(InlineModelAdmin):
+        model = Comment
+
+    class PostAdmin(ModelAdmin):
+        columns = ("title",)
+        inlines = (CommentInline,)
+
+    admin = Admin(app, auth)
+    admin.register(Post, PostAdmin)
+    admin.register(Tag)
+    admin.setup()
+    db.create_tables()
+    db.database.create_tables([Post.tags.through_model])
+    with app.app_context():
+        user = auth.User(username="admin", email="", admin=True, active=True)
+        user.set_password("correct horse")
+        user.save()
+        Tag.insert_many([{"name": f"topic {i:02d}"} for i in range(60)]).execute()
+        post = Post.create(title="Inline editing")
+        Comment.create(post=post, author="ann", body="first!")
+    db.database.close()
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}", (Post, post)
+    finally:
+        httpd.shutdown()
+        thread.join(timeout=10)
+        httpd.server_close()
+
+
+def test_many_to_many_and_inline_rows_in_a_real_browser(browser: Any, blog_server: Any, app: Flask) -> None:
+    server, (Post, post) = blog_server
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    _log_in(page, server)
+    page.goto(f"{server}/admin/post/{post.id}/")
+    # two tags through the lookup dialog: chips appear, one is removed again
+    for term, label in (("07", "topic 07"), ("42", "topic 42"), ("13", "topic 13")):
+        page.click('button.fp-lookup-btn[data-lookup-field="tags"]')
+        page.fill("#fp-lookup-query", term)
+        page.locator("#fp-lookup-results button", has_text=label).click()
+    assert page.locator("#tags-list li span").all_inner_texts() == ["topic 07", "topic 42", "topic 13"]
+    page.click('button[aria-label="Remove topic 42"]')
+    assert page.locator("#tags-list li span").all_inner_texts() == ["topic 07", "topic 13"]
+    # change the existing comment, add one with the add button (JavaScript copies the row template)
+    page.fill("#comment-0-body", "first! (edited)")
+    page.click("button.fp-inline-add")
+    new_row = page.locator(".fp-inline-row").nth(1)
+    assert new_row.locator("legend").inner_text() == "New comment"
+    new_row.locator('input[name$="-author"]').fill("bea")
+    new_row.locator('textarea[name$="-body"]').fill("added in the browser")
+    assert _axe_problems(page) == []
+    page.screenshot(path=str(DOCS / "inline-form.png"), full_page=True)
+    page.click('button[name="_continue"]')
+    assert "was saved." in page.locator(".fp-messages").inner_text()
+    with app.app_context():
+        stored = Post.get_by_id(post.id)
+        assert sorted(t.name for t in stored.tags) == ["topic 07", "topic 13"]
+        assert sorted((c.author, c.body) for c in stored.comments) == [
+            ("ann", "first! (edited)"),
+            ("bea", "added in the browser"),
+        ]
+    assert page.locator("#tags-list li span").all_inner_texts() == ["topic 07", "topic 13"]
+    assert page.locator(".fp-inline-row legend").all_inner_texts() == ["comment by ann", "comment by bea"]
+    assert errors == []
+    context.close()
