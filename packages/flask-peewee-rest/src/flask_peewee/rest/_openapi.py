@@ -151,14 +151,18 @@ def resource_paths(resource: RestResource, prefix: str) -> dict[str, Any]:
     pk_schema = field_schema(resource.pk) if not isinstance(resource.pk, peewee.CompositeKey) else {}
     pk_schema.pop("maxLength", None)
     detail_item["parameters"] = [{"name": "pk", "in": "path", "required": True, "schema": pk_schema}]
+    cursor = resource.pagination == "cursor"
     common = [
-        {"name": "page", "in": "query", "required": False, "schema": {"type": "integer"}},
+        {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"}}
+        if cursor
+        else {"name": "page", "in": "query", "required": False, "schema": {"type": "integer"}},
         {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer"}},
         {"name": "ordering", "in": "query", "required": False, "schema": {"type": "string"}},
     ]
+    meta = {"$ref": "#/components/schemas/CursorMeta" if cursor else "#/components/schemas/Meta"}
     page = {
         "type": "object",
-        "properties": {"meta": {"$ref": "#/components/schemas/Meta"}, "objects": {"type": "array", "items": schema}},
+        "properties": {"meta": meta, "objects": {"type": "array", "items": schema}},
         "required": ["meta", "objects"],
     }
     written = {"200": _json("the object", schema), "400": _error("bad body"), "422": _error("invalid data")}
@@ -218,6 +222,16 @@ def build_openapi(api: RestAPI, prefix: str, title: str = "API", version: str = 
                 "pages": {"type": "integer"},
             },
             "required": ["model", "page", "previous", "next"],
+        },
+        "CursorMeta": {
+            "type": "object",
+            "properties": {
+                "model": {"type": "string"},
+                "previous": {"type": "string"},
+                "next": {"type": "string"},
+                "limit": {"type": "integer"},
+            },
+            "required": ["model", "previous", "next", "limit"],
         },
     }
     paths: dict[str, Any] = {}

@@ -11,6 +11,7 @@ import peewee
 from flask import Response, request
 
 from flask_peewee.rest._auditing import delete_object, record_audit, snapshot
+from flask_peewee.rest._cursor import cursor_page
 from flask_peewee.rest._errors import ApiError, json_response
 from flask_peewee.rest._m2m import load_many_to_many, parse_many_to_many, write_many_to_many
 from flask_peewee.rest._query import add_includes, hidden_paths
@@ -82,6 +83,8 @@ class RestResource:
     include_resources: Mapping[str, type[RestResource]] | None = None
     #: whether deleting an object deletes the rows that depend on it
     delete_recursive: bool = True
+    #: ``"offset"`` (``?page=``, the documented default) or ``"cursor"`` (keyset pages via ``?cursor=``)
+    pagination: str = "offset"
 
     def __init__(
         self,
@@ -96,6 +99,10 @@ class RestResource:
         methods = DEFAULT_ALLOWED_METHODS if allowed_methods is None else allowed_methods
         self.allowed_methods = tuple(method.upper() for method in methods)
         self.pk = model._meta.primary_key
+        if self.pagination not in ("offset", "cursor"):
+            raise ValueError(f"{type(self).__name__}.pagination must be 'offset' or 'cursor', not {self.pagination!r}")
+        if self.pagination == "cursor" and isinstance(self.pk, peewee.CompositeKey):
+            raise ValueError(f"{type(self).__name__}: cursor pagination needs a single-column primary key")
         self.nested_resources: dict[str, RestResource] = {}
         for name, resource_class in (self.include_resources or {}).items():
             field = model._meta.fields.get(name)
@@ -186,17 +193,21 @@ class RestResource:
 
     # -- reading -------------------------------------------------------------------------
 
-    def process_query(self, query: peewee.ModelSelect) -> peewee.ModelSelect:
-        """Apply the request's filters and ``?ordering=`` to ``query`` (only on serialized fields)."""
-        hidden = hidden_paths(self)
-        query = apply_filters(
+    def filter_query(self, query: peewee.ModelSelect) -> peewee.ModelSelect:
+        """Apply the request's filters to ``query`` (only on serialized fields)."""
+        return apply_filters(
             query,
             request.args,
             fields=self.filter_fields,
-            exclude=hidden | set(self.filter_exclude or ()),
+            exclude=hidden_paths(self) | set(self.filter_exclude or ()),
             recursive=self.filter_recursive,
             ignore=self.get_ignored_params(),
         )
+
+    def process_query(self, query: peewee.ModelSelect) -> peewee.ModelSelect:
+        """Apply the request's filters and ``?ordering=`` to ``query`` (only on serialized fields)."""
+        hidden = hidden_paths(self)
+        query = self.filter_query(query)
         ordering = request.args.getlist("ordering")
         if any(item.strip() for item in ordering):
             query = apply_ordering(query, ordering, exclude=hidden)
@@ -235,9 +246,16 @@ class RestResource:
         }
 
     def object_list(self) -> Response:
-        """GET on the list URL: one page of filtered, ordered objects with ``meta``; past the end, no objects."""
+        """GET on the list URL: one page of filtered, ordered objects with ``meta``; past the end, no objects.
+
+        With :attr:`pagination` ``"cursor"`` the page comes from ``?cursor=`` and ``meta`` holds
+        ``model``, ``limit``, ``previous`` and ``next`` (no page numbers or count).
+        """
         if not self.check_get():
             raise ApiError(403, "Forbidden")
+        if self.pagination == "cursor":
+            objects, meta = cursor_page(self, self.filter_query(self.get_query()), self.get_paginate_by())
+            return self.response({"meta": meta, "objects": self.serialize_query(objects)})
         query = self.process_query(self.get_query())
         paginated = PaginatedQuery(query, self.get_paginate_by())
         objects = list(add_includes(paginated.get_query(), self))

@@ -1,0 +1,166 @@
+"""Keyset (cursor) pagination: pages follow the ordering columns plus the primary key, never an OFFSET.
+
+A cursor is the key of a page's first or last row and a direction, signed with the app's
+``SECRET_KEY`` (opaque to clients, refused when altered). Each page costs one query whatever
+its depth: ``WHERE (keys) after/before the cursor ORDER BY keys LIMIT n + 1``. NULLs sort last
+in both directions, as the toolkit's ordering does.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import hashlib
+import hmac
+import json
+import operator
+from typing import TYPE_CHECKING, Any
+
+import peewee
+from flask import current_app, request
+
+from flask_peewee.rest._errors import ApiError
+from flask_peewee.rest._query import add_includes, hidden_paths
+from flask_peewee.rest._request import page_link
+from flask_peewee.utils import ConversionError, parse_ordering, parse_value, serialize_value
+
+if TYPE_CHECKING:
+    from flask_peewee.rest._resource import RestResource
+
+__all__ = ["CURSOR_PARAM", "cursor_page"]
+
+CURSOR_PARAM = "cursor"
+_FORWARD, _BACKWARD = "n", "p"
+Key = tuple[peewee.Field, bool]  # (column, descending)
+
+
+def _bad_cursor(reason: str) -> ApiError:
+    return ApiError(400, f"Invalid cursor: {reason}", param=CURSOR_PARAM)
+
+
+def cursor_keys(resource: RestResource) -> list[Key]:
+    """The columns a page is ordered by: ``?ordering=`` (serialized fields only), then the primary key."""
+    pairs = parse_ordering(resource.model, request.args.getlist("ordering"), exclude=hidden_paths(resource))
+    keys: list[Key] = []
+    for field, descending in pairs:
+        if all(field is not seen for seen, _ in keys):
+            keys.append((field, descending))
+    if all(field is not resource.pk for field, _ in keys):
+        keys.append((resource.pk, False))
+    return keys
+
+
+def _spec(keys: list[Key]) -> str:
+    return ",".join(("-" if descending else "") + field.name for field, descending in keys)
+
+
+def _signature(resource: RestResource, body: str) -> str:
+    secret = current_app.secret_key
+    if not secret:
+        raise RuntimeError("cursor pagination signs its cursors: set app.config['SECRET_KEY']")
+    key = secret.encode("utf-8") if isinstance(secret, str) else secret
+    message = f"flask-peewee-rest cursor\0{resource.get_api_name()}\0{body}".encode()
+    digest = hmac.new(key, message, hashlib.sha256).digest()[:16]
+    return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
+
+
+def encode_cursor(resource: RestResource, keys: list[Key], direction: str, row: peewee.Model) -> str:
+    """The cursor pointing after (``n``) or before (``p``) ``row``: base64 JSON and its HMAC."""
+    values = [serialize_value(field, row.__data__.get(field.name)) for field, _ in keys]
+    text = json.dumps({"d": direction, "o": _spec(keys), "v": values}, separators=(",", ":"), default=str)
+    body = base64.urlsafe_b64encode(text.encode("utf-8", "surrogatepass")).decode("ascii").rstrip("=")
+    return f"{body}.{_signature(resource, body)}"
+
+
+def _load(resource: RestResource, token: str) -> Any:
+    body, _, signature = token.partition(".")
+    if not hmac.compare_digest(signature.encode(), _signature(resource, body).encode()):
+        raise _bad_cursor("it was altered or made elsewhere")
+    try:
+        return json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    except (ValueError, binascii.Error):
+        raise _bad_cursor("unreadable") from None
+
+
+def decode_cursor(resource: RestResource, keys: list[Key], token: str) -> tuple[str, list[Any]]:
+    """``(direction, key values)`` of a cursor made by this resource for this ordering; 400 otherwise."""
+    payload = _load(resource, token)
+    if not isinstance(payload, dict) or payload.get("d") not in (_FORWARD, _BACKWARD):
+        raise _bad_cursor("unreadable")
+    if payload.get("o") != _spec(keys):
+        raise _bad_cursor("it was made for another ordering")
+    raw = payload.get("v")
+    if not isinstance(raw, list) or len(raw) != len(keys):
+        raise _bad_cursor("unreadable")
+    try:
+        values = [
+            None if value is None else parse_value(field, value) for (field, _), value in zip(keys, raw, strict=True)
+        ]
+    except ConversionError:
+        raise _bad_cursor("unreadable") from None
+    return payload["d"], values
+
+
+def _order(field: peewee.Field, descending: bool, backward: bool) -> peewee.Node:
+    """The order of one key: NULLs last when reading forward, so first when reading backward."""
+    if not field.null:
+        return field.desc() if descending != backward else field.asc()
+    if backward:
+        return field.asc(nulls="FIRST") if descending else field.desc(nulls="FIRST")
+    return field.desc(nulls="LAST") if descending else field.asc(nulls="LAST")
+
+
+def _beyond(field: peewee.Field, descending: bool, value: Any, backward: bool) -> Any:
+    """Rows strictly after (before, when ``backward``) ``value`` on one key, or None when there are none."""
+    if value is None:
+        # NULLs come last: nothing follows them; every non-NULL value precedes them
+        return field.is_null(False) if backward else None
+    later = (field < value) if descending != backward else (field > value)
+    if field.null and not backward:
+        return later | field.is_null()
+    return later
+
+
+def keyset_condition(keys: list[Key], values: list[Any], backward: bool) -> Any:
+    """``(k1, k2, ...) > (v1, v2, ...)`` in page order, spelled out for NULLs and mixed directions."""
+    terms = []
+    for index, ((field, descending), value) in enumerate(zip(keys, values, strict=True)):
+        beyond = _beyond(field, descending, value, backward)
+        if beyond is not None:
+            before = zip(keys[:index], values[:index], strict=True)
+            equal = [f.is_null() if v is None else f == v for (f, _), v in before]
+            terms.append(functools.reduce(operator.and_, [*equal, beyond]) if equal else beyond)
+    if not terms:
+        return peewee.SQL("1 = 0")
+    return functools.reduce(operator.or_, terms)
+
+
+def cursor_page(resource: RestResource, query: peewee.ModelSelect, limit: int) -> tuple[list[Any], dict[str, Any]]:
+    """One page of ``query`` (already filtered) from the request's ``?cursor=``: the rows and the list ``meta``.
+
+    ``meta`` has ``model``, ``limit``, and ``next`` / ``previous`` links (``""`` when there is none)
+    keeping the other query parameters.
+    """
+    keys = cursor_keys(resource)
+    token = request.args.get(CURSOR_PARAM, "")
+    direction, values = decode_cursor(resource, keys, token) if token else (_FORWARD, None)
+    backward = direction == _BACKWARD
+    query = query.order_by(*(_order(field, descending, backward) for field, descending in keys))
+    if values is not None:
+        query = query.where(keyset_condition(keys, values, backward))
+    rows = list(add_includes(query.limit(limit + 1), resource))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if backward:
+        rows.reverse()
+    has_next = more if not backward else values is not None
+    has_previous = more if backward else values is not None
+    following = previous = ""
+    if rows:
+        if has_next:
+            following = page_link(**{CURSOR_PARAM: encode_cursor(resource, keys, _FORWARD, rows[-1]), "page": None})
+        if has_previous:
+            previous = page_link(**{CURSOR_PARAM: encode_cursor(resource, keys, _BACKWARD, rows[0]), "page": None})
+    meta = {"model": resource.get_api_name(), "limit": limit, "previous": previous, "next": following}
+    return rows, meta
