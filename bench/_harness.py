@@ -118,13 +118,14 @@ def drain(response: Any) -> tuple[int, int]:
     return nbytes, newlines
 
 
-def _time(run: Callable[[], Result], warmup: int, repeats: int) -> tuple[list[float], Result]:
+def _time(run: Callable[[], Result], warmup: int, repeats: int, collect: bool = True) -> tuple[list[float], Result]:
     result = Result()
     for _ in range(warmup):
         result = run()
     times = []
     for _ in range(repeats):
-        gc.collect()
+        if collect:  # outside the timed part: each call starts without the previous one's garbage
+            gc.collect()
         start = time.perf_counter()
         result = run()
         times.append(time.perf_counter() - start)
@@ -216,19 +217,20 @@ def main(side: str, versions: dict[str, str], build: Callable[[Context], dict[st
             report["workloads"][name] = {"na": prepared}
             continue
         slow = prepared.memory
-        warmup = prepared.warmup if prepared.warmup is not None else (1 if slow else args.warmup)
+        warmup = prepared.warmup if prepared.warmup is not None else (min(1, args.warmup) if slow else args.warmup)
         repeats = prepared.repeats if prepared.repeats is not None else (args.slow_repeats if slow else args.repeats)
         if args.profile == name:
             profiler = cProfile.Profile()
             _time(prepared.run, warmup, 0)
             profiler.enable()
-            _time(prepared.run, 0, repeats)
+            _time(prepared.run, 0, repeats, collect=False)
             profiler.disable()
             stats = pstats.Stats(profiler, stream=sys.stderr)
             stats.sort_stats("cumulative").print_stats(30)
             stats.sort_stats("tottime").print_stats(20)
         times, result = _time(prepared.run, warmup, repeats)
         entry: dict[str, Any] = {
+            "times": times,
             "median": statistics.median(times),
             "min": min(times),
             "repeats": repeats,

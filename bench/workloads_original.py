@@ -178,6 +178,8 @@ def build(ctx: h.Context) -> dict[str, Any]:
         "rest_deep_page": lambda ctx: json_get(f"/api/message/?page={deep}", h.list_shape),
         "rest_cursor": lambda ctx: "the original REST API has page numbers only (no keyset pagination)",
         "rest_create": rest_create,
+        # The original has no login throttle: the same request as rest_create.
+        "rest_create_no_throttle": rest_create,
     }
 
 

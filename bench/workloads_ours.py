@@ -35,13 +35,14 @@ def database_url(args: Any) -> str:
     return f"{args.pg_dsn.rstrip('/')}/{args.database}"
 
 
-def make_app(args: Any) -> dict[str, Any]:
+def make_app(args: Any, *, throttle: bool = True) -> dict[str, Any]:
     app = Flask(__name__, template_folder=os.path.join(HERE, "templates"))
     app.config.update(
         SECRET_KEY="bench",
         TESTING=True,
         DATABASE=database_url(args),
         FLASK_PEEWEE_PASSWORD_SCHEMES=PASSWORD_SCHEMES,
+        FLASK_PEEWEE_LOGIN_THROTTLE_ENABLED=throttle,
     )
     db = Database(app)
 
@@ -89,6 +90,15 @@ def make_app(args: Any) -> dict[str, Any]:
     api.register(Message, MessageResource)
     api.setup()
 
+    class CursorMessageResource(MessageResource):
+        pagination = "cursor"
+
+    # A second API serves the same messages with keyset pagination (a model is registered once per API).
+    cursor_api = RestAPI(app, prefix="/api-cursor", default_auth=UserAuthentication(auth), name="api_cursor")
+    cursor_api.register(User, UserResource)
+    cursor_api.register(Message, CursorMessageResource)
+    cursor_api.setup()
+
     @app.route("/messages/")
     def messages() -> Any:
         return object_list("bench/list.html", Message.select().order_by(Message.id), paginate_by=h.PAGE_SIZE)
@@ -107,7 +117,6 @@ def make_app(args: Any) -> dict[str, Any]:
         "db": db,
         "User": User,
         "Message": Message,
-        "MessageResource": MessageResource,
         "admin_client": admin_client,
         "user": user,
     }
@@ -127,14 +136,16 @@ def build(ctx: h.Context) -> dict[str, Any]:
 
         return h.Workload(run)
 
-    def rest_create(ctx: h.Context) -> h.Workload:
+    def rest_create(ctx: h.Context, throttle: bool = True) -> h.Workload:
         headers = h.basic_auth_header(o["user"].username, h.BENCH_PASSWORD)
+        poster = client if throttle else make_app(ctx.args, throttle=False)["app"].test_client()
 
         def run() -> h.Result:
-            response = client.post("/api/message/", json=h.CREATE_BODY, headers=headers)
+            response = poster.post("/api/message/", json=h.CREATE_BODY, headers=headers)
             return h.Result(status=response.status_code, shape=h.json_shape(response.get_json()))
 
-        return h.Workload(run, note="UserAuthentication, ldap_salted_sha256 hash, login throttle and audit log on")
+        note = "login throttle on (default)" if throttle else "FLASK_PEEWEE_LOGIN_THROTTLE_ENABLED = False"
+        return h.Workload(run, note=f"UserAuthentication, ldap_salted_sha256 hash, audit log; {note}")
 
     def admin_page(url: str) -> h.Workload:
         return h.Workload(lambda: h.html_result(admin_client.get(url)))
@@ -172,10 +183,17 @@ def build(ctx: h.Context) -> dict[str, Any]:
 
         return h.Workload(run, memory=True, note="GET, streamed in keyset batches")
 
-    def rest_cursor(ctx: h.Context) -> Any:
-        if getattr(o["MessageResource"], "pagination", None) is None:
-            return 'flask-peewee-rest has page numbers only (no `pagination = "cursor"`)'
-        return "keyset pagination is not wired into this benchmark yet"
+    def rest_cursor(ctx: h.Context) -> h.Workload:
+        # Follow `next` from the first page to the deep page's cursor (setup, not timed).
+        url = "/api-cursor/message/"
+        for _ in range(ctx.deep_page - 1):
+            url = client.get(url).get_json()["meta"]["next"]
+
+        def run() -> h.Result:
+            response = client.get(url)
+            return h.Result(status=response.status_code, shape=h.list_shape(response.get_json()))
+
+        return h.Workload(run, note=f"page {ctx.deep_page} reached by following `next` cursors")
 
     deep = ctx.deep_page
     filter_url = f"{h.ADMIN_INDEX_URL}?user__username={h.FILTER_USERNAME}"
@@ -194,6 +212,7 @@ def build(ctx: h.Context) -> dict[str, Any]:
         "rest_deep_page": lambda ctx: json_get(f"/api/message/?page={deep}", h.list_shape),
         "rest_cursor": rest_cursor,
         "rest_create": rest_create,
+        "rest_create_no_throttle": lambda ctx: rest_create(ctx, throttle=False),
     }
 
 
