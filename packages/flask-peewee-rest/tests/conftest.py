@@ -61,13 +61,17 @@ def basic(username: str, password: str = PASSWORD) -> dict[str, str]:
 
 
 @pytest.fixture
-def make_user(auth: Auth, db: Database) -> Callable[..., Any]:
-    """``make_user(username, password=PASSWORD, **fields)``: create an active user and return it."""
+def make_user(app: Flask, auth: Auth, db: Database) -> Callable[..., Any]:
+    """``make_user(username, password=PASSWORD, **fields)``: create an active user and return it.
+
+    Hashed inside the app context, so the suite's cheap scheme applies (argon2 outside it).
+    """
 
     def factory(username: str, password: str = PASSWORD, **fields: Any) -> Any:
-        user = auth.User(username=username, email=f"{username}@example.com", **fields)
-        user.set_password(password)
-        user.save()
+        with app.app_context():
+            user = auth.User(username=username, email=f"{username}@example.com", **fields)
+            user.set_password(password)
+            user.save()
         db.database.close()
         return user
 

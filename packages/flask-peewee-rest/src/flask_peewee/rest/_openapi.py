@@ -18,14 +18,17 @@ if TYPE_CHECKING:
 __all__ = ["build_openapi"]
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
+_DATETIME = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?$"
+_TIME = r"^\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$"
 _KIND_SCHEMAS: dict[str, dict[str, Any]] = {
     "bool": {"type": "boolean"},
     "int": {"type": "integer"},
     "float": {"type": "number"},
     "decimal": {"type": "string", "format": "decimal"},
-    "datetime": {"type": "string", "format": "date-time"},
+    # naive datetimes and times carry no UTC offset, so JSON Schema's date-time/time formats would not hold
+    "datetime": {"type": "string", "pattern": _DATETIME},
     "date": {"type": "string", "format": "date"},
-    "time": {"type": "string", "format": "time"},
+    "time": {"type": "string", "pattern": _TIME},
     "uuid": {"type": "string", "format": "uuid"},
     "bytes": {"type": "string", "contentEncoding": "base64"},
     "ip": {"type": "string", "format": "ipv4"},
