@@ -11,7 +11,7 @@ from flask import current_app, g, request
 
 from flask_peewee.auth import LoginThrottle
 from flask_peewee.rest._errors import ApiError
-from flask_peewee.rest._tokens import check_token
+from flask_peewee.rest._tokens import check_token, get_token_model
 
 __all__ = [
     "DEFAULT_PROTECTED_METHODS",
@@ -179,6 +179,7 @@ class TokenAuthentication(Authentication):
     def __init__(self, auth: Any, protected_methods: Iterable[str] | None = None) -> None:
         super().__init__(protected_methods)
         self.auth = auth
+        get_token_model(auth.db)  # registered on the auth's db, so ``flask fp create-tables`` knows it
 
     def get_token(self) -> Any:
         """The usable token row named by the request's ``Authorization: Bearer`` header, or None."""
