@@ -1,12 +1,22 @@
-"""Load the example app once per test session on a fresh SQLite file (or DATABASE_URL when set)."""
+"""Load the example app once per test session on a fresh SQLite file (or DATABASE_URL when set).
 
+The app is shared by every test of the session, so tests make their own users and rows (with
+names no other test uses) instead of counting on what the others left behind.
+"""
+
+import base64
 import importlib
+import itertools
 import os
+import re
 import sys
+from html.parser import HTMLParser
 
 import pytest
 
 HERE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "twitter")
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+_names = itertools.count(1)
 
 
 @pytest.fixture(scope="session")
@@ -22,3 +32,124 @@ def example(tmp_path_factory):
     main.db.database.close()
     yield main, password
     sys.path.remove(HERE)
+
+
+@pytest.fixture
+def client(example):
+    main, _ = example
+    return main.app.test_client()
+
+
+@pytest.fixture
+def token():
+    """The CSRF token of a rendered page."""
+
+    def token(response):
+        match = TOKEN.search(response.text)
+        assert match, "the page has a CSRF token"
+        return match.group(1)
+
+    return token
+
+
+@pytest.fixture
+def login(token):
+    """Log ``client`` in through the login form, as a person would."""
+
+    def login(client, username, password):
+        page = client.get("/accounts/login/")
+        return client.post(
+            "/accounts/login/", data={"username": username, "password": password, "csrf_token": token(page)}
+        )
+
+    return login
+
+
+@pytest.fixture
+def admin_client(example, client, login):
+    _, password = example
+    assert login(client, "admin", password).status_code == 302
+    return client
+
+
+@pytest.fixture
+def person(example):
+    """Make a user with a name no other test uses; returns ``(user, password)``."""
+    main, _ = example
+
+    def person(prefix="user", **fields):
+        with main.app.app_context():
+            user = main.User(username=f"{prefix}{next(_names):03d}", email=f"{prefix}@example.com", **fields)
+            user.set_password("pass-" + user.username)
+            user.save()
+        main.db.database.close()
+        return user, "pass-" + user.username
+
+    return person
+
+
+def basic(username, password):
+    return {"Authorization": "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()}
+
+
+@pytest.fixture
+def basic_auth():
+    """HTTP Basic headers for the REST API."""
+    return basic
+
+
+class _Forms(HTMLParser):
+    """The POST forms of a page with what a browser would submit: inputs, checked boxes, textareas, selects."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms, self._form, self._textarea, self._select = [], None, None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self._form = {"action": a.get("action", ""), "method": a.get("method", "get").lower(), "fields": {}}
+            self.forms.append(self._form)
+        elif self._form is None:
+            return
+        elif tag == "input" and a.get("name") and a.get("type") not in ("submit", "button", "file"):
+            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                return
+            self._form["fields"][a["name"]] = a.get("value") or ("y" if a.get("type") == "checkbox" else "")
+        elif tag == "textarea" and a.get("name"):
+            self._textarea = a["name"]
+            self._form["fields"][a["name"]] = ""
+        elif tag == "select" and a.get("name"):
+            self._select = a["name"]
+        elif tag == "option" and self._select and ("selected" in a or self._select not in self._form["fields"]):
+            self._form["fields"][self._select] = a.get("value", "")
+
+    def handle_data(self, data):
+        if self._textarea:
+            self._form["fields"][self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea" and self._textarea:
+            value = self._form["fields"][self._textarea]
+            # a browser drops the newline right after <textarea>
+            self._form["fields"][self._textarea] = value[2:] if value.startswith("\r\n") else value.removeprefix("\n")
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "form":
+            self._form = None
+
+
+@pytest.fixture
+def form():
+    """``form(response, field)``: the fields of the page's POST form that has ``field``, as a browser sends them."""
+
+    def form(response, field):
+        parser = _Forms()
+        parser.feed(response.text)
+        for found in parser.forms:
+            if found["method"] == "post" and field in found["fields"]:
+                return dict(found["fields"])
+        raise AssertionError(f"no POST form with a {field!r} field on the page")
+
+    return form

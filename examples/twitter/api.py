@@ -2,7 +2,14 @@
 
 from app import app
 from auth import auth
-from flask_peewee.rest import AdminAuthentication, RestAPI, RestResource, RestrictOwnerResource, UserAuthentication
+from flask_peewee.rest import (
+    AdminAuthentication,
+    ApiError,
+    RestAPI,
+    RestResource,
+    RestrictOwnerResource,
+    UserAuthentication,
+)
 from models import Message, Relationship, User
 
 # instantiate our user-based auth and admin-only auth
@@ -16,6 +23,15 @@ api = RestAPI(app, default_auth=user_auth)
 # a special resource for users that excludes email and password
 class UserResource(RestResource):
     exclude = ("password", "email")
+
+    def save_object(self, instance, raw_data):
+        """The library never writes a sensitive field from a body: an admin sends ``password`` in clear, we hash it."""
+        password = raw_data.get("password")
+        if password is not None or instance.password is None:
+            if not isinstance(password, str) or not password:
+                raise ApiError(422, "Invalid data", errors={"password": "A new user needs a non-empty password."})
+            instance.set_password(password)
+        return super().save_object(instance, raw_data)
 
 
 class MessageResource(RestrictOwnerResource):
