@@ -227,7 +227,8 @@ def run_backend(backend: str, pythons: dict[str, Path], opts: dict[str, Any], si
 
 
 def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:.2f}" if seconds < 10 else f"{seconds:.1f} s"
+    ms = seconds * 1000
+    return f"{ms:.2f}" if ms < 100 else f"{ms:,.0f}"
 
 
 def _mib(nbytes: int | None) -> str:
@@ -302,6 +303,26 @@ def markdown_table(rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def print_report(all_reports: dict[str, Any]) -> None:
+    """The versions, the table (ours / original) and the footnotes of a run."""
+    table: list[list[str]] = []
+    footnotes: dict[str, str] = {}
+    smallest = min(run["messages"] for run in all_reports["runs"])
+    for run in all_reports["runs"]:
+        label = "" if run["messages"] == smallest else f" ({run['messages']:,} rows)"
+        names = [n for n in WORKLOADS if any(n in r["workloads"] for r in run["reports"].values())]
+        table += rows_for(label, run["backend"], run["reports"], names, footnotes)
+    print()
+    print(f"{all_reports.get('started', '')}, {all_reports.get('cpus')} CPUs, medians in ms")
+    for side, report in all_reports["runs"][0]["reports"].items():
+        print(f"{side}: " + ", ".join(f"{k} {v}" for k, v in report["versions"].items()))
+    print()
+    print(markdown_table(table))
+    print()
+    for key, text in footnotes.items():
+        print(f"- {key}: {text}")
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2,000 messages, few repeats, SQLite only by default")
@@ -312,11 +333,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--side", choices=("ours", "original"), default=None, help="run one side only")
     parser.add_argument("--profile", default=None, choices=WORKLOADS, help="cProfile this workload (stderr)")
     parser.add_argument("--json-out", default=None, help="also write every report as JSON here")
+    parser.add_argument("--from-json", default=None, help="print the table of a saved --json-out, run nothing")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
+    if args.from_json:
+        print_report(json.loads(Path(args.from_json).read_text()))
+        return 0
     if args.profile:
         args.workload = [args.profile]
     sides = [args.side] if args.side else ["original", "ours"]
@@ -336,33 +361,21 @@ def main(argv: list[str]) -> int:
         if not args.quick and dataset_cmd(pythons["ours"], "pg-ping", args.pg_dsn, check=False):
             backends.append("postgres")
     started = datetime.datetime.now()
-    all_reports: dict[str, Any] = {"mode": "quick" if args.quick else "full", "runs": []}
-    table: list[list[str]] = []
-    footnotes: dict[str, str] = {}
+    all_reports: dict[str, Any] = {"mode": "quick" if args.quick else "full", "cpus": os.cpu_count(), "runs": []}
     for backend in backends:
         reports = run_backend(backend, pythons, mode, sides, args)
         all_reports["runs"].append({"backend": backend, "messages": mode["messages"], "reports": reports})
-        table += rows_for("", backend, reports, mode["workloads"], footnotes)
         if args.big:
             big = dict(MODES["big"])
             big["workloads"] = [w for w in BIG_WORKLOADS if w in mode["workloads"]]
             reports = run_backend(backend, pythons, big, sides, args)
             all_reports["runs"].append({"backend": backend, "messages": big["messages"], "reports": reports})
-            table += rows_for(" (1M rows)", backend, reports, big["workloads"], footnotes)
     if args.profile:
         return 0
-    versions = {side: report["versions"] for side, report in all_reports["runs"][0]["reports"].items()}
-    print()
-    print(f"{started:%Y-%m-%d %H:%M}, {os.cpu_count()} CPUs, {mode['messages']:,} messages, medians in ms")
-    for side, found in versions.items():
-        print(f"{side}: " + ", ".join(f"{k} {v}" for k, v in found.items()))
-    print()
-    print(markdown_table(table))
-    print()
-    for key, text in footnotes.items():
-        print(f"- {key}: {text}")
+    all_reports["started"] = f"{started:%Y-%m-%d %H:%M}"
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(all_reports, indent=1))
+    print_report(all_reports)
     return 0
 
 
