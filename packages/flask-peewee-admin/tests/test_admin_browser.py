@@ -2,7 +2,9 @@
 
 Needs ``pip install playwright`` and a Chromium at ``/usr/bin/chromium`` (or
 ``PLAYWRIGHT_CHROMIUM_EXECUTABLE``); never ``playwright install``. Skipped when either is
-missing, except with ``CI=true``, where that is a failure.
+missing, except with ``CI=true``, where that is a failure. The screenshots taken on the way go
+to a temporary directory, or to ``FLASK_PEEWEE_SCREENSHOTS_DIR`` when it is set (the README's
+own screenshots come from the example app: ``examples/screenshots.py``).
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ from flask_peewee.admin import Admin
 
 pytestmark = pytest.mark.backends("sqlite")
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
 CHROMIUM = os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE", "/usr/bin/chromium")
 ARGS = [
     "--no-sandbox",
@@ -33,6 +34,14 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where screenshots go: ``FLASK_PEEWEE_SCREENSHOTS_DIR`` when set, else the test's temporary directory."""
+    folder = Path(os.environ.get("FLASK_PEEWEE_SCREENSHOTS_DIR") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def _missing(reason: str) -> None:
@@ -94,15 +103,14 @@ def _log_in(page: Any, base: str) -> None:
     page.wait_for_url(f"{base}/admin/")
 
 
-def test_admin_in_a_real_browser(browser: Any, server: str, app: Flask, models: Any, staff: Any) -> None:
+def test_admin_in_a_real_browser(browser: Any, server: str, app: Flask, models: Any, staff: Any, shots: Path) -> None:
     context = browser.new_context(viewport={"width": 1200, "height": 800}, accept_downloads=True)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     _log_in(page, server)
     assert page.locator("h1").inner_text() == "Dashboard"
-    DOCS.mkdir(exist_ok=True)
-    page.screenshot(path=str(DOCS / "dashboard.png"), full_page=True)
+    page.screenshot(path=str(shots / "dashboard.png"), full_page=True)
 
     # add a message, picking the user in the lookup dialog with type-ahead
     page.goto(f"{server}/admin/message/add/")
@@ -119,7 +127,7 @@ def test_admin_in_a_real_browser(browser: Any, server: str, app: Flask, models: 
     page.click('button[name="_continue"]')
     assert "was added." in page.locator(".fp-messages").inner_text()
     assert page.locator('button.fp-lookup-btn[data-lookup-field="user"]').inner_text() == "staff"
-    page.screenshot(path=str(DOCS / "edit-form.png"), full_page=True)
+    page.screenshot(path=str(shots / "edit-form.png"), full_page=True)
 
     # sort by clicking a column, filter with the filter rows, search
     page.goto(f"{server}/admin/message/")
@@ -130,7 +138,7 @@ def test_admin_in_a_real_browser(browser: Any, server: str, app: Flask, models: 
     page.click('th a:has-text("Content")')
     page.wait_for_url("**ordering=-content**")
     assert page.locator("tbody tr td:nth-child(3)").all_inner_texts() == sorted(cells, reverse=True)
-    page.screenshot(path=str(DOCS / "list.png"), full_page=True)
+    page.screenshot(path=str(shots / "list.png"), full_page=True)
     page.locator("summary", has_text="Filters").click()
     page.select_option(".fp-filter-row >> nth=0 >> .fp-filter-field", "user__username")
     page.select_option(".fp-filter-row >> nth=0 >> .fp-filter-op", "eq")
@@ -290,7 +298,9 @@ def blog_server(app: Flask, db: Any, auth: Any) -> Iterator[tuple[str, Any]]:
         httpd.server_close()
 
 
-def test_many_to_many_and_inline_rows_in_a_real_browser(browser: Any, blog_server: Any, app: Flask) -> None:
+def test_many_to_many_and_inline_rows_in_a_real_browser(
+    browser: Any, blog_server: Any, app: Flask, shots: Path
+) -> None:
     server, (Post, post) = blog_server
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     page = context.new_page()
@@ -314,7 +324,7 @@ def test_many_to_many_and_inline_rows_in_a_real_browser(browser: Any, blog_serve
     new_row.locator('input[name$="-author"]').fill("bea")
     new_row.locator('textarea[name$="-body"]').fill("added in the browser")
     assert _axe_problems(page) == []
-    page.screenshot(path=str(DOCS / "inline-form.png"), full_page=True)
+    page.screenshot(path=str(shots / "inline-form.png"), full_page=True)
     page.click('button[name="_continue"]')
     assert "was saved." in page.locator(".fp-messages").inner_text()
     with app.app_context():
