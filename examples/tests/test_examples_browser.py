@@ -89,6 +89,7 @@ def test_visitor_joins_posts_follows_and_unfollows(page, server, example):
     assert page.locator("h2").inner_text() == "Your timeline"
     assert "Nothing here yet" in _timeline(page)
     assert page.locator("nav >> text=walter").is_visible()
+    assert page.locator("nav >> text=administration").count() == 0  # not an admin
 
     page.click("nav >> text=post")
     page.fill('textarea[name="content"]', "Hello from a real browser")

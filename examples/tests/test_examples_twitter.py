@@ -51,6 +51,7 @@ def test_admin_logs_in_with_the_printed_password_and_logs_out(example, client, l
     assert "Your timeline" in home.text  # the homepage is the private timeline once logged in
     assert "Admin, REST and auth in five small packages." in home.text  # admin follows carol
     assert "Hello, world!" not in home.text  # ... and not bob
+    assert 'href="/admin/">administration</a>' in home.text  # admins get a link to the admin
     confirm = client.get("/accounts/logout/")
     assert confirm.status_code == 200
     assert 'action="/accounts/logout/"' in confirm.text
