@@ -13,6 +13,7 @@ from flask_peewee.utils._filters import (
     filter_query,
     parse_filters,
 )
+from flask_peewee.utils._keyset import iter_keyset, keyset_condition, keyset_key, keyset_order, keyset_values
 from flask_peewee.utils._ordering import apply_ordering, parse_ordering
 from flask_peewee.utils._pagination import PaginatedQuery, object_list
 from flask_peewee.utils._passwords import (
@@ -51,6 +52,11 @@ __all__ = [
     "get_sensitive_fields",
     "insert_instance",
     "is_safe_url",
+    "iter_keyset",
+    "keyset_condition",
+    "keyset_key",
+    "keyset_order",
+    "keyset_values",
     "make_password",
     "model_to_dict",
     "needs_rehash",
