@@ -12,8 +12,15 @@ from typing import Any
 import peewee
 from flask import Response, abort, render_template, request, stream_with_context
 
-from flask_peewee.admin._keyset import keyset_key, keyset_rows
-from flask_peewee.utils import QueryError, apply_ordering, get_sensitive_fields, parse_ordering, serialize_value
+from flask_peewee.utils import (
+    QueryError,
+    apply_ordering,
+    get_sensitive_fields,
+    iter_keyset,
+    keyset_key,
+    parse_ordering,
+    serialize_value,
+)
 
 __all__ = ["FORMULA_PREFIXES", "ExportMixin", "csv_cell"]
 
@@ -146,7 +153,8 @@ class ExportMixin:
             names = [("-" if desc else "") + f.name for f, desc in ordering]
             tuples = apply_ordering(query.select(*columns), names).tuples().iterator()
         else:
-            tuples = keyset_rows(query, keyset_key(primary, ordering), columns, self.export_batch_size)
+            key = keyset_key(model, ordering)
+            tuples = iter_keyset(query, key, self.export_batch_size, columns=columns)
 
         def generate() -> Iterator[list[Any]]:
             for row in tuples:
