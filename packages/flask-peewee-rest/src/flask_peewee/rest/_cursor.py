@@ -2,19 +2,18 @@
 
 A cursor is the key of a page's first or last row and a direction, signed with the app's
 ``SECRET_KEY`` (opaque to clients, refused when altered). Each page costs one query whatever
-its depth: ``WHERE (keys) after/before the cursor ORDER BY keys LIMIT n + 1``. NULLs sort last
-in both directions, as the toolkit's ordering does.
+its depth: ``WHERE (keys) after/before the cursor ORDER BY keys LIMIT n + 1``, built by the
+utils keyset toolkit (NULLs last in both directions, as the toolkit's ordering does); this
+module only encodes, signs and reads cursors.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import hashlib
 import hmac
 import json
-import operator
 from typing import TYPE_CHECKING, Any
 
 import peewee
@@ -23,7 +22,16 @@ from flask import current_app, request
 from flask_peewee.rest._errors import ApiError
 from flask_peewee.rest._query import add_includes, hidden_paths
 from flask_peewee.rest._request import page_link
-from flask_peewee.utils import ConversionError, parse_ordering, parse_value, serialize_value
+from flask_peewee.utils import (
+    ConversionError,
+    keyset_condition,
+    keyset_key,
+    keyset_order,
+    keyset_values,
+    parse_ordering,
+    parse_value,
+    serialize_value,
+)
 
 if TYPE_CHECKING:
     from flask_peewee.rest._resource import RestResource
@@ -42,13 +50,7 @@ def _bad_cursor(reason: str) -> ApiError:
 def cursor_keys(resource: RestResource) -> list[Key]:
     """The columns a page is ordered by: ``?ordering=`` (serialized fields only), then the primary key."""
     pairs = parse_ordering(resource.model, request.args.getlist("ordering"), exclude=hidden_paths(resource))
-    keys: list[Key] = []
-    for field, descending in pairs:
-        if all(field is not seen for seen, _ in keys):
-            keys.append((field, descending))
-    if all(field is not resource.pk for field, _ in keys):
-        keys.append((resource.pk, False))
-    return keys
+    return keyset_key(resource.model, pairs)
 
 
 def _spec(keys: list[Key]) -> str:
@@ -67,7 +69,7 @@ def _signature(resource: RestResource, body: str) -> str:
 
 def encode_cursor(resource: RestResource, keys: list[Key], direction: str, row: peewee.Model) -> str:
     """The cursor pointing after (``n``) or before (``p``) ``row``: base64 JSON and its HMAC."""
-    values = [serialize_value(field, row.__data__.get(field.name)) for field, _ in keys]
+    values = [serialize_value(field, value) for (field, _), value in zip(keys, keyset_values(keys, row), strict=True)]
     text = json.dumps({"d": direction, "o": _spec(keys), "v": values}, separators=(",", ":"), default=str)
     body = base64.urlsafe_b64encode(text.encode("utf-8", "surrogatepass")).decode("ascii").rstrip("=")
     return f"{body}.{_signature(resource, body)}"
@@ -102,40 +104,6 @@ def decode_cursor(resource: RestResource, keys: list[Key], token: str) -> tuple[
     return payload["d"], values
 
 
-def _order(field: peewee.Field, descending: bool, backward: bool) -> peewee.Node:
-    """The order of one key: NULLs last when reading forward, so first when reading backward."""
-    if not field.null:
-        return field.desc() if descending != backward else field.asc()
-    if backward:
-        return field.asc(nulls="FIRST") if descending else field.desc(nulls="FIRST")
-    return field.desc(nulls="LAST") if descending else field.asc(nulls="LAST")
-
-
-def _beyond(field: peewee.Field, descending: bool, value: Any, backward: bool) -> Any:
-    """Rows strictly after (before, when ``backward``) ``value`` on one key, or None when there are none."""
-    if value is None:
-        # NULLs come last: nothing follows them; every non-NULL value precedes them
-        return field.is_null(False) if backward else None
-    later = (field < value) if descending != backward else (field > value)
-    if field.null and not backward:
-        return later | field.is_null()
-    return later
-
-
-def keyset_condition(keys: list[Key], values: list[Any], backward: bool) -> Any:
-    """``(k1, k2, ...) > (v1, v2, ...)`` in page order, spelled out for NULLs and mixed directions."""
-    terms = []
-    for index, ((field, descending), value) in enumerate(zip(keys, values, strict=True)):
-        beyond = _beyond(field, descending, value, backward)
-        if beyond is not None:
-            before = zip(keys[:index], values[:index], strict=True)
-            equal = [f.is_null() if v is None else f == v for (f, _), v in before]
-            terms.append(functools.reduce(operator.and_, [*equal, beyond]) if equal else beyond)
-    if not terms:
-        return peewee.SQL("1 = 0")
-    return functools.reduce(operator.or_, terms)
-
-
 def cursor_page(resource: RestResource, query: peewee.ModelSelect, limit: int) -> tuple[list[Any], dict[str, Any]]:
     """One page of ``query`` (already filtered) from the request's ``?cursor=``: the rows and the list ``meta``.
 
@@ -146,9 +114,9 @@ def cursor_page(resource: RestResource, query: peewee.ModelSelect, limit: int) -
     token = request.args.get(CURSOR_PARAM, "")
     direction, values = decode_cursor(resource, keys, token) if token else (_FORWARD, None)
     backward = direction == _BACKWARD
-    query = query.order_by(*(_order(field, descending, backward) for field, descending in keys))
+    query = query.order_by(*keyset_order(keys, backward=backward))
     if values is not None:
-        query = query.where(keyset_condition(keys, values, backward))
+        query = query.where(keyset_condition(keys, values, backward=backward))
     rows = list(add_includes(query.limit(limit + 1), resource))
     more = len(rows) > limit
     rows = rows[:limit]
