@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import secrets
+import threading
 import time
 
+import peewee
 import pytest
 from flask import Flask
 
-from flask_peewee.auth import Auth
+from flask_peewee.auth import Auth, LoginThrottle, ThrottleSettings
+from flask_peewee.auth._throttle import _DatabaseStore, _strategy
 from flask_peewee.db import Database, ImproperlyConfigured
 
 PASSWORD = "correct horse"
@@ -110,6 +113,112 @@ def test_throttling_can_be_disabled(app, db, client, attempt, new_user_in):
     for _ in range(12):
         attempt(client)
     assert attempt(client, password=PASSWORD).status_code == 302
+
+
+def _throttle_statements(counter):
+    return [sql.split()[0].upper() for sql in counter.statements if "fp_login_throttle" in sql]
+
+
+def test_an_attempt_is_one_upsert_and_a_success_one_update(auth, db, client, user, attempt, count_queries):
+    """Counting both keys takes one statement where the database returns the counts (PostgreSQL, SQLite)."""
+    upsert = {"returning": ["INSERT"], "upsert": ["INSERT", "SELECT"], "mysql": ["INSERT", "INSERT", "SELECT"]}
+    counting = upsert[_strategy(db.database)]
+    attempt(client)  # the rows exist from here on: later attempts update them
+    with count_queries() as counter:
+        assert attempt(client).status_code == 200
+    assert _throttle_statements(counter) == counting
+    with count_queries() as counter:
+        assert attempt(client, password=PASSWORD).status_code == 302
+    assert _throttle_statements(counter) == [*counting, "UPDATE"]
+    with count_queries() as counter:
+        assert attempt(client, "nobody", address="10.0.0.2").status_code == 200  # new keys: the same one upsert
+    assert _throttle_statements(counter) == counting
+
+
+def _strategies(db):
+    """This backend's own way of counting, then the fallbacks that can run on it."""
+    native = _strategy(db.database)
+    if isinstance(db.database, peewee.MySQLDatabase):
+        return [native, "update"]
+    return [native, *(name for name in ("returning", "upsert", "update") if name != native)]
+
+
+def test_counts_after_a_success_start_a_new_window(auth, app, db, client, user, attempt, monkeypatch):
+    """A success clears the username's counter in place; the next failure starts counting afresh at one."""
+    model = auth.login_throttle_model
+    for strategy in _strategies(db):
+        monkeypatch.setattr("flask_peewee.auth._throttle._strategy", lambda database, chosen=strategy: chosen)
+        with app.app_context():
+            model.delete().execute()
+        db.database.close()
+        for _ in range(3):
+            attempt(client)
+        assert attempt(client, password=PASSWORD).status_code == 302
+        with app.app_context():
+            model.update(window_start=int(time.time()) - 600).execute()  # an old window, 5 minutes left
+        db.database.close()
+        attempt(client)
+        with app.app_context():
+            rows = {row.key[0]: (row.attempts, row.window_start) for row in model.select()}
+        db.database.close()
+        assert rows["u"][0] == 1, strategy
+        assert rows["u"][1] >= int(time.time()) - 5, strategy  # a new window, not the cleared counter's old one
+        assert rows["a"] == (4, rows["a"][1]), strategy  # 3 failures + this one; the success took its own back
+        assert rows["a"][1] <= int(time.time()) - 590, strategy  # the address keeps its running window
+
+
+def test_concurrent_attempts_never_pass_the_limit(auth, app, db):
+    """Workers counting at the same moment never let more than ``limit`` attempts pass.
+
+    PostgreSQL and SQLite return each worker its own count, so exactly ``limit`` pass; MySQL
+    reads the counts back after its upserts and may see other workers' attempts too.
+    """
+    limit, workers = 4, 12
+    throttle = LoginThrottle(
+        ThrottleSettings(username_limit=limit, address_limit=1000), _DatabaseStore(auth.login_throttle_model)
+    )
+    barrier = threading.Barrier(workers)
+    results: list[int | None] = []
+    errors: list[BaseException] = []
+
+    def work(number: int) -> None:
+        try:
+            db.database.connect(reuse_if_open=True)
+            barrier.wait()
+            results.append(throttle.attempt("alice", f"10.0.3.{number}"))
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+        finally:
+            db.database.close()
+
+    threads = [threading.Thread(target=work, args=(number,)) for number in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    if _strategy(db.database) == "mysql":
+        assert results.count(None) <= limit
+    else:
+        assert results.count(None) == limit
+    assert all(wait is None or 1 <= wait <= 900 for wait in results)
+
+
+def test_fallback_strategies_count_the_same(auth, app, db, client, user, attempt, monkeypatch):
+    """Older SQLite (without RETURNING, or without upsert) and other databases give the same results."""
+    for strategy in _strategies(db)[1:]:
+        monkeypatch.setattr("flask_peewee.auth._throttle._strategy", lambda database, chosen=strategy: chosen)
+        with app.app_context():
+            auth.login_throttle_model.delete().execute()
+        db.database.close()
+        for _ in range(9):
+            assert attempt(client).status_code == 200
+        assert attempt(client, password=PASSWORD).status_code == 302
+        for _ in range(10):
+            assert attempt(client).status_code == 200
+        response = attempt(client, password=PASSWORD)
+        assert response.status_code == 429, strategy
+        assert 1 <= int(response.headers["Retry-After"]) <= 900
 
 
 @pytest.fixture

@@ -4,15 +4,17 @@ Counters live where every worker process sees them: the app's database by defaul
 ``fp_login_throttle`` table), or Redis when ``FLASK_PEEWEE_LOGIN_THROTTLE_BACKEND`` is
 ``"redis"``. Each attempt is counted before the password is verified, so concurrent
 requests cannot slip past the limit; a successful login takes its attempt back and clears
-the username's counter.
+the username's counter. On PostgreSQL and SQLite that is two statements per successful
+login: one upsert counting both keys and returning their counts, and one UPDATE.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -75,41 +77,105 @@ def settings_from_config(config: Mapping[str, Any]) -> ThrottleSettings:
 
 
 class _Store(Protocol):
-    def hit(self, key: str, window: int) -> tuple[int, int]: ...
-    def undo(self, key: str) -> None: ...
-    def reset(self, key: str) -> None: ...
+    def hit(self, keys: Sequence[str], window: int) -> list[tuple[int, int]]: ...
+    def succeeded(self, reset_key: str, undo_key: str) -> None: ...
+
+
+def _sqlite_version() -> tuple[int, ...]:
+    import sqlite3
+
+    return sqlite3.sqlite_version_info
+
+
+def _strategy(database: peewee.Database) -> str:
+    """How :class:`_DatabaseStore` counts an attempt on ``database``.
+
+    ``"returning"``: one upsert of all keys that returns the new counts (PostgreSQL, SQLite 3.35+).
+    ``"upsert"``: that upsert, then a SELECT, in one transaction (SQLite 3.24 to 3.34).
+    ``"mysql"``: one upsert per key, then a SELECT. Not in one transaction: InnoDB picks
+    deadlock victims among transactions inserting the same new key at once (measured with 24
+    workers), while single-row statements in autocommit only wait for each other.
+    ``"update"``: per key an UPDATE, and an INSERT for a new key, then a SELECT (other databases).
+    """
+    if isinstance(database, peewee.PostgresqlDatabase):
+        return "returning"
+    if isinstance(database, peewee.MySQLDatabase):
+        return "mysql"
+    if isinstance(database, peewee.SqliteDatabase):
+        version = _sqlite_version()
+        if version >= (3, 35, 0):
+            return "returning"
+        return "upsert" if version >= (3, 24, 0) else "update"
+    return "update"
 
 
 class _DatabaseStore:
-    """Counters in a table: one atomic UPDATE per attempt (an INSERT for a new key)."""
+    """Counters in a table; an attempt is counted by one upsert where the database allows.
+
+    A row whose window has passed, or whose counter a successful login cleared, starts a new
+    window at 1. Counts are computed by the database, never in Python, so concurrent workers
+    cannot lose an attempt; with ``"returning"`` and ``"upsert"`` each worker also reads exactly
+    its own count, elsewhere the count read back may include a concurrent worker's attempt
+    (which can only refuse sooner, never later).
+    """
 
     def __init__(self, model: type[peewee.Model]) -> None:
         self.model = model
 
-    def hit(self, key: str, window: int) -> tuple[int, int]:
+    def hit(self, keys: Sequence[str], window: int) -> list[tuple[int, int]]:
         model: Any = self.model
+        database = model._meta.database
+        real = getattr(database, "obj", database)  # the app's database behind db.Model's proxy
+        strategy = _strategy(real)
         now = int(time.time())
-        expired = model.window_start <= now - window
-        update = model.update(
-            attempts=peewee.Case(None, [(expired, 1)], model.attempts + 1),
-            window_start=peewee.Case(None, [(expired, now)], model.window_start),
-        ).where(model.key == key)
-        if update.execute() == 0:
-            try:
-                with model._meta.database.atomic():
-                    model.insert(key=key, attempts=1, window_start=now).execute()
-            except peewee.IntegrityError:
-                update.execute()
-        attempts, window_start = model.select(model.attempts, model.window_start).where(model.key == key).tuples().get()
-        return attempts, max(1, window_start + window - now)
+        fresh = (model.window_start <= now - window) | (model.attempts <= 0)
+        # MySQL evaluates the assignments left to right, so there ``window_start`` sees the new
+        # ``attempts``: which is 1 exactly when the row started afresh.
+        restarted = (model.attempts == 1) if isinstance(real, peewee.MySQLDatabase) else fresh
+        update = {
+            model.attempts: peewee.Case(None, [(fresh, 1)], model.attempts + 1),
+            model.window_start: peewee.Case(None, [(restarted, now)], model.window_start),
+        }
+        columns = (model.key, model.attempts, model.window_start)
+        if strategy == "returning":
+            insert = self._insert(keys, now).on_conflict(conflict_target=[model.key], update=update)
+            rows = list(insert.returning(*columns).tuples().execute())
+        else:
+            with database.atomic() if strategy == "upsert" else contextlib.nullcontext():
+                if strategy == "upsert":
+                    self._insert(keys, now).on_conflict(conflict_target=[model.key], update=update).execute()
+                elif strategy == "mysql":
+                    for key in keys:  # ON DUPLICATE KEY UPDATE takes no conflict target
+                        self._insert([key], now).on_conflict(update=update).execute()
+                else:
+                    self._update_or_insert(keys, now, update)
+                rows = list(model.select(*columns).where(model.key.in_(list(keys))).tuples())
+        counts = {key: (attempts, window_start) for key, attempts, window_start in rows}
+        return [(counts[key][0], max(1, counts[key][1] + window - now)) for key in keys]
 
-    def undo(self, key: str) -> None:
+    def _insert(self, keys: Sequence[str], now: int) -> Any:
         model: Any = self.model
-        model.update(attempts=model.attempts - 1).where(model.key == key, model.attempts > 0).execute()
+        rows = [(key, 1, now) for key in keys]
+        return model.insert_many(rows, fields=[model.key, model.attempts, model.window_start])
 
-    def reset(self, key: str) -> None:
+    def _update_or_insert(self, keys: Sequence[str], now: int, update: dict[Any, Any]) -> None:
         model: Any = self.model
-        model.delete().where(model.key == key).execute()
+        for key in keys:
+            query = model.update(update).where(model.key == key)
+            if query.execute() == 0:
+                try:
+                    with model._meta.database.atomic():
+                        model.insert(key=key, attempts=1, window_start=now).execute()
+                except peewee.IntegrityError:  # another worker inserted it first
+                    query.execute()
+
+    def succeeded(self, reset_key: str, undo_key: str) -> None:
+        """Clear ``reset_key``'s counter and take one attempt back from ``undo_key``, in one UPDATE."""
+        model: Any = self.model
+        attempts = peewee.Case(None, [(model.key == reset_key, 0)], model.attempts - 1)
+        model.update({model.attempts: attempts}).where(
+            model.key.in_([reset_key, undo_key]), model.attempts > 0
+        ).execute()
 
 
 class _RedisStore:
@@ -124,23 +190,21 @@ class _RedisStore:
             ) from None
         self.client = redis.Redis.from_url(url)
 
-    def hit(self, key: str, window: int) -> tuple[int, int]:
-        name = f"fp:login-throttle:{key}"
+    def hit(self, keys: Sequence[str], window: int) -> list[tuple[int, int]]:
         pipe = self.client.pipeline()
-        pipe.set(name, 0, ex=window, nx=True)
-        pipe.incr(name)
-        pipe.ttl(name)
-        _, attempts, ttl = pipe.execute()
-        return int(attempts), max(1, int(ttl))
+        for key in keys:
+            name = f"fp:login-throttle:{key}"
+            pipe.set(name, 0, ex=window, nx=True)
+            pipe.incr(name)
+            pipe.ttl(name)
+        replies = pipe.execute()
+        return [(int(replies[i + 1]), max(1, int(replies[i + 2]))) for i in range(0, len(replies), 3)]
 
-    def undo(self, key: str) -> None:
-        name = f"fp:login-throttle:{key}"
+    def succeeded(self, reset_key: str, undo_key: str) -> None:
         pipe = self.client.pipeline()
-        pipe.decr(name)
+        pipe.delete(f"fp:login-throttle:{reset_key}")
+        pipe.decr(f"fp:login-throttle:{undo_key}")
         pipe.execute()
-
-    def reset(self, key: str) -> None:
-        self.client.delete(f"fp:login-throttle:{key}")
 
 
 def _key(kind: str, value: str) -> str:
@@ -174,9 +238,9 @@ class LoginThrottle:
     def attempt(self, username: str, address: str | None) -> int | None:
         """Count one attempt; return seconds to wait when it is over a limit, else None."""
         user_key, address_key = self.keys(username, address)
-        window = self.settings.window
-        user_count, user_wait = self.store.hit(user_key, window)
-        address_count, address_wait = self.store.hit(address_key, window)
+        (user_count, user_wait), (address_count, address_wait) = self.store.hit(
+            (user_key, address_key), self.settings.window
+        )
         waits = []
         if user_count > self.settings.username_limit:
             waits.append(user_wait)
@@ -187,8 +251,7 @@ class LoginThrottle:
     def succeeded(self, username: str, address: str | None) -> None:
         """A login worked: clear the username's counter and take back the address's attempt."""
         user_key, address_key = self.keys(username, address)
-        self.store.reset(user_key)
-        self.store.undo(address_key)
+        self.store.succeeded(user_key, address_key)
 
 
 def retry_after_header(seconds: int) -> str:
