@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 import peewee
@@ -21,6 +22,7 @@ AUDIT_ACTIONS = ("add", "change", "delete")
 #: What the log shows instead of a sensitive field's value.
 HIDDEN = "<hidden>"
 _DIGEST_PREFIX = "sha256:"
+_BATCH = 500  # dependent rows read, recorded and written per step of a recursive delete
 
 
 def _digest(value: Any) -> str:
@@ -34,6 +36,28 @@ def _object_pk(instance: peewee.Model) -> str:
         return json.dumps([serialize_value(None, part) for part in pk], default=str)
     value = serialize_value(None, pk)
     return "" if value is None else str(value)
+
+
+def _sorted_ids(ids: list[Any]) -> list[Any]:
+    distinct = list(dict.fromkeys(ids))
+    try:
+        return sorted(distinct)
+    except TypeError:  # ids that do not compare keep the order read
+        return distinct
+
+
+def _link_ends(field: Any) -> tuple[peewee.ForeignKeyField, peewee.ForeignKeyField]:
+    through = field.through_model
+    if field.model is field.rel_model:
+        raise ValueError(f"many-to-many field {field.name!r} relates {field.model.__name__} to itself: no direction")
+    return through._meta.model_refs[field.model][0], through._meta.model_refs[field.rel_model][0]
+
+
+def _single_key(model: type[peewee.Model]) -> peewee.Field | None:
+    primary = model._meta.primary_key
+    if isinstance(primary, peewee.Field) and not isinstance(primary, peewee.CompositeKey):
+        return primary
+    return None
 
 
 class AuditLog:
@@ -60,11 +84,13 @@ class AuditLog:
         """The ``AuditEntry`` model."""
         return self.auth.AuditEntry
 
-    def snapshot(self, instance: peewee.Model) -> dict[str, Any]:
+    def snapshot(self, instance: peewee.Model, *, many_to_many: Collection[str] | bool = ()) -> dict[str, Any]:
         """The JSON-ready field values of ``instance`` as it is in memory (no query).
 
         Take it before changing or deleting the instance. A foreign key gives the related
         id; a sensitive field gives a digest that only tells whether it later changed.
+        ``many_to_many`` names many-to-many fields (``True``: all the model declares) whose
+        linked ids, sorted, are added under the field's name: one query per field.
         """
         sensitive = get_sensitive_fields(type(instance))
         data = instance.__data__
@@ -74,9 +100,47 @@ class AuditLog:
                 continue  # not loaded (a partial select): unknown, not None
             value = data[field.name]
             values[field.name] = _digest(value) if field.name in sensitive else serialize_value(field, value)
+        values.update(self.many_to_many_ids(instance, many_to_many))
         return values
 
-    def changes(self, action: str, instance: peewee.Model, before: dict[str, Any] | None = None) -> dict[str, Any]:
+    def many_to_many_ids(self, instance: peewee.Model, names: Collection[str] | bool = True) -> dict[str, list[Any]]:
+        """``{field: sorted JSON-ready ids}`` of ``instance``'s links through the named many-to-many fields.
+
+        ``names=True`` means every many-to-many field declared on the model (not peewee's
+        backrefs, nor one relating the model to itself); sensitive ones are left out. An
+        unknown or self-referencing name raises ``ValueError``.
+        """
+        model = type(instance)
+        declared = {name: f for name, f in model._meta.manytomany.items() if not getattr(f, "_is_backref", False)}
+        if names is True:  # a self-referencing field has no direction to read: only named ones raise
+            chosen = [name for name, f in declared.items() if f.rel_model is not model]
+        elif names is False:
+            chosen = []
+        else:
+            unknown = [name for name in names if name not in declared]
+            if unknown:
+                raise ValueError(f"{model.__name__} has no many-to-many field {unknown[0]!r}")
+            chosen = list(dict.fromkeys(names))
+        sensitive = get_sensitive_fields(model)
+        result: dict[str, list[Any]] = {}
+        for name in chosen:
+            if name in sensitive:
+                continue
+            field = declared[name]
+            source, target = _link_ends(field)
+            query = field.through_model.select(target).where(source == getattr(instance, source.rel_field.name))
+            target_pk = field.rel_model._meta.primary_key
+            result[name] = [serialize_value(target_pk, i) for i in _sorted_ids([row[0] for row in query.tuples()])]
+        return result
+
+    def changes(
+        self,
+        action: str,
+        instance: peewee.Model,
+        before: dict[str, Any] | None = None,
+        *,
+        many_to_many: Collection[str] | bool = (),
+    ) -> dict[str, Any]:
         """The ``{field: [old, new]}`` that :meth:`record` would store (without writing anything)."""
         if action not in AUDIT_ACTIONS:
             raise ValueError(f"unknown audit action {action!r}; expected one of {AUDIT_ACTIONS}")
@@ -84,11 +148,12 @@ class AuditLog:
         if action == "change":
             if before is None:
                 raise ValueError("record('change', ...) needs before=auth.audit.snapshot(instance) taken before")
-            old, new = before, self.snapshot(instance)
+            old, new = before, self.snapshot(instance, many_to_many=many_to_many)
         elif action == "add":
-            old, new = {}, self.snapshot(instance)
+            old, new = {}, self.snapshot(instance, many_to_many=many_to_many)
         else:
-            old, new = (before if before is not None else self.snapshot(instance)), {}
+            old = before if before is not None else self.snapshot(instance, many_to_many=many_to_many)
+            new = {}
         result: dict[str, Any] = {}
         for name in dict.fromkeys([*old, *new]):
             old_value, new_value = old.get(name), new.get(name)
@@ -111,16 +176,20 @@ class AuditLog:
         source: str = "app",
         user: Any = None,
         remote_addr: str | None = None,
+        many_to_many: Collection[str] | bool = (),
     ) -> Any:
         """Write one audit entry for ``action`` ("add", "change" or "delete") on ``instance``.
 
         For "change", ``before`` is a :meth:`snapshot` taken before the change and only the
         fields that changed are stored; a change that changed nothing is not recorded
-        (returns None). ``user`` defaults to the logged-in user and ``remote_addr`` to the
-        request's client address (both None outside a request). A ``user`` that is not of the
-        user model (an API key, say) is recorded by name only. Exactly one INSERT.
+        (returns None). ``many_to_many`` names many-to-many fields whose linked ids belong in
+        the entry (read after the write, one query each; for "change", take ``before`` with
+        the same names so both sides hold them). ``user`` defaults to the logged-in user and
+        ``remote_addr`` to the request's client address (both None outside a request). A
+        ``user`` that is not of the user model (an API key, say) is recorded by name only.
+        Exactly one INSERT.
         """
-        changes = self.changes(action, instance, before)
+        changes = self.changes(action, instance, before, many_to_many=many_to_many)
         if action == "change" and not changes:
             return None
         if user is None:
@@ -140,6 +209,68 @@ class AuditLog:
             action=action,
             changes=json.dumps(changes, default=str),
         )
+
+    def delete(
+        self,
+        instance: peewee.Model,
+        *,
+        recursive: bool = False,
+        many_to_many: Collection[str] | bool = True,
+        source: str = "app",
+        user: Any = None,
+        remote_addr: str | None = None,
+    ) -> int:
+        """Delete ``instance`` in one transaction with one entry per row written; the rows deleted (0 or 1).
+
+        With ``recursive``, as peewee's ``delete_instance(recursive=True)``: rows pointing at it
+        through a nullable foreign key get NULL there (a "change" entry), the others are deleted
+        (a "delete" entry, the many-to-many link rows among them), deepest first. Dependent rows
+        are read, recorded and written by primary key in batches, so memory stays flat and no
+        row is written unrecorded. The entry of ``instance`` holds its many-to-many ids
+        (``many_to_many``, as in :meth:`snapshot`). ``instance.delete_instance()`` deletes it, so a
+        model's override still runs; when it deleted nothing (the row was already gone) nothing
+        is recorded for it. Every entry goes through :meth:`record` (one INSERT each).
+
+        Usage::
+
+            auth.audit.delete(author, recursive=True, source="admin")
+        """
+        before = self.snapshot(instance, many_to_many=many_to_many)
+        if user is None:
+            user = self.auth.get_logged_in_user()
+        options = {"source": source, "user": user, "remote_addr": remote_addr}
+        with type(instance)._meta.database.atomic():
+            if recursive:
+                for condition, fk in instance.dependencies(exclude_null_children=True):
+                    self._cascade(condition, fk, options)
+            deleted = instance.delete_instance()
+            if deleted:
+                self.record("delete", instance, before=before, **options)
+        return deleted
+
+    def _cascade(self, condition: Any, fk: peewee.ForeignKeyField, options: dict[str, Any]) -> None:
+        """Unlink (nullable ``fk``) or delete the rows of ``fk.model`` matching ``condition``, recording each."""
+        model = fk.model
+        primary = _single_key(model)
+        while True:
+            query = model.select().where(condition)
+            rows = list(query if primary is None else query.order_by(primary).limit(_BATCH))
+            for row in rows:
+                before = self.snapshot(row)
+                if fk.null:
+                    setattr(row, fk.name, None)
+                    self.record("change", row, before=before, **options)
+                else:
+                    self.record("delete", row, before=before, **options)
+            if not rows:
+                return
+            where = condition if primary is None else primary.in_([row.get_id() for row in rows])
+            if fk.null:
+                written = model.update(**{fk.name: None}).where(where).execute()
+            else:
+                written = model.delete().where(where).execute()
+            if primary is None or len(rows) < _BATCH or not written:
+                return
 
     def query(
         self,
