@@ -104,14 +104,24 @@ def test_add_and_edit_with_a_multiple_select(app: Flask, auth: Any, blog: Any) -
 
     with app.app_context():
         through = blog.through._meta.table_name
-        entries = [(e.model, e.action) for e in auth.audit.query()][::-1]
-    assert entries == [
-        ("post", "add"),
+        log = list(auth.audit.query())[::-1]
+    assert [(e.model, e.action) for e in log] == [
         (through, "add"),
         (through, "add"),
+        ("post", "add"),  # written after its links, so it holds them
         (through, "delete"),  # tag00 unlinked
-        (through, "add"),  # tag01 linked; the title did not change, so no "change" of the post
+        (through, "add"),  # tag01 linked
+        ("post", "change"),  # the title did not change, the links did: on the post's own history
     ]
+    ids = {name: tag.id for name, tag in tags.items()}
+    assert log[2].get_changes() == {
+        "id": [None, post.id],
+        "title": [None, "first"],
+        "tags": [None, sorted([ids["tag00"], ids["tag02"]])],
+    }
+    assert log[5].get_changes() == {
+        "tags": [sorted([ids["tag00"], ids["tag02"]]), sorted([ids["tag01"], ids["tag02"]])]
+    }
 
 
 def test_links_kept_when_the_form_has_no_such_field_and_cleared_when_empty(app: Flask, blog: Any) -> None:
@@ -193,3 +203,22 @@ def test_above_the_threshold_the_lookup_dialog_picks_the_rows(app: Flask, db: An
     data = {"csrf_token": token, "_fp_version": version, "title": "many", "tags": chosen}
     assert client.post(url, data=data).status_code == 302
     assert _links(app, blog, post.id) == ["tag07", "tag50", "tag51"]
+
+
+def test_deleting_a_post_records_its_links_as_rest_does(app: Flask, auth: Any, blog: Any) -> None:
+    client, tags = blog.client, blog.tags
+    with app.app_context():
+        post = blog.Post.create(title="gone")
+        post.tags.add([tags["tag02"], tags["tag01"]])
+    token = _token(client, f"/admin/post/delete/?id={post.id}")
+    assert client.post("/admin/post/delete/", data={"csrf_token": token, "id": [str(post.id)]}).status_code == 302
+    with app.app_context():
+        assert blog.through.select().count() == 0
+        assert auth.audit.query(model=blog.through, action="delete").count() == 2  # each link row
+        entry = auth.audit.query(model=blog.Post, pk=post.id).get()
+    assert entry.action == "delete"
+    assert entry.get_changes() == {
+        "id": [post.id, None],
+        "title": ["gone", None],
+        "tags": [sorted([tags["tag01"].id, tags["tag02"].id]), None],
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import peewee
@@ -19,50 +20,43 @@ def audit_log_of(auth: Any) -> Any:
     return getattr(auth, "audit", None)
 
 
-def snapshot(auth: Any, instance: peewee.Model) -> dict[str, Any] | None:
-    """The values of ``instance`` before a change (None without an audit log)."""
-    audit = audit_log_of(auth)
-    return audit.snapshot(instance) if audit is not None else None
-
-
-def record(auth: Any, action: str, instance: peewee.Model, before: dict[str, Any] | None = None) -> Any:
-    """Record an admin write of ``instance`` in the audit log (inside the caller's transaction)."""
+def snapshot(auth: Any, instance: peewee.Model, many_to_many: Collection[str] = ()) -> dict[str, Any] | None:
+    """The values of ``instance`` before a change, with its ``many_to_many`` ids (None without an audit log)."""
     audit = audit_log_of(auth)
     if audit is None:
         return None
+    return audit.snapshot(instance, many_to_many=many_to_many) if many_to_many else audit.snapshot(instance)
+
+
+def record(
+    auth: Any,
+    action: str,
+    instance: peewee.Model,
+    before: dict[str, Any] | None = None,
+    many_to_many: Collection[str] = (),
+) -> Any:
+    """Record an admin write of ``instance`` (with the ids of its ``many_to_many`` fields) in the audit log."""
+    audit = audit_log_of(auth)
+    if audit is None:
+        return None
+    if many_to_many:
+        return audit.record(action, instance, before=before, source=SOURCE, many_to_many=many_to_many)
     return audit.record(action, instance, before=before, source=SOURCE)
 
 
 def delete_with_audit(auth: Any, instance: peewee.Model, *, recursive: bool) -> bool:
     """Delete ``instance`` (and, when ``recursive``, what depends on it) with one audit entry per row written.
 
-    Run it inside the caller's transaction. It follows peewee's ``delete_instance(recursive=True)``:
-    rows whose foreign key is nullable are unlinked (recorded as a "change" of that key), the
-    others deleted (recorded as "delete"). Dependents are read in batches just before their
-    statement runs, so memory stays flat. Returns False when ``instance`` was already gone
-    (deleted as a dependent of an object deleted before it): nothing is recorded twice.
+    The auth layer's ``AuditLog.delete`` (the rule the REST API follows too): rows whose
+    foreign key is nullable are unlinked (a "change" of that key), the others deleted (a
+    "delete"), deepest first, and the object's entry holds its many-to-many ids. Run it inside
+    the caller's transaction. Returns False when ``instance`` was already gone (deleted as a
+    dependent of an object deleted before it): nothing is recorded twice.
     """
     audit = audit_log_of(auth)
-    if recursive:
-        for condition, fk in instance.dependencies(exclude_null_children=True):
-            model = fk.model
-            if audit is not None:
-                for row in model.select().where(condition).iterator():
-                    if fk.null:
-                        before = audit.snapshot(row)
-                        setattr(row, fk.name, None)
-                        audit.record("change", row, before=before, source=SOURCE)
-                    else:
-                        audit.record("delete", row, source=SOURCE)
-            if fk.null:
-                model.update(**{fk.name: None}).where(condition).execute()
-            else:
-                model.delete().where(condition).execute()
-    before = snapshot(auth, instance)
-    if instance.delete_instance() == 0:  # the model's own delete_instance (an override) still runs
-        return False
-    record(auth, "delete", instance, before)
-    return True
+    if audit is None:
+        return instance.delete_instance(recursive=recursive) > 0
+    return audit.delete(instance, recursive=recursive, source=SOURCE) > 0
 
 
 class AuditViews:

@@ -250,16 +250,25 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
             links[field.name] = sorted(str(key) for (key,) in rows)
         return fingerprint(instance, links)
 
-    def save_related(self, instance: peewee.Model, form: Any, adding: bool = False) -> None:
-        """After :meth:`save_model`, in its transaction: write the many-to-many links the form chose.
-
-        Each link added or removed is a row of the through model with its own audit entry.
-        """
-        audit = audit_log_of(self.auth)
+    def submitted_many_to_many(self, form: Any, adding: bool = False) -> list[str]:
+        """The many-to-many fields whose links :meth:`save_related` writes (those the form submitted)."""
+        names = []
         for field in form_many_to_many_fields(self.model):
             form_field = getattr(form, field.name, None)
             if isinstance(form_field, ManyToManyFormField) and (adding or form_field.submitted is not None):
-                write_links(instance, field, form_field.data, audit)
+                names.append(field.name)
+        return names
+
+    def save_related(self, instance: peewee.Model, form: Any, adding: bool = False) -> None:
+        """After :meth:`save_model`, in its transaction: write the many-to-many links the form chose.
+
+        Each link added or removed is a row of the through model with its own audit entry; the
+        object's own entry (written after this) holds the ids before and after.
+        """
+        audit = audit_log_of(self.auth)
+        fields = {field.name: field for field in form_many_to_many_fields(self.model)}
+        for name in self.submitted_many_to_many(form, adding=adding):
+            write_links(instance, fields[name], getattr(form, name).data, audit)
 
     def get_add_form(self) -> type[Any]:
         """The form class of the add view (default: :meth:`get_form` with ``adding=True``)."""

@@ -113,12 +113,16 @@ class ModelViews:
     # -- add and edit -----------------------------------------------------------------
 
     def _save(self, instance: peewee.Model, form: Any, formsets: list[Any], adding: bool) -> peewee.Model:
-        """One transaction: the object (:meth:`save_model`), its links, its inline rows, and their audit entries."""
+        """One transaction: the object (:meth:`save_model`), its links, its inline rows, and their audit entries.
+
+        The object's entry holds the ids of the many-to-many fields the form submitted.
+        """
         with self.database.atomic():  # type: ignore[attr-defined]
-            before = None if adding else snapshot(self.auth, instance)  # type: ignore[attr-defined]
+            links = self.submitted_many_to_many(form, adding=adding)  # type: ignore[attr-defined]
+            before = None if adding else snapshot(self.auth, instance, links)  # type: ignore[attr-defined]
             instance = self.save_model(instance, form, adding=adding)  # type: ignore[attr-defined]
-            record(self.auth, "add" if adding else "change", instance, before)  # type: ignore[attr-defined]
             self.save_related(instance, form, adding=adding)  # type: ignore[attr-defined]
+            record(self.auth, "add" if adding else "change", instance, before, links)  # type: ignore[attr-defined]
             for formset in formsets:
                 formset.parent = instance
                 formset.save(self.auth)  # type: ignore[attr-defined]
