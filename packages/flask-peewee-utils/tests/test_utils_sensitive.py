@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import peewee
 
 from flask_peewee.utils import get_sensitive_fields, model_to_dict
@@ -55,3 +58,62 @@ def test_instances_work_too_and_serialization_follows() -> None:
         "id": 2,
         "username": "c",
     }
+
+
+def test_a_subclass_created_after_its_parent_was_serialized_keeps_its_own_secrets() -> None:
+    assert model_to_dict(Base(id=1, username="u", password="p")) == {"id": 1, "username": "u"}
+
+    class WithPin(Base):
+        __sensitive_fields__ = ("pin",)
+        pin = peewee.CharField()
+
+    assert get_sensitive_fields(WithPin) == frozenset({"password", "pin"})
+    assert model_to_dict(WithPin(id=2, username="w", password="p", pin="1234")) == {"id": 2, "username": "w"}
+    assert model_to_dict(Base(id=1, username="u", password="p")) == {"id": 1, "username": "u"}
+
+
+def test_a_declaration_assigned_later_is_honoured() -> None:
+    class Parent(peewee.Model):
+        name = peewee.CharField()
+        secret = peewee.CharField()
+
+    class Child(Parent):
+        token = peewee.CharField()
+
+    child = Child(id=1, name="n", secret="s", token="t")
+    assert model_to_dict(child) == {"id": 1, "name": "n", "secret": "s", "token": "t"}
+    Child.__sensitive_fields__ = ("token",)  # on the class itself
+    assert model_to_dict(child) == {"id": 1, "name": "n", "secret": "s"}
+    Parent.__sensitive_fields__ = ("secret",)  # on a base, after the subclass was serialized
+    assert get_sensitive_fields(Child) == frozenset({"secret", "token"})
+    assert model_to_dict(child) == {"id": 1, "name": "n"}
+    assert model_to_dict(child, fields=("name", "secret")) == {"name": "n"}
+    del Child.__sensitive_fields__
+    assert model_to_dict(child) == {"id": 1, "name": "n", "token": "t"}
+
+
+def test_a_list_declaration_changed_in_place_is_honoured() -> None:
+    class Account(peewee.Model):
+        __sensitive_fields__ = ["password"]
+        password = peewee.CharField()
+        pin = peewee.CharField()
+
+    account = Account(id=1, password="p", pin="1")
+    assert model_to_dict(account) == {"id": 1, "pin": "1"}
+    Account.__sensitive_fields__.append("pin")
+    assert get_sensitive_fields(Account) == frozenset({"password", "pin"})
+    assert model_to_dict(account) == {"id": 1}
+
+
+def test_model_classes_made_at_runtime_are_not_kept_alive() -> None:
+    def make() -> weakref.ref[type]:
+        class Temporary(Base):
+            __sensitive_fields__ = ("extra",)
+            extra = peewee.CharField()
+
+        assert model_to_dict(Temporary(id=1, username="t", password="p", extra="e")) == {"id": 1, "username": "t"}
+        return weakref.ref(Temporary)
+
+    ref = make()
+    gc.collect()
+    assert ref() is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import decimal
 import json
 import uuid
 from types import SimpleNamespace
@@ -277,3 +278,44 @@ def test_client_chosen_natural_key_on_create_only(db: Database) -> None:
     assert Country.select().count() == 1
     with pytest.raises(DataError, match="code"):
         dict_to_model(Country, {"name": "Nowhere"})
+
+
+class Note(peewee.Model):
+    title = peewee.CharField()
+    body = peewee.TextField()
+    score = peewee.DecimalField(decimal_places=1)
+
+
+def test_fields_added_or_removed_after_serializing_are_followed() -> None:
+    class Entry(peewee.Model):
+        title = peewee.CharField()
+
+    assert model_to_dict(Entry(id=1, title="t")) == {"id": 1, "title": "t"}
+    Entry._meta.add_field("summary", peewee.TextField(null=True))
+    assert model_to_dict(Entry(id=1, title="t", summary="s")) == {"id": 1, "title": "t", "summary": "s"}
+    Entry._meta.remove_field("title")
+    assert model_to_dict(Entry(id=1, summary="s")) == {"id": 1, "summary": "s"}
+
+
+def test_the_same_choice_spelled_as_list_tuple_or_set_gives_the_same_dict() -> None:
+    note = Note(id=3, title="a", body="b", score=decimal.Decimal("2.25"))
+    expected = {"title": "a", "score": "2.3"}
+    assert model_to_dict(note, fields=["title", "score", "body"], exclude=("body",)) == expected
+    assert model_to_dict(note, fields=("title", "score", "body"), exclude=["body"]) == expected
+    assert model_to_dict(note, fields={"title", "score", "body"}, exclude={"body"}) == expected
+    assert model_to_dict(note, exclude=("body",)) == {"id": 3, **expected}
+
+
+def test_many_different_field_choices_each_get_their_own_fields() -> None:
+    """More choices than are remembered per model (query strings may pick fields): every answer stays right."""
+    note = Note(id=1, title="a", body="b", score=decimal.Decimal("1.0"))
+    names = ("id", "title", "body", "score")
+    expected = model_to_dict(note)
+    choices = [tuple(name for bit, name in enumerate(names) if mask >> bit & 1) for mask in range(16)]
+    for round_ in range(10):
+        for number, choice in enumerate(choices):
+            extra = (f"unknown{round_}_{number}",)  # a new key every time, beyond the cache's bound
+            assert model_to_dict(note, fields=choice + extra) == {name: expected[name] for name in choice}
+            assert model_to_dict(note, exclude=choice + extra) == {
+                name: value for name, value in expected.items() if name not in choice
+            }

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 __all__ = ["get_sensitive_fields"]
+
+_NAME = "__sensitive_fields__"
+# Declarations that cannot change in place; a list or set could, so it is read again on every call.
+_FROZEN = (str, tuple, frozenset, type(None))
+
+# Per class: what each class of its MRO declares in its own body, and their union. The union
+# depends on nothing else, and nothing here refers back to the class, so a class that goes
+# away takes its entry with it.
+_cache: weakref.WeakKeyDictionary[type, tuple[list[Any], frozenset[str]]] = weakref.WeakKeyDictionary()
 
 
 def get_sensitive_fields(model: Any) -> frozenset[str]:
@@ -13,13 +23,34 @@ def get_sensitive_fields(model: Any) -> frozenset[str]:
     The union of ``__sensitive_fields__`` over the class and all its bases, so a subclass can
     add secrets but never drop its parent's. Such fields are never serialized, filtered,
     ordered or searched by the toolkit.
+
+    The union is computed once per class and reused while every class of the MRO still holds
+    the same declaration, so assigning ``__sensitive_fields__`` on a model or any of its bases
+    later is honoured on the next call. Declare a tuple: a list or set is read again on every
+    call, since it could be changed in place.
     """
     cls = model if isinstance(model, type) else type(model)
+    declared = declarations(cls)
+    cached = _cache.get(cls)
+    if cached is not None and cached[0] == declared:
+        return cached[1]
     names: set[str] = set()
-    for klass in cls.__mro__:
-        declared = klass.__dict__.get("__sensitive_fields__", ())
-        if isinstance(declared, str):
+    for value in declared:
+        if isinstance(value, str):
             # ``("password")`` is a string, not a tuple: take it as the one name it means.
-            declared = (declared,)
-        names.update(name for name in declared if isinstance(name, str))
-    return frozenset(names)
+            value = (value,)
+        names.update(name for name in value or () if isinstance(name, str))
+    result = frozenset(names)
+    if cacheable(declared):
+        _cache[cls] = (declared, result)
+    return result
+
+
+def declarations(cls: type) -> list[Any]:
+    """What each class of ``cls.__mro__`` declares in its own body: what anything cached from the union must match."""
+    return [klass.__dict__.get(_NAME) for klass in cls.__mro__]
+
+
+def cacheable(declared: list[Any]) -> bool:
+    """Whether :func:`declarations` equal to ``declared`` mean the same names (no list or set to change in place)."""
+    return all(isinstance(value, _FROZEN) for value in declared)

@@ -8,7 +8,7 @@ from typing import Any
 import peewee
 
 from flask_peewee.utils._errors import DataError
-from flask_peewee.utils._sensitive import get_sensitive_fields
+from flask_peewee.utils._sensitive import cacheable, declarations, get_sensitive_fields
 from flask_peewee.utils._values import ConversionError, backend_of, parse_value, serialize_value
 
 __all__ = ["dict_to_model", "insert_instance", "model_to_dict"]
@@ -28,6 +28,65 @@ def _selected(field: peewee.Field, fields: Collection[str] | None, exclude: Coll
     return not names & set(exclude)
 
 
+# What model_to_dict writes for one model and one (fields, exclude, nested names) choice: per
+# field its name, the field whose type converts the value (the related key's for a foreign
+# key), and whether it is a foreign key written as a nested object. Kept on the model's
+# ``_meta`` (so it lives and dies with the class) with the sensitive-field declarations and
+# the field list it was made from, and dropped when either changes (see get_sensitive_fields).
+_Plan = tuple[tuple[str, peewee.Field, bool], ...]
+_PLANS = "_flask_peewee_serialize_plans"
+_PLANS_PER_MODEL = 64  # field choices may come from query strings: keep the cache bounded
+_PLAIN = frozenset({str, int, bool})  # written as they are (exact types: subclasses go to serialize_value)
+
+
+def _spec(names: Collection[str] | None) -> Any:
+    return names if names is None or type(names) is tuple else tuple(names)
+
+
+def _build_plan(
+    model: type[peewee.Model],
+    sensitive: frozenset[str],
+    fields: Collection[str] | None,
+    exclude: Collection[str],
+    nested: Collection[str],
+) -> _Plan:
+    plan = []
+    for field in model._meta.sorted_fields:
+        name = field.name
+        if name in sensitive or not _selected(field, fields, exclude):
+            continue
+        if isinstance(field, peewee.ForeignKeyField):
+            plan.append((name, field.rel_field, name in nested))
+        else:
+            plan.append((name, field, False))
+    return tuple(plan)
+
+
+def _plan(
+    model: type[peewee.Model],
+    fields: Collection[str] | None,
+    exclude: Collection[str],
+    nested: Mapping[str, Any],
+) -> _Plan:
+    meta = model._meta
+    declared = declarations(model)
+    sorted_fields = meta.sorted_fields  # peewee replaces this list when a field is added or removed
+    entry = meta.__dict__.get(_PLANS)
+    if entry is None or entry[0] != declared or entry[1] is not sorted_fields:
+        # A list or set declaration could change in place: store None so it never matches.
+        entry = (declared if cacheable(declared) else None, sorted_fields, get_sensitive_fields(model), {})
+        setattr(meta, _PLANS, entry)
+    plans = entry[3]
+    key = (_spec(fields), _spec(exclude), tuple(nested))
+    plan = plans.get(key)
+    if plan is None:
+        plan = _build_plan(model, entry[2], fields, exclude, nested)
+        if len(plans) >= _PLANS_PER_MODEL:
+            plans.clear()
+        plans[key] = plan
+    return plan
+
+
 def model_to_dict(
     obj: peewee.Model,
     *,
@@ -40,33 +99,27 @@ def model_to_dict(
     A foreign key is written under its field name with the related primary key, or, when
     its name is in ``nested``, as the related object's dict (``nested[name]`` holds the
     ``fields``/``exclude``/``nested`` options for it, or None). ``fields`` and ``exclude``
-    accept a foreign key's ``user_id`` name too.
+    accept a foreign key's ``user_id`` name too. Which fields to write is worked out once
+    per model and choice of options, and reused for every object.
 
     Usage::
 
         model_to_dict(message, exclude=("pub_date",), nested={"user": {"fields": ("id", "username")}})
     """
-    model = type(obj)
-    sensitive = get_sensitive_fields(model)
     nested = nested or {}
+    values = obj.__data__
     data: dict[str, Any] = {}
-    for field in model._meta.sorted_fields:
-        name = field.name
-        if name in sensitive or not _selected(field, fields, exclude):
-            continue
-        value = obj.__data__.get(name)
-        if isinstance(field, peewee.ForeignKeyField):
-            if name in nested and value is not None:
-                try:
-                    related = getattr(obj, name)
-                except peewee.DoesNotExist:
-                    related = None
-                if related is not None:
-                    data[name] = model_to_dict(related, **dict(nested[name] or {}))
-                    continue
-            data[name] = serialize_value(field.rel_field, value)
-        else:
-            data[name] = serialize_value(field, value)
+    for name, field, nest in _plan(type(obj), fields, exclude, nested):
+        value = values.get(name)
+        if nest and value is not None:
+            try:
+                related = getattr(obj, name)
+            except peewee.DoesNotExist:
+                related = None
+            if related is not None:
+                data[name] = model_to_dict(related, **(nested[name] or {}))
+                continue
+        data[name] = value if value is None or type(value) in _PLAIN else serialize_value(field, value)
     return data
 
 
