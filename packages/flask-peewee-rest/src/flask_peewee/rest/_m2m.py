@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import peewee
@@ -17,8 +17,6 @@ __all__ = [
     "load_many_to_many",
     "many_to_many_fields",
     "parse_many_to_many",
-    "related_ids",
-    "sorted_ids",
     "write_many_to_many",
 ]
 
@@ -107,22 +105,3 @@ def write_many_to_many(instance: peewee.Model, relations: Mapping[str, list[Any]
         accessor.clear()
         if ids:
             accessor.add(ids)
-
-
-def related_ids(instance: peewee.Model, field: Any) -> list[Any]:
-    """The ids ``instance`` is linked to through the many-to-many ``field``, sorted (one query)."""
-    ends = _ends(field)
-    if ends is None:
-        return []
-    source, target = ends
-    query = field.through_model.select(target).where(source == instance.get_id()).tuples()
-    return sorted_ids(row[0] for row in query)
-
-
-def sorted_ids(ids: Iterable[Any]) -> list[Any]:
-    """Distinct ids in ascending order (in the order given when they do not compare)."""
-    distinct = list(dict.fromkeys(ids))
-    try:
-        return sorted(distinct)
-    except TypeError:
-        return distinct

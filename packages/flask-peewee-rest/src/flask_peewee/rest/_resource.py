@@ -332,13 +332,11 @@ class RestResource:
         """DELETE on a detail URL: ``{"deleted": 1}`` (dependents too when :attr:`delete_recursive`)."""
         check_permission(self, "delete")
         self.check_precondition(obj)
-        before = snapshot(self, obj)
         referenced = ApiError(409, "The object is still referenced by other objects")
         if not self.delete_recursive and _referenced(obj):
             raise referenced  # checked here too: SQLite does not always enforce foreign keys
         with write_transaction(self, None, conflict=referenced.message):
             deleted = delete_object(self, obj, self.delete_recursive)
-            record_audit(self, "delete", obj, before)
         return self.response({"deleted": deleted})
 
     # -- dispatch ------------------------------------------------------------------------
