@@ -7,7 +7,7 @@ from flask_peewee.auth._audit import AuditLog
 from flask_peewee.auth._auth import Auth
 from flask_peewee.auth._csrf import CSRF_FIELD_NAME, csrf_token, is_cross_site_request, validate_csrf_token
 from flask_peewee.auth._forms import LoginForm, RememberLoginForm
-from flask_peewee.auth._models import BaseUser
+from flask_peewee.auth._models import BaseUser, utcnow
 from flask_peewee.auth._permissions import ACTIONS, PermissionPolicy
 from flask_peewee.auth._throttle import LoginThrottle, ThrottleSettings
 
@@ -25,5 +25,6 @@ __all__ = [
     "__version__",
     "csrf_token",
     "is_cross_site_request",
+    "utcnow",
     "validate_csrf_token",
 ]
