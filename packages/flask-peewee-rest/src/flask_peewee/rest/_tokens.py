@@ -17,6 +17,7 @@ from typing import Any
 import peewee
 from flask import current_app, has_app_context
 
+from flask_peewee.auth import utcnow
 from flask_peewee.db import Database, ImproperlyConfigured, get_database
 
 __all__ = [
@@ -39,11 +40,6 @@ _MARK = "__flask_peewee_rest_token__"
 _DUMMY_HASH = hashlib.sha256(b"flask-peewee-rest unknown token").hexdigest()
 #: ``last_used`` is written at most once per this period per token (not on every request)
 LAST_USED_RESOLUTION = datetime.timedelta(seconds=60)
-
-
-def utcnow() -> datetime.datetime:
-    """The current time in UTC without tzinfo (how the token table stores times on every backend)."""
-    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
 
 def _hash(token: str) -> str:
