@@ -16,7 +16,7 @@ from flask_peewee.rest._errors import ApiError, json_response
 from flask_peewee.rest._m2m import load_many_to_many, parse_many_to_many, write_many_to_many
 from flask_peewee.rest._query import add_includes, hidden_paths
 from flask_peewee.rest._request import page_link, read_body, read_limit
-from flask_peewee.rest._writes import check_permission, write_transaction
+from flask_peewee.rest._writes import check_permission, reload_stored, write_transaction
 from flask_peewee.utils import (
     DEFAULT_IGNORED_PARAMS,
     ConversionError,
@@ -300,7 +300,7 @@ class RestResource:
         return instance
 
     def create(self) -> Response:
-        """POST on the list URL: validate, insert, audit, answer 200 with the new object."""
+        """POST on the list URL: validate, insert, audit, answer 200 with the new object as stored."""
         if not self.check_post():
             raise ApiError(403, "Forbidden")
         check_permission(self, "add")
@@ -309,13 +309,13 @@ class RestResource:
         instance = self.deserialize_object(data, self.model)
         setattr(instance, _CREATING, True)
         with write_transaction(self, instance):
-            instance = self.save_object(instance, data)
+            instance = reload_stored(self.save_object(instance, data))
             write_many_to_many(instance, relations)
             record_audit(self, "add", instance, relations=relations)
         return self.response(self.serialize_query([instance])[0])
 
     def edit(self, obj: peewee.Model) -> Response:
-        """PUT or PATCH on a detail URL: merge the given fields, save, audit, answer with the object."""
+        """PUT or PATCH on a detail URL: merge the given fields, save, audit, answer with the object as stored."""
         check_permission(self, "change")
         self.check_precondition(obj)
         data = self.read_request_data()
@@ -323,7 +323,7 @@ class RestResource:
         before = snapshot(self, obj, relations)
         obj = self.deserialize_object(data, obj)
         with write_transaction(self, obj):
-            obj = self.save_object(obj, data)
+            obj = reload_stored(self.save_object(obj, data))
             write_many_to_many(obj, relations)
             record_audit(self, "change", obj, before, relations)
         return self.response(self.serialize_query([obj])[0])

@@ -14,7 +14,14 @@ from flask_peewee.rest._errors import ApiError
 if TYPE_CHECKING:
     from flask_peewee.rest._resource import RestResource
 
-__all__ = ["check_permission", "conflicting_fields", "find_auth", "write_transaction"]
+__all__ = [
+    "check_permission",
+    "conflicting_fields",
+    "find_auth",
+    "missing_fields",
+    "reload_stored",
+    "write_transaction",
+]
 
 _AUTH_EXTENSION = "flask_peewee.auth"
 
@@ -71,6 +78,40 @@ def conflicting_fields(instance: peewee.Model) -> dict[str, str]:
     return errors
 
 
+def missing_fields(instance: peewee.Model) -> dict[str, str]:
+    """The NOT NULL fields of ``instance`` that hold no value (a database-generated primary key excepted)."""
+    model = type(instance)
+    primary = model._meta.primary_key
+    errors: dict[str, str] = {}
+    for field in model._meta.sorted_fields:
+        if field.null or (field is primary and isinstance(field, peewee.AutoField)):
+            continue
+        if instance.__data__.get(field.name) is None:
+            errors[field.name] = "this field is required"
+    return errors
+
+
+def reload_stored(instance: peewee.Model) -> peewee.Model:
+    """Put in ``instance`` the field values the database stored (one SELECT by primary key).
+
+    What a backend keeps can differ from what was sent: MariaDB drops a datetime's
+    microseconds, a NUMERIC column rounds to its scale, a REAL column to single precision.
+    The answer and the audit entry then show the stored row.
+    """
+    model = type(instance)
+    fields = model._meta.sorted_fields
+    row = model.select(*fields).where(instance._pk_expr()).tuples().first()
+    if row is not None:
+        for field, value in zip(fields, row, strict=True):
+            instance.__data__[field.name] = value
+    return instance
+
+
+def _required(instance: peewee.Model | None) -> ApiError | None:
+    missing = missing_fields(instance) if instance is not None else {}
+    return ApiError(422, "Invalid data", errors=missing) if missing else None
+
+
 @contextmanager
 def write_transaction(
     resource: RestResource, instance: peewee.Model | None = None, conflict: str | None = None
@@ -78,7 +119,9 @@ def write_transaction(
     """Run a write in one transaction; database refusals become 409/422 JSON errors without driver text.
 
     A unique violation names the fields (409, ``{"error": ..., "errors": {"username": "already exists"}}``);
-    another integrity error answers 409 ``conflict`` when given, else 422 (a CHECK constraint, say).
+    a NOT NULL field left empty answers 422 naming it (``{"errors": {"password": "this field is
+    required"}}``); another integrity error answers 409 ``conflict`` when given, else 422 (a
+    CHECK constraint, say).
     """
     database = resource.model._meta.database
     try:
@@ -88,15 +131,26 @@ def write_transaction(
         errors = conflicting_fields(instance) if instance is not None else {}
         if errors:
             raise ApiError(409, "Conflict with an existing object", errors=errors) from None
+        required = _required(instance)
+        if required is not None:
+            raise required from None
         if conflict is not None:
             raise ApiError(409, conflict) from None
         raise ApiError(422, "The data breaks a rule of the database") from None
     except peewee.DataError:
         raise ApiError(422, "A value does not fit its column") from None
     except peewee.OperationalError as exc:
+        code = exc.args[0] if exc.args else None
+        required = _required(instance) if code == _NO_DEFAULT_FOR_FIELD else None
+        if required is not None:
+            raise required from None
         if not _is_check_violation(exc):
             raise
         raise ApiError(422, "The data breaks a rule of the database") from None
+
+
+# MariaDB/MySQL report a NOT NULL column left out of an INSERT as an operational error
+_NO_DEFAULT_FOR_FIELD = 1364
 
 
 def _is_check_violation(exc: peewee.OperationalError) -> bool:
