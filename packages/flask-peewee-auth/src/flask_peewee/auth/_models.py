@@ -55,20 +55,10 @@ class BaseUser:
         return check_password(password, stored)
 
 
-class _CompatUserModel:
-    """Accept the docs' ``create_table(fail_silently=True)`` as peewee's ``safe=True``, without a warning."""
-
-    @classmethod
-    def create_table(cls, safe: bool = True, **options: Any) -> None:
-        if "fail_silently" in options:
-            safe = bool(options.pop("fail_silently"))
-        super().create_table(safe=safe, **options)  # type: ignore[misc]
-
-
 def make_user_model(db: Database, db_table: str = "user") -> type[peewee.Model]:
     """Declare the default ``User`` model on ``db.Model`` with the table name ``db_table``."""
 
-    class User(_CompatUserModel, db.Model, BaseUser):  # type: ignore[misc, name-defined]
+    class User(db.Model, BaseUser):  # type: ignore[misc, name-defined]
         username = peewee.CharField(max_length=255, unique=True)
         password = peewee.CharField(max_length=255)
         email = peewee.CharField(max_length=255, default="")
