@@ -169,3 +169,56 @@ def test_like_wildcards_behave_alike_on_every_backend(client, api):
     assert _ids(client.get("/api/message/?content__like=MESSAGE%25")) == []
     assert _ids(client.get("/api/message/?content__ilike=MESSAGE%25")) == [1, 2, 3, 4, 5]
     assert _ids(client.get("/api/message/?content__like=message_3")) == [4]
+
+
+def test_regex_operators_are_off_by_default(client, api):
+    response = client.get("/api/message/?content__regexp=^m")
+    assert response.status_code == 400
+    assert response.get_json()["param"] == "content__regexp"
+    assert "not allowed" in response.get_json()["error"]
+
+
+@pytest.fixture
+def regex_api(app, models, users, db):
+    from flask_peewee.utils import OPERATORS, REGEX_OPERATORS
+
+    class MessageResource(RestResource):
+        filter_operators = OPERATORS + REGEX_OPERATORS
+
+    api = RestAPI(app)
+    api.register(models.User, UserResource)
+    api.register(models.Message, MessageResource)
+    for i, content in enumerate(["Hello world", "hello again", "goodbye", "HELLO 42"]):
+        models.Message.create(user=users.admin if i % 2 == 0 else users.coleifer, content=content)
+    db.database.close()
+    return api
+
+
+def test_a_resource_turns_regex_operators_on(client, regex_api):
+    assert _ids(client.get("/api/message/?content__regexp=^hello")) == [2]
+    assert _ids(client.get("/api/message/?content__iregexp=^hello")) == [1, 2, 4]
+    assert _ids(client.get("/api/message/?content__iregexp=^hello%20%5Cd%7B2%7D$")) == [4]
+    assert _ids(client.get("/api/message/?user__username__regexp=^admin$&content__regexp=o$")) == []
+    assert _ids(client.get("/api/message/?user__username__regexp=^admin$&content__regexp=d$")) == [1]
+    # the user resource did not turn them on
+    assert client.get("/api/user/?username__regexp=a").status_code == 400
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["(a%2B)%2B$", "(x|x)*y", ".*.*.*.*z", "(?i)x", "%5B", "a%5C1", "a" * 201],
+)
+def test_hostile_patterns_are_400_not_slow(client, regex_api, pattern):
+    response = client.get(f"/api/message/?content__regexp={pattern}")
+    assert response.status_code == 400
+    assert response.get_json()["param"] == "content__regexp"
+
+
+def test_openapi_lists_the_resource_operators(client, regex_api):
+    spec = client.get("/api/openapi.json").get_json()
+    described = {
+        path: [p["description"] for p in spec["paths"][path]["get"]["parameters"] if p["name"] == field]
+        for path, field in (("/api/message/", "content"), ("/api/user/", "username"))
+    }
+    assert "regexp, iregexp" in described["/api/message/"][0]
+    assert "regexp" not in described["/api/user/"][0]

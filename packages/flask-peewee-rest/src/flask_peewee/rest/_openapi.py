@@ -9,7 +9,7 @@ import peewee
 from flask_peewee.rest._authentication import APIKeyAuthentication, TokenAuthentication, UserAuthentication
 from flask_peewee.rest._m2m import many_to_many_fields
 from flask_peewee.rest._query import hidden_fields
-from flask_peewee.utils import OPERATORS, field_kind, get_sensitive_fields
+from flask_peewee.utils import field_kind, get_sensitive_fields
 
 if TYPE_CHECKING:
     from flask_peewee.rest._api import RestAPI
@@ -113,7 +113,7 @@ def _filter_parameters(resource: RestResource) -> list[dict[str, Any]]:
                 "name": field.name,
                 "in": "query",
                 "required": False,
-                "description": f"filter; also {field.name}__<op> with op in {', '.join(OPERATORS)}",
+                "description": f"filter; also {field.name}__<op> with op in {', '.join(resource.filter_operators)}",
                 "schema": {"type": "string"},
             }
         )

@@ -19,6 +19,7 @@ from flask_peewee.rest._request import page_link, read_body, read_limit
 from flask_peewee.rest._writes import check_permission, reload_stored, write_transaction
 from flask_peewee.utils import (
     DEFAULT_IGNORED_PARAMS,
+    OPERATORS,
     ConversionError,
     PaginatedQuery,
     apply_filters,
@@ -79,6 +80,8 @@ class RestResource:
     filter_exclude: Collection[str] | None = None
     #: whether filters may follow foreign keys (``?user__username=admin``)
     filter_recursive: bool = True
+    #: filter operators clients may use; add ``REGEX_OPERATORS`` (``regexp``, ``iregexp``) to allow them
+    filter_operators: Collection[str] = OPERATORS
     #: foreign key name -> resource class: the related object is nested in the output
     include_resources: Mapping[str, type[RestResource]] | None = None
     #: whether deleting an object deletes the rows that depend on it
@@ -202,6 +205,7 @@ class RestResource:
             exclude=hidden_paths(self) | set(self.filter_exclude or ()),
             recursive=self.filter_recursive,
             ignore=self.get_ignored_params(),
+            operators=self.filter_operators,
         )
 
     def process_query(self, query: peewee.ModelSelect) -> peewee.ModelSelect:

@@ -7,6 +7,7 @@ from flask_peewee.utils._errors import DataError, QueryError
 from flask_peewee.utils._filters import (
     DEFAULT_IGNORED_PARAMS,
     OPERATORS,
+    REGEX_OPERATORS,
     Filter,
     apply_filters,
     apply_search,
@@ -23,6 +24,7 @@ from flask_peewee.utils._passwords import (
     make_password,
     needs_rehash,
 )
+from flask_peewee.utils._regex import MAX_REGEX_LENGTH, regex_problem
 from flask_peewee.utils._sensitive import get_sensitive_fields
 from flask_peewee.utils._serialize import dict_to_model, insert_instance, model_to_dict
 from flask_peewee.utils._shortcuts import get_object_or_404, slugify
@@ -31,7 +33,9 @@ from flask_peewee.utils._values import ConversionError, field_kind, parse_value,
 
 __all__ = [
     "DEFAULT_IGNORED_PARAMS",
+    "MAX_REGEX_LENGTH",
     "OPERATORS",
+    "REGEX_OPERATORS",
     "ConversionError",
     "DataError",
     "Filter",
@@ -64,6 +68,7 @@ __all__ = [
     "parse_filters",
     "parse_ordering",
     "parse_value",
+    "regex_problem",
     "safe_next_url",
     "serialize_value",
     "slugify",

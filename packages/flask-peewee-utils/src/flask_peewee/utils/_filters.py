@@ -13,11 +13,13 @@ import peewee
 from flask_peewee.utils._errors import QueryError
 from flask_peewee.utils._paths import as_model_select, join_path, resolve_path
 from flask_peewee.utils._patterns import escape_like, like_expression, pattern_problem
+from flask_peewee.utils._regex import regex_expression, regex_problem
 from flask_peewee.utils._values import ConversionError, backend_of, field_kind, is_text_field, parse_value
 
 __all__ = [
     "DEFAULT_IGNORED_PARAMS",
     "OPERATORS",
+    "REGEX_OPERATORS",
     "Filter",
     "apply_filters",
     "apply_search",
@@ -26,6 +28,8 @@ __all__ = [
 ]
 
 OPERATORS: tuple[str, ...] = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "is", "like", "ilike")
+REGEX_OPERATORS: tuple[str, ...] = ("regexp", "iregexp")
+_KNOWN = frozenset(OPERATORS + REGEX_OPERATORS)
 DEFAULT_IGNORED_PARAMS: frozenset[str] = frozenset({"page", "limit", "ordering", "key", "secret"})
 
 _COMPARE = {
@@ -75,7 +79,7 @@ def _items(args: Mapping[str, Any]) -> Iterator[tuple[str, list[str]]]:
 
 def _split(key: str) -> tuple[str, str]:
     head, sep, last = key.rpartition("__")
-    if sep and last in OPERATORS:
+    if sep and last in _KNOWN:
         return head, last
     return key, "eq"
 
@@ -87,6 +91,14 @@ def _convert(param: str, chain: tuple[peewee.Field, ...], op: str, raws: list[st
     def fail(reason: str) -> QueryError:
         return QueryError(f"Invalid value for {param!r}: {reason}", param=param)
 
+    if op in REGEX_OPERATORS:
+        if not is_text_field(field):
+            raise QueryError(f"{param!r}: {op} needs a text field", param=param)
+        for raw in raws:
+            problem = regex_problem(raw)
+            if problem:
+                raise fail(problem)
+        return raws
     if op in ("like", "ilike"):
         if not is_text_field(field):
             raise QueryError(f"{param!r}: {op} needs a text field", param=param)
@@ -126,6 +138,7 @@ def parse_filters(
     exclude: Collection[str] = (),
     recursive: bool = True,
     ignore: Collection[str] = DEFAULT_IGNORED_PARAMS,
+    operators: Collection[str] = OPERATORS,
 ) -> list[Filter]:
     """Read the filters in ``args`` (a MultiDict such as ``request.args``, or a mapping) for ``model``.
 
@@ -134,7 +147,10 @@ def parse_filters(
     whitelist and ``exclude`` a blacklist of paths (a listed prefix covers what lies under
     it); sensitive fields are refused whatever they say. ``in`` takes comma-separated
     values and/or repeated parameters; other repeated parameters must all hold. Keys in
-    ``ignore`` are skipped. Raises :class:`QueryError` naming the parameter.
+    ``ignore`` are skipped. ``operators`` are the ones allowed: add :data:`REGEX_OPERATORS`
+    (``regexp``, ``iregexp``: a search with a checked, portable regular expression, see
+    :func:`~flask_peewee.utils.regex_problem`) to turn them on. Raises :class:`QueryError`
+    naming the parameter.
     """
     backend = backend_of(model._meta.database)
     filters: list[Filter] = []
@@ -142,6 +158,8 @@ def parse_filters(
         if key in ignore:
             continue
         dotted, op = _split(key)
+        if op not in operators:
+            raise QueryError(f"{key!r}: the operator {op!r} is not allowed here", param=key)
         chain = resolve_path(
             model, dotted, param=key, what="filter", fields=fields, exclude=exclude, recursive=recursive
         )
@@ -157,6 +175,8 @@ def _expression(column: Any, item: Filter, database: Any) -> peewee.Node:
         return column.in_(item.value)
     if item.op == "is":
         return column.is_null(True) if item.value is None else column == item.value
+    if item.op in REGEX_OPERATORS:
+        return regex_expression(column, item.value, case_sensitive=item.op == "regexp", database=database)
     if item.op in ("like", "ilike"):
         return like_expression(column, item.value, case_sensitive=item.op == "like", database=database)
     return _COMPARE[item.op](column, item.value)
@@ -183,6 +203,7 @@ def apply_filters(
     exclude: Collection[str] = (),
     recursive: bool = True,
     ignore: Collection[str] = DEFAULT_IGNORED_PARAMS,
+    operators: Collection[str] = OPERATORS,
 ) -> peewee.ModelSelect:
     """Filter ``query`` (a select on a model, or a model class) by the query-string ``args``.
 
@@ -193,7 +214,9 @@ def apply_filters(
         query = apply_filters(Message.select(), request.args, exclude=("user__email",))
     """
     query = as_model_select(query, "apply_filters")
-    filters = parse_filters(query.model, args, fields=fields, exclude=exclude, recursive=recursive, ignore=ignore)
+    filters = parse_filters(
+        query.model, args, fields=fields, exclude=exclude, recursive=recursive, ignore=ignore, operators=operators
+    )
     return filter_query(query, filters)
 
 
