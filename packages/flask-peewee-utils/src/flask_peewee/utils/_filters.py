@@ -91,19 +91,12 @@ def _convert(param: str, chain: tuple[peewee.Field, ...], op: str, raws: list[st
     def fail(reason: str) -> QueryError:
         return QueryError(f"Invalid value for {param!r}: {reason}", param=param)
 
-    if op in REGEX_OPERATORS:
+    if op in ("like", "ilike") or op in REGEX_OPERATORS:
         if not is_text_field(field):
             raise QueryError(f"{param!r}: {op} needs a text field", param=param)
+        check = regex_problem if op in REGEX_OPERATORS else pattern_problem
         for raw in raws:
-            problem = regex_problem(raw)
-            if problem:
-                raise fail(problem)
-        return raws
-    if op in ("like", "ilike"):
-        if not is_text_field(field):
-            raise QueryError(f"{param!r}: {op} needs a text field", param=param)
-        for raw in raws:
-            problem = pattern_problem(raw)
+            problem = check(raw)
             if problem:
                 raise fail(problem)
         return raws

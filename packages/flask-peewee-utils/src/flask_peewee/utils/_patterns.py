@@ -13,7 +13,7 @@ import peewee
 
 from flask_peewee.utils._values import backend_of
 
-__all__ = ["escape_like", "like_expression", "pattern_problem"]
+__all__ = ["ensure_sqlite_function", "escape_like", "like_expression", "pattern_problem"]
 
 _SQLITE_LOWER = "fp_lower"
 
@@ -53,12 +53,13 @@ def _lower(value: Any) -> Any:
     return value.lower() if isinstance(value, str) else value
 
 
-def _ensure_sqlite_lower(database: peewee.SqliteDatabase) -> None:
-    # Python's lower() folds every script; SQLite's own lower() only knows ASCII.
-    if _SQLITE_LOWER not in database._functions:
-        database.register_function(_lower, _SQLITE_LOWER, 1, deterministic=True)
+def ensure_sqlite_function(database: Any, name: str, function: Any, arity: int) -> None:
+    """Make the deterministic SQL function ``name`` available on the SQLite ``database`` (a Proxy is followed)."""
+    database = getattr(database, "obj", database)
+    if name not in database._functions:
+        database.register_function(function, name, arity, deterministic=True)
     elif not database.is_closed():
-        database.connection().create_function(_SQLITE_LOWER, 1, _lower, deterministic=True)
+        database.connection().create_function(name, arity, function, deterministic=True)
 
 
 def like_expression(column: Any, pattern: str, *, case_sensitive: bool, database: Any) -> peewee.Node:
@@ -68,7 +69,8 @@ def like_expression(column: Any, pattern: str, *, case_sensitive: bool, database
     if backend == "sqlite":
         if case_sensitive:
             return peewee.Expression(column, "GLOB", peewee.Value(_glob(pattern)))
-        _ensure_sqlite_lower(getattr(database, "obj", database))
+        # Python's lower() folds every script; SQLite's own lower() only knows ASCII.
+        ensure_sqlite_function(database, _SQLITE_LOWER, _lower, 1)
         return peewee.Expression(peewee.fn.fp_lower(column), "GLOB", peewee.Value(_glob(_lower(pattern))))
     if backend == "mysql":
 

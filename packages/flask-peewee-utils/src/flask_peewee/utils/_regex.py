@@ -21,6 +21,7 @@ from typing import Any
 
 import peewee
 
+from flask_peewee.utils._patterns import ensure_sqlite_function
 from flask_peewee.utils._values import backend_of
 
 __all__ = ["MAX_REGEX_LENGTH", "MAX_UNBOUNDED", "regex_expression", "regex_problem"]
@@ -160,18 +161,11 @@ def _sqlite_regexp(pattern: Any, value: Any) -> bool:
     return _compiled(pattern).search(value) is not None
 
 
-def _ensure_sqlite_regexp(database: peewee.SqliteDatabase) -> None:
-    if _SQLITE_REGEXP not in database._functions:
-        database.register_function(_sqlite_regexp, _SQLITE_REGEXP, 2, deterministic=True)
-    elif not database.is_closed():
-        database.connection().create_function(_SQLITE_REGEXP, 2, _sqlite_regexp, deterministic=True)
-
-
 def regex_expression(column: Any, pattern: str, *, case_sensitive: bool, database: Any) -> peewee.Node:
     """An expression matching ``column`` against the checked expression ``pattern`` (a search, not a full match)."""
     backend = backend_of(database)
     if backend == "sqlite":
-        _ensure_sqlite_regexp(getattr(database, "obj", database))
+        ensure_sqlite_function(database, _SQLITE_REGEXP, _sqlite_regexp, 2)
         flags = "" if case_sensitive else "(?i)"
         return peewee.fn.fp_regexp(peewee.Value(flags + pattern), column) == 1
     if backend == "mysql":
