@@ -14,6 +14,7 @@ from wtforms import fields, validators
 from wtfpeewee.fields import HiddenQueryField, SelectQueryField
 from wtfpeewee.orm import ModelConverter, ValueRequired
 
+from flask_peewee.admin._keys import KeyedQueryFieldMixin
 from flask_peewee.admin._m2m import ManyToManyFormField
 from flask_peewee.utils import get_sensitive_fields, serialize_value
 
@@ -64,7 +65,11 @@ def lookup_widget(field: LookupField, **kwargs: Any) -> Markup:
     return Markup("").join(parts)
 
 
-class LookupField(HiddenQueryField):
+class KeySelectField(KeyedQueryFieldMixin, SelectQueryField):
+    """wtf-peewee's select of related rows; a submitted key the column cannot hold is not a valid choice."""
+
+
+class LookupField(KeyedQueryFieldMixin, HiddenQueryField):
     """A foreign key picked in the lookup dialog (paginated, type-ahead) instead of a ``<select>``."""
 
     widget = staticmethod(lookup_widget)
@@ -126,7 +131,7 @@ class AdminModelConverter(ModelConverter):
                 **kwargs,
             )
         else:
-            form_field = SelectQueryField(query=query, **kwargs)
+            form_field = KeySelectField(query=query, **kwargs)
         return field.name, form_field
 
     def convert_many_to_many(self, field: peewee.ManyToManyField) -> ManyToManyFormField:

@@ -15,6 +15,8 @@ from wtforms import fields, validators
 from wtforms.utils import unset_value
 from wtforms.widgets import html_params
 
+from flask_peewee.admin._keys import parse_keys
+
 __all__ = ["ManyToManyFormField", "form_many_to_many_fields", "link_ends", "write_links"]
 
 
@@ -134,7 +136,10 @@ class ManyToManyFormField(fields.Field):
 
     def _find(self, keys: list[str]) -> dict[str, peewee.Model]:
         primary = self.model._meta.primary_key
-        return {str(obj._pk): obj for obj in self.query.clone().where(primary.in_(keys))}
+        values = parse_keys(self.model, keys)
+        if not values:
+            return {}
+        return {str(obj._pk): obj for obj in self.query.clone().where(primary.in_(values))}
 
     def pre_validate(self, form: Any) -> None:
         if self._invalid:

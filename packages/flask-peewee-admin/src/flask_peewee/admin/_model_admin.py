@@ -17,12 +17,14 @@ from flask_peewee.admin._export import ExportMixin
 from flask_peewee.admin._filters import FilterForm
 from flask_peewee.admin._forms import AdminModelConverter, fingerprint
 from flask_peewee.admin._inlines import InlineFormSet, InlineModelAdmin, resolve_inlines
+from flask_peewee.admin._keys import parse_key
 from flask_peewee.admin._lookups import LookupMixin
 from flask_peewee.admin._m2m import ManyToManyFormField, form_many_to_many_fields, link_ends, write_links
 from flask_peewee.admin._related import load_related, related_paths
 from flask_peewee.admin._views import ModelViews
 from flask_peewee.utils import (
     DEFAULT_IGNORED_PARAMS,
+    ConversionError,
     QueryError,
     apply_search,
     filter_query,
@@ -170,6 +172,10 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
     def get_object(self, pk: Any) -> peewee.Model:
         """The row with primary key ``pk`` within :meth:`get_query`; raises ``DoesNotExist``."""
         primary = self.model._meta.primary_key
+        try:
+            pk = parse_key(self.model, pk)
+        except ConversionError:  # not a key this column can hold (e.g. an integer past 64 bits)
+            raise self.model.DoesNotExist(pk) from None
         try:
             return self.get_query().where(primary == pk).get()
         except (ValueError, TypeError, peewee.DataError):

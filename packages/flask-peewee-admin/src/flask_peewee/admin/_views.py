@@ -11,6 +11,7 @@ from werkzeug.datastructures import CombinedMultiDict
 from flask_peewee.admin._audit import audit_log_of, delete_with_audit, record, snapshot
 from flask_peewee.admin._filters import ROW_FIELD, rows_to_args
 from flask_peewee.admin._forms import VERSION_FIELD, SecretField
+from flask_peewee.admin._keys import parse_keys
 from flask_peewee.auth import validate_csrf_token
 from flask_peewee.utils import PaginatedQuery, QueryError, apply_ordering, get_sensitive_fields
 
@@ -232,7 +233,8 @@ class ModelViews:
         ids = _ids()
         primary = self.model._meta.primary_key
         try:
-            objects = list(self.get_query().where(primary.in_(ids))) if ids else []  # type: ignore[attr-defined]
+            keys = parse_keys(self.model, ids)  # type: ignore[attr-defined]
+            objects = list(self.get_query().where(primary.in_(keys))) if keys else []  # type: ignore[attr-defined]
         except (ValueError, TypeError, peewee.DataError):
             objects = []
         if not objects:
@@ -278,7 +280,8 @@ class ModelViews:
             return redirect(self.admin_url("delete", id=ids))  # type: ignore[attr-defined]
         primary = self.model._meta.primary_key
         try:
-            objects = list(self.get_query().where(primary.in_(ids))) if ids else []  # type: ignore[attr-defined]
+            keys = parse_keys(self.model, ids)  # type: ignore[attr-defined]
+            objects = list(self.get_query().where(primary.in_(keys))) if keys else []  # type: ignore[attr-defined]
         except (ValueError, TypeError, peewee.DataError):
             objects = []
         if not objects:

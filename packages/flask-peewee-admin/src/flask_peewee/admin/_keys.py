@@ -1,0 +1,59 @@
+"""Primary keys sent by a browser (URLs, ``id`` checkboxes, form fields), converted before any query.
+
+A value the key column cannot hold (``abc`` for an integer key, an integer past 64 bits, a
+malformed UUID) matches no row instead of reaching the database driver, which would raise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import peewee
+from wtforms.validators import ValidationError
+
+from flask_peewee.utils import ConversionError, parse_value
+
+__all__ = ["KeyedQueryFieldMixin", "parse_key", "parse_keys"]
+
+
+def parse_key(model: type[peewee.Model], raw: Any) -> Any:
+    """``raw`` as a value of ``model``'s primary key; raises :class:`ConversionError` when it cannot be one."""
+    primary = model._meta.primary_key
+    if isinstance(primary, peewee.CompositeKey):
+        return raw
+    return parse_value(primary, raw)
+
+
+def parse_keys(model: type[peewee.Model], raws: Iterable[Any]) -> list[Any]:
+    """The values of ``raws`` that can be keys of ``model``, converted; the others are left out."""
+    keys = []
+    for raw in raws:
+        try:
+            keys.append(parse_key(model, raw))
+        except ConversionError:
+            continue
+    return keys
+
+
+class KeyedQueryFieldMixin:
+    """For wtf-peewee's query fields: a submitted key is converted before it is looked up."""
+
+    model: type[peewee.Model]
+
+    def get_model(self, pk: Any) -> peewee.Model | None:
+        try:
+            pk = parse_key(self.model, pk)
+        except ConversionError:
+            return None
+        return super().get_model(pk)  # type: ignore[misc]
+
+    def pre_validate(self, form: Any) -> None:
+        # A field filter may hand the submitted text back as the data: check it before it is queried.
+        data = self.data  # type: ignore[attr-defined]
+        if data is not None and not isinstance(data, self.model):
+            try:
+                parse_key(self.model, data)
+            except ConversionError:
+                raise ValidationError("Not a valid choice.") from None
+        super().pre_validate(form)  # type: ignore[misc]
