@@ -179,6 +179,16 @@ def test_get_object_or_404_in_a_view(app: Flask, blog: type[peewee.Model]) -> No
     def detail(title):
         return get_object_or_404(blog.select().where(blog.active == True), blog.title == title).title  # noqa: E712
 
+    @app.route("/blog/by-id/<raw>/")
+    def by_id(raw):
+        return get_object_or_404(blog, blog.id == raw).title
+
     client = app.test_client()
     assert client.get("/blog/b02/").get_data(as_text=True) == "b02"
     assert client.get("/blog/b03/").status_code == 404
+    # values a hostile URL holds that the database cannot compare are a 404 as well
+    assert client.get("/blog/nope%00/").status_code == 404
+    for raw in ("abc", "99999999999999999999"):
+        assert client.get(f"/blog/by-id/{raw}/").status_code == 404
+    first = blog.select(blog.id).order_by(blog.id).first().id
+    assert client.get(f"/blog/by-id/{first}/").status_code == 200

@@ -19,6 +19,10 @@ _SEPARATORS = re.compile(r"[-\s_]+")
 def get_object_or_404(query_or_model: Any, *expressions: Any) -> Any:
     """The single row of ``query_or_model`` matching ``expressions``, or a 404 response when there is none.
 
+    A value the database cannot even compare (text with a NUL character on PostgreSQL, an
+    integer past 64 bits on SQLite, text for an integer column), as a hostile URL may hold,
+    matches nothing: a 404 too, never a 500.
+
     Usage::
 
         blog = get_object_or_404(Blog.select().where(Blog.active == True), Blog.title == title)
@@ -28,7 +32,7 @@ def get_object_or_404(query_or_model: Any, *expressions: Any) -> Any:
         query = query.where(*expressions)
     try:
         return query.get()
-    except peewee.DoesNotExist:
+    except (peewee.DoesNotExist, peewee.DataError, ValueError, OverflowError):
         abort(404)
 
 
