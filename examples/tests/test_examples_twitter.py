@@ -109,6 +109,11 @@ def test_join_refuses_a_taken_or_empty_username(client, token):
     empty = client.post("/join/", data={"username": "  ", "password": "pw", "csrf_token": token(page)})
     assert empty.status_code == 200
     assert "Choose a username" in empty.text
+    # a NUL character, which PostgreSQL refuses in any text, is a message, not a server error
+    for data in ({"username": "nul\x00"}, {"username": "nul-mail", "email": "x\x00@example.com"}):
+        hostile = client.post("/join/", data={"password": "pw", "csrf_token": token(page), **data})
+        assert hostile.status_code == 200
+        assert "cannot be used" in hostile.text or "Choose a username" in hostile.text
     assert "Public timeline" in client.get("/").text  # nobody was logged in
 
 
@@ -120,6 +125,8 @@ def test_empty_message_is_not_posted(example, client, login, person, token):
     response = client.post("/create/", data={"content": "   ", "csrf_token": token(page)})
     assert response.status_code == 200
     assert "Post a message" in response.text
+    response = client.post("/create/", data={"content": "\x00 ", "csrf_token": token(page)})
+    assert response.status_code == 200
     with main.app.app_context():
         assert main.Message.select().where(main.Message.user == user.id).count() == 0
 

@@ -49,8 +49,10 @@ def join():
         username = request.form.get("username", "").strip()
         password = request.form.get("password", "")
         email = request.form.get("email", "").strip()
-        if not username or not password or len(username) > 64:
-            error = "Choose a username (up to 64 characters) and a password."
+        if not username or not password or len(username) > 64 or not username.isprintable():
+            error = "Choose a username (up to 64 printable characters) and a password."
+        elif len(email) > 255 or not email.isprintable():
+            error = "That email address cannot be used."
         elif User.select().where(User.username == username).exists():
             error = "That username is already taken."
         else:
@@ -115,7 +117,7 @@ def user_unfollow(username):
 def create():
     user = auth.get_logged_in_user()
     if request.method == "POST":
-        content = request.form.get("content", "").strip()
+        content = request.form.get("content", "").replace("\x00", "").strip()
         if content:
             Message.create(user=user, content=content[:1000])
             flash("Your message has been created")
