@@ -26,7 +26,7 @@ _RUNNER = """
 import sys
 src, packages, config = sys.argv[1:4]
 sys.path[:] = [src] + [p for p in sys.path if p and not p.startswith(packages)]
-sys.argv = ["lint-imports", config, "--no-cache", "--no-logo"]
+sys.argv = ["lint-imports", "--config", config, "--no-cache", "--no-logo"]
 from importlinter.cli import lint_imports_command
 lint_imports_command()
 """
