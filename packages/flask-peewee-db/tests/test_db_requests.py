@@ -58,6 +58,38 @@ def test_connection_closed_when_the_view_raises(app, db, client):
     assert db.database.is_closed()
 
 
+def test_a_streamed_response_closes_what_it_reopened(app, db, client):
+    """Flask tears the request down before a streamed body runs; queries there reconnect, and are closed too."""
+    from flask import Response, stream_with_context
+
+    class Row(db.Model):
+        n = peewee.IntegerField()
+
+    db.create_tables()
+    Row.insert_many([{"n": i} for i in range(3)]).execute()
+    db.database.close()
+
+    @app.route("/stream")
+    def stream():
+        def rows():
+            for row in Row.select().order_by(Row.n):
+                yield f"{row.n}\n"
+            yield f"open={not db.database.is_closed()}\n"
+
+        return Response(stream_with_context(rows()))
+
+    response = client.get("/stream")
+    assert response.text == "0\n1\n2\nopen=True\n"
+    assert db.database.is_closed()
+
+    # a connection that was open before the request is still left alone
+    db.database.connect()
+    outer = db.database.connection()
+    assert client.get("/stream").text.endswith("open=True\n")
+    assert db.database.connection() is outer
+    db.database.close()
+
+
 def test_connection_closed_after_a_404(app, db, client):
     assert client.get("/no/such/page").status_code == 404
     assert db.database.is_closed()

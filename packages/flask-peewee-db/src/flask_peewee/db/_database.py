@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import peewee
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, request
 
 from flask_peewee.db._config import config_key, database_from_config
 from flask_peewee.db._exceptions import ImproperlyConfigured
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 __all__ = ["Database", "get_database"]
 
 EXTENSION_KEY = "flask_peewee.db"
-_OPENED_FLAG = "_flask_peewee_db_opened"
+_OPENED_FLAG = "flask_peewee.db.opened"
 _UNBOUND = object()
 
 
@@ -185,13 +185,20 @@ class Database:
             if endpoint in excluded or _is_static(endpoint):
                 return
             if self.database.connect(reuse_if_open=True):
-                setattr(g, _OPENED_FLAG, True)
+                request.environ[self._opened_key] = True
 
         return connect_db
 
     def _close_hook(self, exc: BaseException | None = None) -> None:
-        if g.pop(_OPENED_FLAG, False) and not self.database.is_closed():
+        # The mark stays on the request: Flask tears a request down once before a streamed body
+        # (stream_with_context) runs and again after it, and queries in that body reconnect.
+        if request.environ.get(self._opened_key) and not self.database.is_closed():
             self.database.close()
+
+    @property
+    def _opened_key(self) -> str:
+        """The WSGI environ key marking a connection this Database opened for the request."""
+        return f"{_OPENED_FLAG}.{id(self)}"
 
     def connect_db(self) -> bool:
         """Open a connection unless one is open; return True when this call opened it."""
