@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Developer bootstrap: needs only Python 3.10+ with venv.
 
-    python3 dev.py test [ENV ...] [-- PYTEST ARGS]   every package's tests (through tox)
+    python3 dev.py test [ENV ...] [-- PYTEST ARGS]   every package's tests (tox envs in parallel)
     python3 dev.py demo                             the example app on SQLite at http://127.0.0.1:5000/
 
 It makes virtualenvs under .dev/ with pinned tools (tools/requirements-*.txt) and
@@ -52,9 +52,11 @@ def test(args: list[str]) -> int:
     if "--" in args:
         i = args.index("--")
         envs, rest = args[:i], args[i:]
-    command = [str(_bin(env, "tox")), "run"]
-    if envs:
-        command += ["-e", ",".join(envs)]
+    tox = str(_bin(env, "tox"))
+    if envs:  # the envs asked for, one after the other with their output live
+        command = [tox, "run", "-e", ",".join(envs)]
+    else:  # every env, as many at once as there are CPUs (each test session has its own databases)
+        command = [tox, "run-parallel", "--parallel", "auto", "--parallel-no-spinner"]
     return subprocess.run(command + rest, cwd=ROOT).returncode
 
 
