@@ -9,7 +9,7 @@ import uuid
 import peewee
 import pytest
 
-from flask_peewee.utils import ConversionError, field_kind, parse_value, serialize_value
+from flask_peewee.utils import ConversionError, field_kind, parse_key, parse_value, serialize_value
 
 UTC = datetime.timezone.utc
 
@@ -132,3 +132,25 @@ def test_field_kinds() -> None:
     assert field_kind(peewee.BigAutoField()) == "int"
     assert field_kind(peewee.BinaryUUIDField()) == "uuid"
     assert field_kind(peewee.BareField()) == "other"
+
+
+def test_parse_key_converts_by_the_primary_key_type() -> None:
+    class Numbered(peewee.Model):
+        pass
+
+    class Keyed(peewee.Model):
+        id = peewee.UUIDField(primary_key=True)
+
+    class Pair(peewee.Model):
+        left = peewee.IntegerField()
+        right = peewee.IntegerField()
+
+        class Meta:
+            primary_key = peewee.CompositeKey("left", "right")
+
+    assert parse_key(Numbered, "42") == 42
+    key = uuid.uuid4()
+    assert parse_key(Keyed, str(key)) == key
+    for model, raw in ((Numbered, "abc"), (Numbered, "99999999999999999999"), (Keyed, "not-a-uuid"), (Pair, "1")):
+        with pytest.raises(ConversionError):
+            parse_key(model, raw)

@@ -2,6 +2,7 @@
 
 A value the key column cannot hold (``abc`` for an integer key, an integer past 64 bits, a
 malformed UUID) matches no row instead of reaching the database driver, which would raise.
+The conversion is utils' :func:`~flask_peewee.utils.parse_key`, the same the REST API uses.
 """
 
 from __future__ import annotations
@@ -12,17 +13,9 @@ from typing import Any
 import peewee
 from wtforms.validators import ValidationError
 
-from flask_peewee.utils import ConversionError, parse_value
+from flask_peewee.utils import ConversionError, parse_key
 
-__all__ = ["KeyedQueryFieldMixin", "parse_key", "parse_keys"]
-
-
-def parse_key(model: type[peewee.Model], raw: Any) -> Any:
-    """``raw`` as a value of ``model``'s primary key; raises :class:`ConversionError` when it cannot be one."""
-    primary = model._meta.primary_key
-    if isinstance(primary, peewee.CompositeKey):
-        return raw
-    return parse_value(primary, raw)
+__all__ = ["KeyedQueryFieldMixin", "parse_keys"]
 
 
 def parse_keys(model: type[peewee.Model], raws: Iterable[Any]) -> list[Any]:

@@ -122,15 +122,7 @@ class ManyToManyFormField(fields.Field):
         if not keys:
             self.data = []
             return
-        try:
-            found = self._find(keys)
-        except (ValueError, TypeError, peewee.DataError):  # a key the database refuses: find the good ones
-            found = {}
-            for key in keys:
-                try:
-                    found.update(self._find([key]))
-                except (ValueError, TypeError, peewee.DataError):
-                    continue
+        found = self._find(keys)  # keys the column cannot hold are left out before the query
         self._invalid = [k for k in keys if k not in found]
         self.data = [found[k] for k in keys if k in found]
 

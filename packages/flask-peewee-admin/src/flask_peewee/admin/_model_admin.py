@@ -17,7 +17,6 @@ from flask_peewee.admin._export import ExportMixin
 from flask_peewee.admin._filters import FilterForm
 from flask_peewee.admin._forms import AdminModelConverter, fingerprint
 from flask_peewee.admin._inlines import InlineFormSet, InlineModelAdmin, resolve_inlines
-from flask_peewee.admin._keys import parse_key
 from flask_peewee.admin._lookups import LookupMixin
 from flask_peewee.admin._m2m import ManyToManyFormField, form_many_to_many_fields, link_ends, write_links
 from flask_peewee.admin._related import load_related, related_paths
@@ -30,6 +29,7 @@ from flask_peewee.utils import (
     filter_query,
     get_sensitive_fields,
     parse_filters,
+    parse_key,
 )
 
 if TYPE_CHECKING:

@@ -27,7 +27,7 @@ from flask_peewee.utils import (
     dict_to_model,
     insert_instance,
     model_to_dict,
-    parse_value,
+    parse_key,
 )
 
 if TYPE_CHECKING:
@@ -222,10 +222,8 @@ class RestResource:
 
     def get_object(self, pk: str) -> peewee.Model:
         """The object with primary key ``pk`` (text from the URL) among :meth:`get_query`'s; 404 otherwise."""
-        if isinstance(self.pk, peewee.CompositeKey):
-            raise ApiError(404, "Not found")
         try:
-            value = parse_value(self.pk, pk)
+            value = parse_key(self.model, pk)
         except ConversionError:
             raise ApiError(404, "Not found") from None
         query = add_includes(self.get_query().where(self.pk == value), self)

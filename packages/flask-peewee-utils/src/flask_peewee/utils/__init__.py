@@ -29,7 +29,7 @@ from flask_peewee.utils._sensitive import get_sensitive_fields
 from flask_peewee.utils._serialize import dict_to_model, insert_instance, model_to_dict
 from flask_peewee.utils._shortcuts import get_object_or_404, slugify
 from flask_peewee.utils._urls import get_next, is_safe_url, safe_next_url
-from flask_peewee.utils._values import ConversionError, field_kind, parse_value, serialize_value
+from flask_peewee.utils._values import ConversionError, field_kind, parse_key, parse_value, serialize_value
 
 __all__ = [
     "DEFAULT_IGNORED_PARAMS",
@@ -66,6 +66,7 @@ __all__ = [
     "needs_rehash",
     "object_list",
     "parse_filters",
+    "parse_key",
     "parse_ordering",
     "parse_value",
     "regex_problem",

@@ -20,7 +20,7 @@ from typing import Any
 
 import peewee
 
-__all__ = ["ConversionError", "backend_of", "field_kind", "parse_value", "serialize_value"]
+__all__ = ["ConversionError", "backend_of", "field_kind", "parse_key", "parse_value", "serialize_value"]
 
 _INT = re.compile(r"[+-]?[0-9]+")
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
@@ -228,6 +228,19 @@ def _naive_utc(value: datetime.datetime, field: peewee.Field) -> datetime.dateti
         return value
     # A plain DateTimeField stores naive values: keep the instant, in UTC.
     return value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def parse_key(model: type[peewee.Model], value: Any) -> Any:
+    """``value`` (e.g. text from a URL) as a value of ``model``'s primary key.
+
+    Raises :class:`ConversionError` when it cannot be one (``abc`` for an integer key, an
+    integer past 64 bits, a malformed UUID), and for a model without a single-column key, so a
+    lookup by it can answer "not found" before it reaches the database.
+    """
+    primary = model._meta.primary_key
+    if not isinstance(primary, peewee.Field) or isinstance(primary, peewee.CompositeKey):
+        raise ConversionError("this model has no single-column primary key")
+    return parse_value(primary, value)
 
 
 def parse_value(field: peewee.Field, value: Any, *, write: bool = False, backend: str = "other") -> Any:
