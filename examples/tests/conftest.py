@@ -14,14 +14,42 @@ from html.parser import HTMLParser
 
 import pytest
 
+from flask_peewee.db.testing import Backend
+
 HERE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "twitter")
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 _names = itertools.count(1)
 
 
+_SERVER_URLS = {
+    "postgres": ("FLASK_PEEWEE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"),
+    "mysql": ("FLASK_PEEWEE_TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306/test"),
+}
+
+
 @pytest.fixture(scope="session")
-def example(tmp_path_factory):
+def server_database():
+    """This session's own database on the server named by ``FLASK_PEEWEE_TEST_EXAMPLE_BACKEND``, or None."""
+    name = os.environ.get("FLASK_PEEWEE_TEST_EXAMPLE_BACKEND", "").strip()
+    if not name:
+        yield None
+        return
+    if name not in _SERVER_URLS:
+        raise pytest.UsageError(f"FLASK_PEEWEE_TEST_EXAMPLE_BACKEND: use one of {sorted(_SERVER_URLS)}")
+    variable, default = _SERVER_URLS[name]
+    backend = Backend(name, server_url=os.environ.get(variable, default))
+    backend.start()
+    if backend.error:
+        pytest.fail(f"the example's {name} database is unavailable: {backend.error}", pytrace=False)
+    yield backend.url
+    backend.stop()
+
+
+@pytest.fixture(scope="session")
+def example(tmp_path_factory, server_database):
     os.environ.setdefault("SECRET_KEY", "examples-test-secret-key")
+    if server_database:
+        os.environ["DATABASE_URL"] = server_database
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp_path_factory.mktemp('twitter') / 'example.db'}")
     sys.path.insert(0, HERE)
     main = importlib.import_module("main")

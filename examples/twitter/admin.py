@@ -8,7 +8,7 @@ from app import app
 from auth import auth
 from flask_peewee.admin import Admin, AdminPanel, ModelAdmin
 from flask_peewee.utils import safe_next_url
-from models import Message, Note, Relationship, User
+from models import MAX_MESSAGE_LENGTH, Message, Note, Relationship, User
 
 
 class MessageAdmin(ModelAdmin):
@@ -37,11 +37,10 @@ class NotePanel(AdminPanel):
 
     def create(self):
         if request.method == "POST":
-            if request.form.get("message"):
-                Note.create(
-                    user=auth.get_logged_in_user(),
-                    message=request.form["message"],
-                )
+            # A text column takes no NUL on PostgreSQL: drop it, as the site's own message form does.
+            message = request.form.get("message", "").replace("\x00", "").strip()
+            if message:
+                Note.create(user=auth.get_logged_in_user(), message=message[:MAX_MESSAGE_LENGTH])
         # The docs redirect to any `next`; only follow it when it stays on this site.
         return redirect(safe_next_url(request.form.get("next"), self.dashboard_url()))
 

@@ -10,7 +10,7 @@ from flask_peewee.rest import (
     RestrictOwnerResource,
     UserAuthentication,
 )
-from models import Message, Relationship, User
+from models import MAX_MESSAGE_LENGTH, Message, Relationship, User
 
 # instantiate our user-based auth and admin-only auth
 user_auth = UserAuthentication(auth)
@@ -37,6 +37,13 @@ class UserResource(RestResource):
 class MessageResource(RestrictOwnerResource):
     owner_field = "user"
     include_resources = {"user": UserResource}
+
+    def save_object(self, instance, raw_data):
+        """The API takes no longer message than the site's form does."""
+        if isinstance(instance.content, str) and len(instance.content) > MAX_MESSAGE_LENGTH:
+            message = f"At most {MAX_MESSAGE_LENGTH} characters."
+            raise ApiError(422, "Invalid data", errors={"content": message})
+        return super().save_object(instance, raw_data)
 
 
 class RelationshipResource(RestrictOwnerResource):

@@ -7,6 +7,9 @@ from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, Text
 from app import db
 from flask_peewee.auth import BaseUser
 
+# The longest message or note the site takes, through its pages, the admin panel and the API alike.
+MAX_MESSAGE_LENGTH = 1000
+
 
 class User(db.Model, BaseUser):
     username = CharField(unique=True)

@@ -6,7 +6,7 @@ from app import app
 from auth import auth
 from flask_peewee.auth import validate_csrf_token
 from flask_peewee.utils import get_object_or_404, object_list
-from models import Message, Relationship, User
+from models import MAX_MESSAGE_LENGTH, Message, Relationship, User
 
 
 @app.before_request
@@ -51,6 +51,9 @@ def join():
         email = request.form.get("email", "").strip()
         if not username or not password or len(username) > 64 or not username.isprintable():
             error = "Choose a username (up to 64 printable characters) and a password."
+        elif len(password) > 1024 or not password.isprintable():
+            # The login form refuses control characters (tabs included): never make a password it refuses.
+            error = "Choose a password of printable characters (no tabs or line breaks), up to 1024."
         elif len(email) > 255 or not email.isprintable():
             error = "That email address cannot be used."
         elif User.select().where(User.username == username).exists():
@@ -119,7 +122,7 @@ def create():
     if request.method == "POST":
         content = request.form.get("content", "").replace("\x00", "").strip()
         if content:
-            Message.create(user=user, content=content[:1000])
+            Message.create(user=user, content=content[:MAX_MESSAGE_LENGTH])
             flash("Your message has been created")
             return redirect(url_for("user_detail", username=user.username))
     return render_template("create.html")
