@@ -179,8 +179,10 @@ class Auth(AuthViews):
         app.context_processor(self.get_context_user)
         app.add_template_global(csrf_token, "csrf_token")
         from flask_peewee.auth._cli import register_commands
+        from flask_peewee.auth._migrate_check import register_migrate_checks
 
         register_commands(self)
+        register_migrate_checks(app, self)
         self._create_library_tables(app)
 
     def _create_library_tables(self, app: Flask) -> None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 import peewee
+from flask import current_app
 from flask.cli import AppGroup
 
 if TYPE_CHECKING:
@@ -57,4 +58,7 @@ def make_group(db: Database) -> click.Group:
     from flask_peewee.db._migrations import add_migration_commands
 
     add_migration_commands(group, db)
+    from flask_peewee.db.migrate_check import add_command
+
+    add_command(group, lambda: current_app.root_path)
     return group

@@ -23,6 +23,7 @@ from flask_peewee.utils._passwords import (
     get_password_context,
     make_password,
     needs_rehash,
+    password_scheme,
 )
 from flask_peewee.utils._regex import MAX_REGEX_LENGTH, regex_problem
 from flask_peewee.utils._sensitive import get_sensitive_fields
@@ -69,6 +70,7 @@ __all__ = [
     "parse_key",
     "parse_ordering",
     "parse_value",
+    "password_scheme",
     "regex_problem",
     "safe_next_url",
     "serialize_value",

@@ -31,6 +31,7 @@ __all__ = [
     "get_password_context",
     "make_password",
     "needs_rehash",
+    "password_scheme",
     "verify",
 ]
 
@@ -212,3 +213,20 @@ def dummy_verify(raw_password: str) -> None:
     """
     state = _state()
     verify(raw_password if isinstance(raw_password, str) else "", state.dummy_hash(), state.context)
+
+
+def password_scheme(enc_password: str | None) -> str:
+    """The scheme of a stored hash: a passlib name (``argon2``, ``pbkdf2_sha256``, ...), ``sha1``,
+    ``salted_sha1`` (the original flask-peewee's), ``werkzeug``, or ``unknown``.
+
+    ``flask fp migrate-check`` counts users by it; each legacy one upgrades at next login.
+    """
+    if not isinstance(enc_password, str) or not enc_password:
+        return "unknown"
+    kind = _legacy_kind(enc_password)
+    if kind is not None:
+        return kind
+    try:
+        return str(_state().context.identify(enc_password) or "unknown")
+    except (ValueError, TypeError):
+        return "unknown"
