@@ -16,6 +16,7 @@ from flask_peewee.utils import (
     get_password_context,
     make_password,
     needs_rehash,
+    password_scheme,
 )
 
 
@@ -167,3 +168,16 @@ def test_dummy_verify_without_app_uses_argon2(count_verifications: list[str]) ->
     dummy_verify("x")
     assert len(count_verifications) == 1
     assert count_verifications[0].startswith("$argon2id$")
+
+
+def test_password_scheme_names_each_stored_format(plain_app: Flask) -> None:
+    salted = "abcde$" + hashlib.sha1(b"abcdesecret", usedforsecurity=False).hexdigest()
+    assert password_scheme(make_password("secret")) == "argon2"
+    assert password_scheme(hashlib.sha1(b"secret", usedforsecurity=False).hexdigest()) == "sha1"
+    assert password_scheme(salted) == "salted_sha1"
+    assert password_scheme(generate_password_hash("secret", method="pbkdf2:sha256:1000")) == "werkzeug"
+    for broken in ("", None, "not a hash"):
+        assert password_scheme(broken) == "unknown"
+    plain_app.config["FLASK_PEEWEE_PASSWORD_SCHEMES"] = ["pbkdf2_sha256"]
+    with plain_app.app_context():
+        assert password_scheme(make_password("secret")) == "pbkdf2_sha256"
