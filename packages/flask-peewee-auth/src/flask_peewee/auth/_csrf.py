@@ -16,6 +16,7 @@ __all__ = [
 ]
 
 CSRF_FIELD_NAME = "csrf_token"
+_SEASURF_FIELD_NAME = "_csrf_token"
 _SESSION_KEY = "_fp_csrf"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
@@ -74,7 +75,8 @@ def _is_same_origin_proven() -> bool:
 def validate_csrf_token(token: str | None = None) -> bool:
     """Whether the current request carries this session's CSRF token (safe methods always pass).
 
-    ``token`` defaults to the ``csrf_token`` form field or the ``X-CSRF-Token`` header and is
+    ``token`` defaults to the ``csrf_token`` form field (or ``_csrf_token``, the original's
+    login template's name) or the ``X-CSRF-Token`` header and is
     compared in constant time. A request without any token passes only when the browser
     proves it same-origin (``Sec-Fetch-Site: same-origin`` or a matching ``Origin``), so
     templates written before tokens existed keep working in browsers while forged
@@ -83,7 +85,13 @@ def validate_csrf_token(token: str | None = None) -> bool:
     if request.method in _SAFE_METHODS:
         return True
     if token is None:
-        token = request.form.get(CSRF_FIELD_NAME) or request.headers.get("X-CSRF-Token")
+        token = (
+            request.form.get(CSRF_FIELD_NAME)
+            # The original's login template posts ``_csrf_token`` whenever a ``csrf_token`` global
+            # exists (it was written for Flask-SeaSurf): a copy of it in an app works unchanged.
+            or request.form.get(_SEASURF_FIELD_NAME)
+            or request.headers.get("X-CSRF-Token")
+        )
     expected = session.get(_SESSION_KEY)
     if not token:
         return _is_same_origin_proven()

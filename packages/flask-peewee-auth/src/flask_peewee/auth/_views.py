@@ -94,7 +94,10 @@ class AuthViews:
                     error = LOGIN_ERROR
         else:
             form = form_class()
-        return self._render("auth/login.html", form=form, error=error, status=status, headers=headers)
+        login_url = url_for(f"{self.blueprint.name}.login")  # type: ignore[attr-defined]
+        return self._render(
+            "auth/login.html", form=form, error=error, status=status, headers=headers, login_url=login_url
+        )
 
     def logout(self) -> Any:
         """GET: a confirm form posting to the same URL; POST: log out and redirect to ``next``."""
