@@ -207,14 +207,16 @@ def test_api_lists_and_details_anonymously(example: SimpleNamespace, resource: s
     assert detail.get_json()["id"] == objects[0]["id"]
 
 
-def test_api_user_resource_needs_an_admin(example: SimpleNamespace) -> None:
+def test_api_user_resource_reads_are_public_and_writes_need_an_admin(example: SimpleNamespace) -> None:
     client = example.app.test_client()
-    assert client.get("/api/user/", headers=_basic("alice")).status_code == 401
-    listing = client.get("/api/user/", headers=_basic("admin"))
+    listing = client.get("/api/user/")  # AdminAuthentication protects writes only, as in the original
     assert listing.status_code == 200
     for user in listing.get_json()["objects"]:
         assert "password" not in user
         assert "email" not in user  # UserResource.exclude
+    body = json.dumps({"username": "alice"})
+    assert client.put(f"/api/user/{example.alice.id}/", data=body, headers=_basic("alice")).status_code == 401
+    assert client.put(f"/api/user/{example.alice.id}/", data=body, headers=_basic("admin")).status_code == 200
 
 
 def test_api_relationship_resource_is_not_paginated(example: SimpleNamespace) -> None:

