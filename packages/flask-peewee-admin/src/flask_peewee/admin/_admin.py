@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -39,6 +40,8 @@ class Admin(AuditViews):
 
     In an app factory: ``admin = Admin(auth=auth)``, registrations, ``admin.setup()``, then
     ``admin.init_app(app)`` (either order of ``setup`` and ``init_app`` works).
+    ``branding`` names the site in page titles and the header; ``theme`` adds the stylesheet
+    ``admin-<theme>.css`` from the blueprint's static folder (the original's arguments).
     ``blueprint_factory(name, import_name, **options)`` makes the blueprint (default
     :class:`flask.Blueprint`); ``template_helper`` is an :class:`AdminTemplateHelper` subclass.
     """
@@ -54,12 +57,23 @@ class Admin(AuditViews):
         prefix: str = "/admin",
         *,
         name: str = "admin",
+        branding: str = "flask-peewee",
+        theme: str | None = None,
     ) -> None:
         if auth is None:
             raise ImproperlyConfigured("Admin needs the Auth instance: Admin(app, auth) or Admin(auth=auth)")
+        if isinstance(blueprint_factory, str):
+            # the original's positional order was (app, auth, prefix, name, ...): a string here is a prefix
+            prefix, blueprint_factory = blueprint_factory, None
+            if isinstance(template_helper, str):
+                name, template_helper = template_helper, None
         self.auth = auth
         self.prefix = prefix.rstrip("/")
         self.name = name
+        #: the site's name, shown in the admin's page titles and header (the original's ``branding``)
+        self.branding = branding
+        #: the original's theme name: its stylesheet ``admin-<theme>.css`` from the admin's static files, if any
+        self.theme = theme
         self.blueprint_factory = blueprint_factory or Blueprint
         self.template_helper = (template_helper or AdminTemplateHelper)(self)
         self._registry: dict[type[peewee.Model], ModelAdmin] = {}
@@ -229,6 +243,15 @@ class Admin(AuditViews):
     def url_name(self, name: str) -> str:
         """The endpoint of the admin's own view ``name`` (``admin.index``)."""
         return f"{self.blueprint.name}.{name}"
+
+    def theme_stylesheet(self) -> str | None:
+        """The URL of ``admin-<theme>.css`` when a ``theme`` is set and the admin's static folder has it."""
+        if not self.theme or not self.blueprint.static_folder:
+            return None
+        filename = f"admin-{self.theme}.css"
+        if not os.path.isfile(os.path.join(self.blueprint.static_folder, filename)):
+            return None
+        return url_for(f"{self.blueprint.name}.static", filename=filename)
 
     def visible_model_admins(self) -> list[ModelAdmin]:
         """The model admins the logged-in user may view."""
