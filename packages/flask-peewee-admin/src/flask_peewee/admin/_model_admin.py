@@ -17,6 +17,13 @@ from flask_peewee.admin._export import ExportMixin
 from flask_peewee.admin._filters import FilterForm
 from flask_peewee.admin._forms import AdminModelConverter, fingerprint
 from flask_peewee.admin._inlines import InlineFormSet, InlineModelAdmin, resolve_inlines
+from flask_peewee.admin._legacy_filters import (
+    FilterMapping,
+    QueryFilter,
+    apply_mapping_filters,
+    is_stock_filter,
+    mapping_filters,
+)
 from flask_peewee.admin._lookups import LookupMixin
 from flask_peewee.admin._m2m import ManyToManyFormField, form_many_to_many_fields, link_ends, write_links
 from flask_peewee.admin._related import load_related, related_paths
@@ -110,6 +117,9 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
     inlines: Sequence[Any] = ()
     #: extra bulk actions: :class:`AdminAction` subclasses/instances or names of ``@admin_action`` methods
     actions: Sequence[Any] = ()
+    #: the :class:`~flask_peewee.filters.FilterMapping` (sub)class; its own :class:`QueryFilter`
+    #: subclasses are offered as operators and applied from ``?path__<key>=value``
+    filter_mapping: Any = FilterMapping
 
     def __init__(self, admin: Admin, model: type[peewee.Model]) -> None:
         self.admin = admin
@@ -298,19 +308,61 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
         return MultiDict([(k, v) for k, v in request.args.items(multi=True) if not k.startswith("_") and k not in skip])
 
     def get_filter_form(self) -> FilterForm:
-        """The filter form of the list and export views (rows of field, operator, value)."""
-        return FilterForm(self, self.filter_args())
+        """The filter form of the list and export views (rows of field, operator, value); one per request."""
+        from flask import g
+
+        cache = g.setdefault("_flask_peewee_admin_filter_forms", {})
+        form = cache.get(id(self))
+        if form is None:
+            form = cache[id(self)] = FilterForm(self, self.filter_args())
+        return form
+
+    def get_filter_mapping(self) -> FilterMapping:
+        """The instance of :attr:`filter_mapping` the filters use."""
+        mapping = getattr(self, "_filter_mapping_instance", None)
+        if mapping is None:
+            mapping = self.filter_mapping() if isinstance(self.filter_mapping, type) else self.filter_mapping
+            self._filter_mapping_instance = mapping
+        return mapping
+
+    def custom_query_filters(self, field: peewee.Field) -> list[QueryFilter]:
+        """The filters :attr:`filter_mapping` adds for ``field`` beyond the built-in operators."""
+        return [qf for qf in self.get_filter_mapping().convert(field) if not is_stock_filter(qf)]
+
+    def custom_filter_keys(self) -> set[str]:
+        """The keys of every custom filter offered on this model's filterable fields."""
+        return {op for choice in self.get_filter_form().choices for op in choice.operators}
+
+    def resolve_filter_path(self, path: str) -> list[peewee.Field] | None:
+        """The fields ``path`` (``user__username``) crosses when the user may filter on it, else None."""
+        form = self.get_filter_form()
+        if form.choice(path) is None:
+            return None
+        chain: list[peewee.Field] = []
+        model = self.model
+        for name in path.split("__"):
+            field = model._meta.fields[name]
+            chain.append(field)
+            if isinstance(field, peewee.ForeignKeyField):
+                model = field.rel_model
+        return chain
 
     def process_filters(self, query: peewee.ModelSelect) -> tuple[FilterForm, peewee.ModelSelect, list[Any], Any]:
         """Apply the request's filters to ``query``: ``(form, query, active filters, field tree)``.
 
         A filter the toolkit refuses is reported on the form and the query matches nothing.
+        Filters of a custom :attr:`filter_mapping` apply their own :meth:`QueryFilter.query`.
         """
         form = self.get_filter_form()
+        args, custom = mapping_filters(self, form.args, self.resolve_filter_path)
         try:
-            active = parse_filters(self.model, form.args, fields=self.filter_fields, exclude=tuple(self.filter_exclude))
+            active = parse_filters(self.model, args, fields=self.filter_fields, exclude=tuple(self.filter_exclude))
         except QueryError as exc:
             form.errors.append(exc.message)
+            return form, query.where(peewee.SQL("1 = 0")), [], form.field_tree
+        query, errors = apply_mapping_filters(query, custom)
+        if errors:
+            form.errors.extend(errors)
             return form, query.where(peewee.SQL("1 = 0")), [], form.field_tree
         form.active = active
         return form, filter_query(query, active), active, form.field_tree

@@ -81,7 +81,7 @@ class ModelViews:
         self._require("view")
         if ROW_FIELD in request.args:
             keep = [(k, v) for k, v in request.args.items(multi=True) if k in ("q", "ordering")]
-            pairs = keep + rows_to_args(request.args)
+            pairs = keep + rows_to_args(request.args, self.custom_filter_keys())  # type: ignore[attr-defined]
             from urllib.parse import urlencode
 
             return redirect(request.path + ("?" + urlencode(pairs) if pairs else ""))
