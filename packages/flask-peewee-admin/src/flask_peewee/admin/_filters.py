@@ -149,7 +149,7 @@ class FilterForm:
         ma = self.model_admin
         helper = ma.admin.template_helper
         only = ma.filter_fields
-        exclude = tuple(ma.filter_exclude)
+        exclude = tuple(ma.filter_exclude or ())
         sensitive = get_sensitive_fields(model)
         node = FieldTreeNode(model, [])
         for fld in model._meta.sorted_fields:

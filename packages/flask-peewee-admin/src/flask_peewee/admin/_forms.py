@@ -99,8 +99,8 @@ class AdminModelConverter(ModelConverter):
     limited to what the related model's admin shows.
     """
 
-    def __init__(self, model_admin: ModelAdmin, adding: bool) -> None:
-        super().__init__()
+    def __init__(self, model_admin: ModelAdmin, additional: Any = None, adding: bool = False) -> None:
+        super().__init__(additional)
         self.model_admin = model_admin
         self.adding = adding
 

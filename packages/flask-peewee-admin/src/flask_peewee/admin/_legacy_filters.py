@@ -22,13 +22,14 @@ from wtforms import form as wtf_form
 from wtforms import validators, widgets
 
 from flask_peewee.admin._filters import FieldTreeNode
-from flask_peewee.admin._legacy_forms import BaseModelConverter
+from flask_peewee.admin._legacy_forms import AjaxSelectWidget, BaseModelConverter, LimitedModelSelectField
 from flask_peewee.utils import OPERATORS, ConversionError, get_sensitive_fields, parse_value
 
 if TYPE_CHECKING:
     from flask_peewee.admin._model_admin import ModelAdmin
 
 __all__ = [
+    "AdminFilterModelConverter",
     "BooleanEqualQueryFilter",
     "BooleanNotEqualQueryFilter",
     "ContainsQueryFilter",
@@ -601,6 +602,25 @@ class FilterForm:
                 for conditions in groups.values():
                     query = query.where(reduce(operator.or_, conditions))
         return form, query, cleaned
+
+
+class AdminFilterModelConverter(FilterModelConverter):
+    """The original's filter-value converter of a model admin: foreign keys as a limited select.
+
+    A foreign key in ``foreign_key_lookups`` gets an :class:`AjaxSelectWidget` reading the
+    admin's lookup endpoint.
+    """
+
+    def __init__(self, model_admin: Any, additional: Any = None) -> None:
+        super().__init__(additional)
+        self.model_admin = model_admin
+
+    def handle_foreign_key(self, model: type[peewee.Model], field: peewee.Field, **kwargs: Any) -> tuple[str, Any]:
+        if field.name in (self.model_admin.foreign_key_lookups or {}):
+            from flask import url_for
+
+            kwargs["widget"] = AjaxSelectWidget(url_for(self.model_admin.get_url_name("lookup")), field.name)
+        return field.name, LimitedModelSelectField(model=field.rel_model, **kwargs)
 
 
 def _bound(query_filter: QueryFilter, column: Any) -> QueryFilter:

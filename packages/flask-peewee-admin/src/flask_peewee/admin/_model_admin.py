@@ -16,8 +16,10 @@ from flask_peewee.admin._audit import audit_log_of
 from flask_peewee.admin._export import ExportMixin
 from flask_peewee.admin._filters import FilterForm
 from flask_peewee.admin._forms import AdminModelConverter, fingerprint
+from flask_peewee.admin._hooks import check_model_admin_class
 from flask_peewee.admin._inlines import InlineFormSet, InlineModelAdmin, resolve_inlines
 from flask_peewee.admin._legacy_filters import (
+    AdminFilterModelConverter,
     FilterMapping,
     QueryFilter,
     apply_mapping_filters,
@@ -120,11 +122,26 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
     #: the :class:`~flask_peewee.filters.FilterMapping` (sub)class; its own :class:`QueryFilter`
     #: subclasses are offered as operators and applied from ``?path__<key>=value``
     filter_mapping: Any = FilterMapping
+    #: the form converter class, called as ``form_converter(model_admin)``: an :class:`AdminModelConverter` subclass
+    form_converter: type[AdminModelConverter] = AdminModelConverter
+    #: the original's converter of filter value inputs; the admin's filter values are text inputs
+    #: (see :class:`~flask_peewee.admin.FilterForm`), so a subclass may not replace it
+    filter_converter: Any = AdminFilterModelConverter
+    #: whitelist of this model's fields an export may hold (None: every non-sensitive field)
+    export_fields: Sequence[str] | None = None
+    #: fields an export never holds (related models follow their own admin's settings)
+    export_exclude: Sequence[str] | None = None
+    #: the template of each view; :meth:`get_template_overrides` is applied over it
+    base_templates: dict[str, str] = dict(TEMPLATES)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        check_model_admin_class(cls)
 
     def __init__(self, admin: Admin, model: type[peewee.Model]) -> None:
         self.admin = admin
         self.model = model
-        self.templates = dict(TEMPLATES)
+        self.templates = {**TEMPLATES, **(self.base_templates or {})}
         self.templates.update(self.get_template_overrides() or {})
         self._inlines = resolve_inlines(self)
 
@@ -169,6 +186,18 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
         """Templates to use instead of the defaults, by view: index, add, edit, delete, export."""
         return {}
 
+    def can_view_related(self, model: type[peewee.Model]) -> bool:
+        """Whether the user may see ``model``'s values through this admin (related columns, filters, exports).
+
+        A registered model needs its view permission; another model needs the whole admin.
+        """
+        if model is self.model:
+            return self.can("view")
+        if self.admin.get_model_admin(model) is not None:
+            return self.admin.has_permission(model, "view")
+        user = self.auth.get_logged_in_user()
+        return user is not None and bool(self.admin.check_user_permission(user))
+
     def can(self, action: str) -> bool:
         """Whether the logged-in user may ``action`` (view, add, change, delete, export) this model."""
         return self.admin.has_permission(self.model, action)
@@ -207,7 +236,7 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
         helper = self.admin.template_helper
         sensitive = get_sensitive_fields(self.model)
         result = []
-        for spec in self.columns:
+        for spec in self.columns or ():
             if isinstance(spec, str):
                 if spec in sensitive:
                     continue
@@ -220,7 +249,7 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
     def get_list_related(self) -> list[str]:
         """The foreign-key paths each page of the list fetches: from ``columns``, then ``list_select_related``."""
         sensitive = get_sensitive_fields(self.model)
-        names = [c for c in self.columns if isinstance(c, str) and c not in sensitive]
+        names = [c for c in self.columns or () if isinstance(c, str) and c not in sensitive]
         return related_paths(self.model, [*names, *self.list_select_related])
 
     def load_related(self, objects: list[Any]) -> list[Any]:
@@ -233,7 +262,8 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
     def get_form(self, adding: bool = False) -> type[Any]:
         """The wtf-peewee form class of the add/edit views (``fields``/``exclude`` applied)."""
         allow_pk = adding and not isinstance(self.model._meta.primary_key, (peewee.AutoField, peewee.CompositeKey))
-        converter = AdminModelConverter(self, adding)
+        converter = self.form_converter(self)
+        converter.adding = adding
         form_class = model_form(
             self.model,
             allow_pk=allow_pk,
@@ -356,7 +386,9 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
         form = self.get_filter_form()
         args, custom = mapping_filters(self, form.args, self.resolve_filter_path)
         try:
-            active = parse_filters(self.model, args, fields=self.filter_fields, exclude=tuple(self.filter_exclude))
+            active = parse_filters(
+                self.model, args, fields=self.filter_fields, exclude=tuple(self.filter_exclude or ())
+            )
         except QueryError as exc:
             form.errors.append(exc.message)
             return form, query.where(peewee.SQL("1 = 0")), [], form.field_tree
@@ -376,7 +408,7 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
         term = self.search_term()
         if not term or not self.search_fields:
             return query
-        return apply_search(query, term, self.search_fields, exclude=tuple(self.filter_exclude))
+        return apply_search(query, term, self.search_fields, exclude=tuple(self.filter_exclude or ()))
 
     # -- bulk actions -----------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import peewee
-from flask import abort, flash, redirect, render_template, request
+from flask import Response, abort, flash, redirect, render_template, request
 from werkzeug.datastructures import CombinedMultiDict
 
 from flask_peewee.admin._audit import audit_log_of, delete_with_audit, record, snapshot
@@ -296,6 +296,8 @@ class ModelViews:
             return render_template(self.templates["action"], model_admin=self, action=chosen, objects=objects)
         with self.database.atomic():  # type: ignore[attr-defined]
             message = chosen.run(self, objects)
+        if isinstance(message, Response):  # the original's Action.callback may answer itself
+            return message
         flash(message or f"{chosen.label}: done for {len(objects)} object(s).", "success")
         return redirect(self.admin_url("index"))  # type: ignore[attr-defined]
 
