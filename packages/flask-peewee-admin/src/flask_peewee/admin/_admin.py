@@ -153,7 +153,8 @@ class Admin(AuditViews):
         for panel in self._panels.values():
             for url, view in panel.get_urls():
                 endpoint = f"panel_{panel.slug.replace('-', '_')}_{view.__name__}"
-                bp.add_url_rule(f"/{panel.slug}{url}", endpoint, self.auth_required(view), methods=["GET", "POST"])
+                guarded = self.auth_required(self.panel_required(panel, view))
+                bp.add_url_rule(f"/{panel.slug}{url}", endpoint, guarded, methods=["GET", "POST"])
         bp.before_request(self.refuse_cross_site)
         bp.after_request(self.add_security_headers)
         bp.context_processor(self.template_helper.get_context)
@@ -221,6 +222,28 @@ class Admin(AuditViews):
 
         return inner  # type: ignore[return-value]
 
+    def panel_required(self, panel: AdminPanel, func: F) -> F:
+        """Decorator of a panel's views: 403 unless :meth:`AdminPanel.check_permission`; 400 for NUL characters.
+
+        A panel's view reads the form itself, so text no database stores is refused before it runs.
+        """
+
+        @functools.wraps(func)
+        def inner(*args: Any, **kwargs: Any) -> Any:
+            if not panel.check_permission(self.auth.get_logged_in_user()):
+                abort(403)
+            values = [v for source in (request.args, request.form) for _k, v in source.items(multi=True)]
+            if any("\x00" in value for value in values):
+                abort(400, description="The form holds a NUL character, which no field may contain.")
+            return func(*args, **kwargs)
+
+        return inner  # type: ignore[return-value]
+
+    def visible_panels(self) -> list[AdminPanel]:
+        """The panels the logged-in user may see."""
+        user = self.auth.get_logged_in_user()
+        return [panel for panel in self.get_panels() if panel.check_permission(user)]
+
     def refuse_cross_site(self) -> None:
         """Before every admin view: a state-changing request the browser marks as cross-site gets a 403."""
         if request.method not in _SAFE_METHODS and is_cross_site_request():
@@ -262,5 +285,5 @@ class Admin(AuditViews):
         return render_template(
             "admin/index.html",
             model_admins=self.visible_model_admins(),
-            panels=self.get_panels(),
+            panels=self.visible_panels(),
         )

@@ -166,7 +166,7 @@ class FilterForm:
                 operators += (str(query_filter.key),)
                 self.operator_labels.setdefault(str(query_filter.key), query_filter.operation())
             node.fields.append(FilterChoice(path, label, kind, operators, lookup))
-            if kind == "fk" and depth > 0:
+            if kind == "fk" and depth > 0 and ma.can_view_related(fld.rel_model):
                 node.children[fld.name] = self._node(fld.rel_model, f"{path}__", depth - 1)
         return node
 

@@ -66,6 +66,8 @@ class Column:
         self.label = label
         self.field = model._meta.fields.get(spec) if isinstance(spec, str) else None
         self.name = spec if isinstance(spec, str) else getattr(spec, "__name__", "column")
+        #: a foreign key to a model the user may not view shows the key, not the related object
+        self.key_only = False
 
     @property
     def sortable(self) -> bool:
@@ -76,6 +78,8 @@ class Column:
         """The value shown for ``obj`` (a callable attribute is called; a related object stays an object)."""
         if not isinstance(self.spec, str):
             return self.spec(obj)
+        if self.key_only and self.field is not None:
+            return obj.__data__.get(self.field.name)
         try:
             value = getattr(obj, self.spec)
         except peewee.DoesNotExist:
@@ -198,6 +202,26 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
         user = self.auth.get_logged_in_user()
         return user is not None and bool(self.admin.check_user_permission(user))
 
+    def path_is_visible(self, path: str) -> bool:
+        """Whether every model a ``__`` path (``user__email``, ``user__email__ilike``) crosses may be viewed."""
+        names = path.split("__")
+        model = self.model
+        for index, name in enumerate(names[:-1]):
+            field = model._meta.fields.get(name)
+            if field is None:
+                for candidate in model._meta.fields.values():
+                    if isinstance(candidate, peewee.ForeignKeyField) and candidate.object_id_name == name:
+                        field = candidate
+            if not isinstance(field, peewee.ForeignKeyField):
+                return True  # the rest is an operator, or not a path the toolkit accepts anyway
+            rest = names[index + 1 :]
+            if len(rest) == 1 and rest[0] not in field.rel_model._meta.fields:
+                return True  # ``user__in``: an operator on the key itself
+            if not self.can_view_related(field.rel_model):
+                return False
+            model = field.rel_model
+        return True
+
     def can(self, action: str) -> bool:
         """Whether the logged-in user may ``action`` (view, add, change, delete, export) this model."""
         return self.admin.has_permission(self.model, action)
@@ -243,7 +267,10 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
                 label = helper.get_verbose_name(self.model, spec)
             else:
                 label = str(getattr(spec, "short_description", None) or helper.fix_underscores(spec.__name__))
-            result.append(Column(self.model, spec, label))
+            column = Column(self.model, spec, label)
+            if isinstance(column.field, peewee.ForeignKeyField) and not self.can_view_related(column.field.rel_model):
+                column.key_only = True
+            result.append(column)
         return result
 
     def get_list_related(self) -> list[str]:
@@ -384,6 +411,10 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
         Filters of a custom :attr:`filter_mapping` apply their own :meth:`QueryFilter.query`.
         """
         form = self.get_filter_form()
+        hidden = [key for key in form.args if not self.path_is_visible(key)]
+        if hidden:
+            form.errors.append(f"You may not filter on {hidden[0]!r}: you may not view that model.")
+            return form, query.where(peewee.SQL("1 = 0")), [], form.field_tree
         args, custom = mapping_filters(self, form.args, self.resolve_filter_path)
         try:
             active = parse_filters(
@@ -408,7 +439,8 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
         term = self.search_term()
         if not term or not self.search_fields:
             return query
-        return apply_search(query, term, self.search_fields, exclude=tuple(self.filter_exclude or ()))
+        fields = [name for name in self.search_fields if self.path_is_visible(name)]
+        return apply_search(query, term, fields, exclude=tuple(self.filter_exclude or ()))
 
     # -- bulk actions -----------------------------------------------------------------
 

@@ -9,11 +9,13 @@ from flask import Response, abort, flash, redirect, render_template, request
 from werkzeug.datastructures import CombinedMultiDict
 
 from flask_peewee.admin._audit import audit_log_of, delete_with_audit, record, snapshot
+from flask_peewee.admin._conflicts import explain_refusal
 from flask_peewee.admin._filters import ROW_FIELD, rows_to_args
 from flask_peewee.admin._forms import VERSION_FIELD, SecretField
 from flask_peewee.admin._keys import parse_keys
+from flask_peewee.admin._pages import ClampedPaginatedQuery as PaginatedQuery
 from flask_peewee.auth import validate_csrf_token
-from flask_peewee.utils import PaginatedQuery, QueryError, apply_ordering, get_sensitive_fields
+from flask_peewee.utils import QueryError, apply_ordering, get_sensitive_fields
 
 __all__ = ["CONFLICT_MESSAGE", "CSRF_CONFIRM_MESSAGE", "CSRF_MESSAGE", "CSRF_RETRY_MESSAGE", "ModelViews"]
 
@@ -73,6 +75,24 @@ class ModelViews:
         if "_addanother" in request.form:
             return redirect(self.admin_url("add"))  # type: ignore[attr-defined]
         return redirect(self.admin_url("index"))  # type: ignore[attr-defined]
+
+    def show_refusal(self, form: Any, instance: peewee.Model, exc: Exception) -> None:
+        """Put a save the database refused on ``form``: the conflicting fields named, never driver text."""
+        helper = self.admin.template_helper  # type: ignore[attr-defined]
+        errors, general = explain_refusal(
+            instance,
+            exc,
+            self.get_display_name(),
+            lambda f: helper.get_verbose_name(self.model, f.name),  # type: ignore[attr-defined]
+        )
+        for name, message in errors.items():
+            field = getattr(form, name, None)
+            if field is not None:
+                field.errors = [*field.errors, message]
+            else:
+                form.form_errors.append(message)
+        if general:
+            form.form_errors.append(general)
 
     # -- list -------------------------------------------------------------------------
 
@@ -160,7 +180,7 @@ class ModelViews:
                 try:
                     instance = self._save(instance, form, formsets, adding=True)
                 except (peewee.IntegrityError, peewee.DataError) as exc:
-                    form.form_errors.append(f"Could not save: {exc}")
+                    self.show_refusal(form, instance, exc)
                 else:
                     flash(f"{self.get_display_name()} \u201c{instance}\u201d was added.", "success")  # type: ignore[attr-defined]
                     return self._after_save(instance)
@@ -197,7 +217,7 @@ class ModelViews:
                 try:
                     instance = self._save(instance, form, formsets, adding=False)
                 except (peewee.IntegrityError, peewee.DataError) as exc:
-                    form.form_errors.append(f"Could not save: {exc}")
+                    self.show_refusal(form, instance, exc)
                 else:
                     flash(f"{self.get_display_name()} \u201c{instance}\u201d was saved.", "success")  # type: ignore[attr-defined]
                     return self._after_save(instance)
