@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import peewee
-from flask import Response, abort, render_template, request, stream_with_context
+from flask import Response, abort, request, stream_with_context
 
 from flask_peewee.utils import (
     QueryError,
@@ -111,7 +111,7 @@ class ExportMixin:
         form, query, _active, _tree = self.process_filters(query)  # type: ignore[attr-defined]
         if form.errors:
             abort(400, description="; ".join(form.errors))
-        return self.apply_search(query)  # type: ignore[attr-defined]
+        return self.apply_search(query, self.search_term())  # type: ignore[attr-defined]
 
     def export_ordering(self) -> list[tuple[peewee.Field, bool]]:
         """The list's ``?ordering=`` as ``(field, descending)`` pairs (empty: primary-key order); bad is a 400."""
@@ -128,9 +128,7 @@ class ExportMixin:
         fmt = request.args.get("_format")
         if fmt is None:
             form, _query, _active, _tree = self.process_filters(self.get_query())  # type: ignore[attr-defined]
-            return render_template(
-                self.templates["export"], model_admin=self, export_fields=available, filter_form=form
-            )
+            return self.render("export", export_fields=available, filter_form=form)  # type: ignore[attr-defined]
         if fmt not in FORMATS:
             abort(400, description=f"Unknown export format {fmt!r}; use csv or json")
         known = dict(available)

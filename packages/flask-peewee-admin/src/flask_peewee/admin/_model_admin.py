@@ -34,6 +34,7 @@ from flask_peewee.utils import (
     DEFAULT_IGNORED_PARAMS,
     ConversionError,
     QueryError,
+    apply_ordering,
     apply_search,
     filter_query,
     get_sensitive_fields,
@@ -68,11 +69,8 @@ class Column:
         self.name = spec if isinstance(spec, str) else getattr(spec, "__name__", "column")
         #: a foreign key to a model the user may not view shows the key, not the related object
         self.key_only = False
-
-    @property
-    def sortable(self) -> bool:
-        """Whether the list can be ordered by this column (a field of the model)."""
-        return self.field is not None
+        #: whether the list can be ordered by this column (``ModelAdmin.column_is_sortable``)
+        self.sortable = self.field is not None
 
     def value(self, obj: Any) -> Any:
         """The value shown for ``obj`` (a callable attribute is called; a related object stays an object)."""
@@ -181,6 +179,7 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
             ("/delete/", self.delete),
             ("/export/", self.export),
             ("/lookup/", self.lookup),
+            ("/_ajax/", self.ajax_list),
             ("/action/", self.action),
             ("/<pk>/", self.edit),
             ("/<pk>/history/", self.history),
@@ -273,6 +272,45 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
             result.append(column)
         return result
 
+    def column_is_sortable(self, col: str) -> bool:
+        """Whether the list may be ordered by ``col`` (a field, or a ``__`` path through models the user may view)."""
+        return col.split("__")[0] in self.model._meta.fields and self.path_is_visible(col)
+
+    def list_columns(self) -> list[Column]:
+        """:meth:`get_columns` as :class:`Column` objects (the original's plain names are accepted), sortability
+        from :meth:`column_is_sortable`; sensitive fields are dropped whatever it returns."""
+        helper = self.admin.template_helper
+        sensitive = get_sensitive_fields(self.model)
+        columns = []
+        for item in self.get_columns() or ():
+            if not isinstance(item, Column):
+                if isinstance(item, str) and item in sensitive:
+                    continue
+                label = (
+                    helper.get_verbose_name(self.model, item)
+                    if isinstance(item, str)
+                    else str(getattr(item, "short_description", None) or helper.fix_underscores(item.__name__))
+                )
+                item = Column(self.model, item, label)
+                if isinstance(item.field, peewee.ForeignKeyField) and not self.can_view_related(item.field.rel_model):
+                    item.key_only = True
+            if item.field is not None and item.field.name in sensitive:
+                continue
+            item.sortable = isinstance(item.spec, str) and bool(self.column_is_sortable(item.spec))
+            columns.append(item)
+        return columns
+
+    def apply_ordering(self, query: peewee.ModelSelect, ordering: str | None) -> peewee.ModelSelect:
+        """Order ``query`` by ``ordering`` (``[-]field``, the list's ``?ordering=``); a column that
+        :meth:`column_is_sortable` refuses raises :class:`~flask_peewee.utils.QueryError`."""
+        if not ordering:
+            return query
+        for name in ordering.split(","):
+            column = name.strip().lstrip("-")
+            if column and not self.column_is_sortable(column):
+                raise QueryError(f"Cannot order by {column!r}", param="ordering")
+        return apply_ordering(query, ordering)
+
     def get_list_related(self) -> list[str]:
         """The foreign-key paths each page of the list fetches: from ``columns``, then ``list_select_related``."""
         sensitive = get_sensitive_fields(self.model)
@@ -347,7 +385,7 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
         """The form class of the add view (default: :meth:`get_form` with ``adding=True``)."""
         return self.get_form(adding=True)
 
-    def get_edit_form(self) -> type[Any]:
+    def get_edit_form(self, instance: peewee.Model | None = None) -> type[Any]:
         """The form class of the edit view (default: :meth:`get_form`)."""
         return self.get_form()
 
@@ -434,12 +472,17 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
         """The search box's text (``?q=``)."""
         return request.args.get(SEARCH_PARAM, "").strip()
 
-    def apply_search(self, query: peewee.ModelSelect) -> peewee.ModelSelect:
-        """Restrict ``query`` to rows matching the search box over ``search_fields``."""
-        term = self.search_term()
-        if not term or not self.search_fields:
+    def get_search_fields(self) -> list[str]:
+        """The fields the search box looks in (``search_fields``)."""
+        return list(self.search_fields or ())
+
+    def apply_search(self, query: peewee.ModelSelect, term: str | None = None) -> peewee.ModelSelect:
+        """Restrict ``query`` to rows where a field of :meth:`get_search_fields` contains ``term`` (the search box's)."""
+        term = self.search_term() if term is None else (term or "").strip()
+        search_fields = self.get_search_fields()
+        if not term or not search_fields:
             return query
-        fields = [name for name in self.search_fields if self.path_is_visible(name)]
+        fields = [name for name in search_fields if self.path_is_visible(name)]
         return apply_search(query, term, fields, exclude=tuple(self.filter_exclude or ()))
 
     # -- bulk actions -----------------------------------------------------------------
