@@ -55,7 +55,7 @@ class LookupMixin:
         return owner, field
 
     def ajax_list(self) -> Any:
-        """The original's ``/_ajax/`` endpoint: :meth:`lookup` as ``{prev_page, next_page, object_list: [{id, repr}]}``."""
+        """The original's ``/_ajax/`` endpoint: :meth:`lookup` as ``{prev_page, next_page, object_list}``."""
         result = self.lookup()
         if isinstance(result, tuple):
             return result

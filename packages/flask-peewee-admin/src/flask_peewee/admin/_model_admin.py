@@ -477,7 +477,7 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
         return list(self.search_fields or ())
 
     def apply_search(self, query: peewee.ModelSelect, term: str | None = None) -> peewee.ModelSelect:
-        """Restrict ``query`` to rows where a field of :meth:`get_search_fields` contains ``term`` (the search box's)."""
+        """Keep the rows where a field of :meth:`get_search_fields` contains ``term`` (default: the search box's)."""
         term = self.search_term() if term is None else (term or "").strip()
         search_fields = self.get_search_fields()
         if not term or not search_fields:
