@@ -165,7 +165,7 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
 
     def get_display_name(self) -> str:
         """The model's name as shown in headings."""
-        return self.admin.template_helper.get_model_name(self.model)
+        return self.admin.template_helper.readable_name(self.model)
 
     def get_url_name(self, name: str) -> str:
         """The endpoint of this model admin's view ``name``, for ``url_for`` (``admin.note_edit``)."""
