@@ -208,3 +208,33 @@ def test_filter_converter_is_refused() -> None:
 
         class MessageAdmin(ModelAdmin):
             filter_converter = object
+
+
+def test_original_shortcuts_pk_db_and_panel_arguments(app: Flask, db: Any, auth: Any, models: Any) -> None:
+    from flask_peewee.admin import AdminPanel
+
+    class MessageAdmin(ModelAdmin):
+        def get_object(self, pk: Any) -> Any:
+            return self.get_query().where(self.pk == pk).get()  # as the original's overrides wrote it
+
+    class LimitPanel(AdminPanel):
+        def __init__(self, admin: Any, title: str, limit: int) -> None:
+            super().__init__(admin, title)
+            self.limit = limit
+
+    admin = Admin(app, auth)
+    model_admin = admin.register(models.Message, MessageAdmin)
+    panel = admin.register_panel("Latest", LimitPanel, 5)
+    admin.setup()
+    db.create_tables()
+    assert model_admin.db is models.Message._meta.database
+    assert model_admin.pk is models.Message.id
+    assert panel.limit == 5
+    boss = make_user(app, auth, "boss", admin=True)
+    with app.app_context():
+        models.Message.create(user=boss, content="found by self.pk")
+    db.database.close()
+    client = app.test_client()
+    log_in(client, boss)
+    assert "found by self.pk" in client.get("/admin/message/1/").get_data(as_text=True)
+    assert client.get("/admin/message/2/").status_code == 404

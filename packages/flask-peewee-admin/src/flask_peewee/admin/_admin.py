@@ -108,11 +108,14 @@ class Admin(AuditViews):
         self._registry[model] = model_admin
         return model_admin
 
-    def register_panel(self, title: str, panel: type[AdminPanel]) -> AdminPanel:
-        """Show ``panel`` (an :class:`AdminPanel` subclass) on the dashboard under ``title``."""
+    def register_panel(self, title: str, panel: type[AdminPanel], *args: Any, **kwargs: Any) -> AdminPanel:
+        """Show ``panel`` (an :class:`AdminPanel` subclass) on the dashboard under ``title``.
+
+        More arguments go to the panel's constructor, after the admin and the title.
+        """
         if self._is_setup:
             raise ImproperlyConfigured("register_panel() must be called before Admin.setup()")
-        instance = panel(self, title)
+        instance = panel(self, title, *args, **kwargs)
         if instance.slug in {p.slug for p in self._panels.values()}:
             raise ImproperlyConfigured(f"A panel with the URL name {instance.slug!r} is already registered")
         self._panels[title] = instance

@@ -143,6 +143,9 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
     def __init__(self, admin: Admin, model: type[peewee.Model]) -> None:
         self.admin = admin
         self.model = model
+        #: the original's shortcuts, used by its ``get_object`` overrides (``self.pk == pk``)
+        self.db = model._meta.database
+        self.pk = model._meta.primary_key
         self.templates = {**TEMPLATES, **(self.base_templates or {})}
         self.templates.update(self.get_template_overrides() or {})
         self._inlines = resolve_inlines(self)
