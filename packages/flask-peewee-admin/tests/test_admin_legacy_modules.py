@@ -245,3 +245,52 @@ def test_contains_and_startswith_refuse_nul() -> None:
     for cls in (ContainsQueryFilter, StartsWithQueryFilter):
         with pytest.raises(ValueError, match="NUL"):
             cls(field, "name").clean("a\x00b")
+
+
+def test_the_original_admins_filter_links_still_work(app: Flask, db: Any, auth: Any, models: Any) -> None:
+    """The original's ``fo_``/``fv_`` query strings (from its own tests) lead to the same rows."""
+
+    class UserAdmin(ModelAdmin):
+        columns = ("username",)
+
+    class NoteAdmin(ModelAdmin):
+        columns = ("message",)
+
+    admin = Admin(app, auth)
+    auth.register_admin(admin, UserAdmin)
+    admin.register(models.Note, NoteAdmin)
+    admin.setup()
+    db.create_tables()
+    boss = make_user(app, auth, "admin", admin=True)
+    normal = make_user(app, auth, "normal")
+    make_user(app, auth, "normal2")
+    with app.app_context():
+        for user, name in ((boss, "a"), (normal, "n")):
+            for i in range(2):
+                models.Note.create(user=user, message=f"note-{name}{i}")
+    db.database.close()
+    client = app.test_client()
+    log_in(client, boss)
+
+    def names(url: str, pattern: str) -> list[str]:
+        response = client.get(url, follow_redirects=True)
+        assert response.status_code == 200, url
+        import re
+
+        return re.findall(pattern, response.get_data(as_text=True))
+
+    user_cell = r'/admin/user/\d+/">(\w+)</a>'
+    note_cell = r'/admin/note/\d+/">(note-\w+)</a>'
+    assert names("/admin/user/?fo_username=0&fv_username=admin", user_cell) == ["admin"]
+    two = "/admin/user/?fo_username=0&fv_username=admin&fo_username=0&fv_username=normal&ordering=-username"
+    assert names(two, user_cell) == ["normal", "admin"]
+    assert names("/admin/user/?fo_username=2&fv_username=norm&ordering=-username", user_cell) == ["normal2", "normal"]
+    assert names("/admin/user/?fo_username=startswith&fv_username=norm&ordering=username", user_cell) == [
+        "normal",
+        "normal2",
+    ]
+    assert names(f"/admin/note/?fo_user=0&fv_user={normal.id}", note_cell) == ["note-n0", "note-n1"]
+    assert names("/admin/note/?fr_user-fo_username=eq&fr_user-fv_username=admin", note_cell) == ["note-a0", "note-a1"]
+    assert len(names("/admin/user/?fo_username=bogus&fv_username=admin", user_cell)) == 3  # ignored, as before
+    redirect_to = client.get("/admin/user/?fo_username=eq&fv_username=admin&q=x").headers["Location"]
+    assert redirect_to == "/admin/user/?q=x&username=admin"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import functools
 import operator
+import re
 from collections.abc import Callable, Iterable
 from functools import reduce
 from typing import TYPE_CHECKING, Any
@@ -706,3 +707,57 @@ def apply_mapping_filters(
         query, column = _join(query, chain, aliases)
         query = query.where(_bound(query_filter, column).query(value))
     return query, errors
+
+
+_LEGACY_KEY = re.compile(r"^((?:fr_[A-Za-z0-9_]+-)*)fo_([A-Za-z0-9_]+)$")
+
+
+def legacy_filter_pairs(model_admin: ModelAdmin, args: MultiDict[str, str]) -> list[tuple[str, str]] | None:
+    """The original admin's ``fo_<field>=<op>&fv_<field>=<value>`` filters (``fr_<fk>-`` across foreign keys) as
+    this admin's query string pairs, or None when ``args`` holds none.
+
+    An operation is a key (``startswith``) or the original's position in the field's
+    :class:`FilterMapping` list (``0``); several ``eq`` values become one ``__in`` (the original
+    ORed them). Unknown operations are dropped, as the original ignored them. The other
+    arguments (search, ordering) are kept.
+    """
+    legacy = [key for key in args if _LEGACY_KEY.match(key)]
+    if not legacy:
+        return None
+    mapping = model_admin.get_filter_mapping()
+    pairs: list[tuple[str, str]] = []
+    used = set()
+    for key in legacy:
+        match = _LEGACY_KEY.match(key)
+        assert match is not None
+        relations = [r[len("fr_") :] for r in match.group(1).split("-") if r]
+        value_key = f"{match.group(1)}fv_{match.group(2)}"
+        used.update((key, value_key))
+        model: Any = model_admin.model
+        field = None
+        for name in [*relations, match.group(2)]:
+            field = model._meta.fields.get(name)
+            if field is None:
+                break
+            if isinstance(field, peewee.ForeignKeyField) and name != match.group(2):
+                model = field.rel_model
+        if field is None:
+            continue
+        path = "__".join([*relations, match.group(2)])
+        offered = mapping.convert(field)
+        equal: list[str] = []
+        for op, value in zip(args.getlist(key), args.getlist(value_key), strict=False):
+            if op.isdigit():
+                op = str(offered[int(op)].key) if int(op) < len(offered) else ""
+            if op not in {str(qf.key) for qf in offered}:
+                continue
+            if op == "eq":
+                equal.append(value)
+            else:
+                pairs.append((f"{path}__{op}", value))
+        if len(equal) == 1:
+            pairs.append((path, equal[0]))
+        elif equal:
+            pairs.append((f"{path}__in", ",".join(equal)))
+    kept = [(k, v) for k, v in args.items(multi=True) if k not in used and not k.startswith(("fo_", "fv_", "fr_"))]
+    return kept + pairs

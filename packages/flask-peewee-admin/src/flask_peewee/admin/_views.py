@@ -13,6 +13,7 @@ from flask_peewee.admin._conflicts import explain_refusal
 from flask_peewee.admin._filters import ROW_FIELD, rows_to_args
 from flask_peewee.admin._forms import VERSION_FIELD, SecretField
 from flask_peewee.admin._keys import parse_keys
+from flask_peewee.admin._legacy_filters import legacy_filter_pairs
 from flask_peewee.admin._pages import ClampedPaginatedQuery as PaginatedQuery
 from flask_peewee.auth import validate_csrf_token
 from flask_peewee.utils import QueryError, get_sensitive_fields
@@ -133,6 +134,11 @@ class ModelViews:
             from urllib.parse import urlencode
 
             return redirect(request.path + ("?" + urlencode(pairs) if pairs else ""))
+        legacy = legacy_filter_pairs(self, request.args)  # type: ignore[arg-type]
+        if legacy is not None:  # a link of the original admin: the same filters in this admin's syntax
+            from urllib.parse import urlencode
+
+            return redirect(request.path + ("?" + urlencode(legacy) if legacy else ""))
         query = self.get_query()  # type: ignore[attr-defined]
         filter_form, query, _active, _tree = self.process_filters(query)  # type: ignore[attr-defined]
         query = self.apply_search(query, self.search_term())  # type: ignore[attr-defined]
