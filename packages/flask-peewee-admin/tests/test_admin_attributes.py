@@ -238,3 +238,21 @@ def test_original_shortcuts_pk_db_and_panel_arguments(app: Flask, db: Any, auth:
     log_in(client, boss)
     assert "found by self.pk" in client.get("/admin/message/1/").get_data(as_text=True)
     assert client.get("/admin/message/2/").status_code == 404
+
+
+def test_bulk_actions_posted_to_the_list_as_the_original_did(build: Build, app: Flask, models: Any) -> None:
+    class ShoutAction(Action):
+        def callback(self, id_list: list[Any]) -> Any:
+            models.Message.update(content="shouted").where(models.Message.id << id_list).execute()
+
+    class MessageAdmin(ModelAdmin):
+        actions = [ShoutAction()]
+
+    client = build(MessageAdmin)
+    token = csrf_of(client, "/admin/message/")
+    done = client.post("/admin/message/", data={"csrf_token": token, "action": "Shout", "id": ["2"]})
+    assert done.status_code == 302
+    refused = client.post("/admin/message/", data={"action": "Shout", "id": ["3"]})  # no token: refused
+    assert refused.status_code == 400
+    with app.app_context():
+        assert [m.content for m in models.Message.select().where(models.Message.content == "shouted")] == ["shouted"]

@@ -126,8 +126,13 @@ class ModelViews:
     # -- list -------------------------------------------------------------------------
 
     def index(self) -> Any:
-        """The list: filters, search, ``ordering=[-]field``, ``page``, bulk actions."""
+        """The list: filters, search, ``ordering=[-]field``, ``page``, bulk actions.
+
+        A POST (the original's list form posted its bulk actions here) goes to :meth:`action`.
+        """
         self._require("view")
+        if request.method == "POST":
+            return self.action()
         if ROW_FIELD in request.args:
             keep = [(k, v) for k, v in request.args.items(multi=True) if k in ("q", "ordering")]
             pairs = keep + rows_to_args(request.args, self.custom_filter_keys())  # type: ignore[attr-defined]
