@@ -107,7 +107,7 @@ def _comparison(key: str, op: Callable[[Any, Any], Any], label: str) -> type[Que
     def operation(self: QueryFilter) -> str:
         return label
 
-    return type("QueryFilter", (QueryFilter,), {"key": key, "query": query, "operation": operation})
+    return type(f"_{key.capitalize()}Comparison", (QueryFilter,), {"key": key, "query": query, "operation": operation})
 
 
 class EqualQueryFilter(_comparison("eq", operator.eq, "equal to")):  # type: ignore[misc]
