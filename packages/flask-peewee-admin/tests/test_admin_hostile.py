@@ -132,6 +132,9 @@ def test_related_fields_need_view_permission_on_the_related_model(site: Any) -> 
     searched = clerk.get("/admin/message/?q=example.com").get_data(as_text=True)
     assert "hello" not in searched  # search skips user__email
     assert ">boss<" not in listing  # the user column shows the key, not the user's name
+    assert "Cannot order by" in clerk.get("/admin/message/?ordering=user__email").get_data(as_text=True)
+    assert clerk.get("/admin/message/export/?_format=csv&ordering=user__email").status_code == 400
+    assert clerk.get("/admin/message/export/?_format=csv&ordering=-content").status_code == 200
 
 
 def test_panels_need_a_permission_of_their_own(site: Any, app: Flask, models: Any) -> None:

@@ -115,8 +115,13 @@ class ExportMixin:
 
     def export_ordering(self) -> list[tuple[peewee.Field, bool]]:
         """The list's ``?ordering=`` as ``(field, descending)`` pairs (empty: primary-key order); bad is a 400."""
+        ordering = request.args.get("ordering") or None
         try:
-            return parse_ordering(self.model, request.args.get("ordering") or None)
+            for name in (ordering or "").split(","):
+                column = name.strip().lstrip("-")
+                if column and not self.column_is_sortable(column):  # type: ignore[attr-defined]
+                    raise QueryError(f"Cannot order by {column!r}", param="ordering")
+            return parse_ordering(self.model, ordering)
         except QueryError as exc:
             abort(400, description=exc.message)
 
