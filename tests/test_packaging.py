@@ -55,7 +55,9 @@ def test_wheel_ships_only_its_layer(bai: ModuleType, dist_dir: Path, part: str) 
     assert f"flask_peewee/{part}/py.typed" in names
     assert f"flask_peewee/{part}/__about__.py" in names
     assert "flask_peewee/__init__.py" not in names
-    assert all(n.startswith((f"flask_peewee/{part}/", f"{info}/")) for n in names)
+    namespace_modules = {f"flask_peewee/{m}" for m in bai.NAMESPACE_MODULES.get(part, ())}
+    assert namespace_modules <= set(names)
+    assert all(n.startswith((f"flask_peewee/{part}/", f"{info}/")) or n in namespace_modules for n in names)
     assert meta["License-Expression"] == "MIT"
     assert meta["Requires-Python"] == ">=3.10"
     assert meta["Version"] == built.version

@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 from flask_peewee.admin.__about__ import __version__
-from flask_peewee.admin._actions import AdminAction, admin_action
+from flask_peewee.admin._actions import Action, AdminAction, admin_action
 from flask_peewee.admin._admin import Admin
+from flask_peewee.admin._export import Export
 from flask_peewee.admin._filters import FieldTreeNode, FilterForm
-from flask_peewee.admin._forms import LOOKUP_THRESHOLD, LookupField, SecretField
+from flask_peewee.admin._forms import LOOKUP_THRESHOLD, AdminModelConverter, LookupField, SecretField
 from flask_peewee.admin._helpers import AdminTemplateHelper, csrf_field
 from flask_peewee.admin._inlines import InlineModelAdmin
+from flask_peewee.admin._legacy_filters import AdminFilterModelConverter
 from flask_peewee.admin._m2m import ManyToManyFormField
 from flask_peewee.admin._model_admin import ModelAdmin
 from flask_peewee.admin._panels import AdminPanel
 
 __all__ = [
     "LOOKUP_THRESHOLD",
+    "Action",
     "Admin",
     "AdminAction",
+    "AdminFilterModelConverter",
+    "AdminModelConverter",
     "AdminPanel",
     "AdminTemplateHelper",
+    "Export",
     "FieldTreeNode",
     "FilterForm",
     "InlineModelAdmin",

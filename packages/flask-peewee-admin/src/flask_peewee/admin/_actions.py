@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from flask_peewee.admin._model_admin import ModelAdmin
 
-__all__ = ["AdminAction", "DeleteAction", "admin_action", "resolve_actions"]
+__all__ = ["Action", "AdminAction", "DeleteAction", "admin_action", "resolve_actions"]
 
 
 class AdminAction:
@@ -28,6 +29,37 @@ class AdminAction:
     def run(self, model_admin: ModelAdmin, objects: list[Any]) -> str | None:
         """Do the action on ``objects``."""
         raise NotImplementedError
+
+
+class Action:
+    """The original's bulk action: ``callback(id_list)`` on the selected rows, listed in ``ModelAdmin.actions``.
+
+    ``name`` defaults to the class name without ``Action``, ``description`` (the label) to the
+    name in title case. The ids are those of selected rows within ``get_query()``; a
+    :class:`flask.Response` returned by the callback is sent, otherwise the list is shown again.
+    It needs the ``change`` permission and runs in one transaction, without a confirmation page.
+    """
+
+    def __init__(self, name: str | None = None, description: str | None = None) -> None:
+        self.name = name or type(self).__name__.replace("Action", "")
+        self.description = description or re.sub(r"[\-_]", " ", self.name).title()
+
+    def callback(self, id_list: list[Any]) -> Any:
+        """Do the action on the rows with these primary keys; may return a response."""
+        raise NotImplementedError
+
+
+class _LegacyAction(AdminAction):
+    permission = "change"
+    confirm = False
+
+    def __init__(self, action: Action) -> None:
+        self.action = action
+        self.name = action.name
+        self.label = action.description
+
+    def run(self, model_admin: ModelAdmin, objects: list[Any]) -> Any:
+        return self.action.callback([obj.get_id() for obj in objects])
 
 
 class DeleteAction(AdminAction):
@@ -84,7 +116,7 @@ def admin_action(
 def resolve_actions(model_admin: ModelAdmin) -> list[AdminAction]:
     """The delete action followed by the model admin's ``actions`` as :class:`AdminAction` objects."""
     result: list[AdminAction] = [DeleteAction()]
-    for item in model_admin.actions:
+    for item in model_admin.actions or ():
         if isinstance(item, str):
             method = getattr(model_admin, item, None)
             if method is None or not hasattr(method, "_admin_action"):
@@ -94,6 +126,8 @@ def resolve_actions(model_admin: ModelAdmin) -> list[AdminAction]:
             result.append(item())
         elif isinstance(item, AdminAction):
             result.append(item)
+        elif isinstance(item, Action):
+            result.append(_LegacyAction(item))
         elif callable(item) and hasattr(item, "_admin_action"):
             result.append(_MethodAction(item.__get__(model_admin)))
         else:

@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import functools
+import os
 import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import peewee
-from flask import Blueprint, Flask, Response, abort, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    has_app_context,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from flask_peewee.admin._audit import AuditViews
 from flask_peewee.admin._helpers import AdminTemplateHelper
@@ -39,6 +52,8 @@ class Admin(AuditViews):
 
     In an app factory: ``admin = Admin(auth=auth)``, registrations, ``admin.setup()``, then
     ``admin.init_app(app)`` (either order of ``setup`` and ``init_app`` works).
+    ``branding`` names the site in page titles and the header; ``theme`` adds the stylesheet
+    ``admin-<theme>.css`` from the blueprint's static folder (the original's arguments).
     ``blueprint_factory(name, import_name, **options)`` makes the blueprint (default
     :class:`flask.Blueprint`); ``template_helper`` is an :class:`AdminTemplateHelper` subclass.
     """
@@ -54,12 +69,23 @@ class Admin(AuditViews):
         prefix: str = "/admin",
         *,
         name: str = "admin",
+        branding: str = "flask-peewee",
+        theme: str | None = None,
     ) -> None:
         if auth is None:
             raise ImproperlyConfigured("Admin needs the Auth instance: Admin(app, auth) or Admin(auth=auth)")
+        if isinstance(blueprint_factory, str):
+            # the original's positional order was (app, auth, prefix, name, ...): a string here is a prefix
+            prefix, blueprint_factory = blueprint_factory, None
+            if isinstance(template_helper, str):
+                name, template_helper = template_helper, None
         self.auth = auth
         self.prefix = prefix.rstrip("/")
         self.name = name
+        #: the site's name, shown in the admin's page titles and header (the original's ``branding``)
+        self.branding = branding
+        #: the original's theme name: its stylesheet ``admin-<theme>.css`` from the admin's static files, if any
+        self.theme = theme
         self.blueprint_factory = blueprint_factory or Blueprint
         self.template_helper = (template_helper or AdminTemplateHelper)(self)
         self._registry: dict[type[peewee.Model], ModelAdmin] = {}
@@ -82,15 +108,40 @@ class Admin(AuditViews):
         self._registry[model] = model_admin
         return model_admin
 
-    def register_panel(self, title: str, panel: type[AdminPanel]) -> AdminPanel:
-        """Show ``panel`` (an :class:`AdminPanel` subclass) on the dashboard under ``title``."""
+    def register_panel(self, title: str, panel: type[AdminPanel], *args: Any, **kwargs: Any) -> AdminPanel:
+        """Show ``panel`` (an :class:`AdminPanel` subclass) on the dashboard under ``title``.
+
+        More arguments go to the panel's constructor, after the admin and the title.
+        """
         if self._is_setup:
             raise ImproperlyConfigured("register_panel() must be called before Admin.setup()")
-        instance = panel(self, title)
+        instance = panel(self, title, *args, **kwargs)
         if instance.slug in {p.slug for p in self._panels.values()}:
             raise ImproperlyConfigured(f"A panel with the URL name {instance.slug!r} is already registered")
         self._panels[title] = instance
         return instance
+
+    def unregister(self, model: type[peewee.Model]) -> None:
+        """Remove ``model`` from the admin (before :meth:`setup`)."""
+        if self._is_setup:
+            raise ImproperlyConfigured("unregister() must be called before Admin.setup()")
+        del self._registry[model]
+
+    def unregister_panel(self, title: str) -> None:
+        """Remove the panel registered under ``title`` (before :meth:`setup`)."""
+        if self._is_setup:
+            raise ImproperlyConfigured("unregister_panel() must be called before Admin.setup()")
+        del self._panels[title]
+
+    def __contains__(self, model: object) -> bool:
+        return model in self._registry
+
+    def __getitem__(self, model: type[peewee.Model]) -> ModelAdmin:
+        return self._registry[model]
+
+    def get_admin_for(self, model: type[peewee.Model]) -> ModelAdmin | None:
+        """The original's name for :meth:`get_model_admin`."""
+        return self.get_model_admin(model)
 
     def get_model_admins(self) -> list[ModelAdmin]:
         """The registered model admins, in registration order."""
@@ -124,10 +175,36 @@ class Admin(AuditViews):
             ("/audit-log/", self.auth_required(self.audit_log)),
         )
 
+    @property
+    def app(self) -> Flask | None:
+        """The current app (the original stored it; this admin serves several apps and stores none)."""
+        return current_app._get_current_object() if has_app_context() else None  # type: ignore[attr-defined]
+
+    @property
+    def url_prefix(self) -> str:
+        """The URL prefix of the admin (the original's name for ``prefix``)."""
+        return self.prefix
+
     def setup(self) -> None:
-        """Add the URLs of the admin, every model admin and panel to the blueprint and register it."""
+        """Add the URLs of the admin, every model admin and panel to the blueprint and register it.
+
+        Calls :meth:`configure_routes`, then, for each app, :meth:`prepare_template_environment` and
+        :meth:`register_blueprint` inside that app's context (``self.app`` is that app).
+        """
         if self._is_setup:
             raise ImproperlyConfigured("Admin.setup() was already called")
+        bp = self.blueprint
+        self.configure_routes()
+        bp.before_request(self.refuse_cross_site)
+        bp.after_request(self.add_security_headers)
+        bp.context_processor(self.template_helper.get_context)
+        self._is_setup = True
+        for app in list(self._waiting_apps):
+            self._attach(app)
+        self._waiting_apps.clear()
+
+    def configure_routes(self) -> None:
+        """Add to the blueprint the views of :meth:`get_urls`, of every model admin and of every panel."""
         bp = self.blueprint
         for url, view in self.get_urls():
             bp.add_url_rule(url, view.__name__, view, methods=["GET", "POST"])
@@ -139,14 +216,8 @@ class Admin(AuditViews):
         for panel in self._panels.values():
             for url, view in panel.get_urls():
                 endpoint = f"panel_{panel.slug.replace('-', '_')}_{view.__name__}"
-                bp.add_url_rule(f"/{panel.slug}{url}", endpoint, self.auth_required(view), methods=["GET", "POST"])
-        bp.before_request(self.refuse_cross_site)
-        bp.after_request(self.add_security_headers)
-        bp.context_processor(self.template_helper.get_context)
-        self._is_setup = True
-        for app in list(self._waiting_apps):
-            self._register_blueprint(app)
-        self._waiting_apps.clear()
+                guarded = self.auth_required(self.panel_required(panel, view))
+                bp.add_url_rule(f"/{panel.slug}{url}", endpoint, guarded, methods=["GET", "POST"])
 
     def init_app(self, app: Flask) -> None:
         """Attach the admin to ``app``; the blueprint is registered once :meth:`setup` has run."""
@@ -155,12 +226,24 @@ class Admin(AuditViews):
             raise ImproperlyConfigured(f"An Admin named {self.name!r} is already registered on this app")
         registry[self.name] = self
         if self._is_setup:
-            self._register_blueprint(app)
+            self._attach(app)
         else:
             self._waiting_apps.add(app)
 
-    def _register_blueprint(self, app: Flask) -> None:
-        app.register_blueprint(self.blueprint)
+    def _attach(self, app: Flask) -> None:
+        with app.app_context():
+            self.prepare_template_environment()
+            self.register_blueprint()
+
+    def prepare_template_environment(self) -> None:
+        """Adjust the current app's Jinja environment (``self.app.jinja_env``): adds the original's ``apply_prefix``."""
+        assert self.app is not None
+        self.app.jinja_env.filters.setdefault("apply_prefix", self.apply_prefix)
+
+    def register_blueprint(self, **kwargs: Any) -> None:
+        """Register the admin's blueprint on the current app (``self.app``); ``kwargs`` go to Flask."""
+        assert self.app is not None
+        self.app.register_blueprint(self.blueprint, **kwargs)
 
     # -- access control ---------------------------------------------------------------
 
@@ -207,6 +290,28 @@ class Admin(AuditViews):
 
         return inner  # type: ignore[return-value]
 
+    def panel_required(self, panel: AdminPanel, func: F) -> F:
+        """Decorator of a panel's views: 403 unless :meth:`AdminPanel.check_permission`; 400 for NUL characters.
+
+        A panel's view reads the form itself, so text no database stores is refused before it runs.
+        """
+
+        @functools.wraps(func)
+        def inner(*args: Any, **kwargs: Any) -> Any:
+            if not panel.check_permission(self.auth.get_logged_in_user()):
+                abort(403)
+            values = [v for source in (request.args, request.form) for _k, v in source.items(multi=True)]
+            if any("\x00" in value for value in values):
+                abort(400, description="The form holds a NUL character, which no field may contain.")
+            return func(*args, **kwargs)
+
+        return inner  # type: ignore[return-value]
+
+    def visible_panels(self) -> list[AdminPanel]:
+        """The panels the logged-in user may see."""
+        user = self.auth.get_logged_in_user()
+        return [panel for panel in self.get_panels() if panel.check_permission(user)]
+
     def refuse_cross_site(self) -> None:
         """Before every admin view: a state-changing request the browser marks as cross-site gets a 403."""
         if request.method not in _SAFE_METHODS and is_cross_site_request():
@@ -230,6 +335,80 @@ class Admin(AuditViews):
         """The endpoint of the admin's own view ``name`` (``admin.index``)."""
         return f"{self.blueprint.name}.{name}"
 
+    def get_url_name(self, name: str) -> str:
+        """The original's name for :meth:`url_name`."""
+        return self.url_name(name)
+
+    def get_admin_url(self, obj: Any) -> str | None:
+        """The edit URL of ``obj`` when its model is registered and the user may view it (links in lists)."""
+        if obj is None or not isinstance(obj, peewee.Model):
+            return None
+        model_admin = self.get_model_admin(type(obj))
+        if model_admin is None or obj.get_id() is None:
+            return None
+        if not self.has_permission(model_admin.model, "view"):
+            return None
+        return url_for(model_admin.get_url_name("edit"), pk=obj.get_id())
+
+    def get_model_name(self, model_class: type[peewee.Model]) -> str:
+        """A model's name as shown: its admin's :meth:`ModelAdmin.get_display_name`, else made readable."""
+        model_admin = self.get_model_admin(model_class)
+        if model_admin is not None:
+            return model_admin.get_display_name()
+        return self.template_helper.readable_name(model_class)
+
+    def get_logout_url(self) -> str:
+        """The URL of the auth's logout view."""
+        return url_for(f"{self.auth.blueprint.name}.logout")
+
+    def fix_underscores(self, s: str) -> str:
+        """``pub_date`` -> ``Pub date``."""
+        return self.template_helper.fix_underscores(s)
+
+    def get_verbose_name(self, model: type[peewee.Model], column_name: str) -> str:
+        """The label of a column of ``model``."""
+        return self.template_helper.get_verbose_name(model, column_name)
+
+    def get_model_field(self, model: Any, field: str) -> Any:
+        """The value of column ``field`` for the object ``model``: an attribute (called when callable) or a
+        method of its model admin taking the object."""
+        try:
+            attr = getattr(model, field)
+        except AttributeError:
+            model_admin = self[type(model)]
+            method = getattr(model_admin, field, None)
+            if method is None:
+                raise AttributeError(f"Could not find attribute or method named {field!r}.") from None
+            return method(model)
+        return attr() if callable(attr) and not isinstance(attr, peewee.Model) else attr
+
+    def get_form_field(self, form: Any, field_name: str) -> Any:
+        """``form``'s field ``field_name``."""
+        return getattr(form, field_name)
+
+    def update_querystring(self, querystring: bytes | str, key: str, val: Any) -> str:
+        """``querystring`` with ``key`` set to ``val`` (the original's helper; no leading ``?``)."""
+        from urllib.parse import parse_qsl, urlencode
+
+        text = querystring.decode("utf-8", "replace") if isinstance(querystring, bytes) else (querystring or "")
+        pairs = [(k, v) for k, v in parse_qsl(text, keep_blank_values=True) if k != key]
+        return urlencode([*pairs, (key, str(val))])
+
+    def apply_prefix(
+        self, field_name: str, prefix_accum: Any, field_prefix: str, rel_prefix: str = "fr_", rel_sep: str = "-"
+    ) -> str:
+        """The original filter form's input name of a field reached through ``prefix_accum`` foreign keys."""
+        return rel_sep.join([*(f"{rel_prefix}{p}" for p in prefix_accum), f"{field_prefix}{field_name}"])
+
+    def theme_stylesheet(self) -> str | None:
+        """The URL of ``admin-<theme>.css`` when a ``theme`` is set and the admin's static folder has it."""
+        if not self.theme or not self.blueprint.static_folder:
+            return None
+        filename = f"admin-{self.theme}.css"
+        if not os.path.isfile(os.path.join(self.blueprint.static_folder, filename)):
+            return None
+        return url_for(f"{self.blueprint.name}.static", filename=filename)
+
     def visible_model_admins(self) -> list[ModelAdmin]:
         """The model admins the logged-in user may view."""
         return [ma for ma in self._registry.values() if self.has_permission(ma.model, "view")]
@@ -239,5 +418,5 @@ class Admin(AuditViews):
         return render_template(
             "admin/index.html",
             model_admins=self.visible_model_admins(),
-            panels=self.get_panels(),
+            panels=self.visible_panels(),
         )

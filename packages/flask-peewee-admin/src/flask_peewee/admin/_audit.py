@@ -8,7 +8,8 @@ from typing import Any
 import peewee
 from flask import abort, render_template, request
 
-from flask_peewee.utils import PaginatedQuery
+from flask_peewee.admin._pages import ClampedPaginatedQuery as PaginatedQuery
+from flask_peewee.utils import ConversionError, parse_value
 
 __all__ = ["AuditViews", "audit_log_of", "delete_with_audit", "record", "snapshot"]
 
@@ -81,13 +82,22 @@ class AuditViews:
         pagination = None
         models = {ma.model._meta.table_name: ma for ma in self.get_model_admins()}
         selected = {key: request.args.get(key, "").strip() for key in ("model", "user", "action", "pk")}
+        error = None
         if audit is not None:
             model = models[selected["model"]].model if selected["model"] in models else None
             action = selected["action"] if selected["action"] in ("add", "change", "delete") else None
-            query = audit.query(model=model, pk=selected["pk"] or None, action=action)
-            if selected["user"]:
-                entry_model = query.model
-                query = query.where(entry_model.username == selected["user"])
+            entry_model = audit.model
+            try:  # typed like every other filter: text no column holds (NUL) is an error, not a query
+                pk = parse_value(entry_model.object_pk, selected["pk"]) if selected["pk"] else None
+                username = parse_value(entry_model.username, selected["user"]) if selected["user"] else None
+            except ConversionError as exc:
+                error = f"Invalid filter: {exc}"
+                pk = username = None
+            query = audit.query(model=model, pk=pk, action=action)
+            if username:
+                query = query.where(entry_model.username == username)
+            if error:
+                query = query.where(peewee.SQL("1 = 0"))
             pagination = PaginatedQuery(query, self.audit_paginate_by)
             if pagination.is_out_of_range():
                 abort(404)
@@ -99,4 +109,5 @@ class AuditViews:
             pagination=pagination,
             selected=selected,
             audit_models=models,
+            filter_error=error,
         )

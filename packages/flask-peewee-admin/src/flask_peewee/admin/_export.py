@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import peewee
-from flask import Response, abort, render_template, request, stream_with_context
+from flask import Response, abort, request, stream_with_context
 
 from flask_peewee.utils import (
     QueryError,
@@ -22,7 +22,7 @@ from flask_peewee.utils import (
     serialize_value,
 )
 
-__all__ = ["FORMULA_PREFIXES", "ExportMixin", "csv_cell"]
+__all__ = ["FORMULA_PREFIXES", "Export", "ExportMixin", "csv_cell"]
 
 FORMATS = ("csv", "json")
 #: a CSV cell starting with one of these is a formula to a spreadsheet: it gets a leading apostrophe
@@ -53,27 +53,57 @@ class ExportMixin:
     templates: dict[str, str]
     export_batch_size = 1000
 
-    def get_export_fields(self) -> list[tuple[str, str]]:
-        """``(path, label)`` of what may be exported: the model's fields and those of its foreign keys."""
+    def get_export_fields(self, model: type[peewee.Model] | None = None) -> list[str]:
+        """The names of ``model``'s fields that may be exported (this admin's model by default).
+
+        ``export_fields`` (a whitelist) and ``export_exclude`` (a blacklist) of this admin apply
+        to its model; a related model is limited by its own registered admin's settings.
+        Sensitive fields are never exported.
+        """
+        model = model or self.model
+        owner: Any = self if model is self.model else self.admin.get_model_admin(model)  # type: ignore[attr-defined]
+        include = getattr(owner, "export_fields", None) if owner is not None else None
+        exclude = set(getattr(owner, "export_exclude", None) or ()) if owner is not None else set()
+        sensitive = get_sensitive_fields(model)
+        names = list(include) if include else list(model._meta.sorted_field_names)
+        return [n for n in names if n in model._meta.fields and n not in exclude and n not in sensitive]
+
+    def get_export_field_objects(self, model: type[peewee.Model] | None = None) -> list[peewee.Field]:
+        """The fields of :meth:`get_export_fields` (override either to narrow the export)."""
+        model = model or self.model
+        sensitive = get_sensitive_fields(model)
+        fields = [model._meta.fields[name] for name in self.get_export_fields(model)]
+        return [f for f in fields if f.name not in sensitive]
+
+    def export_choices(self) -> list[tuple[str, str]]:
+        """``(path, label)`` of what the user may export: this model's fields, then those of its foreign keys.
+
+        A related model's fields are offered only through an exported foreign key and only to
+        users who may view that model (its admin's permission, or the whole admin when it is
+        not registered).
+        """
         helper = self.admin.template_helper  # type: ignore[attr-defined]
-        result: list[tuple[str, str]] = []
-        sensitive = get_sensitive_fields(self.model)
-        for field in self.model._meta.sorted_fields:
-            if field.name in sensitive:
-                continue
-            result.append((field.name, helper.get_verbose_name(self.model, field.name)))
-        for field in self.model._meta.sorted_fields:
-            if not isinstance(field, peewee.ForeignKeyField) or field.name in sensitive:
+        own = self.get_export_field_objects()
+        result = [(f.name, helper.get_verbose_name(self.model, f.name)) for f in own]
+        for field in own:
+            if not isinstance(field, peewee.ForeignKeyField) or not self.can_view_related(field.rel_model):  # type: ignore[attr-defined]
                 continue
             rel = field.rel_model
-            rel_sensitive = get_sensitive_fields(rel)
-            for sub in rel._meta.sorted_fields:
-                if sub.name not in rel_sensitive:
-                    label = (
-                        f"{helper.get_verbose_name(self.model, field.name)} / {helper.get_verbose_name(rel, sub.name)}"
-                    )
-                    result.append((f"{field.name}__{sub.name}", label))
+            for sub in self.get_export_field_objects(rel):
+                label = f"{helper.get_verbose_name(self.model, field.name)} / {helper.get_verbose_name(rel, sub.name)}"
+                result.append((f"{field.name}__{sub.name}", label))
         return result
+
+    def collect_related_fields(
+        self, model: type[peewee.Model], accum: dict[tuple[Any, str], list[Any]], path: list[str], seen: Any = None
+    ) -> dict[tuple[Any, str], list[Any]]:
+        """The original's map ``{(related model, path): [fields]}`` of what :class:`Export` may read (one level)."""
+        for field in self.get_export_field_objects(model):
+            if isinstance(field, peewee.ForeignKeyField) and self.can_view_related(field.rel_model):  # type: ignore[attr-defined]
+                accum[(field.rel_model, "__".join([*path, field.name]))] = self.get_export_field_objects(
+                    field.rel_model
+                )
+        return accum
 
     def export_query(self) -> peewee.ModelSelect:
         """The list's rows as the request filters and searches them."""
@@ -81,12 +111,17 @@ class ExportMixin:
         form, query, _active, _tree = self.process_filters(query)  # type: ignore[attr-defined]
         if form.errors:
             abort(400, description="; ".join(form.errors))
-        return self.apply_search(query)  # type: ignore[attr-defined]
+        return self.apply_search(query, self.search_term())  # type: ignore[attr-defined]
 
     def export_ordering(self) -> list[tuple[peewee.Field, bool]]:
         """The list's ``?ordering=`` as ``(field, descending)`` pairs (empty: primary-key order); bad is a 400."""
+        ordering = request.args.get("ordering") or None
         try:
-            return parse_ordering(self.model, request.args.get("ordering") or None)
+            for name in (ordering or "").split(","):
+                column = name.strip().lstrip("-")
+                if column and not self.column_is_sortable(column):  # type: ignore[attr-defined]
+                    raise QueryError(f"Cannot order by {column!r}", param="ordering")
+            return parse_ordering(self.model, ordering)
         except QueryError as exc:
             abort(400, description=exc.message)
 
@@ -94,13 +129,11 @@ class ExportMixin:
         """GET without ``_format``: choose fields and format; with ``_format=csv|json``: the streamed file."""
         if not self.can("export"):  # type: ignore[attr-defined]
             abort(403)
-        available = self.get_export_fields()
+        available = self.export_choices()
         fmt = request.args.get("_format")
         if fmt is None:
             form, _query, _active, _tree = self.process_filters(self.get_query())  # type: ignore[attr-defined]
-            return render_template(
-                self.templates["export"], model_admin=self, export_fields=available, filter_form=form
-            )
+            return self.render("export", export_fields=available, filter_form=form)  # type: ignore[attr-defined]
         if fmt not in FORMATS:
             abort(400, description=f"Unknown export format {fmt!r}; use csv or json")
         known = dict(available)
@@ -189,3 +222,85 @@ def _json_stream(header: list[str], rows: Iterator[list[Any]]) -> Iterator[str]:
         yield ("\n" if first else ",\n") + json.dumps(dict(zip(header, row, strict=True)))
         first = False
     yield "\n]\n"
+
+
+class Export:
+    """The original's export of a query: ``Export(query, related, fields).json_response("notes.json")``.
+
+    ``fields`` are lookups such as ``content`` or ``user__username``; ``related`` maps
+    ``(model, path)`` to that model's exportable fields, as the original's
+    ``ModelAdmin.collect_related_fields`` built it. Lookups outside ``related`` and sensitive
+    fields are left out. The JSON holds one object per row, keyed by lookup, streamed.
+    """
+
+    def __init__(self, query: peewee.ModelSelect, related: dict[tuple[Any, str], list[Any]], fields: list[str]) -> None:
+        self.query = query
+        self.related = related
+        self.fields = fields
+        self.alias_to_model = {path: model for (model, path) in related}
+
+    def _allowed(self, lookup: str) -> tuple[list[peewee.ForeignKeyField], peewee.Field] | None:
+        path, _sep, name = lookup.rpartition("__")
+        model = self.query.model
+        chain: list[peewee.ForeignKeyField] = []
+        if path:
+            target = self.alias_to_model.get(path)
+            allowed = {getattr(f, "name", f) for f in self.related.get((target, path), ())}
+            if target is None or name not in allowed:
+                return None
+            for part in path.split("__"):
+                fk = model._meta.fields.get(part)
+                if not isinstance(fk, peewee.ForeignKeyField):
+                    return None
+                chain.append(fk)
+                model = fk.rel_model
+        field = model._meta.fields.get(name)
+        if field is None or name in get_sensitive_fields(model):
+            return None
+        return chain, field
+
+    def prepare_query(self) -> tuple[peewee.ModelSelect, list[Any]]:
+        """The query selecting the chosen lookups (related models LEFT OUTER joined) and the selected columns."""
+        query = self.query.clone()
+        aliases: dict[tuple[str, ...], Any] = {}
+        selected: list[Any] = []
+        self._lookups: list[tuple[str, peewee.Field]] = []
+        for lookup in self.fields:
+            resolved = self._allowed(lookup)
+            if resolved is None:
+                continue
+            chain, field = resolved
+            source: Any = query.model
+            names: tuple[str, ...] = ()
+            for fk in chain:
+                names += (fk.name,)
+                alias = aliases.get(names)
+                if alias is None:
+                    alias = aliases[names] = fk.rel_model.alias()
+                    on = getattr(source, fk.name) == getattr(alias, fk.rel_field.name)
+                    query = query.join(alias, peewee.JOIN.LEFT_OUTER, on=on, src=source)
+                source = alias
+            selected.append(getattr(source, field.name))
+            self._lookups.append((lookup, field.rel_field if isinstance(field, peewee.ForeignKeyField) else field))
+        if selected:
+            query = query.select(*selected)
+        return query, selected
+
+    def json_response(self, filename: str = "export.json") -> Response:
+        """A streamed JSON attachment of the rows."""
+        query, selected = self.prepare_query()
+        lookups = list(self._lookups)
+
+        def generate() -> Iterator[str]:
+            yield "["
+            first = True
+            rows = query.tuples().iterator() if selected else iter(())
+            for row in rows:
+                record = {name: serialize_value(f, v) for (name, f), v in zip(lookups, row, strict=True)}
+                yield ("\n" if first else ",\n") + json.dumps(record)
+                first = False
+            yield "\n]\n"
+
+        response = Response(stream_with_context(generate()), mimetype="application/json")
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response

@@ -79,8 +79,12 @@ class FieldTreeNode:
     """The fields of ``model`` open to filters, and one child node per foreign key followed."""
 
     model: type[peewee.Model]
-    fields: list[FilterChoice]
-    children: dict[str, FieldTreeNode] = field(default_factory=dict)
+    fields: list[Any]
+    children: dict[str, FieldTreeNode] | None = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.children is None:  # the original's FieldTreeNode(model, fields, None)
+            self.children = {}
 
 
 @dataclass
@@ -105,20 +109,23 @@ def _allowed(path: str, only: Any, exclude: Any) -> bool:
     return not any(p in exclude for p in prefixes)
 
 
-def split_param(key: str) -> tuple[str, str]:
+def split_param(key: str, extra_ops: Any = ()) -> tuple[str, str]:
     """``user__username__ilike`` -> ``("user__username", "ilike")``; no operator means ``eq``."""
     head, sep, last = key.rpartition("__")
-    if sep and last in OPERATORS:
+    if sep and (last in OPERATORS or last in extra_ops):
         return head, last
     return key, "eq"
 
 
-def rows_to_args(args: MultiDict[str, str]) -> list[tuple[str, str]]:
-    """The query-string pairs for the ``_ff``/``_fo``/``_fv`` rows a filter form submitted (blank rows dropped)."""
+def rows_to_args(args: MultiDict[str, str], extra_ops: Any = ()) -> list[tuple[str, str]]:
+    """The query-string pairs for the ``_ff``/``_fo``/``_fv`` rows a filter form submitted (blank rows dropped).
+
+    ``extra_ops`` are the keys of a ``filter_mapping``'s own filters.
+    """
     pairs = []
     for path, op, value in zip(args.getlist(ROW_FIELD), args.getlist(ROW_OP), args.getlist(ROW_VALUE), strict=False):
         path, op = path.strip(), op.strip() or "eq"
-        if not path or op not in OPERATORS:
+        if not path or (op not in OPERATORS and op not in extra_ops):
             continue
         pairs.append((path if op == "eq" else f"{path}__{op}", value))
     return pairs
@@ -132,15 +139,17 @@ class FilterForm:
         self.args = args
         self.errors: list[str] = []
         self.active: list[Any] = []
+        self.operator_labels = dict(OPERATOR_LABELS)
         self.field_tree = self._node(model_admin.model, "", depth=1)
         self.choices = self._flatten(self.field_tree)
-        self.rows = [FilterRow(*split_param(key), value) for key, value in args.items(multi=True)]
+        extra = [op for op in self.operator_labels if op not in OPERATOR_LABELS]
+        self.rows = [FilterRow(*split_param(key, extra), value) for key, value in args.items(multi=True)]
 
     def _node(self, model: type[peewee.Model], prefix: str, depth: int) -> FieldTreeNode:
         ma = self.model_admin
         helper = ma.admin.template_helper
         only = ma.filter_fields
-        exclude = tuple(ma.filter_exclude)
+        exclude = tuple(ma.filter_exclude or ())
         sensitive = get_sensitive_fields(model)
         node = FieldTreeNode(model, [])
         for fld in model._meta.sorted_fields:
@@ -152,8 +161,12 @@ class FilterForm:
             if prefix:
                 label = f"{helper.get_model_name(model)} / {label}"
             lookup = kind == "fk" and not prefix
-            node.fields.append(FilterChoice(path, label, kind, _KIND_OPS[kind], lookup))
-            if kind == "fk" and depth > 0:
+            operators = _KIND_OPS[kind]
+            for query_filter in ma.custom_query_filters(fld):
+                operators += (str(query_filter.key),)
+                self.operator_labels.setdefault(str(query_filter.key), query_filter.operation())
+            node.fields.append(FilterChoice(path, label, kind, operators, lookup))
+            if kind == "fk" and depth > 0 and ma.can_view_related(fld.rel_model):
                 node.children[fld.name] = self._node(fld.rel_model, f"{path}__", depth - 1)
         return node
 
@@ -171,5 +184,3 @@ class FilterForm:
     def choice(self, path: str) -> FilterChoice | None:
         """The :class:`FilterChoice` for ``path`` (None when it is not offered)."""
         return next((c for c in self.choices if c.path == path), None)
-
-    operator_labels = OPERATOR_LABELS

@@ -34,6 +34,13 @@ LOOKUP_THRESHOLD = 50
 VERSION_FIELD = "_fp_version"
 
 
+def no_nul(form: Any, field: Any) -> None:
+    """Refuse text holding a NUL character: no database column stores it (PostgreSQL refuses it outright)."""
+    data = field.data
+    if isinstance(data, str) and "\x00" in data:
+        raise validators.StopValidation("This field may not contain NUL characters.")
+
+
 class SecretField(fields.PasswordField):
     """A write-only input for a sensitive field: always rendered empty; blank on edit keeps the stored value."""
 
@@ -99,12 +106,19 @@ class AdminModelConverter(ModelConverter):
     limited to what the related model's admin shows.
     """
 
-    def __init__(self, model_admin: ModelAdmin, adding: bool) -> None:
-        super().__init__()
+    def __init__(self, model_admin: ModelAdmin, additional: Any = None, adding: bool = False) -> None:
+        super().__init__(additional)
         self.model_admin = model_admin
         self.adding = adding
 
     def convert(self, model: type[peewee.Model], field: peewee.Field, field_args: Any) -> Any:
+        name, unbound = self._convert(model, field, field_args)
+        field_class = getattr(unbound, "field_class", None)
+        if isinstance(field_class, type) and issubclass(field_class, fields.StringField):
+            unbound.kwargs["validators"] = [no_nul, *(unbound.kwargs.get("validators") or [])]
+        return name, unbound
+
+    def _convert(self, model: type[peewee.Model], field: peewee.Field, field_args: Any) -> Any:
         if field.name in get_sensitive_fields(model):
             checks: list[Any] = []
             if self.adding and not field.null and field.default is None:

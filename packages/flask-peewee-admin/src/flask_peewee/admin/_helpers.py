@@ -42,6 +42,11 @@ class AdminTemplateHelper:
         self.admin = admin
 
     def get_model_name(self, model: Any) -> str:
+        """The name of a model class or instance as shown: :meth:`Admin.get_model_name`."""
+        cls = model if isinstance(model, type) else type(model)
+        return self.admin.get_model_name(cls)
+
+    def readable_name(self, model: Any) -> str:
         """A readable name of a model class or instance (``BlogEntry`` -> ``Blog entry``)."""
         cls = model if isinstance(model, type) else type(model)
         name = cls.__name__
@@ -70,13 +75,8 @@ class AdminTemplateHelper:
         return "?" + urlencode(pairs) if pairs else "?"
 
     def get_admin_url(self, obj: Any) -> str | None:
-        """The edit URL of ``obj`` when its model is registered and the user may change or view it."""
-        model_admin = self.admin.get_model_admin(type(obj))
-        if model_admin is None or obj is None or obj.get_id() is None:
-            return None
-        if not self.admin.has_permission(model_admin.model, "view"):
-            return None
-        return url_for(model_admin.get_url_name("edit"), pk=obj.get_id())
+        """The edit URL of ``obj`` (:meth:`Admin.get_admin_url`)."""
+        return self.admin.get_admin_url(obj)
 
     def get_model_admin_url(self, model: Any) -> str | None:
         """The list URL of ``model`` when it is registered."""

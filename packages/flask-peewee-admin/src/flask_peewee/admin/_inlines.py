@@ -130,7 +130,7 @@ class InlineModelAdmin:
             self.model,
             only=self.fields,
             exclude=[self.fk.name, *self.exclude],
-            converter=AdminModelConverter(self, False),  # type: ignore[arg-type]
+            converter=AdminModelConverter(self),  # type: ignore[arg-type]
         )
 
     def save_row(self, instance: peewee.Model, form: Any, parent: peewee.Model, adding: bool) -> peewee.Model:

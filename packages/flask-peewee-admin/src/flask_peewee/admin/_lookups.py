@@ -7,7 +7,8 @@ from typing import Any
 import peewee
 from flask import abort, jsonify, request
 
-from flask_peewee.utils import PaginatedQuery, apply_search, get_sensitive_fields, serialize_value
+from flask_peewee.admin._pages import ClampedPaginatedQuery as PaginatedQuery
+from flask_peewee.utils import apply_search, get_sensitive_fields, serialize_value
 
 __all__ = ["LookupMixin"]
 
@@ -52,6 +53,21 @@ class LookupMixin:
         ):
             return owner, None
         return owner, field
+
+    def ajax_list(self) -> Any:
+        """The original's ``/_ajax/`` endpoint: :meth:`lookup` as ``{prev_page, next_page, object_list}``."""
+        result = self.lookup()
+        if isinstance(result, tuple):
+            return result
+        data = result.get_json()
+        page = data["page"]
+        return jsonify(
+            {
+                "prev_page": page - 1 if data["has_previous"] else 0,
+                "next_page": page + 1 if data["has_next"] else 0,
+                "object_list": [{"id": o["id"], "repr": o["label"]} for o in data["objects"]],
+            }
+        )
 
     def lookup(self) -> Any:
         """One page of the rows a foreign key may point at, searched by ``query``.

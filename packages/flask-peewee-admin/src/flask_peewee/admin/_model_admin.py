@@ -16,7 +16,16 @@ from flask_peewee.admin._audit import audit_log_of
 from flask_peewee.admin._export import ExportMixin
 from flask_peewee.admin._filters import FilterForm
 from flask_peewee.admin._forms import AdminModelConverter, fingerprint
+from flask_peewee.admin._hooks import check_model_admin_class
 from flask_peewee.admin._inlines import InlineFormSet, InlineModelAdmin, resolve_inlines
+from flask_peewee.admin._legacy_filters import (
+    AdminFilterModelConverter,
+    FilterMapping,
+    QueryFilter,
+    apply_mapping_filters,
+    is_stock_filter,
+    mapping_filters,
+)
 from flask_peewee.admin._lookups import LookupMixin
 from flask_peewee.admin._m2m import ManyToManyFormField, form_many_to_many_fields, link_ends, write_links
 from flask_peewee.admin._related import load_related, related_paths
@@ -25,6 +34,7 @@ from flask_peewee.utils import (
     DEFAULT_IGNORED_PARAMS,
     ConversionError,
     QueryError,
+    apply_ordering,
     apply_search,
     filter_query,
     get_sensitive_fields,
@@ -57,16 +67,17 @@ class Column:
         self.label = label
         self.field = model._meta.fields.get(spec) if isinstance(spec, str) else None
         self.name = spec if isinstance(spec, str) else getattr(spec, "__name__", "column")
-
-    @property
-    def sortable(self) -> bool:
-        """Whether the list can be ordered by this column (a field of the model)."""
-        return self.field is not None
+        #: a foreign key to a model the user may not view shows the key, not the related object
+        self.key_only = False
+        #: whether the list can be ordered by this column (``ModelAdmin.column_is_sortable``)
+        self.sortable = self.field is not None
 
     def value(self, obj: Any) -> Any:
         """The value shown for ``obj`` (a callable attribute is called; a related object stays an object)."""
         if not isinstance(self.spec, str):
             return self.spec(obj)
+        if self.key_only and self.field is not None:
+            return obj.__data__.get(self.field.name)
         try:
             value = getattr(obj, self.spec)
         except peewee.DoesNotExist:
@@ -110,11 +121,32 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
     inlines: Sequence[Any] = ()
     #: extra bulk actions: :class:`AdminAction` subclasses/instances or names of ``@admin_action`` methods
     actions: Sequence[Any] = ()
+    #: the :class:`~flask_peewee.filters.FilterMapping` (sub)class; its own :class:`QueryFilter`
+    #: subclasses are offered as operators and applied from ``?path__<key>=value``
+    filter_mapping: Any = FilterMapping
+    #: the form converter class, called as ``form_converter(model_admin)``: an :class:`AdminModelConverter` subclass
+    form_converter: type[AdminModelConverter] = AdminModelConverter
+    #: the original's converter of filter value inputs; the admin's filter values are text inputs
+    #: (see :class:`~flask_peewee.admin.FilterForm`), so a subclass may not replace it
+    filter_converter: Any = AdminFilterModelConverter
+    #: whitelist of this model's fields an export may hold (None: every non-sensitive field)
+    export_fields: Sequence[str] | None = None
+    #: fields an export never holds (related models follow their own admin's settings)
+    export_exclude: Sequence[str] | None = None
+    #: the template of each view; :meth:`get_template_overrides` is applied over it
+    base_templates: dict[str, str] = dict(TEMPLATES)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        check_model_admin_class(cls)
 
     def __init__(self, admin: Admin, model: type[peewee.Model]) -> None:
         self.admin = admin
         self.model = model
-        self.templates = dict(TEMPLATES)
+        #: the original's shortcuts, used by its ``get_object`` overrides (``self.pk == pk``)
+        self.db = model._meta.database
+        self.pk = model._meta.primary_key
+        self.templates = {**TEMPLATES, **(self.base_templates or {})}
         self.templates.update(self.get_template_overrides() or {})
         self._inlines = resolve_inlines(self)
 
@@ -136,7 +168,7 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
 
     def get_display_name(self) -> str:
         """The model's name as shown in headings."""
-        return self.admin.template_helper.get_model_name(self.model)
+        return self.admin.template_helper.readable_name(self.model)
 
     def get_url_name(self, name: str) -> str:
         """The endpoint of this model admin's view ``name``, for ``url_for`` (``admin.note_edit``)."""
@@ -150,6 +182,7 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
             ("/delete/", self.delete),
             ("/export/", self.export),
             ("/lookup/", self.lookup),
+            ("/_ajax/", self.ajax_list),
             ("/action/", self.action),
             ("/<pk>/", self.edit),
             ("/<pk>/history/", self.history),
@@ -158,6 +191,38 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
     def get_template_overrides(self) -> dict[str, str]:
         """Templates to use instead of the defaults, by view: index, add, edit, delete, export."""
         return {}
+
+    def can_view_related(self, model: type[peewee.Model]) -> bool:
+        """Whether the user may see ``model``'s values through this admin (related columns, filters, exports).
+
+        A registered model needs its view permission; another model needs the whole admin.
+        """
+        if model is self.model:
+            return self.can("view")
+        if self.admin.get_model_admin(model) is not None:
+            return self.admin.has_permission(model, "view")
+        user = self.auth.get_logged_in_user()
+        return user is not None and bool(self.admin.check_user_permission(user))
+
+    def path_is_visible(self, path: str) -> bool:
+        """Whether every model a ``__`` path (``user__email``, ``user__email__ilike``) crosses may be viewed."""
+        names = path.split("__")
+        model = self.model
+        for index, name in enumerate(names[:-1]):
+            field = model._meta.fields.get(name)
+            if field is None:
+                for candidate in model._meta.fields.values():
+                    if isinstance(candidate, peewee.ForeignKeyField) and candidate.object_id_name == name:
+                        field = candidate
+            if not isinstance(field, peewee.ForeignKeyField):
+                return True  # the rest is an operator, or not a path the toolkit accepts anyway
+            rest = names[index + 1 :]
+            if len(rest) == 1 and rest[0] not in field.rel_model._meta.fields:
+                return True  # ``user__in``: an operator on the key itself
+            if not self.can_view_related(field.rel_model):
+                return False
+            model = field.rel_model
+        return True
 
     def can(self, action: str) -> bool:
         """Whether the logged-in user may ``action`` (view, add, change, delete, export) this model."""
@@ -197,20 +262,62 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
         helper = self.admin.template_helper
         sensitive = get_sensitive_fields(self.model)
         result = []
-        for spec in self.columns:
+        for spec in self.columns or ():
             if isinstance(spec, str):
                 if spec in sensitive:
                     continue
                 label = helper.get_verbose_name(self.model, spec)
             else:
                 label = str(getattr(spec, "short_description", None) or helper.fix_underscores(spec.__name__))
-            result.append(Column(self.model, spec, label))
+            column = Column(self.model, spec, label)
+            if isinstance(column.field, peewee.ForeignKeyField) and not self.can_view_related(column.field.rel_model):
+                column.key_only = True
+            result.append(column)
         return result
+
+    def column_is_sortable(self, col: str) -> bool:
+        """Whether the list may be ordered by ``col`` (a field, or a ``__`` path through models the user may view)."""
+        return col.split("__")[0] in self.model._meta.fields and self.path_is_visible(col)
+
+    def list_columns(self) -> list[Column]:
+        """:meth:`get_columns` as :class:`Column` objects (the original's plain names are accepted), sortability
+        from :meth:`column_is_sortable`; sensitive fields are dropped whatever it returns."""
+        helper = self.admin.template_helper
+        sensitive = get_sensitive_fields(self.model)
+        columns = []
+        for item in self.get_columns() or ():
+            if not isinstance(item, Column):
+                if isinstance(item, str) and item in sensitive:
+                    continue
+                label = (
+                    helper.get_verbose_name(self.model, item)
+                    if isinstance(item, str)
+                    else str(getattr(item, "short_description", None) or helper.fix_underscores(item.__name__))
+                )
+                item = Column(self.model, item, label)
+                if isinstance(item.field, peewee.ForeignKeyField) and not self.can_view_related(item.field.rel_model):
+                    item.key_only = True
+            if item.field is not None and item.field.name in sensitive:
+                continue
+            item.sortable = isinstance(item.spec, str) and bool(self.column_is_sortable(item.spec))
+            columns.append(item)
+        return columns
+
+    def apply_ordering(self, query: peewee.ModelSelect, ordering: str | None) -> peewee.ModelSelect:
+        """Order ``query`` by ``ordering`` (``[-]field``, the list's ``?ordering=``); a column that
+        :meth:`column_is_sortable` refuses raises :class:`~flask_peewee.utils.QueryError`."""
+        if not ordering:
+            return query
+        for name in ordering.split(","):
+            column = name.strip().lstrip("-")
+            if column and not self.column_is_sortable(column):
+                raise QueryError(f"Cannot order by {column!r}", param="ordering")
+        return apply_ordering(query, ordering)
 
     def get_list_related(self) -> list[str]:
         """The foreign-key paths each page of the list fetches: from ``columns``, then ``list_select_related``."""
         sensitive = get_sensitive_fields(self.model)
-        names = [c for c in self.columns if isinstance(c, str) and c not in sensitive]
+        names = [c for c in self.columns or () if isinstance(c, str) and c not in sensitive]
         return related_paths(self.model, [*names, *self.list_select_related])
 
     def load_related(self, objects: list[Any]) -> list[Any]:
@@ -223,7 +330,8 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
     def get_form(self, adding: bool = False) -> type[Any]:
         """The wtf-peewee form class of the add/edit views (``fields``/``exclude`` applied)."""
         allow_pk = adding and not isinstance(self.model._meta.primary_key, (peewee.AutoField, peewee.CompositeKey))
-        converter = AdminModelConverter(self, adding)
+        converter = self.form_converter(self)
+        converter.adding = adding
         form_class = model_form(
             self.model,
             allow_pk=allow_pk,
@@ -280,7 +388,7 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
         """The form class of the add view (default: :meth:`get_form` with ``adding=True``)."""
         return self.get_form(adding=True)
 
-    def get_edit_form(self) -> type[Any]:
+    def get_edit_form(self, instance: peewee.Model | None = None) -> type[Any]:
         """The form class of the edit view (default: :meth:`get_form`)."""
         return self.get_form()
 
@@ -298,19 +406,67 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
         return MultiDict([(k, v) for k, v in request.args.items(multi=True) if not k.startswith("_") and k not in skip])
 
     def get_filter_form(self) -> FilterForm:
-        """The filter form of the list and export views (rows of field, operator, value)."""
-        return FilterForm(self, self.filter_args())
+        """The filter form of the list and export views (rows of field, operator, value); one per request."""
+        from flask import g
+
+        cache = g.setdefault("_flask_peewee_admin_filter_forms", {})
+        form = cache.get(id(self))
+        if form is None:
+            form = cache[id(self)] = FilterForm(self, self.filter_args())
+        return form
+
+    def get_filter_mapping(self) -> FilterMapping:
+        """The instance of :attr:`filter_mapping` the filters use."""
+        mapping = getattr(self, "_filter_mapping_instance", None)
+        if mapping is None:
+            mapping = self.filter_mapping() if isinstance(self.filter_mapping, type) else self.filter_mapping
+            self._filter_mapping_instance = mapping
+        return mapping
+
+    def custom_query_filters(self, field: peewee.Field) -> list[QueryFilter]:
+        """The filters :attr:`filter_mapping` adds for ``field`` beyond the built-in operators."""
+        return [qf for qf in self.get_filter_mapping().convert(field) if not is_stock_filter(qf)]
+
+    def custom_filter_keys(self) -> set[str]:
+        """The keys of every custom filter offered on this model's filterable fields."""
+        return {op for choice in self.get_filter_form().choices for op in choice.operators}
+
+    def resolve_filter_path(self, path: str) -> list[peewee.Field] | None:
+        """The fields ``path`` (``user__username``) crosses when the user may filter on it, else None."""
+        form = self.get_filter_form()
+        if form.choice(path) is None:
+            return None
+        chain: list[peewee.Field] = []
+        model = self.model
+        for name in path.split("__"):
+            field = model._meta.fields[name]
+            chain.append(field)
+            if isinstance(field, peewee.ForeignKeyField):
+                model = field.rel_model
+        return chain
 
     def process_filters(self, query: peewee.ModelSelect) -> tuple[FilterForm, peewee.ModelSelect, list[Any], Any]:
         """Apply the request's filters to ``query``: ``(form, query, active filters, field tree)``.
 
         A filter the toolkit refuses is reported on the form and the query matches nothing.
+        Filters of a custom :attr:`filter_mapping` apply their own :meth:`QueryFilter.query`.
         """
         form = self.get_filter_form()
+        hidden = [key for key in form.args if not self.path_is_visible(key)]
+        if hidden:
+            form.errors.append(f"You may not filter on {hidden[0]!r}: you may not view that model.")
+            return form, query.where(peewee.SQL("1 = 0")), [], form.field_tree
+        args, custom = mapping_filters(self, form.args, self.resolve_filter_path)
         try:
-            active = parse_filters(self.model, form.args, fields=self.filter_fields, exclude=tuple(self.filter_exclude))
+            active = parse_filters(
+                self.model, args, fields=self.filter_fields, exclude=tuple(self.filter_exclude or ())
+            )
         except QueryError as exc:
             form.errors.append(exc.message)
+            return form, query.where(peewee.SQL("1 = 0")), [], form.field_tree
+        query, errors = apply_mapping_filters(query, custom)
+        if errors:
+            form.errors.extend(errors)
             return form, query.where(peewee.SQL("1 = 0")), [], form.field_tree
         form.active = active
         return form, filter_query(query, active), active, form.field_tree
@@ -319,12 +475,18 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
         """The search box's text (``?q=``)."""
         return request.args.get(SEARCH_PARAM, "").strip()
 
-    def apply_search(self, query: peewee.ModelSelect) -> peewee.ModelSelect:
-        """Restrict ``query`` to rows matching the search box over ``search_fields``."""
-        term = self.search_term()
-        if not term or not self.search_fields:
+    def get_search_fields(self) -> list[str]:
+        """The fields the search box looks in (``search_fields``)."""
+        return list(self.search_fields or ())
+
+    def apply_search(self, query: peewee.ModelSelect, term: str | None = None) -> peewee.ModelSelect:
+        """Keep the rows where a field of :meth:`get_search_fields` contains ``term`` (default: the search box's)."""
+        term = self.search_term() if term is None else (term or "").strip()
+        search_fields = self.get_search_fields()
+        if not term or not search_fields:
             return query
-        return apply_search(query, term, self.search_fields, exclude=tuple(self.filter_exclude))
+        fields = [name for name in search_fields if self.path_is_visible(name)]
+        return apply_search(query, term, fields, exclude=tuple(self.filter_exclude or ()))
 
     # -- bulk actions -----------------------------------------------------------------
 

@@ -44,6 +44,13 @@ class AdminPanel:
         """The URL of the admin dashboard (where panel views usually redirect)."""
         return url_for(f"{self.admin.blueprint.name}.index")
 
+    def check_permission(self, user: Any) -> bool:
+        """Whether ``user`` may see this panel and use its views (default: the whole admin's permission).
+
+        Per-model grants never open a panel: override this to open it to more users.
+        """
+        return user is not None and bool(self.admin.check_user_permission(user))
+
     def get_urls(self) -> tuple[tuple[str, Callable[..., Any]], ...]:
         """``(url, view)`` pairs added under the panel's slug; the admin protects them."""
         return ()

@@ -5,15 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 import peewee
-from flask import abort, flash, redirect, render_template, request
+from flask import Response, abort, flash, redirect, render_template, request
 from werkzeug.datastructures import CombinedMultiDict
 
 from flask_peewee.admin._audit import audit_log_of, delete_with_audit, record, snapshot
+from flask_peewee.admin._conflicts import explain_refusal
 from flask_peewee.admin._filters import ROW_FIELD, rows_to_args
 from flask_peewee.admin._forms import VERSION_FIELD, SecretField
 from flask_peewee.admin._keys import parse_keys
+from flask_peewee.admin._legacy_filters import legacy_filter_pairs
+from flask_peewee.admin._pages import ClampedPaginatedQuery as PaginatedQuery
 from flask_peewee.auth import validate_csrf_token
-from flask_peewee.utils import PaginatedQuery, QueryError, apply_ordering, get_sensitive_fields
+from flask_peewee.utils import QueryError, get_sensitive_fields
 
 __all__ = ["CONFLICT_MESSAGE", "CSRF_CONFIRM_MESSAGE", "CSRF_MESSAGE", "CSRF_RETRY_MESSAGE", "ModelViews"]
 
@@ -31,6 +34,18 @@ CONFLICT_MESSAGE = (
     "Someone else changed this object after you opened it. Your changes were not saved: "
     "the form now shows the current values; make your changes again."
 )
+
+
+def _named_groups(groups: Any) -> list[tuple[str, list[Any]]]:
+    """``collect_objects`` results as ``(name, objects)``; the original's ``(depth, model, objects)`` too."""
+    result = []
+    for group in groups or ():
+        if len(group) == 3:
+            _depth, model, objects = group
+            result.append((getattr(model, "__name__", str(model)), list(objects)))
+        else:
+            result.append((str(group[0]), list(group[1])))
+    return result
 
 
 def _ids() -> list[str]:
@@ -56,8 +71,20 @@ class ModelViews:
         except self.model.DoesNotExist:
             abort(404)
 
-    def _formdata(self) -> CombinedMultiDict[str, Any]:
+    def get_form_data(self) -> Any:
+        """The submitted data the add and edit forms are bound to: the form fields and the uploaded files."""
         return CombinedMultiDict([request.form, request.files])
+
+    def get_extra_context(self) -> dict[str, Any]:
+        """More template context for the list, add, edit, delete and export pages."""
+        return {}
+
+    def render(self, template: str, **context: Any) -> str:
+        """Render this admin's page ``template`` (a key of ``templates``) with :meth:`get_extra_context`."""
+        return render_template(
+            self.templates[template],
+            **{"model_admin": self, "admin": self.admin, **context, **self.get_extra_context()},  # type: ignore[attr-defined]
+        )
 
     def _keep_secrets(self, form: Any, instance: peewee.Model) -> None:
         """A blank secret input on an edit form keeps the stored value (the form's data holds it)."""
@@ -67,30 +94,62 @@ class ModelViews:
             if isinstance(field, SecretField) and not field.data:
                 field.data = getattr(instance, name)
 
-    def _after_save(self, instance: peewee.Model) -> Any:
-        if "_continue" in request.form:
+    def dispatch_save_redirect(self, instance: peewee.Model) -> Any:
+        """Where a successful save goes: the edit page ("save and continue"), a new add form, or the list.
+
+        The original's button names (``save_edit``, ``save_add``, ``save``) are understood too.
+        """
+        if "_continue" in request.form or "save_edit" in request.form:
             return redirect(self.admin_url("edit", pk=instance.get_id()))  # type: ignore[attr-defined]
-        if "_addanother" in request.form:
+        if "_addanother" in request.form or "save_add" in request.form:
             return redirect(self.admin_url("add"))  # type: ignore[attr-defined]
         return redirect(self.admin_url("index"))  # type: ignore[attr-defined]
+
+    def show_refusal(self, form: Any, instance: peewee.Model, exc: Exception) -> None:
+        """Put a save the database refused on ``form``: the conflicting fields named, never driver text."""
+        helper = self.admin.template_helper  # type: ignore[attr-defined]
+        errors, general = explain_refusal(
+            instance,
+            exc,
+            self.get_display_name(),
+            lambda f: helper.get_verbose_name(self.model, f.name),  # type: ignore[attr-defined]
+        )
+        for name, message in errors.items():
+            field = getattr(form, name, None)
+            if field is not None:
+                field.errors = [*field.errors, message]
+            else:
+                form.form_errors.append(message)
+        if general:
+            form.form_errors.append(general)
 
     # -- list -------------------------------------------------------------------------
 
     def index(self) -> Any:
-        """The list: filters, search, ``ordering=[-]field``, ``page``, bulk actions."""
+        """The list: filters, search, ``ordering=[-]field``, ``page``, bulk actions.
+
+        A POST (the original's list form posted its bulk actions here) goes to :meth:`action`.
+        """
         self._require("view")
+        if request.method == "POST":
+            return self.action()
         if ROW_FIELD in request.args:
             keep = [(k, v) for k, v in request.args.items(multi=True) if k in ("q", "ordering")]
-            pairs = keep + rows_to_args(request.args)
+            pairs = keep + rows_to_args(request.args, self.custom_filter_keys())  # type: ignore[attr-defined]
             from urllib.parse import urlencode
 
             return redirect(request.path + ("?" + urlencode(pairs) if pairs else ""))
+        legacy = legacy_filter_pairs(self, request.args)  # type: ignore[arg-type]
+        if legacy is not None:  # a link of the original admin: the same filters in this admin's syntax
+            from urllib.parse import urlencode
+
+            return redirect(request.path + ("?" + urlencode(legacy) if legacy else ""))
         query = self.get_query()  # type: ignore[attr-defined]
         filter_form, query, _active, _tree = self.process_filters(query)  # type: ignore[attr-defined]
-        query = self.apply_search(query)  # type: ignore[attr-defined]
+        query = self.apply_search(query, self.search_term())  # type: ignore[attr-defined]
         ordering = request.args.get("ordering") or None
         try:
-            query = apply_ordering(query, ordering)
+            query = self.apply_ordering(query, ordering)  # type: ignore[attr-defined]
         except QueryError as exc:
             filter_form.errors.append(exc.message)
             ordering = None
@@ -99,15 +158,18 @@ class ModelViews:
         pagination = PaginatedQuery(query, self.paginate_by)
         if pagination.is_out_of_range():
             abort(404)
-        return render_template(
-            self.templates["index"],
-            model_admin=self,
+        return self.render(
+            "index",
             object_list=self.load_related(pagination.get_list()),  # type: ignore[attr-defined]
             pagination=pagination,
+            query=pagination,  # the original's name
             filter_form=filter_form,
-            columns=self.get_columns(),  # type: ignore[attr-defined]
+            field_tree=filter_form.field_tree,
+            active_filters=filter_form.active,
+            columns=self.list_columns(),  # type: ignore[attr-defined]
             ordering=ordering or "",
             search=self.search_term(),  # type: ignore[attr-defined]
+            search_query=self.search_term(),  # type: ignore[attr-defined]
             actions=self.get_actions(),  # type: ignore[attr-defined]
         )
 
@@ -140,7 +202,7 @@ class ModelViews:
         return True
 
     def _render_form(self, template: str, status: int, **context: Any) -> Any:
-        return render_template(self.templates[template], model_admin=self, **context), status
+        return self.render(template, **context), status
 
     def add(self) -> Any:
         """The add form; a valid POST saves through :meth:`save_model` and records the audit entry."""
@@ -149,7 +211,7 @@ class ModelViews:
         instance = self.model()
         status = 200
         if request.method == "POST":
-            form = form_class(self._formdata())
+            form = form_class(self.get_form_data())
             formsets = self.get_formsets(instance, request.form)  # type: ignore[attr-defined]
             if self._add_inline_row(formsets):
                 pass
@@ -160,10 +222,10 @@ class ModelViews:
                 try:
                     instance = self._save(instance, form, formsets, adding=True)
                 except (peewee.IntegrityError, peewee.DataError) as exc:
-                    form.form_errors.append(f"Could not save: {exc}")
+                    self.show_refusal(form, instance, exc)
                 else:
                     flash(f"{self.get_display_name()} \u201c{instance}\u201d was added.", "success")  # type: ignore[attr-defined]
-                    return self._after_save(instance)
+                    return self.dispatch_save_redirect(instance)
         else:
             form = form_class()
             formsets = self.get_formsets(instance)  # type: ignore[attr-defined]
@@ -173,12 +235,12 @@ class ModelViews:
         """The edit form; refused when the object changed since the form was opened (optimistic check)."""
         self._require("view")
         instance = self._get_or_404(pk)
-        form_class = self.get_edit_form()  # type: ignore[attr-defined]
+        form_class = self.get_edit_form(instance)  # type: ignore[attr-defined]
         version = self.get_version(instance)  # type: ignore[attr-defined]
         status = 200
         if request.method == "POST":
             self._require("change")
-            form = form_class(self._formdata(), obj=instance)
+            form = form_class(self.get_form_data(), obj=instance)
             formsets = self.get_formsets(instance, request.form)  # type: ignore[attr-defined]
             submitted = request.form.get(VERSION_FIELD)
             if self._add_inline_row(formsets):
@@ -197,10 +259,10 @@ class ModelViews:
                 try:
                     instance = self._save(instance, form, formsets, adding=False)
                 except (peewee.IntegrityError, peewee.DataError) as exc:
-                    form.form_errors.append(f"Could not save: {exc}")
+                    self.show_refusal(form, instance, exc)
                 else:
                     flash(f"{self.get_display_name()} \u201c{instance}\u201d was saved.", "success")  # type: ignore[attr-defined]
-                    return self._after_save(instance)
+                    return self.dispatch_save_redirect(instance)
         else:
             form = form_class(obj=instance)
             formsets = self.get_formsets(instance)  # type: ignore[attr-defined]
@@ -255,13 +317,11 @@ class ModelViews:
                 flash(f"Deleted {len(objects)} {self.get_display_name().lower()} object(s).", "success")  # type: ignore[attr-defined]
                 return redirect(self.admin_url("index"))  # type: ignore[attr-defined]
         collected = (
-            {obj.get_id(): self.collect_objects(obj) for obj in objects}
+            {obj.get_id(): _named_groups(self.collect_objects(obj)) for obj in objects}
             if self.delete_collect_objects  # type: ignore[attr-defined]
             else {}
         )
-        return render_template(
-            self.templates["delete"], model_admin=self, objects=objects, collected=collected, error=error
-        ), status
+        return self.render("delete", objects=objects, query=objects, collected=collected, error=error), status
 
     def action(self) -> Any:
         """POST from the list: run the chosen bulk action on the selected rows (after confirmation)."""
@@ -296,6 +356,8 @@ class ModelViews:
             return render_template(self.templates["action"], model_admin=self, action=chosen, objects=objects)
         with self.database.atomic():  # type: ignore[attr-defined]
             message = chosen.run(self, objects)
+        if isinstance(message, Response):  # the original's Action.callback may answer itself
+            return message
         flash(message or f"{chosen.label}: done for {len(objects)} object(s).", "success")
         return redirect(self.admin_url("index"))  # type: ignore[attr-defined]
 

@@ -1,0 +1,763 @@
+"""The filter classes of the original ``flask_peewee.filters`` (see ``flask_peewee/filters.py``).
+
+A :class:`QueryFilter` turns one field and one value into a condition; a
+:class:`FilterMapping` says which filters a field offers. The admin applies a
+``ModelAdmin.filter_mapping``'s own filters from the query string (``path__<key>=value``)
+through :func:`mapping_filters`, next to the toolkit's operators.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import operator
+import re
+from collections.abc import Callable, Iterable
+from functools import reduce
+from typing import TYPE_CHECKING, Any
+
+import peewee
+from werkzeug.datastructures import MultiDict
+from wtforms import fields as wtf_fields
+from wtforms import form as wtf_form
+from wtforms import validators, widgets
+
+from flask_peewee.admin._filters import FieldTreeNode
+from flask_peewee.admin._legacy_forms import AjaxSelectWidget, BaseModelConverter, LimitedModelSelectField
+from flask_peewee.utils import OPERATORS, ConversionError, get_sensitive_fields, parse_value
+
+if TYPE_CHECKING:
+    from flask_peewee.admin._model_admin import ModelAdmin
+
+__all__ = [
+    "AdminFilterModelConverter",
+    "BooleanEqualQueryFilter",
+    "BooleanNotEqualQueryFilter",
+    "ContainsQueryFilter",
+    "DateTimeLocalField",
+    "EqualQueryFilter",
+    "FieldTreeNode",
+    "FilterForm",
+    "FilterMapping",
+    "FilterModelConverter",
+    "GreaterThanEqualToQueryFilter",
+    "GreaterThanQueryFilter",
+    "LessThanEqualToQueryFilter",
+    "LessThanQueryFilter",
+    "MonthFilter",
+    "NotEqualQueryFilter",
+    "OlderThanDaysAgoFilter",
+    "QueryFilter",
+    "SmallSelectWidget",
+    "StartsWithQueryFilter",
+    "TimestampEqualFilter",
+    "TimestampGreaterThanEqualToFilter",
+    "TimestampGreaterThanFilter",
+    "TimestampLessThanEqualToFilter",
+    "TimestampLessThanFilter",
+    "TimestampMixin",
+    "TimestampNotEqualFilter",
+    "WithinDaysAgoFilter",
+    "YearFilter",
+    "make_field_tree",
+    "mapping_filters",
+]
+
+
+class QueryFilter:
+    """One operation on one field: :meth:`clean` converts the submitted text, :meth:`query` makes the condition.
+
+    Subclass it with a ``key`` (its name in query strings), :meth:`query` and :meth:`operation`
+    (its label), then list it in a :class:`FilterMapping` set as ``ModelAdmin.filter_mapping``.
+    """
+
+    key: str | None = None
+    #: the HTML input type the value needs (``number`` for a count of days), None for text
+    input_type: str | None = None
+
+    def __init__(self, field: peewee.Field, name: str | None, options: Any = None) -> None:
+        self.field = field
+        self.name = name
+        self.options = options
+
+    def clean(self, value: Any) -> Any:
+        """The submitted text as a value of the field; raises ``ValueError`` when it is not one."""
+        try:
+            return parse_value(self.field, value)
+        except ConversionError as exc:
+            raise ValueError(str(exc)) from None
+
+    def query(self, value: Any) -> Any:
+        """The condition for the cleaned ``value``."""
+        raise NotImplementedError
+
+    def operation(self) -> str:
+        """The label of the operation (``equal to``)."""
+        raise NotImplementedError
+
+    def get_options(self) -> Any:
+        """The choices of the value, if the field has some."""
+        return self.options
+
+
+def _comparison(key: str, op: Callable[[Any, Any], Any], label: str) -> type[QueryFilter]:
+    def query(self: QueryFilter, value: Any) -> Any:
+        return op(self.field, value)
+
+    def operation(self: QueryFilter) -> str:
+        return label
+
+    return type(f"_{key.capitalize()}Comparison", (QueryFilter,), {"key": key, "query": query, "operation": operation})
+
+
+class EqualQueryFilter(_comparison("eq", operator.eq, "equal to")):  # type: ignore[misc]
+    """``field == value``."""
+
+
+class NotEqualQueryFilter(_comparison("ne", operator.ne, "not equal to")):  # type: ignore[misc]
+    """``field != value``."""
+
+
+class LessThanQueryFilter(_comparison("lt", operator.lt, "less than")):  # type: ignore[misc]
+    """``field < value``."""
+
+
+class LessThanEqualToQueryFilter(_comparison("lte", operator.le, "less than or equal to")):  # type: ignore[misc]
+    """``field <= value``."""
+
+
+class GreaterThanQueryFilter(_comparison("gt", operator.gt, "greater than")):  # type: ignore[misc]
+    """``field > value``."""
+
+
+class GreaterThanEqualToQueryFilter(_comparison("gte", operator.ge, "greater than or equal to")):  # type: ignore[misc]
+    """``field >= value``."""
+
+
+def _text(value: Any) -> str:
+    text = str(value)
+    if "\x00" in text:  # no stored text holds it, and PostgreSQL refuses it in a query
+        raise ValueError("NUL characters are not allowed")
+    return text
+
+
+class StartsWithQueryFilter(QueryFilter):
+    """Text starting with the value, ignoring case."""
+
+    key = "startswith"
+
+    def clean(self, value: Any) -> Any:
+        return _text(value)
+
+    def query(self, value: Any) -> Any:
+        return self.field.startswith(value)
+
+    def operation(self) -> str:
+        return "starts with"
+
+
+class ContainsQueryFilter(QueryFilter):
+    """Text containing the value, ignoring case."""
+
+    key = "contains"
+
+    def clean(self, value: Any) -> Any:
+        return _text(value)
+
+    def query(self, value: Any) -> Any:
+        return self.field.contains(value)
+
+    def operation(self) -> str:
+        return "contains"
+
+
+class _NumberFilter(QueryFilter):
+    input_type = "number"
+
+    def clean(self, value: Any) -> Any:
+        number = int(str(value).strip())
+        if not -100_000 <= number <= 100_000:
+            raise ValueError("out of range")
+        return number
+
+
+class YearFilter(_NumberFilter):
+    """A date's year equals the value."""
+
+    key = "year"
+
+    def query(self, value: Any) -> Any:
+        return self.field.year == value
+
+    def operation(self) -> str:
+        return "year equals"
+
+
+class MonthFilter(_NumberFilter):
+    """A date's month equals the value."""
+
+    key = "month"
+
+    def query(self, value: Any) -> Any:
+        return self.field.month == value
+
+    def operation(self) -> str:
+        return "month equals"
+
+
+def _days_ago(days: int) -> datetime.date:
+    return datetime.date.today() - datetime.timedelta(days=min(days, 3_000_000))
+
+
+class WithinDaysAgoFilter(_NumberFilter):
+    """A date within the last ``value`` days."""
+
+    key = "within_days"
+
+    def query(self, value: Any) -> Any:
+        return self.field >= _days_ago(value)
+
+    def operation(self) -> str:
+        return "within X days ago"
+
+
+class OlderThanDaysAgoFilter(_NumberFilter):
+    """A date older than ``value`` days."""
+
+    key = "older_days"
+
+    def query(self, value: Any) -> Any:
+        return self.field < _days_ago(value)
+
+    def operation(self) -> str:
+        return "older than X days ago"
+
+
+class TimestampMixin:
+    """Cleans a date-time picker value (``2024-01-31T12:00``) for a ``TimestampField``."""
+
+    input_formats = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d")
+
+    def clean(self, value: Any) -> Any:
+        if isinstance(value, datetime.datetime):
+            return value
+        for fmt in self.input_formats:
+            try:
+                return datetime.datetime.strptime(str(value), fmt)
+            except ValueError:
+                continue
+        raise ValueError(f"not a date and time: {value!r}")
+
+
+class TimestampEqualFilter(TimestampMixin, EqualQueryFilter):
+    """``EqualQueryFilter`` for timestamps."""
+
+
+class TimestampNotEqualFilter(TimestampMixin, NotEqualQueryFilter):
+    """``NotEqualQueryFilter`` for timestamps."""
+
+
+class TimestampLessThanFilter(TimestampMixin, LessThanQueryFilter):
+    """``LessThanQueryFilter`` for timestamps."""
+
+
+class TimestampLessThanEqualToFilter(TimestampMixin, LessThanEqualToQueryFilter):
+    """``LessThanEqualToQueryFilter`` for timestamps."""
+
+
+class TimestampGreaterThanFilter(TimestampMixin, GreaterThanQueryFilter):
+    """``GreaterThanQueryFilter`` for timestamps."""
+
+
+class TimestampGreaterThanEqualToFilter(TimestampMixin, GreaterThanEqualToQueryFilter):
+    """``GreaterThanEqualToQueryFilter`` for timestamps."""
+
+
+class BooleanEqualQueryFilter(EqualQueryFilter):
+    """Equality for booleans: ``0``, ``false``, ``f`` and blank are false, anything else true."""
+
+    def clean(self, value: Any) -> Any:
+        return not (isinstance(value, str) and value.strip().lower() in ("0", "false", "f", ""))
+
+
+class BooleanNotEqualQueryFilter(BooleanEqualQueryFilter):
+    """Inequality for booleans."""
+
+    key = "ne"
+
+    def query(self, value: Any) -> Any:
+        return self.field != value
+
+    def operation(self) -> str:
+        return "not equal to"
+
+
+class FilterMapping:
+    """Which :class:`QueryFilter` classes each kind of field offers; subclass it to add or change them."""
+
+    string: tuple[type[QueryFilter], ...] = (
+        EqualQueryFilter,
+        NotEqualQueryFilter,
+        StartsWithQueryFilter,
+        ContainsQueryFilter,
+    )
+    numeric: tuple[type[QueryFilter], ...] = (
+        EqualQueryFilter,
+        NotEqualQueryFilter,
+        LessThanQueryFilter,
+        GreaterThanQueryFilter,
+        LessThanEqualToQueryFilter,
+        GreaterThanEqualToQueryFilter,
+    )
+    datetime_date: tuple[type[QueryFilter], ...] = (
+        *numeric,
+        WithinDaysAgoFilter,
+        OlderThanDaysAgoFilter,
+        YearFilter,
+        MonthFilter,
+    )
+    timestamp: tuple[type[QueryFilter], ...] = (
+        TimestampEqualFilter,
+        TimestampNotEqualFilter,
+        TimestampLessThanFilter,
+        TimestampGreaterThanFilter,
+        TimestampLessThanEqualToFilter,
+        TimestampGreaterThanEqualToFilter,
+        WithinDaysAgoFilter,
+        OlderThanDaysAgoFilter,
+        YearFilter,
+        MonthFilter,
+    )
+    foreign_key: tuple[type[QueryFilter], ...] = (EqualQueryFilter, NotEqualQueryFilter)
+    boolean: tuple[type[QueryFilter], ...] = (BooleanEqualQueryFilter, BooleanNotEqualQueryFilter)
+
+    def get_field_types(self) -> dict[type[peewee.Field], str]:
+        """Field class -> the name of the tuple (and ``convert_<name>`` method) it uses; the MRO is searched."""
+        return {
+            peewee.CharField: "string",
+            peewee.TextField: "string",
+            peewee.DateTimeField: "datetime_date",
+            peewee.DateField: "datetime_date",
+            peewee.TimestampField: "timestamp",
+            peewee.TimeField: "numeric",
+            peewee.IntegerField: "numeric",
+            peewee.BigIntegerField: "numeric",
+            peewee.FloatField: "numeric",
+            peewee.DoubleField: "numeric",
+            peewee.DecimalField: "numeric",
+            peewee.BooleanField: "boolean",
+            peewee.AutoField: "numeric",
+            peewee.ForeignKeyField: "foreign_key",
+        }
+
+    def convert(self, field: peewee.Field) -> list[QueryFilter]:
+        """The filters ``field`` offers (numeric ones when its class is not mapped)."""
+        mapping = self.get_field_types()
+        for klass in type(field).__mro__:
+            if klass in mapping:
+                return getattr(self, f"convert_{mapping[klass]}")(field)
+        return self.convert_numeric(field)
+
+    def _make(
+        self, filters: Iterable[type[QueryFilter]], field: peewee.Field, options: Any = None
+    ) -> list[QueryFilter]:
+        return [f(field, field.verbose_name, field.choices if options is None else options) for f in filters]
+
+    def convert_string(self, field: peewee.Field) -> list[QueryFilter]:
+        return self._make(self.string, field)
+
+    def convert_numeric(self, field: peewee.Field) -> list[QueryFilter]:
+        return self._make(self.numeric, field)
+
+    def convert_datetime_date(self, field: peewee.Field) -> list[QueryFilter]:
+        return self._make(self.datetime_date, field)
+
+    def convert_timestamp(self, field: peewee.Field) -> list[QueryFilter]:
+        return self._make(self.timestamp, field)
+
+    def convert_boolean(self, field: peewee.Field) -> list[QueryFilter]:
+        return self._make(self.boolean, field, [("True", "1", "False", "")])
+
+    def convert_foreign_key(self, field: peewee.Field) -> list[QueryFilter]:
+        return self._make(self.foreign_key, field)
+
+
+def make_field_tree(
+    model: type[peewee.Model],
+    fields: Iterable[str] | None,
+    exclude: Iterable[str] | None,
+    force_recursion: bool = False,
+    seen: set[peewee.Field] | None = None,
+) -> FieldTreeNode:
+    """The fields of ``model`` open to filters (``fields``/``exclude`` with ``__`` paths), one child per foreign key.
+
+    Nodes hold peewee fields, as in the original; sensitive and binary fields are left out.
+    """
+    everything = fields is None
+    names = list(model._meta.sorted_field_names if fields is None else fields)
+    excluded = list(exclude or ())
+    seen = seen if seen is not None else set()
+    sensitive = get_sensitive_fields(model)
+    node = FieldTreeNode(model, [], {})
+    for field in model._meta.sorted_fields:
+        if field.name in excluded or field.name in sensitive or field in seen:
+            continue
+        if field.name in names and not isinstance(field, peewee.BlobField):
+            node.fields.append(field)
+        if isinstance(field, peewee.ForeignKeyField):
+            seen.add(field)
+            prefix = f"{field.name}__"
+            sub: list[str] | None = None if everything else [n[len(prefix) :] for n in names if n.startswith(prefix)]
+            if sub is not None and not sub and force_recursion:
+                sub = None
+            sub_exclude = [n[len(prefix) :] for n in excluded if n.startswith(prefix)]
+            node.children[field.name] = make_field_tree(field.rel_model, sub, sub_exclude, force_recursion, seen)
+    return node
+
+
+class SmallSelectWidget(widgets.Select):
+    """A compact ``<select>`` for the operator of a filter."""
+
+    def __call__(self, field: Any, **kwargs: Any) -> Any:
+        kwargs["class"] = "fp-input fp-input-small"
+        return super().__call__(field, **kwargs)
+
+
+class DateTimeLocalField(wtf_fields.DateTimeLocalField):
+    """WTForms' ``datetime-local`` field reading and writing the ``T``-separated form browsers send."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("format", ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"])
+        super().__init__(*args, **kwargs)
+
+
+class FilterModelConverter(BaseModelConverter):
+    """The converter of filter values: text fields as one-line inputs, date-times as pickers."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.defaults = dict(self.defaults)
+        self.defaults[peewee.TextField] = wtf_fields.StringField
+        self.defaults[peewee.DateTimeField] = DateTimeLocalField
+        self.defaults[peewee.TimestampField] = DateTimeLocalField
+
+
+class FilterForm:
+    """The original's filter form: ``fo_<field>=<key>`` / ``fv_<field>=<value>``, ``fr_<fk>-`` across foreign keys.
+
+    ``process_request(query)`` returns ``(form, query, cleaned)`` like the original's. Inside
+    the admin, :class:`flask_peewee.admin.FilterForm` renders the filters instead; this class
+    serves code that builds the original's form itself.
+    """
+
+    base_class = wtf_form.Form
+    separator = "-"
+    field_operation_prefix = "fo_"
+    field_value_prefix = "fv_"
+    field_relation_prefix = "fr_"
+
+    def __init__(
+        self,
+        model: type[peewee.Model],
+        model_converter: Any,
+        filter_mapping: FilterMapping,
+        fields: Iterable[str] | None = None,
+        exclude: Iterable[str] | None = None,
+    ) -> None:
+        self.model = model
+        self.model_converter = model_converter
+        self.filter_mapping = filter_mapping
+        self._field_tree = make_field_tree(model, fields, exclude)
+        self._query_filters = self.load_query_filters()
+        self._filter_lookup = {field: {qf.key: qf for qf in filters} for field, filters in self._query_filters.items()}
+
+    def load_query_filters(self) -> dict[peewee.Field, list[QueryFilter]]:
+        """Every field of the tree with the filters its mapping offers."""
+        result: dict[peewee.Field, list[QueryFilter]] = {}
+        queue = [self._field_tree]
+        while queue:
+            node = queue.pop(0)
+            for field in node.fields:
+                result[field] = self.filter_mapping.convert(field)
+            queue.extend(node.children.values())
+        return result
+
+    def get_operation_field(self, field: peewee.Field) -> Any:
+        """The operator select of ``field``."""
+        choice = getattr(wtf_fields.choices, "SelectChoice", None)  # WTForms 3.3; tuples before
+        choices = [
+            choice(str(qf.key), qf.operation(), render_kw={"data-input-type": qf.input_type} if qf.input_type else None)
+            if choice is not None
+            else (str(qf.key), qf.operation())
+            for qf in self._query_filters[field]
+        ]
+        return wtf_fields.SelectField(choices=choices, validators=[validators.Optional()], widget=SmallSelectWidget())
+
+    def get_query_filter(self, field: peewee.Field, filter_key: str) -> QueryFilter | None:
+        """The filter of ``field`` named ``filter_key`` (or at that position, the old protocol)."""
+        found = self._filter_lookup.get(field, {}).get(filter_key)
+        if found is None and filter_key.isdigit():
+            filters = self._query_filters.get(field, [])
+            index = int(filter_key)
+            found = filters[index] if index < len(filters) else None
+        return found
+
+    def get_field_default(self, field: peewee.Field) -> Any:
+        """The value input's default for ``field`` (now, today, midnight, or the field's default)."""
+        if isinstance(field, (peewee.DateTimeField, peewee.TimestampField)):
+            return datetime.datetime.now()
+        if isinstance(field, peewee.DateField):
+            return datetime.date.today()
+        if isinstance(field, peewee.TimeField):
+            return datetime.time(0, 0)
+        return field.default
+
+    def get_value_field(self, field: peewee.Field) -> Any:
+        """The value input of ``field``, from the model converter."""
+        _name, form_field = self.model_converter.convert(field.model, field, None)
+        form_field.kwargs["default"] = self.get_field_default(field)
+        form_field.kwargs["validators"] = [validators.Optional()]
+        return form_field
+
+    def get_field_dict(self, node: FieldTreeNode | None = None, prefix: str | None = None) -> dict[str, Any]:
+        """The form fields of ``node`` (the whole tree by default), related models as sub-forms."""
+        node = node or self._field_tree
+        result: dict[str, Any] = {}
+        for field in node.fields:
+            result[f"{self.field_operation_prefix}{field.name}"] = self.get_operation_field(field)
+            result[f"{self.field_value_prefix}{field.name}"] = self.get_value_field(field)
+        for name, child in node.children.items():
+            result[f"{self.field_relation_prefix}{name}"] = wtf_fields.FormField(
+                self.get_form(self.get_field_dict(child, name)), separator=self.separator
+            )
+        return result
+
+    def get_form(self, field_dict: dict[str, Any]) -> type[Any]:
+        """A form class holding ``field_dict``."""
+        return type(f"{self.model.__name__}FilterForm", (self.base_class,), field_dict)
+
+    def parse_query_filters(self, args: Any = None) -> dict[peewee.Field, list[tuple[Any, ...]]]:
+        """The filters present in ``args`` (the request's): per field, operator keys, values and the joins."""
+        if args is None:
+            from flask import request
+
+            args = request.args
+        found: dict[peewee.Field, list[tuple[Any, ...]]] = {}
+
+        def walk(node: FieldTreeNode, prefix: str, chain: list[peewee.Field], labels: list[str]) -> None:
+            for field in node.fields:
+                op_name = f"{prefix}{self.field_operation_prefix}{field.name}"
+                value_name = f"{prefix}{self.field_value_prefix}{field.name}"
+                if op_name in args and value_name in args:
+                    found.setdefault(field, []).append(
+                        (
+                            args.getlist(op_name),
+                            args.getlist(value_name),
+                            list(chain),
+                            op_name,
+                            value_name,
+                            " / ".join([*labels, field.name]),
+                        )
+                    )
+            for name, child in node.children.items():
+                fk = node.model._meta.fields[name]
+                walk(
+                    child, f"{prefix}{self.field_relation_prefix}{name}{self.separator}", [*chain, fk], [*labels, name]
+                )
+
+        walk(self._field_tree, "", [], [])
+        return found
+
+    def process_request(
+        self, query: peewee.ModelSelect, args: Any = None
+    ) -> tuple[Any, peewee.ModelSelect, list[dict[str, Any]]]:
+        """Apply the request's filters to ``query``: ``(form, query, cleaned filters)``.
+
+        A value a filter cannot clean is skipped; several values for one operation are ORed,
+        different operations ANDed.
+        """
+        if args is None:
+            from flask import request
+
+            args = request.args
+        form_class = self.get_form(self.get_field_dict())
+        form = form_class(args)
+        cleaned: list[dict[str, Any]] = []
+        aliases: dict[tuple[str, ...], Any] = {}
+        for field, entries in self.parse_query_filters(args).items():
+            for keys, values, chain, _op_name, _value_name, label in entries:
+                query, column = _join(query, [*chain, field], aliases)
+                groups: dict[str, list[Any]] = {}
+                for key, raw in zip(keys, values, strict=False):
+                    query_filter = self.get_query_filter(field, key)
+                    if query_filter is None:
+                        continue
+                    try:
+                        value = query_filter.clean(raw)
+                    except (TypeError, ValueError):
+                        continue
+                    groups.setdefault(str(query_filter.key), []).append(_bound(query_filter, column).query(value))
+                    cleaned.append(
+                        {"label": label, "key": query_filter.key, "value": raw, "input_type": query_filter.input_type}
+                    )
+                for conditions in groups.values():
+                    query = query.where(reduce(operator.or_, conditions))
+        return form, query, cleaned
+
+
+class AdminFilterModelConverter(FilterModelConverter):
+    """The original's filter-value converter of a model admin: foreign keys as a limited select.
+
+    A foreign key in ``foreign_key_lookups`` gets an :class:`AjaxSelectWidget` reading the
+    admin's lookup endpoint.
+    """
+
+    def __init__(self, model_admin: Any, additional: Any = None) -> None:
+        super().__init__(additional)
+        self.model_admin = model_admin
+
+    def handle_foreign_key(self, model: type[peewee.Model], field: peewee.Field, **kwargs: Any) -> tuple[str, Any]:
+        if field.name in (self.model_admin.foreign_key_lookups or {}):
+            from flask import url_for
+
+            kwargs["widget"] = AjaxSelectWidget(url_for(self.model_admin.get_url_name("lookup")), field.name)
+        return field.name, LimitedModelSelectField(model=field.rel_model, **kwargs)
+
+
+def _bound(query_filter: QueryFilter, column: Any) -> QueryFilter:
+    """A copy of ``query_filter`` comparing ``column`` (an aliased field of a join) instead of the model's field."""
+    copy = type(query_filter).__new__(type(query_filter))
+    copy.__dict__.update(query_filter.__dict__)
+    copy.field = column
+    return copy
+
+
+def _join(
+    query: peewee.ModelSelect, chain: list[peewee.Field], aliases: dict[tuple[str, ...], Any]
+) -> tuple[peewee.ModelSelect, Any]:
+    """Join the foreign keys of ``chain`` (INNER, one alias per path) and return the last field's column."""
+    source: Any = query.model
+    names: tuple[str, ...] = ()
+    for fk in chain[:-1]:
+        names += (fk.name,)
+        alias = aliases.get(names)
+        if alias is None:
+            alias = aliases[names] = fk.rel_model.alias()
+            query = query.join(alias, on=(getattr(source, fk.name) == getattr(alias, fk.rel_field.name)), src=source)
+        source = alias
+    return query, getattr(source, chain[-1].name)
+
+
+@functools.cache
+def _default_filter_classes() -> frozenset[type[QueryFilter]]:
+    base = FilterMapping
+    groups = (base.string, base.numeric, base.datetime_date, base.timestamp, base.foreign_key, base.boolean)
+    return frozenset(cls for group in groups for cls in group)
+
+
+def is_stock_filter(query_filter: QueryFilter) -> bool:
+    """Whether ``query_filter`` is a stock class the toolkit's operator of the same key already applies."""
+    return type(query_filter) in _default_filter_classes() and query_filter.key in OPERATORS
+
+
+def mapping_filters(
+    model_admin: ModelAdmin, args: MultiDict[str, str], resolve: Callable[[str], list[peewee.Field] | None]
+) -> tuple[MultiDict[str, str], list[tuple[list[peewee.Field], QueryFilter, str]]]:
+    """Split ``args`` into the toolkit's filters and those a custom ``filter_mapping`` handles.
+
+    An argument ``path__<key>`` goes to the mapping when ``<key>`` names a filter the mapping
+    offers for that field, unless it is a stock class whose key is one of the toolkit's
+    operators (the toolkit applies those with the same meaning). ``resolve(path)`` gives the
+    chain of fields of a path the user may filter on, or None.
+    """
+    mapping = model_admin.get_filter_mapping()
+    rest: MultiDict[str, str] = MultiDict()
+    custom: list[tuple[list[peewee.Field], QueryFilter, str]] = []
+    for key, value in args.items(multi=True):
+        path, sep, op = key.rpartition("__")
+        chain = resolve(path) if sep else None
+        chosen = None
+        if chain:
+            for query_filter in mapping.convert(chain[-1]):
+                if query_filter.key == op and not is_stock_filter(query_filter):
+                    chosen = query_filter
+                    break
+        if chosen is None:
+            rest.add(key, value)
+        else:
+            custom.append((chain, chosen, value))  # type: ignore[arg-type]
+    return rest, custom
+
+
+def apply_mapping_filters(
+    query: peewee.ModelSelect, custom: list[tuple[list[peewee.Field], QueryFilter, str]]
+) -> tuple[peewee.ModelSelect, list[str]]:
+    """Apply the custom filters of :func:`mapping_filters` (ANDed); values they cannot clean are reported."""
+    errors: list[str] = []
+    aliases: dict[tuple[str, ...], Any] = {}
+    for chain, query_filter, raw in custom:
+        path = "__".join(f.name for f in chain)
+        try:
+            if "\x00" in raw:
+                raise ValueError("NUL characters are not allowed")
+            value = query_filter.clean(raw)
+        except (TypeError, ValueError, OverflowError):
+            errors.append(f"Invalid value for {path}__{query_filter.key}: {raw!r}")
+            continue
+        query, column = _join(query, chain, aliases)
+        query = query.where(_bound(query_filter, column).query(value))
+    return query, errors
+
+
+_LEGACY_KEY = re.compile(r"^((?:fr_[A-Za-z0-9_]+-)*)fo_([A-Za-z0-9_]+)$")
+
+
+def legacy_filter_pairs(model_admin: ModelAdmin, args: MultiDict[str, str]) -> list[tuple[str, str]] | None:
+    """The original admin's ``fo_<field>=<op>&fv_<field>=<value>`` filters (``fr_<fk>-`` across foreign keys) as
+    this admin's query string pairs, or None when ``args`` holds none.
+
+    An operation is a key (``startswith``) or the original's position in the field's
+    :class:`FilterMapping` list (``0``); several ``eq`` values become one ``__in`` (the original
+    ORed them). Unknown operations are dropped, as the original ignored them. The other
+    arguments (search, ordering) are kept.
+    """
+    legacy = [key for key in args if _LEGACY_KEY.match(key)]
+    if not legacy:
+        return None
+    mapping = model_admin.get_filter_mapping()
+    pairs: list[tuple[str, str]] = []
+    used = set()
+    for key in legacy:
+        match = _LEGACY_KEY.match(key)
+        assert match is not None
+        relations = [r[len("fr_") :] for r in match.group(1).split("-") if r]
+        value_key = f"{match.group(1)}fv_{match.group(2)}"
+        used.update((key, value_key))
+        model: Any = model_admin.model
+        field = None
+        for name in [*relations, match.group(2)]:
+            field = model._meta.fields.get(name)
+            if field is None:
+                break
+            if isinstance(field, peewee.ForeignKeyField) and name != match.group(2):
+                model = field.rel_model
+        if field is None:
+            continue
+        path = "__".join([*relations, match.group(2)])
+        offered = mapping.convert(field)
+        equal: list[str] = []
+        for op, value in zip(args.getlist(key), args.getlist(value_key), strict=False):
+            if op.isdigit():
+                op = str(offered[int(op)].key) if int(op) < len(offered) else ""
+            if op not in {str(qf.key) for qf in offered}:
+                continue
+            if op == "eq":
+                equal.append(value)
+            else:
+                pairs.append((f"{path}__{op}", value))
+        if len(equal) == 1:
+            pairs.append((path, equal[0]))
+        elif equal:
+            pairs.append((f"{path}__in", ",".join(equal)))
+    kept = [(k, v) for k, v in args.items(multi=True) if k not in used and not k.startswith(("fo_", "fv_", "fr_"))]
+    return kept + pairs
