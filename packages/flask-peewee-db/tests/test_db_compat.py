@@ -239,3 +239,39 @@ def test_register_handlers_override_replaces_the_hooks(database_url) -> None:
 
     assert app.config["HOOKS_REGISTERED_BY"] == "NoHooks"
     assert app.test_client().get("/").text == "closed"
+
+
+def test_the_originals_deferred_pattern_binds_late(database_url) -> None:
+    # The original's own tests: before init_app, db.database is a Proxy that models can use.
+    db = Database(None)
+    assert isinstance(db.database, peewee.Proxy)
+
+    class BaseModel(peewee.Model):
+        class Meta:
+            database = db.database
+
+    class Entry(BaseModel):
+        title = peewee.CharField()
+
+    app = _make_app(database_url)
+    db.init_app(app)
+    assert isinstance(db.database, peewee.Database)
+    db.database.create_tables([Entry])
+    Entry.create(title="late")
+    assert [e.title for e in Entry.select()] == ["late"]
+    db.database.drop_tables([Entry])
+    db.database.close()
+
+
+def test_init_app_takes_the_originals_database_argument(tmp_path) -> None:
+    given = peewee.SqliteDatabase(str(tmp_path / "explicit.db"))
+    db = Database(None)
+    app = Flask(__name__)
+    db.init_app(app, given)
+    assert db.database is given
+    assert db.Model._meta.database.obj is given
+    db.init_app(Flask("again"), given)  # the same database for another app is fine
+    with pytest.raises(ImproperlyConfigured, match="already bound to another database"):
+        db.init_app(Flask("other"), peewee.SqliteDatabase(str(tmp_path / "other.db")))
+    with pytest.raises(TypeError, match=r"must be a peewee\.Database"):
+        Database(None).init_app(Flask("bad"), "sqlite:///x.db")  # type: ignore[arg-type]

@@ -130,7 +130,7 @@ class Database:
     def create_tables(self, models: Iterable[type[peewee.Model]] | None = None, *, safe: bool = True) -> list[str]:
         """Create the tables of ``models`` (all registered ones by default); return the names created."""
         ordered = list(peewee.sort_models(list(models) if models is not None else self.models))
-        database = self.database
+        database = self._bound()
         existing = set(database.get_tables())
         created = [m._meta.table_name for m in ordered if m._meta.table_name not in existing]
         database.create_tables(ordered, safe=safe)
@@ -139,7 +139,7 @@ class Database:
     def drop_tables(self, models: Iterable[type[peewee.Model]] | None = None, *, safe: bool = True) -> list[str]:
         """Drop the tables of ``models`` (all registered ones by default); return the names dropped."""
         ordered = list(peewee.sort_models(list(models) if models is not None else self.models))
-        database = self.database
+        database = self._bound()
         existing = set(database.get_tables())
         dropped = [m._meta.table_name for m in reversed(ordered) if m._meta.table_name in existing]
         database.drop_tables(ordered, safe=safe)
@@ -149,16 +149,27 @@ class Database:
 
     @property
     def database(self) -> peewee.Database:
-        """The peewee database the models are bound to (once ``init_app`` ran)."""
+        """The peewee database the models are bound to.
+
+        Before ``init_app`` it is :attr:`proxy`, the ``peewee.DatabaseProxy`` that ``init_app``
+        fills in, as in the original: ``Meta.database = db.database`` in a model declared
+        before the app exists binds late.
+        """
+        return self.proxy if self.proxy.obj is None else self.proxy.obj
+
+    def _bound(self) -> peewee.Database:
+        """The bound database, or a clear error before ``init_app``."""
         if self.proxy.obj is None:
             raise ImproperlyConfigured("Database is not initialised: call init_app(app) first")
         return self.proxy.obj
 
-    def init_app(self, app: Flask) -> None:
+    def init_app(self, app: Flask, database: peewee.Database | None = None) -> None:
         """Read the app's config, bind the models and install the request hooks and CLI.
 
         The first app binds this Database for the life of the process; a later app
         must describe the same database, else :class:`ImproperlyConfigured` is raised.
+        ``database`` (the original's second argument) binds that peewee database instead of
+        reading the config; it is refused once another database is bound.
         """
         existing = app.extensions.get(EXTENSION_KEY)
         if existing is self:
@@ -171,12 +182,18 @@ class Database:
         if owner is not None and owner is not self.cli:
             raise ImproperlyConfigured("The app already has a 'flask fp' command that this Database does not own")
         _endpoint_names(app.config.get("FLASK_PEEWEE_EXCLUDED_ROUTES"), "FLASK_PEEWEE_EXCLUDED_ROUTES")  # fail early
+        if database is not None:
+            if not isinstance(database, peewee.Database):
+                raise TypeError(f"database must be a peewee.Database, got {database!r}")
+            if self._config_key is not _UNBOUND and database is not self._given:
+                raise ImproperlyConfigured("This Database is already bound to another database")
+            self._given = database
         key = self._binding_key(app)
         if self._config_key is _UNBOUND:
-            database = self._given if self._given is not None else self.load_database(app)
-            if not isinstance(database, peewee.Database):
-                raise ImproperlyConfigured(f"load_database() must return a peewee.Database, got {database!r}")
-            self.proxy.initialize(database)
+            bound = self._given if self._given is not None else self.load_database(app)
+            if not isinstance(bound, peewee.Database):
+                raise ImproperlyConfigured(f"load_database() must return a peewee.Database, got {bound!r}")
+            self.proxy.initialize(bound)
             self._config_key = key
         elif key != self._config_key:
             raise ImproperlyConfigured(
@@ -250,12 +267,13 @@ class Database:
 
     def connect_db(self) -> bool:
         """Open a connection unless one is open; return True when this call opened it."""
-        return self.database.connect(reuse_if_open=True)
+        return self._bound().connect(reuse_if_open=True)
 
     def close_db(self, exc: BaseException | None = None) -> None:
         """Close the connection if one is open (pooled databases give it back to the pool)."""
-        if not self.database.is_closed():
-            self.database.close()
+        database = self._bound()
+        if not database.is_closed():
+            database.close()
 
     def _shell_context(self) -> dict[str, Any]:
         context: dict[str, Any] = {"db": self, "database": self.database}
