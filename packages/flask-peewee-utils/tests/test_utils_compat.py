@@ -289,3 +289,14 @@ def test_order_query(models: SimpleNamespace) -> None:
     assert order_query(base, user, "nope", lambda name: True) is base
     assert order_query(base, user, "", sortable) is base
     assert order_query(base, user, None, sortable) is base
+
+
+def test_password_hash_method_is_refused_not_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(AttributeError, match="FLASK_PEEWEE_PASSWORD_SCHEMES"):
+        utils.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # type: ignore[attr-defined]
+    with pytest.raises(AttributeError, match="FLASK_PEEWEE_PASSWORD_SCHEMES"):
+        monkeypatch.setattr(utils, "PASSWORD_HASH_METHOD", "scrypt", raising=False)
+    assert not hasattr(utils, "PASSWORD_HASH_METHOD")
+    utils.some_app_setting = 1  # type: ignore[attr-defined]  # other attributes are untouched
+    assert utils.some_app_setting == 1  # type: ignore[attr-defined]
+    del utils.some_app_setting  # type: ignore[attr-defined]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+import types
+from typing import Any
+
 from flask_peewee.utils.__about__ import __version__
 from flask_peewee.utils._compat import (
     LEGACY_PASSWORD_RE,
@@ -103,3 +107,19 @@ __all__ = [
     "serialize_value",
     "slugify",
 ]
+
+
+class _UtilsModule(types.ModuleType):
+    """Refuse, loudly, the original's module setting that has no effect here."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "PASSWORD_HASH_METHOD":
+            raise AttributeError(
+                "flask_peewee.utils.PASSWORD_HASH_METHOD (the original's werkzeug hashing method) is not used: "
+                "list passlib schemes in the app's FLASK_PEEWEE_PASSWORD_SCHEMES config instead, "
+                "e.g. ['pbkdf2_sha256'] (see the utils documentation, Passwords)"
+            )
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _UtilsModule
