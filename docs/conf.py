@@ -55,10 +55,43 @@ html_show_sourcelink = False
 pygments_style = "sphinx"
 
 
+def _forwarded(module_name: str) -> list[str]:
+    """Names a module forwards from a third party (``flask_peewee.db`` forwards peewee's), listed in ``_FORWARDED``."""
+    return sorted(getattr(importlib.import_module(module_name), "_FORWARDED", ()))
+
+
 def _public_constants(module_name: str) -> list[str]:
     """The names in a module's ``__all__`` that are values, not classes or functions."""
     module = importlib.import_module(module_name)
-    return [name for name in module.__all__ if name != "__version__" and not callable(getattr(module, name))]
+    forwarded = set(_forwarded(module_name))
+    return [
+        name
+        for name in module.__all__
+        if name != "__version__" and name not in forwarded and not callable(getattr(module, name))
+    ]
+
+
+def _forwarded_entries(module_name: str) -> str:
+    """One short entry per forwarded name, pointing at its origin, instead of its whole documentation."""
+    module = importlib.import_module(module_name)
+    entries = []
+    for name in _forwarded(module_name):
+        obj = getattr(module, name)
+        directive = "py:class" if isinstance(obj, type) else "py:data"
+        origin = f"peewee.{name}"
+        entries.append(f".. {directive}:: {name}\n   :module: {module_name}\n\n   ``{origin}``, forwarded.\n")
+    return "\n".join(entries)
+
+
+def _skip_forwarded(app: object, what: str, name: str, obj: object, skip: bool, options: object) -> bool | None:
+    """Leave forwarded names out of ``automodule``: ``.. forwarded:`` lists them briefly."""
+    if what == "module" and name in _FORWARDED_DB and obj is getattr(_peewee, name, None):
+        return True
+    return None
+
+
+_FORWARDED_DB = frozenset(_forwarded("flask_peewee.db"))
+_peewee = importlib.import_module("peewee")
 
 
 def _add_constants(app: object, docname: str, source: list[str]) -> None:
@@ -75,8 +108,12 @@ def _add_constants(app: object, docname: str, source: list[str]) -> None:
         return "\n".join(f".. autodata:: {match.group(1)}.{name}\n" for name in names)
 
     source[0] = re.sub(r"^\.\. constants: (\S+)$", expand, source[0], flags=re.MULTILINE)
+    source[0] = re.sub(
+        r"^\.\. forwarded: (\S+)$", lambda m: _forwarded_entries(m.group(1)), source[0], flags=re.MULTILINE
+    )
 
 
 def setup(app: object) -> dict[str, bool]:
     app.connect("source-read", _add_constants)  # type: ignore[attr-defined]
+    app.connect("autodoc-skip-member", _skip_forwarded)  # type: ignore[attr-defined]
     return {"parallel_read_safe": True}

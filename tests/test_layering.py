@@ -1,7 +1,8 @@
 """The import-layering contracts in the root pyproject.toml catch a violation (and pass on the real tree).
 
-Each test copies the five ``src/flask_peewee/<part>`` trees into a temporary folder,
-optionally adds an offending module, and runs import-linter on that copy with the
+Each test copies the five ``src/flask_peewee/<part>`` trees, and the plain modules some
+packages ship in the namespace (``flask_peewee/exceptions.py``, ...), into a temporary folder,
+optionally adds an offending module or line, and runs import-linter on that copy with the
 root pyproject.toml as its configuration.
 """
 
@@ -53,6 +54,9 @@ def tree(tmp_path: Path) -> Path:
             src / "flask_peewee" / part,
             ignore=shutil.ignore_patterns("__pycache__"),
         )
+        for module in (ROOT / "packages" / f"flask-peewee-{part}" / "src" / "flask_peewee").glob("*.py"):
+            assert module.name != "__init__.py", "flask_peewee must stay a PEP 420 namespace"
+            shutil.copy(module, src / "flask_peewee" / module.name)
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     return tmp_path
 
@@ -86,6 +90,8 @@ def test_the_contracts_are_the_documented_ones() -> None:
 
 
 def test_the_unmodified_tree_keeps_every_contract(tree: Path) -> None:
+    assert (tree / "src" / "flask_peewee" / "exceptions.py").is_file()
+    assert (tree / "src" / "flask_peewee" / "serializer.py").is_file()
     result = _lint(tree)
     assert result.returncode == 0, result.stdout + result.stderr
     for name in _contract_names():
@@ -113,6 +119,37 @@ VIOLATIONS = {
         "flask_peewee.rest._layering_probe -> flask_peewee.admin",
     ),
 }
+
+
+#: Lines appended to a namespace-level module of the original, and the import that breaks the layers.
+MODULE_VIOLATIONS = {
+    "exceptions (db level) imports utils": (
+        "exceptions.py",
+        "import flask_peewee.utils\n",
+        "flask_peewee.exceptions -> flask_peewee.utils",
+    ),
+    "serializer (utils level) imports auth": (
+        "serializer.py",
+        "import flask_peewee.auth\n",
+        "flask_peewee.serializer -> flask_peewee.auth",
+    ),
+    "db imports serializer": (
+        "db/_layering_probe.py",
+        "import flask_peewee.serializer\n",
+        "flask_peewee.db._layering_probe -> flask_peewee.serializer",
+    ),
+}
+
+
+@pytest.mark.parametrize("violation", MODULE_VIOLATIONS)
+def test_namespace_modules_are_layered_with_their_package(tree: Path, violation: str) -> None:
+    name, code, chain = MODULE_VIOLATIONS[violation]
+    path = tree / "src" / "flask_peewee" / name
+    path.write_text((path.read_text() if path.exists() else "") + code)
+    result = _lint(tree)
+    assert result.returncode != 0
+    assert f"{LAYERS} BROKEN" in result.stdout, result.stdout + result.stderr
+    assert chain in result.stdout
 
 
 @pytest.mark.parametrize("violation", VIOLATIONS)

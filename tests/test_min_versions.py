@@ -281,3 +281,11 @@ def test_this_repository_passes(cmv: ModuleType) -> None:
     report = cmv.check(ROOT)
     assert report.problems == []
     assert len(report.notes) >= 4  # utils, auth, admin and rest use the layers below them
+
+
+def test_forwarded_names_appended_to_all_are_not_sibling_api(cmv: ModuleType) -> None:
+    # flask_peewee.db ends its literal __all__ with `__all__ += sorted(peewee's names)`.
+    text = '__all__ = ["Database", "load_class"]\n__all__ += sorted(_FORWARDED)\n__all__ += ["extra"]\n'
+    assert cmv._all_of(text, "db") == ["Database", "load_class", "extra"]
+    with pytest.raises(cmv.MinVersionError, match="not a literal list"):
+        cmv._all_of("__all__ = sorted(names)\n", "db")

@@ -55,9 +55,8 @@ def test_wheel_ships_only_its_layer(bai: ModuleType, dist_dir: Path, part: str) 
     assert f"flask_peewee/{part}/py.typed" in names
     assert f"flask_peewee/{part}/__about__.py" in names
     assert "flask_peewee/__init__.py" not in names
-    namespace_modules = {f"flask_peewee/{m}" for m in bai.NAMESPACE_MODULES.get(part, ())}
-    assert namespace_modules <= set(names)
-    assert all(n.startswith((f"flask_peewee/{part}/", f"{info}/")) or n in namespace_modules for n in names)
+    modules = tuple(f"flask_peewee/{m}" for m in bai.namespace_modules(part))
+    assert all(n.startswith((f"flask_peewee/{part}/", f"{info}/")) or n in modules for n in names)
     assert meta["License-Expression"] == "MIT"
     assert meta["Requires-Python"] == ">=3.10"
     assert meta["Version"] == built.version
@@ -98,6 +97,54 @@ def test_wheel_installs_alone_and_upper_layers_are_absent(
     assert set(found["importable"]) == set(bai.sibling_chain(part))
     assert not set(found["importable"]) & set(bai.ABOVE[part])
     assert found["wtfpeewee"] is (part == "admin")
+
+
+#: The original's modules without a package of their own, shipped as plain modules of the namespace (DESIGN.md).
+NAMESPACE_MODULES = {"db": ["exceptions.py"], "utils": ["serializer.py"], "admin": ["filters.py", "forms.py"]}
+
+
+@pytest.mark.parametrize("part", sorted(NAMESPACE_MODULES))
+def test_namespace_modules_ship_in_the_lowest_wheel_allowed(bai: ModuleType, dist_dir: Path, part: str) -> None:
+    assert bai.namespace_modules(part) == NAMESPACE_MODULES[part]
+    with zipfile.ZipFile(bai.find_dists(part, dist_dir).wheel) as zf:
+        names = zf.namelist()
+    assert [n for n in names if n.count("/") == 1 and n.startswith("flask_peewee/")] == [
+        f"flask_peewee/{m}" for m in NAMESPACE_MODULES[part]
+    ]
+    with tarfile.open(bai.find_dists(part, dist_dir).sdist) as tf:
+        members = [m.name.split("/", 1)[1] for m in tf.getmembers()]
+    assert [f"src/flask_peewee/{m}" for m in NAMESPACE_MODULES[part]] == [
+        n for n in members if n.startswith("src/flask_peewee/") and n.count("/") == 2
+    ]
+
+
+def test_db_installed_alone_imports_flask_peewee_exceptions(installed: Callable[[str], Path]) -> None:
+    found = json.loads(
+        _run(
+            installed("db"),
+            "import importlib.util, json, flask_peewee.db as db, flask_peewee.exceptions as ex\n"
+            "print(json.dumps({'same': ex.ImproperlyConfigured is db.ImproperlyConfigured,"
+            " 'file': ex.__file__, 'charfield': db.CharField.__module__,"
+            " 'serializer': importlib.util.find_spec('flask_peewee.serializer') is not None}))",
+        )
+    )
+    assert found["same"] is True
+    assert found["file"].endswith("site-packages/flask_peewee/exceptions.py")
+    assert found["charfield"] == "peewee"
+    assert found["serializer"] is False  # utils' module is absent with db alone
+
+
+def test_utils_installed_alone_imports_flask_peewee_serializer(installed: Callable[[str], Path]) -> None:
+    found = json.loads(
+        _run(
+            installed("utils"),
+            "import json, flask_peewee.serializer as s, flask_peewee.exceptions as ex\n"
+            "print(json.dumps({'names': sorted(s.__all__), 'file': s.__file__, 'ex': ex.__name__}))",
+        )
+    )
+    assert found["names"] == ["Deserializer", "Serializer"]
+    assert found["file"].endswith("site-packages/flask_peewee/serializer.py")
+    assert found["ex"] == "flask_peewee.exceptions"
 
 
 def test_command_line_check_installs_and_reports(bai: ModuleType, dist_dir: Path, tmp_path: Path) -> None:
@@ -153,6 +200,14 @@ WHEEL_BREAKAGES = {
     "examples shipped": (
         lambda f: f.update({"examples/app.py": b""}),
         "examples/app.py is outside flask_peewee/utils/",
+    ),
+    "namespace module dropped": (
+        lambda f: f.pop("flask_peewee/serializer.py"),
+        "flask_peewee/serializer.py is declared in only-include but missing",
+    ),
+    "undeclared namespace module": (
+        lambda f: f.update({"flask_peewee/stray.py": b""}),
+        "flask_peewee/stray.py sits at the namespace level",
     ),
     "top-level package": (lambda f: f.update({"utils/__init__.py": b""}), "utils/__init__.py is outside"),
     "licence changed": (

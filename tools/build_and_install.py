@@ -96,14 +96,31 @@ def _file_stem(part: str) -> str:
     return f"flask_peewee_{part}"
 
 
-def read_project(part: str, root: Path = ROOT) -> dict[str, Any]:
-    """The ``[project]`` table of a part's pyproject.toml."""
+def _read_pyproject(part: str, root: Path = ROOT) -> dict[str, Any]:
     try:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10: build depends on tomli there
         import tomli as tomllib  # type: ignore[no-redef]
     with open(package_dir(part, root) / "pyproject.toml", "rb") as f:
-        return tomllib.load(f)["project"]
+        return tomllib.load(f)
+
+
+def read_project(part: str, root: Path = ROOT) -> dict[str, Any]:
+    """The ``[project]`` table of a part's pyproject.toml."""
+    return _read_pyproject(part, root)["project"]
+
+
+def namespace_modules(part: str, root: Path = ROOT) -> list[str]:
+    """Plain modules the part ships at the namespace level (``flask_peewee/exceptions.py``), from its wheel's
+    ``only-include``: the original's modules without a package of their own (DESIGN.md). Never ``__init__.py``.
+    """
+    wheel = _read_pyproject(part, root).get("tool", {}).get("hatch", {}).get("build", {}).get("targets", {})
+    found = []
+    for entry in wheel.get("wheel", {}).get("only-include", []):
+        path = PurePosixPath(entry)
+        if path.parent == PurePosixPath("src/flask_peewee") and path.suffix == ".py":
+            found.append(path.name)
+    return sorted(found)
 
 
 def about_version(part: str, root: Path = ROOT) -> str:
@@ -250,10 +267,6 @@ def _metadata_problems(meta_text: str, project: dict[str, Any], version: str, wh
     return problems
 
 
-#: plain modules of the ``flask_peewee`` namespace a part's wheel may ship (never ``__init__.py``)
-NAMESPACE_MODULES: dict[str, tuple[str, ...]] = {"admin": ("filters.py", "forms.py")}
-
-
 def check_wheel(part: str, wheel: Path, *, root: Path = ROOT) -> None:
     """Validate a wheel's files and metadata against the part's pyproject; raise :class:`CheckError`."""
     project = read_project(part, root)
@@ -267,11 +280,10 @@ def check_wheel(part: str, wheel: Path, *, root: Path = ROOT) -> None:
         names = [n for n in zf.namelist() if not n.endswith("/")]
         read = {n: zf.read(n).decode() for n in names if n.startswith(f"{info}/") and "/licenses/" not in n}
     prefix = f"flask_peewee/{part}/"
-    # DESIGN.md: the original's modules ship as plain namespace modules from the lowest layer allowed
-    allowed = {f"flask_peewee/{module}" for module in NAMESPACE_MODULES.get(part, ())}
+    modules = {f"flask_peewee/{m}" for m in namespace_modules(part, root) if m != "__init__.py"}
     for name in names:
         path = PurePosixPath(name)
-        if name in allowed:
+        if name in modules:
             continue
         if not (name.startswith(prefix) or name.startswith(f"{info}/")):
             problems.append(f"{name} is outside {prefix} and {info}/")
@@ -281,6 +293,7 @@ def check_wheel(part: str, wheel: Path, *, root: Path = ROOT) -> None:
             problems.append(f"{name} should not ship in a wheel")
         if path.name == "conftest.py" or (path.name.startswith("test_") and path.suffix == ".py"):
             problems.append(f"{name} is a test file and should not ship in a wheel")
+    problems += [f"{m} is declared in only-include but missing" for m in sorted(modules - set(names))]
     for required in ("__init__.py", "__about__.py", "py.typed"):
         if prefix + required not in names:
             problems.append(f"{prefix}{required} is missing")
@@ -398,6 +411,7 @@ def smoke(python: Path, part: str, *, root: Path = ROOT) -> None:
     chain = sibling_chain(part, root)
     expect = {
         "part": part,
+        "modules": [f"flask_peewee.{m.removesuffix('.py')}" for m in namespace_modules(part, root)],
         "version": about_version(part, root),
         "above": [f"flask_peewee.{p}" for p in ABOVE[part]],
         "forbidden": list(FORBIDDEN_THIRD_PARTY[part]),
@@ -467,6 +481,14 @@ def _smoke_inside(expect: dict[str, Any]) -> list[str]:
         problems.append(f"{name} was imported from {location}, not from the venv {sys.prefix}")
     if not (location.parent / "py.typed").is_file():
         problems.append(f"{name} has no py.typed beside {location.name}")
+    for extra in expect.get("modules", []):
+        try:
+            extra_module = importlib.import_module(extra)
+        except Exception as exc:  # any import failure is the finding
+            problems.append(f"import {extra} failed: {type(exc).__name__}: {exc}")
+            continue
+        if not Path(extra_module.__file__ or "").resolve().is_relative_to(Path(sys.prefix).resolve()):
+            problems.append(f"{extra} was imported from {extra_module.__file__}, not from the venv {sys.prefix}")
     namespace = sys.modules["flask_peewee"]
     if getattr(namespace, "__file__", None) is not None:
         problems.append(f"flask_peewee is a regular package ({namespace.__file__}), not a PEP 420 namespace")

@@ -235,6 +235,10 @@ def _all_of(text: str, where: str) -> list[str] | None:
             targets, value = [node.target], node.value
         if not any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets) or value is None:
             continue
+        if isinstance(node, ast.AugAssign) and names is not None and not isinstance(value, (ast.List, ast.Tuple)):
+            # `__all__ += sorted(...)`: names forwarded from a third party (flask_peewee.db re-exports
+            # peewee's); they are not the sibling's own API, so a sibling should import them from there.
+            continue
         if not isinstance(value, (ast.List, ast.Tuple)) or not all(
             isinstance(e, ast.Constant) and isinstance(e.value, str) for e in value.elts
         ):

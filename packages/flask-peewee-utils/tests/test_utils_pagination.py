@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import peewee
 import pytest
-from flask import Flask
+from flask import Flask, request
 from jinja2 import DictLoader
 from werkzeug.exceptions import NotFound
 
 from flask_peewee.db import Database
-from flask_peewee.utils import PaginatedQuery, get_object_or_404, object_list
+from flask_peewee.utils import MAX_OFFSET, PaginatedQuery, clamp_page, get_object_or_404, object_list, parse_page
 
 TEMPLATE = (
     "{% for blog in object_list %}[{{ blog.title }}]{% endfor %}"
@@ -192,3 +192,101 @@ def test_get_object_or_404_in_a_view(app: Flask, blog: type[peewee.Model]) -> No
         assert client.get(f"/blog/by-id/{raw}/").status_code == 404
     first = blog.select(blog.id).order_by(blog.id).first().id
     assert client.get(f"/blog/by-id/{first}/").status_code == 200
+
+
+HUGE_PAGES = ["99999999999999999999", "9223372036854775807", "9223372036854775808", "4611686018427387904", "9" * 5000]
+
+
+@pytest.mark.parametrize("page", HUGE_PAGES)
+def test_object_list_huge_page_is_404_not_500(blog_app: Flask, page: str) -> None:
+    # bigint out of range on PostgreSQL, OverflowError on SQLite, before the page was clamped
+    client = blog_app.test_client()
+    for url in ("/blog/", "/active/", "/named/"):
+        assert client.get(url, query_string={"page": page}).status_code == 404
+
+
+@pytest.mark.parametrize("page", HUGE_PAGES)
+def test_huge_page_gives_an_empty_list(app: Flask, blog: type[peewee.Model], page: str) -> None:
+    for paginate_by in (1, 20, 10**6):
+        with app.test_request_context("/", query_string={"page": page}):
+            pq = PaginatedQuery(blog.select().order_by(blog.id), paginate_by)
+            assert pq.get_page() >= 2**62
+            assert pq.is_out_of_range() is True
+            assert pq.get_list() == []
+
+
+def test_clamp_page_and_parse_page() -> None:
+    assert parse_page("3") == 3
+    assert parse_page("+3") == 3
+    assert parse_page(" 0003 ") == 3
+    assert parse_page("0" * 30 + "7") == 7
+    assert parse_page("9" * 5000) == MAX_OFFSET
+    assert parse_page(str(2**70)) == MAX_OFFSET
+    assert parse_page(None) == 1
+    assert clamp_page(5, 20) == 5
+    assert clamp_page(MAX_OFFSET, 20) == MAX_OFFSET // 20
+    assert (clamp_page(MAX_OFFSET, 20) - 1) * 20 + 20 <= MAX_OFFSET
+    assert clamp_page(MAX_OFFSET, 1) == MAX_OFFSET
+    assert clamp_page(0, 20) == 1
+
+
+def test_page_just_past_the_end_is_unchanged(app: Flask, blog: type[peewee.Model]) -> None:
+    with app.test_request_context("/?page=4"):
+        pq = PaginatedQuery(blog.select().order_by(blog.id))
+        assert pq.get_page() == 4  # not clamped to the last page: a 404 for HTML views
+        assert pq.get_list() == []
+
+
+# -- the original's surface -----------------------------------------------------------------
+
+
+def test_original_surface(app: Flask, blog: type[peewee.Model]) -> None:
+    with app.test_request_context("/?page=2"):
+        pq = PaginatedQuery(blog, 20)
+        assert pq.page_var == "page"
+        assert pq.model is blog
+        assert pq.paginate_by == 20
+        assert pq.get_page() == 2
+        assert pq.get_count() == 45
+        assert pq.get_pages() == 3
+        assert len(pq.get_list()) == 20
+        assert pq.get_page_range() == [1, 2, 3]
+
+
+@pytest.mark.backends("sqlite")
+@pytest.mark.parametrize(
+    ("page", "window", "expected"),
+    [
+        ("1", 3, [1, 2, 3, 4, None, 20]),
+        ("10", 3, [1, None, 7, 8, 9, 10, 11, 12, 13, None, 20]),
+        ("10", 1, [1, None, 9, 10, 11, None, 20]),
+        ("20", 2, [1, None, 18, 19, 20]),
+        ("99", 2, [1, None, 18, 19, 20]),
+        ("5", 3, [1, 2, 3, 4, 5, 6, 7, 8, None, 20]),
+    ],
+)
+def test_get_page_range(app: Flask, blog: type[peewee.Model], page: str, window: int, expected: list) -> None:
+    blog.insert_many([{"title": f"c{i}"} for i in range(355)]).execute()  # 400 rows: 20 pages of 20
+    with app.test_request_context("/", query_string={"page": page}):
+        assert PaginatedQuery(blog, 20).get_page_range(window) == expected
+
+
+def test_subclass_overrides_are_used_by_object_list(blog_app: Flask, blog: type[peewee.Model]) -> None:
+    class FromPath(PaginatedQuery):
+        page_var = "p"
+
+        def get_page(self) -> int:
+            return int(request.view_args["n"])
+
+        def get_pages(self) -> int:
+            return 2  # this app shows at most two pages
+
+    @blog_app.route("/paged/<int:n>/")
+    def paged(n):
+        return object_list("blog/index.html", FromPath(blog.select().order_by(blog.id), 20))
+
+    client = blog_app.test_client()
+    second = client.get("/paged/2/").get_data(as_text=True)
+    assert second.startswith("[b20]")
+    assert "|page=2|pages=2|" in second
+    assert client.get("/paged/3/").status_code == 404  # past the overridden last page

@@ -14,7 +14,7 @@ from playhouse.pool import PooledDatabase
 
 from flask_peewee.db._exceptions import ImproperlyConfigured
 
-__all__ = ["config_key", "database_from_config", "load_engine"]
+__all__ = ["config_key", "database_from_config", "describe_config", "load_class", "load_engine"]
 
 #: Keys of the original flask-peewee that peewee 3+ no longer needs (it always keeps
 #: connection state per thread); they are accepted and ignored.
@@ -22,6 +22,22 @@ _DROPPED_KEYS = frozenset({"threadlocals"})
 
 #: Options the sqlite3 driver takes besides the ones peewee passes itself.
 _SQLITE_DRIVER_KEYS = frozenset({"detect_types", "check_same_thread", "factory", "cached_statements", "uri"})
+
+
+def load_class(path: str) -> Any:
+    """Import the object a dotted ``path`` names (``"peewee.SqliteDatabase"``), as the original's ``load_class``.
+
+    Raises ``ImportError`` when the module cannot be imported and ``AttributeError`` when it
+    has no such attribute (the original's exceptions), ``ValueError`` for a path without a dot.
+    """
+    if not isinstance(path, str) or "." not in path.strip("."):
+        raise ValueError(f"load_class() needs a dotted path such as 'peewee.SqliteDatabase', got {path!r}")
+    module_name, _, attr = path.rpartition(".")
+    module = importlib.import_module(module_name)
+    try:
+        return getattr(module, attr)
+    except AttributeError:
+        raise AttributeError(f"module {module_name!r} has no attribute {attr!r} (from {path!r})") from None
 
 
 def load_engine(path: str | type[peewee.Database]) -> type[peewee.Database]:
@@ -194,6 +210,23 @@ def database_from_config(config: Mapping[str, Any]) -> peewee.Database:
         return parsed
     engine, name, options = parsed
     return _build(engine, name, dict(options), setting)
+
+
+def describe_config(config: Mapping[str, Any]) -> tuple[str, Any, dict[str, Any]]:
+    """``(engine, name, options)`` of the configured database, as the original kept them on ``Database``.
+
+    ``engine`` is the dotted path of the engine class, ``name`` the database name and
+    ``options`` what goes to the engine besides the name (dropped keys such as
+    ``threadlocals`` left out).
+    """
+    setting, parsed = _parse(config)
+    if isinstance(parsed, peewee.Database):
+        engine, name, options = type(parsed), parsed.database, dict(parsed.connect_params)
+    else:
+        engine, name, options = parsed
+    written = config[setting].get("engine") if isinstance(config[setting], Mapping) else None
+    path = written if isinstance(written, str) else f"{engine.__module__}.{engine.__qualname__}"
+    return path, name, dict(options)
 
 
 def config_key(config: Mapping[str, Any]) -> object:

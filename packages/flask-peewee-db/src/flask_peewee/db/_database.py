@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import peewee
 from flask import Flask, current_app, request
 
-from flask_peewee.db._config import config_key, database_from_config
+from flask_peewee.db._config import config_key, database_from_config, describe_config
 from flask_peewee.db._exceptions import ImproperlyConfigured
 
 if TYPE_CHECKING:
@@ -54,6 +54,8 @@ class Database:
     once the app is initialised.
 
     :param app: the Flask app, or ``None`` to call :meth:`init_app` later.
+    :param database: a peewee database to bind instead of reading the app's config (the
+        original's second argument).
     :param model_class: the base class of :attr:`Model` (``peewee.Model`` by default).
     :param excluded_routes: endpoint names whose requests open no connection (static
         files never do).
@@ -62,6 +64,7 @@ class Database:
     def __init__(
         self,
         app: Flask | None = None,
+        database: peewee.Database | None = None,
         *,
         model_class: type[peewee.Model] = peewee.Model,
         excluded_routes: Iterable[str] = (),
@@ -70,6 +73,15 @@ class Database:
             raise TypeError(f"model_class must be a peewee.Model subclass, got {model_class!r}")
         #: Late binding: models point at this proxy, ``init_app`` fills it in.
         self.proxy = peewee.DatabaseProxy()
+        if database is not None and not isinstance(database, peewee.Database):
+            raise TypeError(f"database must be a peewee.Database, got {database!r}")
+        self._given = database
+        #: What :meth:`load_database` read from the config, as the original kept it: the
+        #: engine's dotted path, the database name, the other options and the engine class.
+        self.database_engine: str | None = None
+        self.database_name: Any = None
+        self.database_config: dict[str, Any] | None = None
+        self.database_class: type[peewee.Database] | None = None
         self.excluded_routes = _endpoint_names(excluded_routes, "excluded_routes")
         #: Every concrete subclass of :attr:`Model`, in declaration order.
         self.models: list[type[peewee.Model]] = []
@@ -118,7 +130,7 @@ class Database:
     def create_tables(self, models: Iterable[type[peewee.Model]] | None = None, *, safe: bool = True) -> list[str]:
         """Create the tables of ``models`` (all registered ones by default); return the names created."""
         ordered = list(peewee.sort_models(list(models) if models is not None else self.models))
-        database = self.database
+        database = self._bound()
         existing = set(database.get_tables())
         created = [m._meta.table_name for m in ordered if m._meta.table_name not in existing]
         database.create_tables(ordered, safe=safe)
@@ -127,7 +139,7 @@ class Database:
     def drop_tables(self, models: Iterable[type[peewee.Model]] | None = None, *, safe: bool = True) -> list[str]:
         """Drop the tables of ``models`` (all registered ones by default); return the names dropped."""
         ordered = list(peewee.sort_models(list(models) if models is not None else self.models))
-        database = self.database
+        database = self._bound()
         existing = set(database.get_tables())
         dropped = [m._meta.table_name for m in reversed(ordered) if m._meta.table_name in existing]
         database.drop_tables(ordered, safe=safe)
@@ -137,16 +149,27 @@ class Database:
 
     @property
     def database(self) -> peewee.Database:
-        """The peewee database the models are bound to (once ``init_app`` ran)."""
+        """The peewee database the models are bound to.
+
+        Before ``init_app`` it is :attr:`proxy`, the ``peewee.DatabaseProxy`` that ``init_app``
+        fills in, as in the original: ``Meta.database = db.database`` in a model declared
+        before the app exists binds late.
+        """
+        return self.proxy if self.proxy.obj is None else self.proxy.obj
+
+    def _bound(self) -> peewee.Database:
+        """The bound database, or a clear error before ``init_app``."""
         if self.proxy.obj is None:
             raise ImproperlyConfigured("Database is not initialised: call init_app(app) first")
         return self.proxy.obj
 
-    def init_app(self, app: Flask) -> None:
+    def init_app(self, app: Flask, database: peewee.Database | None = None) -> None:
         """Read the app's config, bind the models and install the request hooks and CLI.
 
         The first app binds this Database for the life of the process; a later app
         must describe the same database, else :class:`ImproperlyConfigured` is raised.
+        ``database`` (the original's second argument) binds that peewee database instead of
+        reading the config; it is refused once another database is bound.
         """
         existing = app.extensions.get(EXTENSION_KEY)
         if existing is self:
@@ -158,12 +181,19 @@ class Database:
         owner = app.cli.commands.get("fp")
         if owner is not None and owner is not self.cli:
             raise ImproperlyConfigured("The app already has a 'flask fp' command that this Database does not own")
-        excluded = self.excluded_routes | _endpoint_names(
-            app.config.get("FLASK_PEEWEE_EXCLUDED_ROUTES"), "FLASK_PEEWEE_EXCLUDED_ROUTES"
-        )
-        key = config_key(app.config)
+        _endpoint_names(app.config.get("FLASK_PEEWEE_EXCLUDED_ROUTES"), "FLASK_PEEWEE_EXCLUDED_ROUTES")  # fail early
+        if database is not None:
+            if not isinstance(database, peewee.Database):
+                raise TypeError(f"database must be a peewee.Database, got {database!r}")
+            if self._config_key is not _UNBOUND and database is not self._given:
+                raise ImproperlyConfigured("This Database is already bound to another database")
+            self._given = database
+        key = self._binding_key(app)
         if self._config_key is _UNBOUND:
-            self.proxy.initialize(database_from_config(app.config))
+            bound = self._given if self._given is not None else self.load_database(app)
+            if not isinstance(bound, peewee.Database):
+                raise ImproperlyConfigured(f"load_database() must return a peewee.Database, got {bound!r}")
+            self.proxy.initialize(bound)
             self._config_key = key
         elif key != self._config_key:
             raise ImproperlyConfigured(
@@ -173,18 +203,53 @@ class Database:
             )
 
         app.extensions[EXTENSION_KEY] = self
-        app.before_request(self._make_connect_hook(excluded))
-        app.teardown_request(self._close_hook)
+        self.register_handlers(app)
         app.shell_context_processor(self._shell_context)
         if owner is None:
             app.cli.add_command(self.cli)
+
+    def _binding_key(self, app: Flask) -> object:
+        """What must match for a second app to share the bound database."""
+        if self._given is not None:
+            return ("instance", id(self._given))
+        if type(self).load_database is not Database.load_database:
+            return ("load_database", id(self))  # the override decides; it ran for the first app
+        return config_key(app.config)
+
+    def load_database(self, app: Flask) -> peewee.Database:
+        """Build the peewee database from ``app.config`` (``DATABASE`` or ``DATABASE_URL``).
+
+        Sets :attr:`database_engine`, :attr:`database_name`, :attr:`database_config` and
+        :attr:`database_class` as the original did. :meth:`init_app` calls it for the first
+        app; a subclass may override it to build the database another way.
+        """
+        database = database_from_config(app.config)
+        self.database_engine, self.database_name, self.database_config = describe_config(app.config)
+        self.database_class = type(database)
+        return database
+
+    def register_handlers(self, app: Flask) -> None:
+        """Install the request hooks: :meth:`connect_db` before a request, :meth:`close_db` after it.
+
+        Overrides of :meth:`connect_db` and :meth:`close_db` are called there. A request to
+        an excluded endpoint or a static file opens nothing, and only a connection the
+        request opened is closed.
+        """
+        excluded = self.excluded_routes | _endpoint_names(
+            app.config.get("FLASK_PEEWEE_EXCLUDED_ROUTES"), "FLASK_PEEWEE_EXCLUDED_ROUTES"
+        )
+        app.before_request(self._make_connect_hook(excluded))
+        app.teardown_request(self._close_hook)
 
     def _make_connect_hook(self, excluded: frozenset[str]) -> Callable[[], None]:
         def connect_db() -> None:
             endpoint = request.endpoint or ""
             if endpoint in excluded or _is_static(endpoint):
                 return
-            if self.database.connect(reuse_if_open=True):
+            database = self.database
+            was_closed = database.is_closed()
+            self.connect_db()
+            if was_closed and not database.is_closed():
                 request.environ[self._opened_key] = True
 
         return connect_db
@@ -193,7 +258,7 @@ class Database:
         # The mark stays on the request: Flask tears a request down once before a streamed body
         # (stream_with_context) runs and again after it, and queries in that body reconnect.
         if request.environ.get(self._opened_key) and not self.database.is_closed():
-            self.database.close()
+            self.close_db(exc)
 
     @property
     def _opened_key(self) -> str:
@@ -202,12 +267,13 @@ class Database:
 
     def connect_db(self) -> bool:
         """Open a connection unless one is open; return True when this call opened it."""
-        return self.database.connect(reuse_if_open=True)
+        return self._bound().connect(reuse_if_open=True)
 
     def close_db(self, exc: BaseException | None = None) -> None:
         """Close the connection if one is open (pooled databases give it back to the pool)."""
-        if not self.database.is_closed():
-            self.database.close()
+        database = self._bound()
+        if not database.is_closed():
+            database.close()
 
     def _shell_context(self) -> dict[str, Any]:
         context: dict[str, Any] = {"db": self, "database": self.database}

@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
+import sys
+import types
+from typing import Any
+
 from flask_peewee.utils.__about__ import __version__
+from flask_peewee.utils._compat import (
+    LEGACY_PASSWORD_RE,
+    alias_field,
+    alias_join_path,
+    convert_boolean,
+    deserialize_datetime,
+    get_dictionary_from_model,
+    get_hexdigest,
+    get_model_from_dictionary,
+    is_legacy_password,
+    load_class,
+    order_query,
+    path_to_models,
+)
 from flask_peewee.utils._errors import DataError, QueryError
 from flask_peewee.utils._filters import (
     DEFAULT_IGNORED_PARAMS,
@@ -16,7 +34,7 @@ from flask_peewee.utils._filters import (
 )
 from flask_peewee.utils._keyset import iter_keyset, keyset_condition, keyset_key, keyset_order, keyset_values
 from flask_peewee.utils._ordering import apply_ordering, parse_ordering
-from flask_peewee.utils._pagination import PaginatedQuery, object_list
+from flask_peewee.utils._pagination import MAX_OFFSET, PaginatedQuery, clamp_page, object_list, parse_page
 from flask_peewee.utils._passwords import (
     check_password,
     dummy_verify,
@@ -34,6 +52,8 @@ from flask_peewee.utils._values import ConversionError, field_kind, parse_key, p
 
 __all__ = [
     "DEFAULT_IGNORED_PARAMS",
+    "LEGACY_PASSWORD_RE",
+    "MAX_OFFSET",
     "MAX_REGEX_LENGTH",
     "OPERATORS",
     "REGEX_OPERATORS",
@@ -43,36 +63,65 @@ __all__ = [
     "PaginatedQuery",
     "QueryError",
     "__version__",
+    "alias_field",
+    "alias_join_path",
     "apply_filters",
     "apply_ordering",
     "apply_search",
     "check_password",
+    "clamp_page",
+    "convert_boolean",
+    "deserialize_datetime",
     "dict_to_model",
     "dummy_verify",
     "field_kind",
     "filter_query",
+    "get_dictionary_from_model",
+    "get_hexdigest",
+    "get_model_from_dictionary",
     "get_next",
     "get_object_or_404",
     "get_password_context",
     "get_sensitive_fields",
     "insert_instance",
+    "is_legacy_password",
     "is_safe_url",
     "iter_keyset",
     "keyset_condition",
     "keyset_key",
     "keyset_order",
     "keyset_values",
+    "load_class",
     "make_password",
     "model_to_dict",
     "needs_rehash",
     "object_list",
+    "order_query",
     "parse_filters",
     "parse_key",
     "parse_ordering",
+    "parse_page",
     "parse_value",
     "password_scheme",
+    "path_to_models",
     "regex_problem",
     "safe_next_url",
     "serialize_value",
     "slugify",
 ]
+
+
+class _UtilsModule(types.ModuleType):
+    """Refuse, loudly, the original's module setting that has no effect here."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "PASSWORD_HASH_METHOD":
+            raise AttributeError(
+                "flask_peewee.utils.PASSWORD_HASH_METHOD (the original's werkzeug hashing method) is not used: "
+                "list passlib schemes in the app's FLASK_PEEWEE_PASSWORD_SCHEMES config instead, "
+                "e.g. ['pbkdf2_sha256'] (see the utils documentation, Passwords)"
+            )
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _UtilsModule

@@ -3,21 +3,45 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import peewee
 from flask import abort, has_request_context, render_template, request
 
-__all__ = ["PaginatedQuery", "object_list", "parse_page"]
+__all__ = ["MAX_OFFSET", "PaginatedQuery", "clamp_page", "object_list", "parse_page"]
+
+#: The largest OFFSET every backend takes: PostgreSQL's bigint, SQLite's 64-bit integers.
+MAX_OFFSET = 2**63 - 1
+_DIGITS = re.compile(r"\+?[0-9]+")
 
 
 def parse_page(value: object) -> int:
-    """Read a page number leniently: missing, non-numeric, zero or negative means page 1."""
+    """Read a page number leniently: missing, non-numeric, zero or negative means page 1.
+
+    A number too large for any database (``?page=99999999999999999999``, or thousands of
+    digits) reads as :data:`MAX_OFFSET`, a page past the end of any query.
+    """
+    if value is None:
+        return 1
+    text = str(value).strip()
+    if _DIGITS.fullmatch(text) and len(text.lstrip("+").lstrip("0")) > 19:
+        return MAX_OFFSET  # past any page; int() of thousands of digits would even be refused
     try:
-        page = int(str(value).strip()) if value is not None else 1
+        page = int(text)
     except ValueError:
         return 1
-    return page if page >= 1 else 1
+    return min(page, MAX_OFFSET) if page >= 1 else 1
+
+
+def clamp_page(page: int, paginate_by: int) -> int:
+    """``page`` lowered to the last page whose OFFSET the databases accept (still past the end of any query).
+
+    Use it before ``query.paginate(page, paginate_by)`` (or an OFFSET of ``(page - 1) * paginate_by``)
+    with a page number from a request, so a huge ``?page=`` gives an empty page, never a
+    database error (bigint out of range on PostgreSQL, OverflowError on SQLite).
+    """
+    return max(1, min(page, MAX_OFFSET // max(1, paginate_by)))
 
 
 def _as_select(query_or_model: Any, caller: str) -> peewee.SelectBase:
@@ -40,7 +64,9 @@ class PaginatedQuery:
         pq.get_pages()  # number of pages
 
     ``page`` overrides the request argument (useful outside a request, or for APIs).
-    A page past the end gives an empty list; :meth:`is_out_of_range` tells HTML views to 404.
+    A page past the end gives an empty list, however large the number; :meth:`is_out_of_range`
+    tells HTML views to 404. Subclasses may override :meth:`get_page`, :meth:`get_pages` and
+    the other methods: the rest of the class and :func:`object_list` call them.
     """
 
     page_var = "page"
@@ -56,6 +82,8 @@ class PaginatedQuery:
         if isinstance(paginate_by, bool) or not isinstance(paginate_by, int) or paginate_by < 1:
             raise ValueError(f"paginate_by must be a positive integer, got {paginate_by!r}")
         self.query = _as_select(query_or_model, "PaginatedQuery")
+        #: The model class of the query, as the original had it.
+        self.model: type[peewee.Model] | None = getattr(self.query, "model", None)
         self.paginate_by = paginate_by
         if page_var is not None:
             self.page_var = page_var
@@ -93,12 +121,29 @@ class PaginatedQuery:
         return self.get_page() > 1
 
     def get_query(self) -> peewee.SelectBase:
-        """The query limited to the current page (not yet executed)."""
-        return self.query.paginate(self.get_page(), self.paginate_by)
+        """The query limited to the current page (not yet executed); see :func:`clamp_page`."""
+        return self.query.paginate(clamp_page(self.get_page(), self.paginate_by), self.paginate_by)
 
     def get_list(self) -> list[Any]:
         """The objects of the current page (empty past the end)."""
         return list(self.get_query())
+
+    def get_page_range(self, window: int = 3) -> list[int | None]:
+        """Page numbers to link to: the first, the last and ``window`` pages either side of the current one.
+
+        ``None`` marks a gap (render it as an ellipsis), e.g. ``[1, None, 4, 5, 6, 7, 8, None, 20]``.
+        """
+        total = self.get_pages()
+        current = min(self.get_page(), total)
+        pages = sorted({1, total, *range(max(1, current - window), min(total, current + window) + 1)})
+        result: list[int | None] = []
+        previous = 0
+        for page in pages:
+            if page > previous + 1:
+                result.append(None)
+            result.append(page)
+            previous = page
+        return result
 
 
 def object_list(
@@ -111,9 +156,10 @@ def object_list(
     """Render ``template_name`` with one page of ``query``; a page past the end is a 404.
 
     The template gets the page's objects as ``var_name``, the page number as ``page`` and
-    the :class:`PaginatedQuery` as ``pagination``, plus ``context``.
+    the :class:`PaginatedQuery` as ``pagination``, plus ``context``. ``query`` may also be a
+    :class:`PaginatedQuery` (a subclass with its own ``get_page``, say): it is used as given.
     """
-    pagination = PaginatedQuery(query, paginate_by)
+    pagination = query if isinstance(query, PaginatedQuery) else PaginatedQuery(query, paginate_by)
     if pagination.is_out_of_range():
         abort(404)
     context[var_name] = pagination.get_list()
