@@ -13,6 +13,7 @@ import peewee
 import pytest
 
 import flask_peewee.utils as utils
+from flask_peewee.db import ImproperlyConfigured
 from flask_peewee.serializer import Deserializer, Serializer
 from flask_peewee.utils import (
     DataError,
@@ -26,6 +27,7 @@ from flask_peewee.utils import (
     get_model_from_dictionary,
     is_legacy_password,
     load_class,
+    make_password,
     needs_rehash,
     order_query,
     path_to_models,
@@ -291,12 +293,20 @@ def test_order_query(models: SimpleNamespace) -> None:
     assert order_query(base, user, None, sortable) is base
 
 
-def test_password_hash_method_is_refused_not_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
-    with pytest.raises(AttributeError, match="FLASK_PEEWEE_PASSWORD_SCHEMES"):
-        utils.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # type: ignore[attr-defined]
-    with pytest.raises(AttributeError, match="FLASK_PEEWEE_PASSWORD_SCHEMES"):
-        monkeypatch.setattr(utils, "PASSWORD_HASH_METHOD", "scrypt", raising=False)
-    assert not hasattr(utils, "PASSWORD_HASH_METHOD")
-    utils.some_app_setting = 1  # type: ignore[attr-defined]  # other attributes are untouched
-    assert utils.some_app_setting == 1  # type: ignore[attr-defined]
-    del utils.some_app_setting  # type: ignore[attr-defined]
+def test_password_hash_method_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The original's suites set ``utils.PASSWORD_HASH_METHOD`` for cheap hashes: new hashes follow it."""
+    assert utils.PASSWORD_HASH_METHOD is None
+    assert make_password("secret").startswith("$argon2")
+    monkeypatch.setattr(utils, "PASSWORD_HASH_METHOD", "pbkdf2:sha256:1")
+    hashed = make_password("secret")
+    assert hashed.startswith("pbkdf2:sha256:1$")
+    assert check_password("secret", hashed)
+    assert not check_password("wrong", hashed)
+    assert not needs_rehash(hashed)  # the chosen method's hashes are current
+    assert needs_rehash("ab$" + get_hexdigest("ab", "secret"))  # the original's sha1 ones are not
+    monkeypatch.setattr(utils, "PASSWORD_HASH_METHOD", "scrypt")
+    assert not needs_rehash(make_password("secret"))  # werkzeug spells out scrypt's defaults
+    assert needs_rehash(hashed)
+    monkeypatch.setattr(utils, "PASSWORD_HASH_METHOD", "rot13")
+    with pytest.raises(ImproperlyConfigured, match="PASSWORD_HASH_METHOD = 'rot13'"):
+        make_password("secret")

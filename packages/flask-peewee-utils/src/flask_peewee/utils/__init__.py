@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import types
-from typing import Any
-
 from flask_peewee.utils.__about__ import __version__
 from flask_peewee.utils._compat import (
     LEGACY_PASSWORD_RE,
@@ -56,6 +52,7 @@ __all__ = [
     "MAX_OFFSET",
     "MAX_REGEX_LENGTH",
     "OPERATORS",
+    "PASSWORD_HASH_METHOD",
     "REGEX_OPERATORS",
     "ConversionError",
     "DataError",
@@ -111,17 +108,7 @@ __all__ = [
 ]
 
 
-class _UtilsModule(types.ModuleType):
-    """Refuse, loudly, the original's module setting that has no effect here."""
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name == "PASSWORD_HASH_METHOD":
-            raise AttributeError(
-                "flask_peewee.utils.PASSWORD_HASH_METHOD (the original's werkzeug hashing method) is not used: "
-                "list passlib schemes in the app's FLASK_PEEWEE_PASSWORD_SCHEMES config instead, "
-                "e.g. ['pbkdf2_sha256'] (see the utils documentation, Passwords)"
-            )
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _UtilsModule
+#: The original's module setting, honoured: a werkzeug ``generate_password_hash`` method
+#: (``"pbkdf2:sha256:1"`` in a test suite, say). While it is None, new hashes use the passlib
+#: schemes of ``FLASK_PEEWEE_PASSWORD_SCHEMES`` (argon2 by default).
+PASSWORD_HASH_METHOD: str | None = None

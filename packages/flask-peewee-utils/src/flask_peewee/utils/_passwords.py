@@ -12,10 +12,12 @@ import hashlib
 import hmac
 import re
 import secrets
+import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from flask import current_app, has_app_context
+from werkzeug.security import generate_password_hash
 
 from flask_peewee.db import ImproperlyConfigured
 
@@ -112,10 +114,29 @@ def get_password_context(app: Flask | None = None) -> CryptContext:
     return _state(app).context
 
 
+def _werkzeug_method() -> str | None:
+    """The original's ``flask_peewee.utils.PASSWORD_HASH_METHOD`` when an app has set it."""
+    utils = sys.modules.get("flask_peewee.utils")
+    method = getattr(utils, "PASSWORD_HASH_METHOD", None)
+    return method if isinstance(method, str) and method else None
+
+
 def make_password(raw_password: str) -> str:
-    """Create a salted hash of ``raw_password`` with the current default scheme."""
+    """Create a salted hash of ``raw_password`` with the current default scheme.
+
+    An app that sets the original's ``flask_peewee.utils.PASSWORD_HASH_METHOD`` gets werkzeug
+    hashes of that method instead, as the original made them.
+    """
     if not isinstance(raw_password, str):
         raise TypeError(f"make_password() needs the password as a str, not {type(raw_password).__name__}")
+    method = _werkzeug_method()
+    if method is not None:
+        try:
+            return generate_password_hash(raw_password, method=method)
+        except (ValueError, TypeError) as exc:
+            raise ImproperlyConfigured(
+                f"flask_peewee.utils.PASSWORD_HASH_METHOD = {method!r} is not a werkzeug hashing method: {exc}"
+            ) from exc
     return _state().context.hash(raw_password)
 
 
@@ -198,7 +219,13 @@ def needs_rehash(enc_password: str) -> bool:
 
     Call it after a successful :func:`check_password` and store ``make_password(raw)`` when True.
     """
-    if not isinstance(enc_password, str) or not enc_password or _legacy_kind(enc_password) is not None:
+    if not isinstance(enc_password, str) or not enc_password:
+        return True
+    method = _werkzeug_method()
+    if method is not None:  # the app chose the original's werkzeug method: its hashes are current
+        stored = enc_password.partition("$")[0]  # werkzeug spells out defaults: "scrypt" -> "scrypt:32768:8:1"
+        return not (stored == method or stored.startswith(f"{method}:"))
+    if _legacy_kind(enc_password) is not None:
         return True
     try:
         return bool(_state().context.needs_update(enc_password))
