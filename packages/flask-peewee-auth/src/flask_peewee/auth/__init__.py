@@ -9,16 +9,19 @@ from flask_peewee.auth._csrf import CSRF_FIELD_NAME, csrf_token, is_cross_site_r
 from flask_peewee.auth._forms import LoginForm, RememberLoginForm
 from flask_peewee.auth._models import BaseUser, utcnow
 from flask_peewee.auth._permissions import ACTIONS, PermissionPolicy
-from flask_peewee.auth._throttle import LoginThrottle, ThrottleSettings
+from flask_peewee.auth._throttle import AuthUnavailable, LoginOutcome, LoginThrottle, LoginThrottled, ThrottleSettings
 
 __all__ = [
     "ACTIONS",
     "CSRF_FIELD_NAME",
     "AuditLog",
     "Auth",
+    "AuthUnavailable",
     "BaseUser",
     "LoginForm",
+    "LoginOutcome",
     "LoginThrottle",
+    "LoginThrottled",
     "PermissionPolicy",
     "RememberLoginForm",
     "ThrottleSettings",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import inspect
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import peewee
@@ -32,7 +34,7 @@ from flask_peewee.auth._permissions import (
 )
 from flask_peewee.auth._remember import ENABLED as REMEMBER_ME_ENABLED
 from flask_peewee.auth._remember import RememberMe, remember_settings
-from flask_peewee.auth._throttle import LoginThrottle, settings_from_config
+from flask_peewee.auth._throttle import AuthUnavailable, LoginOutcome, LoginThrottle, settings_from_config
 from flask_peewee.auth._views import AuthViews
 from flask_peewee.db import ImproperlyConfigured, get_database
 from flask_peewee.utils import get_next, needs_rehash
@@ -45,6 +47,14 @@ __all__ = ["Auth"]
 F = TypeVar("F", bound=Callable[..., Any])
 EXTENSION_KEY = "flask_peewee.auth"
 _G_USER = "_flask_peewee_auth_user"
+_ATTEMPT_ACTIVE: contextvars.ContextVar[bool] = contextvars.ContextVar("flask_peewee_auth_attempt", default=False)
+
+
+def _rollback_quietly(database: Any) -> None:
+    """After a failed statement, leave the connection usable (PostgreSQL aborts the transaction)."""
+    with contextlib.suppress(Exception):
+        if not database.is_closed() and not database.in_transaction():
+            database.rollback()
 
 
 class Auth(AuthViews):
@@ -275,12 +285,47 @@ class Auth(AuthViews):
 
     # -- logging in and out -----------------------------------------------------------
 
-    def authenticate(self, username: str, password: str) -> Any:
-        """The active user with this username and password, or False; never raises.
+    @contextlib.contextmanager
+    def login_attempt(self, username: str, address: str | None = None) -> Iterator[LoginOutcome]:
+        """Run one credential check under the login throttle; report its result on the yielded outcome.
 
-        An unknown username costs one password verification like a known one, and a
-        correct password stored with an outdated hash is re-hashed and saved.
+        ``with auth.login_attempt(username) as outcome: outcome.report(self.authenticate(...))``.
+        Raises :class:`LoginThrottled` (429) when over a limit, before the body runs. Only an
+        outcome reported as failed counts; a body that raises counts nothing. Attempts nested
+        in one another (a view's attempt around :meth:`authenticate`) are counted once, by the
+        outermost. ``address`` defaults to the request's remote address.
         """
+        throttle = None
+        if has_request_context() and not _ATTEMPT_ACTIVE.get():
+            throttle = self._throttle()
+        if throttle is None:
+            outcome = LoginOutcome()
+            yield outcome
+            return
+        if address is None:
+            address = request.remote_addr
+        with throttle.guard(username if isinstance(username, str) else "", address) as outcome:
+            marker = _ATTEMPT_ACTIVE.set(True)
+            try:
+                yield outcome
+            finally:
+                _ATTEMPT_ACTIVE.reset(marker)
+
+    def authenticate(self, username: str, password: str) -> Any:
+        """The active user with this username and password, or False.
+
+        Inside a request it runs under the login throttle (:meth:`login_attempt`): over a
+        limit it raises :class:`LoginThrottled` (a 429); a database that cannot be reached
+        raises :class:`AuthUnavailable` (a 503) instead of answering "wrong password", and
+        counts nothing. An unknown username costs one password verification like a known one,
+        and a correct password stored with an outdated hash is re-hashed and saved.
+        """
+        with self.login_attempt(username) as outcome:
+            user = self._check_credentials(username, password)
+            outcome.report(user)
+        return user
+
+    def _check_credentials(self, username: str, password: str) -> Any:
         from flask_peewee.utils import dummy_verify
 
         if not isinstance(username, str) or not isinstance(password, str):
@@ -288,8 +333,11 @@ class Auth(AuthViews):
             return False
         try:
             user = self.User.get_or_none(self.User.username == username)
-        except (peewee.DatabaseError, ValueError, TypeError):
+        except (peewee.DataError, ValueError, TypeError):  # a value this column cannot hold
             user = None
+        except (peewee.DatabaseError, peewee.InterfaceError) as exc:
+            _rollback_quietly(self.db.database)
+            raise AuthUnavailable() from exc
         if user is None:
             dummy_verify(password)
             return False
