@@ -7,6 +7,7 @@ from flask_peewee.auth._audit import AuditLog
 from flask_peewee.auth._auth import Auth
 from flask_peewee.auth._csrf import CSRF_FIELD_NAME, csrf_token, is_cross_site_request, validate_csrf_token
 from flask_peewee.auth._forms import LoginForm, RememberLoginForm
+from flask_peewee.auth._headers import add_security_headers
 from flask_peewee.auth._models import BaseUser, utcnow
 from flask_peewee.auth._permissions import ACTIONS, PermissionPolicy
 from flask_peewee.auth._throttle import AuthUnavailable, LoginOutcome, LoginThrottle, LoginThrottled, ThrottleSettings
@@ -26,6 +27,7 @@ __all__ = [
     "RememberLoginForm",
     "ThrottleSettings",
     "__version__",
+    "add_security_headers",
     "csrf_token",
     "is_cross_site_request",
     "utcnow",

@@ -7,16 +7,29 @@ import contextvars
 import functools
 import inspect
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import peewee
-from flask import Blueprint, Flask, current_app, g, has_app_context, has_request_context, redirect, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    g,
+    has_app_context,
+    has_request_context,
+    redirect,
+    request,
+    url_for,
+)
 
 from flask_peewee.auth import _sessions
 from flask_peewee.auth._audit import AuditLog
 from flask_peewee.auth._csrf import csrf_token
 from flask_peewee.auth._forms import LoginForm, RememberLoginForm
+from flask_peewee.auth._headers import add_security_headers
 from flask_peewee.auth._models import (
     make_audit_model,
     make_grant_model,
@@ -86,6 +99,7 @@ class Auth(AuthViews):
         name: str = "auth",
         default_next_url: str | None = None,
         permission_policy: PermissionPolicy | type[PermissionPolicy] | None = None,
+        clear_session: bool = True,
     ) -> None:
         if db is None and app is not None:
             db = get_database(app)
@@ -93,6 +107,10 @@ class Auth(AuthViews):
             raise ImproperlyConfigured("Auth needs the Database: Auth(app, db) or Auth(db=db)")
         self.db = db
         self.prefix = prefix
+        #: Kept from the original; logging out always clears the whole session here.
+        self.clear_session = clear_session
+        self._initialising: Flask | None = None
+        self._last_app: weakref.ref[Flask] | None = None
         self.db_table = db_table
         if default_next_url is not None:
             self.default_next_url = default_next_url
@@ -108,7 +126,10 @@ class Auth(AuthViews):
         self.audit = AuditLog(self)
         self._remember = RememberMe(self)
         self.blueprint = self.get_blueprint(name)
-        self.register_urls()
+        # security hooks stay on the blueprint whatever the overridable methods below do
+        self.blueprint.before_request(self.refuse_cross_site)
+        self.blueprint.after_request(add_security_headers)
+        self.configure_routes()
         if app is not None:
             self.init_app(app)
 
@@ -169,24 +190,75 @@ class Auth(AuthViews):
             ("/login/", self.login),
         )
 
-    def register_urls(self) -> None:
+    def configure_routes(self) -> None:
         """Add every view of :meth:`get_urls` to the blueprint, for GET and POST."""
         for url, view in self.get_urls():
             self.blueprint.add_url_rule(url, view.__name__, view, methods=["GET", "POST"])
-        self.blueprint.before_request(self.refuse_cross_site)
+
+    def register_urls(self) -> None:
+        """Same as :meth:`configure_routes` (the name earlier versions of this package used)."""
+        self.configure_routes()
+
+    @property
+    def url_prefix(self) -> str:
+        """The URL prefix of the auth views (the original's name for ``prefix``)."""
+        return self.prefix
+
+    @property
+    def app(self) -> Flask | None:
+        """The app being set up, else the current app, else the last app this Auth was set up on.
+
+        Kept for the original's ``auth.app``; the app is never stored strongly.
+        """
+        if self._initialising is not None:
+            return self._initialising
+        if has_app_context():
+            return current_app._get_current_object()  # type: ignore[attr-defined, no-any-return]
+        return self._last_app() if self._last_app is not None else None
+
+    def register_blueprint(self, **kwargs: Any) -> None:
+        """Register the blueprint on :attr:`app` (called by :meth:`init_app`), under :attr:`url_prefix`."""
+        kwargs.setdefault("url_prefix", self.url_prefix)
+        self._require_app().register_blueprint(self.blueprint, **kwargs)
+
+    def register_handlers(self) -> None:
+        """Put the logged-in user on ``g.user`` before every request of :attr:`app` (:meth:`load_user`)."""
+        self._require_app().before_request(self.load_user)
+
+    def register_context_processors(self) -> None:
+        """Give every template of :attr:`app` the ``user`` variable (:meth:`get_context_user`)."""
+        self._require_app().context_processor(self.get_context_user)
+
+    def setup(self) -> None:
+        """Accepted for the original's ``auth.setup()``: the Auth is set up when it is created (or by ``init_app``)."""
+
+    def _require_app(self) -> Flask:
+        app = self.app
+        if app is None:
+            raise RuntimeError("this Auth is not set up on an app yet: Auth(app, db) or auth.init_app(app)")
+        return app
 
     def init_app(self, app: Flask) -> None:
-        """Register the blueprint, the ``g.user`` hook, the template context and the CLI on ``app``."""
+        """Register the blueprint, the ``g.user`` hook, the template context and the CLI on ``app``.
+
+        The original's hooks :meth:`register_blueprint`, :meth:`register_handlers` and
+        :meth:`register_context_processors` run here, with :attr:`app` set to ``app``.
+        """
         registry = app.extensions.setdefault(EXTENSION_KEY, {})
         if self.blueprint.name in registry:
             raise ImproperlyConfigured(f"An Auth named {self.blueprint.name!r} is already registered on this app")
         settings_from_config(app.config)  # refuse a bad throttle configuration at start-up
         remember_settings(app.config)
         registry[self.blueprint.name] = self
-        app.register_blueprint(self.blueprint)
-        app.before_request(self.load_user)
+        self._initialising = app
+        try:
+            self.register_blueprint()
+            self.register_handlers()
+            self.register_context_processors()
+        finally:
+            self._initialising = None
+        self._last_app = weakref.ref(app)
         app.after_request(self._remember.write_cookie)
-        app.context_processor(self.get_context_user)
         app.add_template_global(csrf_token, "csrf_token")
         from flask_peewee.auth._cli import register_commands
 
@@ -372,16 +444,61 @@ class Auth(AuthViews):
         """Revoke every remember-me token of ``user`` (a user or its id) on every device; how many."""
         return self._remember.revoke_all(user)
 
+    def test_user(self, test_fn: Callable[[Any], Any]) -> Callable[[F], F]:
+        """Decorator factory: the view runs when a user is logged in and ``test_fn(user)`` is true.
+
+        Otherwise the request is redirected to the login view with ``next``, as in the
+        original::
+
+            @app.route("/staff/")
+            @auth.test_user(lambda user: user.email.endswith("@example.com"))
+            def staff(): ...
+        """
+
+        def decorator(func: F) -> F:
+            @functools.wraps(func)
+            def inner(*args: Any, **kwargs: Any) -> Any:
+                user = self.get_logged_in_user()
+                if not user or not test_fn(user):
+                    return redirect(url_for(f"{self.blueprint.name}.login", next=get_next()))
+                return func(*args, **kwargs)
+
+            return inner  # type: ignore[return-value]
+
+        return decorator
+
     def login_required(self, func: F) -> F:
         """Decorator: anonymous requests are redirected to the login view with ``next`` set."""
+        return self.test_user(lambda user: True)(func)
+
+    def is_site_admin(self, user: Any) -> bool:
+        """Whether ``user`` is an administrator: what the admin site grants everything to by default.
+
+        With an :class:`~flask_peewee.admin.Admin` of this Auth on the current app, its
+        ``check_user_permission(user)``; otherwise the user's ``admin`` flag.
+        """
+        admins = [
+            admin
+            for admin in current_app.extensions.get("flask_peewee.admin", {}).values()
+            if getattr(admin, "auth", None) is self
+        ]
+        if admins:
+            return any(bool(admin.check_user_permission(user)) for admin in admins)
+        return bool(getattr(user, "admin", False))
+
+    def admin_required(self, func: F) -> F:
+        """Decorator: only administrators (:meth:`is_site_admin`) get the view.
+
+        Anonymous requests are redirected to the login view with ``next``; other users get 403.
+        """
 
         @functools.wraps(func)
-        def inner(*args: Any, **kwargs: Any) -> Any:
-            if self.get_logged_in_user() is None:
-                return redirect(url_for(f"{self.blueprint.name}.login", next=get_next()))
+        def admins_only(*args: Any, **kwargs: Any) -> Any:
+            if not self.is_site_admin(self.get_logged_in_user()):
+                abort(403)
             return func(*args, **kwargs)
 
-        return inner  # type: ignore[return-value]
+        return self.login_required(admins_only)  # type: ignore[arg-type, return-value]
 
     def fresh_login_required(self, func: F) -> F:
         """Decorator for sensitive views: the password must have been entered recently.
