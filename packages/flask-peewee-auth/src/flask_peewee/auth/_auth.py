@@ -30,10 +30,12 @@ from flask_peewee.auth._audit import AuditLog
 from flask_peewee.auth._csrf import csrf_token
 from flask_peewee.auth._forms import LoginForm, RememberLoginForm
 from flask_peewee.auth._headers import add_security_headers
+from flask_peewee.auth._live_sessions import LiveSessions
 from flask_peewee.auth._models import (
     make_audit_model,
     make_grant_model,
     make_remember_model,
+    make_session_model,
     make_throttle_model,
     make_user_model,
 )
@@ -119,12 +121,14 @@ class Auth(AuthViews):
         self.PermissionGrant: Any = make_grant_model(db)
         self.AuditEntry: Any = make_audit_model(db)
         self.RememberToken: Any = make_remember_model(db)
+        self.AuthSession: Any = make_session_model(db)
         if isinstance(permission_policy, type):
             permission_policy = permission_policy()
         self.permission_policy: PermissionPolicy = permission_policy or self.get_permission_policy()
         #: The audit log helper (:class:`AuditLog`).
         self.audit = AuditLog(self)
         self._remember = RememberMe(self)
+        self._live = LiveSessions(self)
         self.blueprint = self.get_blueprint(name)
         # security hooks stay on the blueprint whatever the overridable methods below do
         self.blueprint.before_request(self.refuse_cross_site)
@@ -267,7 +271,7 @@ class Auth(AuthViews):
 
     def _create_library_tables(self, app: Flask) -> None:
         """Create the tables auth owns when missing (and build the throttle, importing redis if configured)."""
-        models = [self.PermissionGrant, self.AuditEntry, self.RememberToken]
+        models = [self.PermissionGrant, self.AuditEntry, self.RememberToken, self.AuthSession]
         throttle = LoginThrottle.for_app(app, self.login_throttle_model, self.blueprint.name)
         if throttle is not None and throttle.settings.backend == "database":
             models.append(self.login_throttle_model)
@@ -341,10 +345,11 @@ class Auth(AuthViews):
         stored = _sessions.stored_login()
         if stored is None:
             return None
-        user_pk, token, _login_time = stored
+        user_pk, token, _login_time, sid = stored
         try:
-            user = self.User.get_or_none(self.User._meta.primary_key == user_pk)
+            user = self._live.user(user_pk, sid) if sid else None
         except (peewee.DatabaseError, ValueError, TypeError):
+            _rollback_quietly(self.db.database)
             user = None
         if (
             user is None
@@ -424,17 +429,30 @@ class Auth(AuthViews):
         return user
 
     def login_user(self, user: Any) -> None:
-        """Mark ``user`` as logged in: renew the session and store the login in it."""
-        _sessions.start_login(user.get_id(), getattr(user, "password", None))
+        """Mark ``user`` as logged in: renew the session, record it server-side and store the login in it."""
+        self.start_session(user)
         g.user = user
         setattr(g, _G_USER, (self, user))
 
+    def start_session(self, user: Any, *, fresh: bool = True) -> None:
+        """Start a login session of ``user``: a row in ``fp_auth_session`` and the login in the cookie session.
+
+        :meth:`login_user` and a remember-me restore (not ``fresh``) both go through here.
+        """
+        sid = self._live.start(user, _sessions.current_sid())
+        _sessions.start_login(user.get_id(), getattr(user, "password", None), fresh=fresh, sid=sid)
+
     def logout_user(self, user: Any = None) -> None:
-        """Log the requesting user out: the whole session is cleared and a remember-me token revoked."""
+        """Log the requesting user out: the session ends on the server, is cleared, and a remember-me token revoked."""
         self._remember.forget()
+        self._live.end(_sessions.current_sid())
         _sessions.end_login()
         g.user = None
         setattr(g, _G_USER, (self, None))
+
+    def end_all_sessions(self, user: Any) -> int:
+        """End every login session of ``user`` (a user or its id) on every device; how many were live."""
+        return self._live.end_all(user)
 
     def remember_user(self, user: Any) -> None:
         """Give this browser a remember-me cookie for ``user`` (the login view does it when asked)."""
