@@ -234,7 +234,11 @@ class Auth(AuthViews):
         self._require_app().context_processor(self.get_context_user)
 
     def setup(self) -> None:
-        """Accepted for the original's ``auth.setup()``: the Auth is set up when it is created (or by ``init_app``)."""
+        """A hook run at the end of :meth:`init_app` (with :attr:`app` set); calling it yourself does nothing.
+
+        Kept for the original's ``auth.setup()``: the Auth is set up when it is created (or by
+        ``init_app``), and an override of it runs at that moment, as in the original.
+        """
 
     def _require_app(self) -> Flask:
         app = self.app
@@ -245,8 +249,8 @@ class Auth(AuthViews):
     def init_app(self, app: Flask) -> None:
         """Register the blueprint, the ``g.user`` hook, the template context and the CLI on ``app``.
 
-        The original's hooks :meth:`register_blueprint`, :meth:`register_handlers` and
-        :meth:`register_context_processors` run here, with :attr:`app` set to ``app``.
+        The original's hooks :meth:`register_blueprint`, :meth:`register_handlers`,
+        :meth:`register_context_processors` and :meth:`setup` run here, with :attr:`app` set to ``app``.
         """
         registry = app.extensions.setdefault(EXTENSION_KEY, {})
         if self.blueprint.name in registry:
@@ -259,6 +263,7 @@ class Auth(AuthViews):
             self.register_blueprint()
             self.register_handlers()
             self.register_context_processors()
+            self.setup()  # the original called it on creation: an override's additions run here
         finally:
             self._initialising = None
         self._last_app = weakref.ref(app)
