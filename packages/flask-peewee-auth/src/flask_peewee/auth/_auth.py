@@ -328,8 +328,10 @@ class Auth(AuthViews):
     def get_logged_in_user(self) -> Any:
         """The logged-in user, or None when anonymous (or outside a request).
 
-        The session must still match the user: an inactive user, a deleted one, or one whose
-        password hash changed since this session logged in is logged out here.
+        The session must still match the user: an inactive user, a deleted one, one whose
+        password hash changed since this session logged in, or a session ended on the server
+        (a logout elsewhere) is logged out here. A database that cannot be reached raises
+        :class:`AuthUnavailable` (a 503) and keeps the session.
         """
         if not has_request_context():
             return None
@@ -353,9 +355,13 @@ class Auth(AuthViews):
         user_pk, token, _login_time, sid = stored
         try:
             user = self._live.user(user_pk, sid) if sid else None
-        except (peewee.DatabaseError, ValueError, TypeError):
+        except (peewee.DataError, ValueError, TypeError):  # a user id this column cannot hold
             _rollback_quietly(self.db.database)
             user = None
+        except (peewee.DatabaseError, peewee.InterfaceError) as exc:
+            # an outage is a 503, never a logout: the session stays as it is
+            _rollback_quietly(self.db.database)
+            raise AuthUnavailable() from exc
         if (
             user is None
             or not getattr(user, "active", True)
