@@ -45,6 +45,7 @@ def test_login_form_answers_503_when_the_user_table_is_unreachable(app, auth, db
     assert int(response.headers["Retry-After"]) >= 1
     assert "temporarily unavailable" in response.get_data(as_text=True)
     assert "Incorrect username or password" not in response.get_data(as_text=True)
+    assert response.headers["X-Frame-Options"] == "DENY"  # auth's error pages refuse framing too
     assert _throttle_rows(app, auth) == []  # not counted as a failure
     assert login(client).status_code == 302
 
