@@ -148,3 +148,14 @@ def test_a_second_app_sees_the_logout_too(app, auth, client, user, login, csrf_f
     _logout(client, csrf_from)
     assert replay.get("/private/").status_code == 302
     other_db.database.close()
+
+
+def test_a_login_clears_every_expired_session(app, auth, client, user, new_user, login):
+    new_user("bob")
+    login(app.test_client(), "bob")
+    with app.app_context():
+        auth.AuthSession.update(expires=datetime.datetime(2000, 1, 1)).execute()
+    auth.db.database.close()
+    login(client)
+    rows = _rows(app, auth)
+    assert [row.user_id for row in rows] == [user.id]

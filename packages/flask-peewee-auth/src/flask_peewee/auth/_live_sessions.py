@@ -35,7 +35,7 @@ class LiveSessions:
         return self.auth.AuthSession
 
     def start(self, user: Any, previous_sid: str | None = None) -> str:
-        """Record a new session of ``user`` (ending ``previous_sid``'s, and the user's expired ones); its id."""
+        """Record a new session of ``user``, ending ``previous_sid``'s and every expired one; its id."""
         user_id = user_id_of(user)
         if user_id is None:
             raise TypeError(f"flask-peewee-auth sessions need a user with an integer primary key, got {user!r}")
@@ -43,7 +43,7 @@ class LiveSessions:
         model, now = self.model, utcnow()
         try:
             with self.auth.db.database.atomic():
-                stale = (model.user_id == user_id) & (model.expires <= now)
+                stale = model.expires <= now  # indexed: the table holds no more than the live sessions
                 if previous_sid:
                     stale |= model.key == session_key(previous_sid)
                 model.delete().where(stale).execute()

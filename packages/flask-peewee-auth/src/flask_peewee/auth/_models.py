@@ -170,7 +170,7 @@ def make_session_model(db: Database) -> type[peewee.Model]:
         key = peewee.CharField(max_length=64, unique=True)
         user_id = peewee.BigIntegerField(index=True)
         created = peewee.DateTimeField(default=utcnow)
-        expires = peewee.DateTimeField()
+        expires = peewee.DateTimeField(index=True)
 
         class Meta:
             table_name = "fp_auth_session"
