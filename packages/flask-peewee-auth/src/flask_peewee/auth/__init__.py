@@ -7,22 +7,27 @@ from flask_peewee.auth._audit import AuditLog
 from flask_peewee.auth._auth import Auth
 from flask_peewee.auth._csrf import CSRF_FIELD_NAME, csrf_token, is_cross_site_request, validate_csrf_token
 from flask_peewee.auth._forms import LoginForm, RememberLoginForm
+from flask_peewee.auth._headers import add_security_headers
 from flask_peewee.auth._models import BaseUser, utcnow
 from flask_peewee.auth._permissions import ACTIONS, PermissionPolicy
-from flask_peewee.auth._throttle import LoginThrottle, ThrottleSettings
+from flask_peewee.auth._throttle import AuthUnavailable, LoginOutcome, LoginThrottle, LoginThrottled, ThrottleSettings
 
 __all__ = [
     "ACTIONS",
     "CSRF_FIELD_NAME",
     "AuditLog",
     "Auth",
+    "AuthUnavailable",
     "BaseUser",
     "LoginForm",
+    "LoginOutcome",
     "LoginThrottle",
+    "LoginThrottled",
     "PermissionPolicy",
     "RememberLoginForm",
     "ThrottleSettings",
     "__version__",
+    "add_security_headers",
     "csrf_token",
     "is_cross_site_request",
     "utcnow",

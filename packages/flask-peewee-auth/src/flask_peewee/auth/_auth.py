@@ -2,23 +2,40 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import inspect
 import time
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import peewee
-from flask import Blueprint, Flask, current_app, g, has_app_context, has_request_context, redirect, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    g,
+    has_app_context,
+    has_request_context,
+    redirect,
+    request,
+    url_for,
+)
 
 from flask_peewee.auth import _sessions
 from flask_peewee.auth._audit import AuditLog
 from flask_peewee.auth._csrf import csrf_token
 from flask_peewee.auth._forms import LoginForm, RememberLoginForm
+from flask_peewee.auth._headers import add_security_headers
+from flask_peewee.auth._live_sessions import LiveSessions
 from flask_peewee.auth._models import (
     make_audit_model,
     make_grant_model,
     make_remember_model,
+    make_session_model,
     make_throttle_model,
     make_user_model,
 )
@@ -32,7 +49,7 @@ from flask_peewee.auth._permissions import (
 )
 from flask_peewee.auth._remember import ENABLED as REMEMBER_ME_ENABLED
 from flask_peewee.auth._remember import RememberMe, remember_settings
-from flask_peewee.auth._throttle import LoginThrottle, settings_from_config
+from flask_peewee.auth._throttle import AuthUnavailable, LoginOutcome, LoginThrottle, settings_from_config
 from flask_peewee.auth._views import AuthViews
 from flask_peewee.db import ImproperlyConfigured, get_database
 from flask_peewee.utils import get_next, needs_rehash
@@ -45,6 +62,14 @@ __all__ = ["Auth"]
 F = TypeVar("F", bound=Callable[..., Any])
 EXTENSION_KEY = "flask_peewee.auth"
 _G_USER = "_flask_peewee_auth_user"
+_ATTEMPT_ACTIVE: contextvars.ContextVar[bool] = contextvars.ContextVar("flask_peewee_auth_attempt", default=False)
+
+
+def _rollback_quietly(database: Any) -> None:
+    """After a failed statement, leave the connection usable (PostgreSQL aborts the transaction)."""
+    with contextlib.suppress(Exception):
+        if not database.is_closed() and not database.in_transaction():
+            database.rollback()
 
 
 class Auth(AuthViews):
@@ -76,6 +101,7 @@ class Auth(AuthViews):
         name: str = "auth",
         default_next_url: str | None = None,
         permission_policy: PermissionPolicy | type[PermissionPolicy] | None = None,
+        clear_session: bool = True,
     ) -> None:
         if db is None and app is not None:
             db = get_database(app)
@@ -83,6 +109,10 @@ class Auth(AuthViews):
             raise ImproperlyConfigured("Auth needs the Database: Auth(app, db) or Auth(db=db)")
         self.db = db
         self.prefix = prefix
+        #: Kept from the original; logging out always clears the whole session here.
+        self.clear_session = clear_session
+        self._initialising: Flask | None = None
+        self._last_app: weakref.ref[Flask] | None = None
         self.db_table = db_table
         if default_next_url is not None:
             self.default_next_url = default_next_url
@@ -91,14 +121,19 @@ class Auth(AuthViews):
         self.PermissionGrant: Any = make_grant_model(db)
         self.AuditEntry: Any = make_audit_model(db)
         self.RememberToken: Any = make_remember_model(db)
+        self.AuthSession: Any = make_session_model(db)
         if isinstance(permission_policy, type):
             permission_policy = permission_policy()
         self.permission_policy: PermissionPolicy = permission_policy or self.get_permission_policy()
         #: The audit log helper (:class:`AuditLog`).
         self.audit = AuditLog(self)
         self._remember = RememberMe(self)
+        self._live = LiveSessions(self)
         self.blueprint = self.get_blueprint(name)
-        self.register_urls()
+        # security hooks stay on the blueprint whatever the overridable methods below do
+        self.blueprint.before_request(self.refuse_cross_site)
+        self.blueprint.after_request(add_security_headers)
+        self.configure_routes()
         if app is not None:
             self.init_app(app)
 
@@ -159,24 +194,80 @@ class Auth(AuthViews):
             ("/login/", self.login),
         )
 
-    def register_urls(self) -> None:
+    def configure_routes(self) -> None:
         """Add every view of :meth:`get_urls` to the blueprint, for GET and POST."""
         for url, view in self.get_urls():
             self.blueprint.add_url_rule(url, view.__name__, view, methods=["GET", "POST"])
-        self.blueprint.before_request(self.refuse_cross_site)
+
+    def register_urls(self) -> None:
+        """Same as :meth:`configure_routes` (the name earlier versions of this package used)."""
+        self.configure_routes()
+
+    @property
+    def url_prefix(self) -> str:
+        """The URL prefix of the auth views (the original's name for ``prefix``)."""
+        return self.prefix
+
+    @property
+    def app(self) -> Flask | None:
+        """The app being set up, else the current app, else the last app this Auth was set up on.
+
+        Kept for the original's ``auth.app``; the app is never stored strongly.
+        """
+        if self._initialising is not None:
+            return self._initialising
+        if has_app_context():
+            return current_app._get_current_object()  # type: ignore[attr-defined, no-any-return]
+        return self._last_app() if self._last_app is not None else None
+
+    def register_blueprint(self, **kwargs: Any) -> None:
+        """Register the blueprint on :attr:`app` (called by :meth:`init_app`), under :attr:`url_prefix`."""
+        kwargs.setdefault("url_prefix", self.url_prefix)
+        self._require_app().register_blueprint(self.blueprint, **kwargs)
+
+    def register_handlers(self) -> None:
+        """Put the logged-in user on ``g.user`` before every request of :attr:`app` (:meth:`load_user`)."""
+        self._require_app().before_request(self.load_user)
+
+    def register_context_processors(self) -> None:
+        """Give every template of :attr:`app` the ``user`` variable (:meth:`get_context_user`)."""
+        self._require_app().context_processor(self.get_context_user)
+
+    def setup(self) -> None:
+        """A hook run at the end of :meth:`init_app` (with :attr:`app` set); calling it yourself does nothing.
+
+        Kept for the original's ``auth.setup()``: the Auth is set up when it is created (or by
+        ``init_app``), and an override of it runs at that moment, as in the original.
+        """
+
+    def _require_app(self) -> Flask:
+        app = self.app
+        if app is None:
+            raise RuntimeError("this Auth is not set up on an app yet: Auth(app, db) or auth.init_app(app)")
+        return app
 
     def init_app(self, app: Flask) -> None:
-        """Register the blueprint, the ``g.user`` hook, the template context and the CLI on ``app``."""
+        """Register the blueprint, the ``g.user`` hook, the template context and the CLI on ``app``.
+
+        The original's hooks :meth:`register_blueprint`, :meth:`register_handlers`,
+        :meth:`register_context_processors` and :meth:`setup` run here, with :attr:`app` set to ``app``.
+        """
         registry = app.extensions.setdefault(EXTENSION_KEY, {})
         if self.blueprint.name in registry:
             raise ImproperlyConfigured(f"An Auth named {self.blueprint.name!r} is already registered on this app")
         settings_from_config(app.config)  # refuse a bad throttle configuration at start-up
         remember_settings(app.config)
         registry[self.blueprint.name] = self
-        app.register_blueprint(self.blueprint)
-        app.before_request(self.load_user)
+        self._initialising = app
+        try:
+            self.register_blueprint()
+            self.register_handlers()
+            self.register_context_processors()
+            self.setup()  # the original called it on creation: an override's additions run here
+        finally:
+            self._initialising = None
+        self._last_app = weakref.ref(app)
         app.after_request(self._remember.write_cookie)
-        app.context_processor(self.get_context_user)
         app.add_template_global(csrf_token, "csrf_token")
         from flask_peewee.auth._cli import register_commands
         from flask_peewee.auth._migrate_check import register_migrate_checks
@@ -187,7 +278,7 @@ class Auth(AuthViews):
 
     def _create_library_tables(self, app: Flask) -> None:
         """Create the tables auth owns when missing (and build the throttle, importing redis if configured)."""
-        models = [self.PermissionGrant, self.AuditEntry, self.RememberToken]
+        models = [self.PermissionGrant, self.AuditEntry, self.RememberToken, self.AuthSession]
         throttle = LoginThrottle.for_app(app, self.login_throttle_model, self.blueprint.name)
         if throttle is not None and throttle.settings.backend == "database":
             models.append(self.login_throttle_model)
@@ -239,8 +330,10 @@ class Auth(AuthViews):
     def get_logged_in_user(self) -> Any:
         """The logged-in user, or None when anonymous (or outside a request).
 
-        The session must still match the user: an inactive user, a deleted one, or one whose
-        password hash changed since this session logged in is logged out here.
+        The session must still match the user: an inactive user, a deleted one, one whose
+        password hash changed since this session logged in, or a session ended on the server
+        (a logout elsewhere) is logged out here. A database that cannot be reached raises
+        :class:`AuthUnavailable` (a 503) and keeps the session.
         """
         if not has_request_context():
             return None
@@ -261,11 +354,16 @@ class Auth(AuthViews):
         stored = _sessions.stored_login()
         if stored is None:
             return None
-        user_pk, token, _login_time = stored
+        user_pk, token, _login_time, sid = stored
         try:
-            user = self.User.get_or_none(self.User._meta.primary_key == user_pk)
-        except (peewee.DatabaseError, ValueError, TypeError):
+            user = self._live.user(user_pk, sid) if sid else None
+        except (peewee.DataError, ValueError, TypeError):  # a user id this column cannot hold
+            _rollback_quietly(self.db.database)
             user = None
+        except (peewee.DatabaseError, peewee.InterfaceError) as exc:
+            # an outage is a 503, never a logout: the session stays as it is
+            _rollback_quietly(self.db.database)
+            raise AuthUnavailable() from exc
         if (
             user is None
             or not getattr(user, "active", True)
@@ -277,12 +375,47 @@ class Auth(AuthViews):
 
     # -- logging in and out -----------------------------------------------------------
 
-    def authenticate(self, username: str, password: str) -> Any:
-        """The active user with this username and password, or False; never raises.
+    @contextlib.contextmanager
+    def login_attempt(self, username: str, address: str | None = None) -> Iterator[LoginOutcome]:
+        """Run one credential check under the login throttle; report its result on the yielded outcome.
 
-        An unknown username costs one password verification like a known one, and a
-        correct password stored with an outdated hash is re-hashed and saved.
+        ``with auth.login_attempt(username) as outcome: outcome.report(self.authenticate(...))``.
+        Raises :class:`LoginThrottled` (429) when over a limit, before the body runs. Only an
+        outcome reported as failed counts; a body that raises counts nothing. Attempts nested
+        in one another (a view's attempt around :meth:`authenticate`) are counted once, by the
+        outermost. ``address`` defaults to the request's remote address.
         """
+        throttle = None
+        if has_request_context() and not _ATTEMPT_ACTIVE.get():
+            throttle = self._throttle()
+        if throttle is None:
+            outcome = LoginOutcome()
+            yield outcome
+            return
+        if address is None:
+            address = request.remote_addr
+        with throttle.guard(username if isinstance(username, str) else "", address) as outcome:
+            marker = _ATTEMPT_ACTIVE.set(True)
+            try:
+                yield outcome
+            finally:
+                _ATTEMPT_ACTIVE.reset(marker)
+
+    def authenticate(self, username: str, password: str) -> Any:
+        """The active user with this username and password, or False.
+
+        Inside a request it runs under the login throttle (:meth:`login_attempt`): over a
+        limit it raises :class:`LoginThrottled` (a 429); a database that cannot be reached
+        raises :class:`AuthUnavailable` (a 503) instead of answering "wrong password", and
+        counts nothing. An unknown username costs one password verification like a known one,
+        and a correct password stored with an outdated hash is re-hashed and saved.
+        """
+        with self.login_attempt(username) as outcome:
+            user = self._check_credentials(username, password)
+            outcome.report(user)
+        return user
+
+    def _check_credentials(self, username: str, password: str) -> Any:
         from flask_peewee.utils import dummy_verify
 
         if not isinstance(username, str) or not isinstance(password, str):
@@ -290,8 +423,11 @@ class Auth(AuthViews):
             return False
         try:
             user = self.User.get_or_none(self.User.username == username)
-        except (peewee.DatabaseError, ValueError, TypeError):
+        except (peewee.DataError, ValueError, TypeError):  # a value this column cannot hold
             user = None
+        except (peewee.DatabaseError, peewee.InterfaceError) as exc:
+            _rollback_quietly(self.db.database)
+            raise AuthUnavailable() from exc
         if user is None:
             dummy_verify(password)
             return False
@@ -306,17 +442,30 @@ class Auth(AuthViews):
         return user
 
     def login_user(self, user: Any) -> None:
-        """Mark ``user`` as logged in: renew the session and store the login in it."""
-        _sessions.start_login(user.get_id(), getattr(user, "password", None))
+        """Mark ``user`` as logged in: renew the session, record it server-side and store the login in it."""
+        self.start_session(user)
         g.user = user
         setattr(g, _G_USER, (self, user))
 
+    def start_session(self, user: Any, *, fresh: bool = True) -> None:
+        """Start a login session of ``user``: a row in ``fp_auth_session`` and the login in the cookie session.
+
+        :meth:`login_user` and a remember-me restore (not ``fresh``) both go through here.
+        """
+        sid = self._live.start(user, _sessions.current_sid())
+        _sessions.start_login(user.get_id(), getattr(user, "password", None), fresh=fresh, sid=sid)
+
     def logout_user(self, user: Any = None) -> None:
-        """Log the requesting user out: the whole session is cleared and a remember-me token revoked."""
+        """Log the requesting user out: the session ends on the server, is cleared, and a remember-me token revoked."""
         self._remember.forget()
+        self._live.end(_sessions.current_sid())
         _sessions.end_login()
         g.user = None
         setattr(g, _G_USER, (self, None))
+
+    def end_all_sessions(self, user: Any) -> int:
+        """End every login session of ``user`` (a user or its id) on every device; how many were live."""
+        return self._live.end_all(user)
 
     def remember_user(self, user: Any) -> None:
         """Give this browser a remember-me cookie for ``user`` (the login view does it when asked)."""
@@ -326,16 +475,61 @@ class Auth(AuthViews):
         """Revoke every remember-me token of ``user`` (a user or its id) on every device; how many."""
         return self._remember.revoke_all(user)
 
+    def test_user(self, test_fn: Callable[[Any], Any]) -> Callable[[F], F]:
+        """Decorator factory: the view runs when a user is logged in and ``test_fn(user)`` is true.
+
+        Otherwise the request is redirected to the login view with ``next``, as in the
+        original::
+
+            @app.route("/staff/")
+            @auth.test_user(lambda user: user.email.endswith("@example.com"))
+            def staff(): ...
+        """
+
+        def decorator(func: F) -> F:
+            @functools.wraps(func)
+            def inner(*args: Any, **kwargs: Any) -> Any:
+                user = self.get_logged_in_user()
+                if not user or not test_fn(user):
+                    return redirect(url_for(f"{self.blueprint.name}.login", next=get_next()))
+                return func(*args, **kwargs)
+
+            return inner  # type: ignore[return-value]
+
+        return decorator
+
     def login_required(self, func: F) -> F:
         """Decorator: anonymous requests are redirected to the login view with ``next`` set."""
+        return self.test_user(lambda user: True)(func)
+
+    def is_site_admin(self, user: Any) -> bool:
+        """Whether ``user`` is an administrator: what the admin site grants everything to by default.
+
+        With an :class:`~flask_peewee.admin.Admin` of this Auth on the current app, its
+        ``check_user_permission(user)``; otherwise the user's ``admin`` flag.
+        """
+        admins = [
+            admin
+            for admin in current_app.extensions.get("flask_peewee.admin", {}).values()
+            if getattr(admin, "auth", None) is self
+        ]
+        if admins:
+            return any(bool(admin.check_user_permission(user)) for admin in admins)
+        return bool(getattr(user, "admin", False))
+
+    def admin_required(self, func: F) -> F:
+        """Decorator: only administrators (:meth:`is_site_admin`) get the view.
+
+        Anonymous requests are redirected to the login view with ``next``; other users get 403.
+        """
 
         @functools.wraps(func)
-        def inner(*args: Any, **kwargs: Any) -> Any:
-            if self.get_logged_in_user() is None:
-                return redirect(url_for(f"{self.blueprint.name}.login", next=get_next()))
+        def admins_only(*args: Any, **kwargs: Any) -> Any:
+            if not self.is_site_admin(self.get_logged_in_user()):
+                abort(403)
             return func(*args, **kwargs)
 
-        return inner  # type: ignore[return-value]
+        return self.login_required(admins_only)  # type: ignore[arg-type, return-value]
 
     def fresh_login_required(self, func: F) -> F:
         """Decorator for sensitive views: the password must have been entered recently.

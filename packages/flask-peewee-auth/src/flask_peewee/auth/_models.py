@@ -18,6 +18,7 @@ __all__ = [
     "make_audit_model",
     "make_grant_model",
     "make_remember_model",
+    "make_session_model",
     "make_throttle_model",
     "make_user_model",
     "utcnow",
@@ -156,3 +157,22 @@ def make_remember_model(db: Database) -> type[peewee.Model]:
             table_name = "fp_remember_token"
 
     return RememberToken
+
+
+def make_session_model(db: Database) -> type[peewee.Model]:
+    """Live login sessions: a SHA-256 of each session's random id, its user and its expiry.
+
+    A login adds a row, a logout deletes it; a session cookie whose row is gone (copied before
+    the logout, say) no longer logs anyone in.
+    """
+
+    class AuthSession(db.Model):  # type: ignore[misc, name-defined]
+        key = peewee.CharField(max_length=64, unique=True)
+        user_id = peewee.BigIntegerField(index=True)
+        created = peewee.DateTimeField(default=utcnow)
+        expires = peewee.DateTimeField(index=True)
+
+        class Meta:
+            table_name = "fp_auth_session"
+
+    return AuthSession

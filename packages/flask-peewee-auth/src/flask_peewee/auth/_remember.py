@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 import peewee
 from flask import current_app, g, request
 
-from flask_peewee.auth import _sessions
 from flask_peewee.auth._models import utcnow
 from flask_peewee.db import ImproperlyConfigured
 
@@ -169,7 +168,7 @@ class RememberMe:
         if user is None:
             setattr(g, _G_COOKIE, None)  # delete the useless cookie
             return None
-        _sessions.start_login(user.get_id(), getattr(user, "password", None), fresh=False)
+        self.auth.start_session(user, fresh=False)
         return user
 
     def _check(self, selector: str, validator: str) -> Any:

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import current_app, session
 
-__all__ = ["drop_login", "end_login", "session_token", "start_login", "stored_login", "token_matches"]
+__all__ = ["current_sid", "drop_login", "end_login", "session_token", "start_login", "stored_login", "token_matches"]
 
 # ``logged_in`` and ``user_pk`` are the keys the original flask-peewee used; apps may read them.
 LOGGED_IN = "logged_in"
@@ -17,7 +17,8 @@ USER_PK = "user_pk"
 TOKEN = "_fp_auth_token"  # noqa: S105 (a session key, not a secret)
 LOGIN_TIME = "_fp_auth_time"
 REMEMBERED = "_fp_auth_remembered"
-_KEYS = (LOGGED_IN, USER_PK, TOKEN, LOGIN_TIME, REMEMBERED)
+SESSION_ID = "_fp_auth_sid"
+_KEYS = (LOGGED_IN, USER_PK, TOKEN, LOGIN_TIME, REMEMBERED, SESSION_ID)
 
 
 def session_token(user_pk: Any, password_hash: str | None) -> str:
@@ -35,7 +36,7 @@ def session_token(user_pk: Any, password_hash: str | None) -> str:
     return hmac.new(secret, message, hashlib.sha256).hexdigest()
 
 
-def start_login(user_pk: Any, password_hash: str | None, *, fresh: bool = True) -> None:
+def start_login(user_pk: Any, password_hash: str | None, *, fresh: bool = True, sid: str | None = None) -> None:
     """Renew the session (clear it) and store the login in it.
 
     A login restored from a remember-me cookie is not ``fresh``: it has no login time, so
@@ -45,14 +46,16 @@ def start_login(user_pk: Any, password_hash: str | None, *, fresh: bool = True) 
     session[LOGGED_IN] = True
     session[USER_PK] = user_pk
     session[TOKEN] = session_token(user_pk, password_hash)
+    if sid is not None:
+        session[SESSION_ID] = sid
     if fresh:
         session[LOGIN_TIME] = int(time.time())
     else:
         session[REMEMBERED] = True
 
 
-def stored_login() -> tuple[Any, str, int] | None:
-    """The ``(user_pk, token, login_time)`` of the session, or None when it holds no login."""
+def stored_login() -> tuple[Any, str, int, str | None] | None:
+    """The ``(user_pk, token, login_time, session id)`` of the session, or None when it holds no login."""
     if not session.get(LOGGED_IN):
         return None
     user_pk = session.get(USER_PK)
@@ -60,7 +63,14 @@ def stored_login() -> tuple[Any, str, int] | None:
     if user_pk is None or not isinstance(token, str):
         return None
     login_time = session.get(LOGIN_TIME)
-    return user_pk, token, login_time if isinstance(login_time, int) else 0
+    sid = session.get(SESSION_ID)
+    return user_pk, token, login_time if isinstance(login_time, int) else 0, sid if isinstance(sid, str) else None
+
+
+def current_sid() -> str | None:
+    """The server-side session id this session holds, if any."""
+    sid = session.get(SESSION_ID)
+    return sid if isinstance(sid, str) else None
 
 
 def token_matches(token: str, user_pk: Any, password_hash: str | None) -> bool:

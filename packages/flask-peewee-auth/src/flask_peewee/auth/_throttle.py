@@ -1,42 +1,84 @@
-"""Login throttling: failed attempts counted per username and per client address.
+"""Login throttling: failed verifications counted per (username, address), per address and per username.
 
 Counters live where every worker process sees them: the app's database by default (the
 ``fp_login_throttle`` table), or Redis when ``FLASK_PEEWEE_LOGIN_THROTTLE_BACKEND`` is
-``"redis"``. Each attempt is counted before the password is verified, so concurrent
-requests cannot slip past the limit; a successful login takes its attempt back and clears
-the username's counter. On PostgreSQL and SQLite that is two statements per successful
-login: one upsert counting both keys and returning their counts, and one UPDATE.
+``"redis"``.
+
+The rules (docs/security.rst repeats them):
+
+- Only a failed verification counts. A refused request (429), a successful one and one that
+  fails for another reason (a database error, an exception) count nothing.
+- A request is refused when its address has ``ADDRESS_LIMIT`` failures, when this username
+  has ``USERNAME_LIMIT`` failures from this address, or when this username has
+  ``ACCOUNT_LIMIT`` failures from all addresses together *and* the address has failures of
+  its own. So nobody can lock an account from elsewhere: a correct password from an address
+  without failures always gets in.
+- The counters are read before the password is checked and a failure is added after it,
+  so requests running at the same moment all see the same counts: at most as many extra
+  guesses as there are concurrent requests get through (documented bound).
+- A successful login clears the counter of its (username, address) pair.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 import peewee
+from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 
 from flask_peewee.db import ImproperlyConfigured
 
 if TYPE_CHECKING:
     from flask import Flask
 
-__all__ = ["LoginThrottle", "ThrottleSettings", "settings_from_config"]
+__all__ = [
+    "AuthUnavailable",
+    "LoginThrottle",
+    "LoginThrottled",
+    "ThrottleSettings",
+    "retry_after_header",
+    "settings_from_config",
+]
 
 PREFIX = "FLASK_PEEWEE_LOGIN_THROTTLE"
 DEFAULTS: dict[str, Any] = {
     f"{PREFIX}_ENABLED": True,
     f"{PREFIX}_USERNAME_LIMIT": 10,
     f"{PREFIX}_ADDRESS_LIMIT": 20,
+    f"{PREFIX}_ACCOUNT_LIMIT": 100,
     f"{PREFIX}_WINDOW": 900,
     f"{PREFIX}_BACKEND": "database",
     f"{PREFIX}_REDIS_URL": "redis://127.0.0.1:6379/0",
 }
 _BACKENDS = ("database", "redis")
+#: seconds a client is asked to wait when the user store cannot be reached
+UNAVAILABLE_RETRY_AFTER = 30
+
+
+class LoginThrottled(TooManyRequests):
+    """Too many failed logins: a 429 with ``Retry-After`` (``retry_after`` seconds)."""
+
+    def __init__(self, retry_after: int) -> None:
+        self.wait = max(1, math.ceil(retry_after))
+        super().__init__("Too many login attempts", retry_after=self.wait)
+
+
+class AuthUnavailable(ServiceUnavailable):
+    """The users (or the throttle's counters) cannot be read right now: a 503 with ``Retry-After``.
+
+    Raised by :meth:`Auth.authenticate` instead of answering "wrong password"; nothing is counted.
+    """
+
+    def __init__(self, retry_after: int = UNAVAILABLE_RETRY_AFTER) -> None:
+        self.wait = retry_after
+        super().__init__("The login service is temporarily unavailable. Please try again.", retry_after=retry_after)
 
 
 @dataclass(frozen=True)
@@ -46,6 +88,7 @@ class ThrottleSettings:
     enabled: bool = True
     username_limit: int = 10
     address_limit: int = 20
+    account_limit: int = 100
     window: int = 900
     backend: str = "database"
     redis_url: str = "redis://127.0.0.1:6379/0"
@@ -70,6 +113,7 @@ def settings_from_config(config: Mapping[str, Any]) -> ThrottleSettings:
         enabled=bool(config.get(f"{PREFIX}_ENABLED", True)),
         username_limit=_positive_int(config, f"{PREFIX}_USERNAME_LIMIT"),
         address_limit=_positive_int(config, f"{PREFIX}_ADDRESS_LIMIT"),
+        account_limit=_positive_int(config, f"{PREFIX}_ACCOUNT_LIMIT"),
         window=_positive_int(config, f"{PREFIX}_WINDOW"),
         backend=backend,
         redis_url=redis_url,
@@ -77,8 +121,9 @@ def settings_from_config(config: Mapping[str, Any]) -> ThrottleSettings:
 
 
 class _Store(Protocol):
-    def hit(self, keys: Sequence[str], window: int) -> list[tuple[int, int]]: ...
-    def succeeded(self, reset_key: str, undo_key: str) -> None: ...
+    def counts(self, keys: Sequence[str], window: int) -> list[tuple[int, int]]: ...
+    def hit(self, keys: Sequence[str], window: int) -> None: ...
+    def reset(self, key: str) -> None: ...
 
 
 def _sqlite_version() -> tuple[int, ...]:
@@ -88,41 +133,45 @@ def _sqlite_version() -> tuple[int, ...]:
 
 
 def _strategy(database: peewee.Database) -> str:
-    """How :class:`_DatabaseStore` counts an attempt on ``database``.
+    """How :class:`_DatabaseStore` counts a failure on ``database``.
 
-    ``"returning"``: one upsert of all keys that returns the new counts (PostgreSQL, SQLite 3.35+).
-    ``"upsert"``: that upsert, then a SELECT, in one transaction (SQLite 3.24 to 3.34).
-    ``"mysql"``: one upsert per key, then a SELECT. Not in one transaction: InnoDB picks
-    deadlock victims among transactions inserting the same new key at once (measured with 24
-    workers), while single-row statements in autocommit only wait for each other.
-    ``"update"``: per key an UPDATE, and an INSERT for a new key, then a SELECT (other databases).
+    ``"upsert"``: one ``INSERT ... ON CONFLICT DO UPDATE`` of all keys (PostgreSQL, SQLite 3.24+).
+    ``"mysql"``: one upsert per key, in autocommit: InnoDB picks deadlock victims among
+    transactions inserting the same new keys at once, single-row statements only wait.
+    ``"update"``: per key an UPDATE, and an INSERT for a new key (other databases).
     """
     if isinstance(database, peewee.PostgresqlDatabase):
-        return "returning"
+        return "upsert"
     if isinstance(database, peewee.MySQLDatabase):
         return "mysql"
-    if isinstance(database, peewee.SqliteDatabase):
-        version = _sqlite_version()
-        if version >= (3, 35, 0):
-            return "returning"
-        return "upsert" if version >= (3, 24, 0) else "update"
+    if isinstance(database, peewee.SqliteDatabase) and _sqlite_version() >= (3, 24, 0):
+        return "upsert"
     return "update"
 
 
 class _DatabaseStore:
-    """Counters in a table; an attempt is counted by one upsert where the database allows.
+    """Counters in a table, one row per key; the database does the arithmetic, never Python.
 
     A row whose window has passed, or whose counter a successful login cleared, starts a new
-    window at 1. Counts are computed by the database, never in Python, so concurrent workers
-    cannot lose an attempt; with ``"returning"`` and ``"upsert"`` each worker also reads exactly
-    its own count, elsewhere the count read back may include a concurrent worker's attempt
-    (which can only refuse sooner, never later).
+    window at 1 on its next failure.
     """
 
     def __init__(self, model: type[peewee.Model]) -> None:
         self.model = model
 
-    def hit(self, keys: Sequence[str], window: int) -> list[tuple[int, int]]:
+    def counts(self, keys: Sequence[str], window: int) -> list[tuple[int, int]]:
+        model: Any = self.model
+        now = int(time.time())
+        query = model.select(model.key, model.attempts, model.window_start).where(model.key.in_(list(keys)))
+        rows = {key: (attempts, start) for key, attempts, start in query.tuples()}
+        result = []
+        for key in keys:
+            attempts, start = rows.get(key, (0, now))
+            live = attempts > 0 and start > now - window
+            result.append((attempts if live else 0, max(1, start + window - now) if live else window))
+        return result
+
+    def hit(self, keys: Sequence[str], window: int) -> None:
         model: Any = self.model
         database = model._meta.database
         real = getattr(database, "obj", database)  # the app's database behind db.Model's proxy
@@ -136,22 +185,13 @@ class _DatabaseStore:
             model.attempts: peewee.Case(None, [(fresh, 1)], model.attempts + 1),
             model.window_start: peewee.Case(None, [(restarted, now)], model.window_start),
         }
-        columns = (model.key, model.attempts, model.window_start)
-        if strategy == "returning":
-            insert = self._insert(keys, now).on_conflict(conflict_target=[model.key], update=update)
-            rows = list(insert.returning(*columns).tuples().execute())
+        if strategy == "upsert":
+            self._insert(keys, now).on_conflict(conflict_target=[model.key], update=update).execute()
+        elif strategy == "mysql":
+            for key in keys:  # ON DUPLICATE KEY UPDATE takes no conflict target
+                self._insert([key], now).on_conflict(update=update).execute()
         else:
-            with database.atomic() if strategy == "upsert" else contextlib.nullcontext():
-                if strategy == "upsert":
-                    self._insert(keys, now).on_conflict(conflict_target=[model.key], update=update).execute()
-                elif strategy == "mysql":
-                    for key in keys:  # ON DUPLICATE KEY UPDATE takes no conflict target
-                        self._insert([key], now).on_conflict(update=update).execute()
-                else:
-                    self._update_or_insert(keys, now, update)
-                rows = list(model.select(*columns).where(model.key.in_(list(keys))).tuples())
-        counts = {key: (attempts, window_start) for key, attempts, window_start in rows}
-        return [(counts[key][0], max(1, counts[key][1] + window - now)) for key in keys]
+            self._update_or_insert(keys, now, update)
 
     def _insert(self, keys: Sequence[str], now: int) -> Any:
         model: Any = self.model
@@ -169,19 +209,48 @@ class _DatabaseStore:
                 except peewee.IntegrityError:  # another worker inserted it first
                     query.execute()
 
-    def succeeded(self, reset_key: str, undo_key: str) -> None:
-        """Clear ``reset_key``'s counter and take one attempt back from ``undo_key``, in one UPDATE."""
+    def reset(self, key: str) -> None:
         model: Any = self.model
-        attempts = peewee.Case(None, [(model.key == reset_key, 0)], model.attempts - 1)
-        model.update({model.attempts: attempts}).where(
-            model.key.in_([reset_key, undo_key]), model.attempts > 0
-        ).execute()
+        model.update({model.attempts: 0}).where(model.key == key, model.attempts > 0).execute()
+
+
+# KEYS: the counters; ARGV[1]: the window. Reads each count and its TTL; a key left without
+# an expiry (by an older version) gets one, and a negative count reads as 0.
+_REDIS_COUNTS = """
+local result = {}
+for i, key in ipairs(KEYS) do
+    local value = tonumber(redis.call('GET', key) or '0') or 0
+    local ttl = redis.call('TTL', key)
+    if ttl == -1 then
+        redis.call('EXPIRE', key, ARGV[1])
+        ttl = tonumber(ARGV[1])
+    end
+    if value < 0 then value = 0 end
+    result[#result + 1] = value
+    result[#result + 1] = ttl
+end
+return result
+"""
+
+# Count one failure on each key: a missing (or negative, or expiry-less) counter starts a
+# window of ARGV[1] seconds at 1; never leaves a key without an expiry.
+_REDIS_HIT = """
+for i, key in ipairs(KEYS) do
+    local value = tonumber(redis.call('GET', key) or '0') or 0
+    if value < 0 or redis.call('TTL', key) < 0 then
+        redis.call('SET', key, 1, 'EX', ARGV[1])
+    else
+        redis.call('INCR', key)
+    end
+end
+return 1
+"""
 
 
 class _RedisStore:
-    """Counters in Redis keys that expire with their window."""
+    """Counters in Redis keys that expire with their window; every change is one atomic script."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, prefix: str = "fp:login-throttle:") -> None:
         try:
             import redis
         except ImportError:
@@ -189,31 +258,65 @@ class _RedisStore:
                 f"{PREFIX}_BACKEND = 'redis' needs the redis package: pip install 'flask-peewee-auth[redis]'"
             ) from None
         self.client = redis.Redis.from_url(url)
+        self.prefix = prefix
+        self._counts = self.client.register_script(_REDIS_COUNTS)
+        self._hit = self.client.register_script(_REDIS_HIT)
 
-    def hit(self, keys: Sequence[str], window: int) -> list[tuple[int, int]]:
-        pipe = self.client.pipeline()
-        for key in keys:
-            name = f"fp:login-throttle:{key}"
-            pipe.set(name, 0, ex=window, nx=True)
-            pipe.incr(name)
-            pipe.ttl(name)
-        replies = pipe.execute()
-        return [(int(replies[i + 1]), max(1, int(replies[i + 2]))) for i in range(0, len(replies), 3)]
+    def _names(self, keys: Sequence[str]) -> list[str]:
+        return [f"{self.prefix}{key}" for key in keys]
 
-    def succeeded(self, reset_key: str, undo_key: str) -> None:
-        pipe = self.client.pipeline()
-        pipe.delete(f"fp:login-throttle:{reset_key}")
-        pipe.decr(f"fp:login-throttle:{undo_key}")
-        pipe.execute()
+    def counts(self, keys: Sequence[str], window: int) -> list[tuple[int, int]]:
+        replies = self._counts(keys=self._names(keys), args=[window])
+        result = []
+        for i in range(0, len(replies), 2):
+            value, ttl = int(replies[i]), int(replies[i + 1])
+            result.append((value, max(1, ttl)) if value > 0 and ttl > 0 else (0, window))
+        return result
+
+    def hit(self, keys: Sequence[str], window: int) -> None:
+        self._hit(keys=self._names(keys), args=[window])
+
+    def reset(self, key: str) -> None:
+        self.client.delete(f"{self.prefix}{key}")  # deleting never recreates an expired key
 
 
-def _key(kind: str, value: str) -> str:
-    digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+def _key(kind: str, *values: str) -> str:
+    digest = hashlib.sha256("\0".join(values).encode("utf-8", "surrogatepass")).hexdigest()
     return f"{kind}:{digest}"
 
 
+@dataclass
+class LoginOutcome:
+    """What the code inside :meth:`LoginThrottle.guard` reports: :meth:`failed` or :meth:`succeeded`."""
+
+    result: bool | None = None
+
+    def failed(self) -> None:
+        """The credentials were wrong: count one failure."""
+        self.result = False
+
+    def succeeded(self) -> None:
+        """The credentials were right: count nothing and clear this pair's failures."""
+        self.result = True
+
+    def report(self, user: Any) -> None:
+        """:meth:`succeeded` when ``user`` is truthy, else :meth:`failed`."""
+        self.result = bool(user)
+
+
+def _store_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [peewee.DatabaseError, peewee.InterfaceError]
+    try:
+        import redis
+    except ImportError:
+        pass
+    else:
+        errors.append(redis.RedisError)
+    return tuple(errors)
+
+
 class LoginThrottle:
-    """Refuse logins after too many attempts for one username or from one client address."""
+    """Refuse logins after too many failures (see the module's rules); one per app and Auth."""
 
     def __init__(self, settings: ThrottleSettings, store: _Store) -> None:
         self.settings = settings
@@ -232,26 +335,58 @@ class LoginThrottle:
                 cache[cache_key] = cls(settings, store)
         return cache[cache_key]
 
-    def keys(self, username: str, address: str | None) -> tuple[str, str]:
-        return _key("u", username.strip().casefold()), _key("a", address or "unknown")
+    def keys(self, username: str, address: str | None) -> tuple[str, str, str]:
+        """The ``(pair, address, username)`` counter keys: hashes, so no username is stored."""
+        name = username.strip().casefold()
+        where = address or "unknown"
+        return _key("p", name, where), _key("a", where), _key("u", name)
 
-    def attempt(self, username: str, address: str | None) -> int | None:
-        """Count one attempt; return seconds to wait when it is over a limit, else None."""
-        user_key, address_key = self.keys(username, address)
-        (user_count, user_wait), (address_count, address_wait) = self.store.hit(
-            (user_key, address_key), self.settings.window
-        )
+    def check(self, username: str, address: str | None) -> tuple[int | None, int]:
+        """``(seconds to wait or None, failures of the pair)``, counting nothing."""
+        pair, by_address, by_name = self.store.counts(self.keys(username, address), self.settings.window)
         waits = []
-        if user_count > self.settings.username_limit:
-            waits.append(user_wait)
-        if address_count > self.settings.address_limit:
-            waits.append(address_wait)
-        return max(waits) if waits else None
+        if pair[0] >= self.settings.username_limit:
+            waits.append(pair[1])
+        if by_address[0] >= self.settings.address_limit:
+            waits.append(by_address[1])
+        if by_name[0] >= self.settings.account_limit and (by_address[0] > 0 or pair[0] > 0):
+            waits.append(by_name[1])
+        return (max(waits) if waits else None), pair[0]
+
+    def failed(self, username: str, address: str | None) -> None:
+        """Count one failed verification on all three counters."""
+        self.store.hit(self.keys(username, address), self.settings.window)
 
     def succeeded(self, username: str, address: str | None) -> None:
-        """A login worked: clear the username's counter and take back the address's attempt."""
-        user_key, address_key = self.keys(username, address)
-        self.store.succeeded(user_key, address_key)
+        """Clear the (username, address) pair's counter."""
+        self.store.reset(self.keys(username, address)[0])
+
+    @contextlib.contextmanager
+    def guard(self, username: str, address: str | None) -> Iterator[LoginOutcome]:
+        """Refuse with :class:`LoginThrottled` when over a limit, else run the body and count its outcome.
+
+        Only an outcome reported as failed counts; when the body raises, or reports nothing,
+        nothing is counted. A store that cannot be reached raises :class:`AuthUnavailable`.
+        """
+        errors = _store_errors()
+        try:
+            wait, pair_failures = self.check(username, address)
+        except errors as exc:
+            raise AuthUnavailable() from exc
+        if wait is not None:
+            raise LoginThrottled(wait)
+        outcome = LoginOutcome()
+        yield outcome
+        if outcome.result is False:
+            try:
+                self.failed(username, address)
+            except errors as exc:  # an uncounted guess is not let through as a plain failure
+                raise AuthUnavailable() from exc
+        elif outcome.result is True and pair_failures > 0:
+            try:
+                self.succeeded(username, address)
+            except errors:  # the login itself worked; the counter expires with its window
+                logging.getLogger(__name__).warning("flask-peewee-auth: could not clear a login throttle counter")
 
 
 def retry_after_header(seconds: int) -> str:

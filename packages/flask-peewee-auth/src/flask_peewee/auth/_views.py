@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.routing import BuildError
 
 from flask_peewee.auth._csrf import is_cross_site_request, validate_csrf_token
-from flask_peewee.auth._throttle import LoginThrottle, retry_after_header
+from flask_peewee.auth._throttle import LoginThrottle, LoginThrottled, retry_after_header
 from flask_peewee.utils import safe_next_url
 
 if TYPE_CHECKING:
@@ -75,16 +75,15 @@ class AuthViews:
                 error = CSRF_ERROR
             elif form.validate():
                 username, password = form.username.data, form.password.data
-                throttle = self._throttle()
-                wait = throttle.attempt(username, request.remote_addr) if throttle else None
-                if wait is not None:
-                    error = THROTTLED.format(minutes=_minutes(wait))
-                    status, headers = 429, {"Retry-After": retry_after_header(wait)}
+                try:
+                    with self.login_attempt(username) as outcome:  # type: ignore[attr-defined]
+                        user = self.authenticate(username, password)  # type: ignore[attr-defined]
+                        outcome.report(user)
+                except LoginThrottled as refused:
+                    error = THROTTLED.format(minutes=_minutes(refused.wait))
+                    status, headers = 429, {"Retry-After": retry_after_header(refused.wait)}
                 else:
-                    user = self.authenticate(username, password)  # type: ignore[attr-defined]
                     if user:
-                        if throttle:
-                            throttle.succeeded(username, request.remote_addr)
                         self._remember.forget()  # type: ignore[attr-defined]
                         self.login_user(user)  # type: ignore[attr-defined]
                         if getattr(getattr(form, "remember", None), "data", False) is True:

@@ -19,15 +19,38 @@ from flask_peewee.auth import _sessions
 __all__ = ["log_in", "log_out"]
 
 
+def _auth_of(app: Any, user: Any) -> Any:
+    auths = list(app.extensions.get("flask_peewee.auth", {}).values())
+    for auth in auths:
+        if isinstance(user, auth.User):
+            return auth
+    if not auths:
+        raise RuntimeError("log_in() needs an Auth set up on the client's app")
+    return auths[0]
+
+
 def log_in(client: Any, user: Any) -> None:
-    """Store a login of ``user`` in ``client``'s session, exactly as a login through the form would."""
-    with client.application.test_request_context(), client.session_transaction() as session:
+    """Store a login of ``user`` in ``client``'s session, exactly as a login through the form would.
+
+    The session is recorded in ``fp_auth_session`` like any other, so a logout ends it.
+    """
+    app = client.application
+    auth = _auth_of(app, user)
+    database = auth.db.database
+    with app.test_request_context(), client.session_transaction() as session:
+        opened = database.connect(reuse_if_open=True)
+        try:
+            sid = auth._live.start(user, session.get(_sessions.SESSION_ID))
+        finally:
+            if opened:
+                database.close()
         token = _sessions.session_token(user.get_id(), getattr(user, "password", None))
         session.clear()
         session[_sessions.LOGGED_IN] = True
         session[_sessions.USER_PK] = user.get_id()
         session[_sessions.TOKEN] = token
         session[_sessions.LOGIN_TIME] = int(time.time())
+        session[_sessions.SESSION_ID] = sid
 
 
 def log_out(client: Any) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import peewee
 from flask import current_app, g, request
 
-from flask_peewee.auth import LoginThrottle
+from flask_peewee.auth import AuthUnavailable, LoginThrottled
 from flask_peewee.rest._errors import ApiError
 from flask_peewee.rest._tokens import check_token, get_token_model
 
@@ -86,16 +86,19 @@ class UserAuthentication(Authentication):
         return True
 
     def authenticate(self, username: str, password: str) -> Any:
-        """The user for these credentials (or False), counted by the auth login throttle."""
-        throttle = LoginThrottle.for_app(current_app, self.auth.login_throttle_model, self.auth.blueprint.name)
-        if throttle is not None:
-            wait = throttle.attempt(username, request.remote_addr)
-            if wait is not None:
-                seconds = str(max(1, int(wait)))
-                raise ApiError(429, "Too many login attempts", headers={"Retry-After": seconds})
-        user = self.auth.authenticate(username, password)
-        if user and throttle is not None:
-            throttle.succeeded(username, request.remote_addr)
+        """The user for these credentials (or False); only a failed check counts against the login throttle.
+
+        Over the throttle's limit: a 429 with ``Retry-After``; the users' table unreachable: a
+        503 with ``Retry-After``. Neither counts as a failure.
+        """
+        try:
+            with self.auth.login_attempt(username) as outcome:
+                user = self.auth.authenticate(username, password)
+                outcome.report(user)
+        except LoginThrottled as refused:
+            raise ApiError(429, "Too many login attempts", headers={"Retry-After": str(refused.wait)}) from None
+        except AuthUnavailable as down:
+            raise ApiError(503, "Service unavailable", headers={"Retry-After": str(down.wait)}) from None
         return user
 
     def verify_user(self, user: Any) -> bool:
