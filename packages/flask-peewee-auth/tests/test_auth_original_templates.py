@@ -70,3 +70,20 @@ def test_a_wrong_seasurf_token_is_refused(app: Flask, auth: Auth, user: Any, cli
     response = client.post("/accounts/login/", data={"username": "alice", "password": PASSWORD, "_csrf_token": "forged"})
     assert response.status_code != 302
     assert client.get("/private/").status_code == 302
+
+
+def test_login_errors_are_flashed_for_an_apps_own_template(app: Flask, auth: Auth, user: Any, client: Any) -> None:
+    """The original flashed its login errors, and templates written for it show flashed messages only."""
+    _override(app)
+    page = client.get("/accounts/login/")
+    token = page.text.split('name="_csrf_token" value="', 1)[1].split('"', 1)[0]
+    response = client.post("/accounts/login/", data={"username": "alice", "password": "wrong", "_csrf_token": token})
+    assert response.status_code == 200
+    assert response.text.count("Incorrect username or password") == 1  # flashed, shown by base.html
+
+
+def test_our_template_shows_a_login_error_once(auth: Auth, user: Any, client: Any, csrf_from: Any) -> None:
+    token = csrf_from(client)
+    response = client.post("/accounts/login/", data={"username": "alice", "password": "wrong", "csrf_token": token})
+    assert response.status_code == 200
+    assert response.text.count("Incorrect username or password") == 1  # in place, not flashed as well
