@@ -50,6 +50,37 @@ def _referenced(obj: peewee.Model) -> bool:
     return False
 
 
+_READ_ONLY_NAMES = ("read_only_fields", "readonly_fields")
+
+
+def _field_names(cls: type, name: str, value: Any) -> frozenset[str]:
+    if value is None:
+        return frozenset()
+    if isinstance(value, (str, bytes)) or not isinstance(value, Collection):
+        raise TypeError(f"{cls.__name__}.{name} must be a collection of field names, like ('admin',), not {value!r}")
+    return frozenset(value)
+
+
+def _unify_read_only(cls: type) -> None:
+    """Make ``read_only_fields`` and the original's ``readonly_fields`` one setting on ``cls``.
+
+    Whichever name the class sets becomes the value of both; setting both to different
+    fields is refused (TypeError), since one of them would otherwise be ignored.
+    """
+    given = {name: cls.__dict__[name] for name in _READ_ONLY_NAMES if name in cls.__dict__}
+    if not given:
+        return
+    values = {name: _field_names(cls, name, value) for name, value in given.items()}
+    if len(set(values.values())) > 1:
+        raise TypeError(
+            f"{cls.__name__} sets both read_only_fields {given['read_only_fields']!r} and readonly_fields "
+            f"{given['readonly_fields']!r}: they are one setting (readonly_fields is the original's name); set one"
+        )
+    value = next(iter(given.values()))
+    for name in _READ_ONLY_NAMES:
+        setattr(cls, name, value)
+
+
 class RestResource:
     """How one model is exposed by a :class:`RestAPI`: subclass it and register it with the model.
 
@@ -72,8 +103,10 @@ class RestResource:
     fields: Collection[str] | None = None
     #: fields never serialized (output only: writes are limited by :attr:`read_only_fields`)
     exclude: Collection[str] | None = None
-    #: fields a request body can never write
-    read_only_fields: Collection[str] = ()
+    #: fields a request body can never write (at any level of a nested body)
+    read_only_fields: Collection[str] | None = None
+    #: the original flask-peewee's name of :attr:`read_only_fields`, kept for compatibility: the same setting
+    readonly_fields: Collection[str] | None = None
     #: fields (``__`` paths) that may be filtered on; None: every serialized field
     filter_fields: Collection[str] | None = None
     #: fields (``__`` paths) that may not be filtered on, besides the unserialized ones
@@ -84,10 +117,17 @@ class RestResource:
     filter_operators: Collection[str] = OPERATORS
     #: foreign key name -> resource class: the related object is nested in the output
     include_resources: Mapping[str, type[RestResource]] | None = None
+    #: whether a nested object under a foreign key of :attr:`include_resources` is read from a write's body;
+    #: when false it is ignored (the key can still be set by its id)
+    nested_writes: bool = True
     #: whether deleting an object deletes the rows that depend on it
     delete_recursive: bool = True
     #: ``"offset"`` (``?page=``, the documented default) or ``"cursor"`` (keyset pages via ``?cursor=``)
     pagination: str = "offset"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _unify_read_only(cls)
 
     def __init__(
         self,
@@ -128,9 +168,43 @@ class RestResource:
         nested = self.nested_resources.get(field.name)
         return nested if nested is not None else self.api.get_resource(field.rel_model)
 
-    def get_read_only_fields(self) -> set[str]:
-        """Fields no request body can write (the primary key is never written anyway)."""
+    def get_readonly_fields(self) -> set[str]:
+        """Fields no request body can write: :attr:`read_only_fields` (the original's name of this hook).
+
+        Override it (or :meth:`get_read_only_fields`) to decide per request. The primary key is
+        never written from a body anyway, except as the chosen key of a new row that has no default.
+        """
         return set(self.read_only_fields or ())
+
+    def get_read_only_fields(self) -> set[str]:
+        """The read-only fields every write applies: :meth:`get_readonly_fields` here."""
+        return set(self.get_readonly_fields())
+
+    def scrub_readonly_fields(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """``data`` without its read-only keys, at every level of a nested body (the original's hook).
+
+        A nested object under a foreign key of :attr:`include_resources` is scrubbed by that
+        resource's own rules, and dropped when :attr:`nested_writes` is false. Writes call it
+        first (from :meth:`deserialize_object`); read-only fields are enforced again afterwards,
+        so an override can add to the scrubbing but not write a read-only field.
+        """
+        if not isinstance(data, Mapping):
+            return data
+        read_only = self.get_read_only_fields()
+        for name in list(read_only):
+            field = self.model._meta.fields.get(name)
+            if isinstance(field, peewee.ForeignKeyField) and field.object_id_name:
+                read_only.add(field.object_id_name)
+        cleaned: dict[str, Any] = {}
+        for key, value in data.items():
+            if key in read_only:
+                continue
+            if key in self.nested_resources and isinstance(value, Mapping):
+                if not self.nested_writes:
+                    continue
+                value = self.nested_resources[key].scrub_readonly_fields(value)
+            cleaned[key] = value
+        return cleaned
 
     def get_paginate_by(self) -> int:
         """The page size of this request: ``?limit=`` up to the maximum, :attr:`paginate_by` otherwise."""
@@ -289,7 +363,11 @@ class RestResource:
             raise ApiError(412, "The object changed since it was read (If-Match does not match)")
 
     def deserialize_object(self, data: Mapping[str, Any], model_or_instance: Any) -> peewee.Model:
-        """Validate ``data`` into a new instance (model class given) or onto an instance; 422 with per-field errors."""
+        """Validate ``data`` into a new instance (model class given) or onto an instance; 422 with per-field errors.
+
+        ``data`` goes through :meth:`scrub_readonly_fields` first; read-only fields are never written.
+        """
+        data = self.scrub_readonly_fields(data)
         return dict_to_model(model_or_instance, data, read_only=self.get_read_only_fields())
 
     def save_object(self, instance: peewee.Model, raw_data: Mapping[str, Any]) -> peewee.Model:

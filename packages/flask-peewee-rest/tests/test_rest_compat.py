@@ -1,0 +1,193 @@
+"""Apps written against the original flask-peewee: ``readonly_fields``, ``paginate_by = None``, the old names."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import peewee
+import pytest
+
+from flask_peewee.rest import RestAPI, RestResource, UserAuthentication
+
+from .conftest import basic
+
+COLEIFER = basic("coleifer")
+SPELLINGS = ("readonly_fields", "read_only_fields")
+
+
+@pytest.fixture
+def members(db, models, users):
+    """``Member`` (name, admin, active) and ``Post`` (a foreign key to it): a plain model with an admin flag."""
+
+    class Member(db.Model):
+        name = peewee.CharField()
+        admin = peewee.BooleanField(default=False)
+        active = peewee.BooleanField(default=True)
+
+    class Post(db.Model):
+        member = peewee.ForeignKeyField(Member)
+        content = peewee.TextField()
+
+    db.create_tables()
+    Member.create(name="mallory")
+    db.database.close()
+    return SimpleNamespace(Member=Member, Post=Post)
+
+
+def _resource(spelling, fields=("admin", "active"), base=RestResource):
+    return type("MemberResource", (base,), {spelling: fields})
+
+
+# -- readonly_fields: the original's name is the same setting as read_only_fields -------------------------
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS)
+def test_users_cannot_make_themselves_admin_through_the_original_example(app, auth, client, models, users, spelling):
+    """The original example's ``UserResource(readonly_fields=('admin', 'active'))``, edited by a normal user."""
+    UserResource = type("UserResource", (RestResource,), {spelling: ("admin", "active")})
+    api = RestAPI(app, default_auth=UserAuthentication(auth))
+    api.register(models.User, UserResource)
+    for method in ("put", "patch"):
+        body = {"admin": True, "active": False, "email": f"{method}@example.com"}
+        response = getattr(client, method)("/api/user/2/", json=body, headers=COLEIFER)
+        assert response.status_code == 200
+        assert (response.get_json()["admin"], response.get_json()["email"]) == (False, f"{method}@example.com")
+        user = models.User.get_by_id(2)
+        assert (user.admin, user.active, user.email) == (False, True, f"{method}@example.com")
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS)
+def test_read_only_fields_hold_for_post_put_patch_and_form_bodies(app, auth, client, members, spelling):
+    api = RestAPI(app, default_auth=UserAuthentication(auth))
+    api.register(members.Member, _resource(spelling))
+    response = client.post("/api/member/", json={"name": "eve", "admin": True, "active": False}, headers=COLEIFER)
+    assert response.status_code == 200
+    created = members.Member.get_by_id(response.get_json()["id"])
+    assert (created.name, created.admin, created.active) == ("eve", False, True)
+    for method in ("put", "patch"):
+        response = getattr(client, method)("/api/member/1/", json={"admin": True, "name": method}, headers=COLEIFER)
+        assert response.status_code == 200
+        assert (members.Member.get_by_id(1).admin, members.Member.get_by_id(1).name) == (False, method)
+    response = client.post("/api/member/", data={"name": "form", "admin": "true"}, headers=COLEIFER)
+    assert response.status_code == 200
+    assert members.Member.get(members.Member.name == "form").admin is False
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS)
+def test_nested_writes_cannot_set_read_only_fields(app, auth, client, members, spelling):
+    MemberResource = _resource(spelling)
+
+    class PostResource(RestResource):
+        include_resources = {"member": MemberResource}
+
+    api = RestAPI(app, default_auth=UserAuthentication(auth))
+    api.register(members.Post, PostResource)
+    body = {"content": "hi", "member": {"id": 1, "admin": True, "active": False}}
+    response = client.post("/api/post/", json=body, headers=COLEIFER)
+    assert response.status_code == 200
+    assert response.get_json()["member"]["admin"] is False
+    response = client.put("/api/post/1/", json=body, headers=COLEIFER)
+    assert response.status_code == 200
+    member = members.Member.get_by_id(1)
+    assert (member.admin, member.active) == (False, True)
+
+
+def test_both_spellings_are_one_setting():
+    class Old(RestResource):
+        readonly_fields = ("admin",)
+
+    class New(RestResource):
+        read_only_fields = ["admin"]
+
+    class Child(Old):
+        read_only_fields = ("active",)
+
+    assert Old.read_only_fields == Old.readonly_fields == ("admin",)
+    assert New.readonly_fields == New.read_only_fields == ["admin"]
+    assert Child.readonly_fields == Child.read_only_fields == ("active",)
+
+    class Same(RestResource):
+        readonly_fields = ("admin", "active")
+        read_only_fields = ["active", "admin"]
+
+    assert set(Same.readonly_fields) == {"admin", "active"}
+
+
+def test_setting_both_spellings_differently_is_refused():
+    with pytest.raises(TypeError, match="read_only_fields .* readonly_fields"):
+
+        class Both(RestResource):
+            readonly_fields = ("admin",)
+            read_only_fields = ("active",)
+
+
+def test_a_string_of_read_only_fields_is_refused():
+    with pytest.raises(TypeError, match=r"collection of field names, like \('admin',\)"):
+
+        class Single(RestResource):
+            readonly_fields = "admin"
+
+
+def test_get_readonly_fields_override_is_honoured(app, auth, client, members):
+    class MemberResource(RestResource):
+        def get_readonly_fields(self):
+            return super().get_readonly_fields() | {"name"}
+
+    api = RestAPI(app, default_auth=UserAuthentication(auth))
+    api.register(members.Member, MemberResource)
+    response = client.patch("/api/member/1/", json={"name": "renamed", "admin": True}, headers=COLEIFER)
+    assert response.status_code == 200
+    member = members.Member.get_by_id(1)
+    assert (member.name, member.admin) == ("mallory", True)
+
+
+def test_scrub_readonly_fields_override_is_called_before_the_write(app, auth, client, members):
+    seen = []
+
+    class MemberResource(RestResource):
+        readonly_fields = ("admin",)
+
+        def scrub_readonly_fields(self, data):
+            seen.append(dict(data))
+            cleaned = super().scrub_readonly_fields(data)
+            cleaned["name"] = cleaned["name"].strip()
+            return cleaned
+
+    api = RestAPI(app, default_auth=UserAuthentication(auth))
+    api.register(members.Member, MemberResource)
+    response = client.patch("/api/member/1/", json={"name": "  spaced  ", "admin": True}, headers=COLEIFER)
+    assert response.status_code == 200
+    assert seen == [{"name": "  spaced  ", "admin": True}]
+    member = members.Member.get_by_id(1)
+    assert (member.name, member.admin) == ("spaced", False)
+
+
+def test_a_scrub_override_cannot_write_read_only_fields(app, auth, client, members):
+    class MemberResource(RestResource):
+        readonly_fields = ("admin",)
+
+        def scrub_readonly_fields(self, data):
+            return dict(data)
+
+    api = RestAPI(app, default_auth=UserAuthentication(auth))
+    api.register(members.Member, MemberResource)
+    response = client.patch("/api/member/1/", json={"admin": True}, headers=COLEIFER)
+    assert response.status_code == 200
+    assert members.Member.get_by_id(1).admin is False
+
+
+def test_nested_writes_false_ignores_nested_objects(app, auth, client, members):
+    members.Member.create(name="second")
+
+    class PostResource(RestResource):
+        include_resources = {"member": RestResource}
+        nested_writes = False
+
+    api = RestAPI(app, default_auth=UserAuthentication(auth))
+    api.register(members.Post, PostResource)
+    members.Post.create(member=1, content="x")
+    response = client.patch("/api/post/1/", json={"content": "y", "member": {"id": 2}}, headers=COLEIFER)
+    assert response.status_code == 200
+    assert (members.Post.get_by_id(1).member_id, members.Post.get_by_id(1).content) == (1, "y")
+    response = client.patch("/api/post/1/", json={"member": 2}, headers=COLEIFER)
+    assert members.Post.get_by_id(1).member_id == 2
