@@ -191,3 +191,68 @@ def test_nested_writes_false_ignores_nested_objects(app, auth, client, members):
     assert (members.Post.get_by_id(1).member_id, members.Post.get_by_id(1).content) == (1, "y")
     response = client.patch("/api/post/1/", json={"member": 2}, headers=COLEIFER)
     assert members.Post.get_by_id(1).member_id == 2
+
+
+# -- paginate_by = None: every row, as the original's example RelationshipResource ----------------------
+
+
+def test_paginate_by_none_lists_every_row(app, auth, client, models, users):
+    class RelationshipResource(RestResource):
+        paginate_by = None
+
+    api = RestAPI(app, default_auth=UserAuthentication(auth))
+    api.register(models.Relationship, RelationshipResource)
+    for n in range(45):
+        models.Relationship.create(from_user=1 + n % 2, to_user=2 - n % 2)
+    response = client.get("/api/relationship/")
+    assert response.status_code == 200
+    data = response.get_json()
+    assert [obj["id"] for obj in data["objects"]] == list(range(1, 46))
+    assert (data["meta"]["page"], data["meta"]["pages"], data["meta"]["next"]) == (1, 1, "")
+    data = client.get("/api/relationship/?limit=10&page=2").get_json()
+    assert [obj["id"] for obj in data["objects"]] == list(range(11, 21))
+    assert client.get("/api/relationship/?page=2").get_json()["objects"] == []
+
+
+def test_paginate_by_none_caps_limit_at_max_paginate_by(app, auth, client, models, users):
+    class RelationshipResource(RestResource):
+        paginate_by = None
+        max_paginate_by = 5
+
+    api = RestAPI(app, default_auth=UserAuthentication(auth))
+    api.register(models.Relationship, RelationshipResource)
+    for _ in range(8):
+        models.Relationship.create(from_user=1, to_user=2)
+    assert len(client.get("/api/relationship/").get_json()["objects"]) == 8
+    data = client.get("/api/relationship/?limit=100").get_json()
+    assert (len(data["objects"]), data["meta"]["limit"]) == (5, 5)
+
+
+def test_paginate_by_none_is_empty_on_an_empty_table(app, auth, client, models, users):
+    api = RestAPI(app)
+    api.register(models.Relationship, type("R", (RestResource,), {"paginate_by": None}))
+    data = client.get("/api/relationship/").get_json()
+    assert (data["objects"], data["meta"]["count"], data["meta"]["pages"]) == ([], 0, 1)
+
+
+@pytest.mark.parametrize("value", [0, -1, "20", 2.5, True])
+def test_a_bad_paginate_by_is_refused_at_registration(app, models, value):
+    api = RestAPI(app)
+    with pytest.raises(ValueError, match="paginate_by must be a positive integer or None"):
+        api.register(models.Note, type("NoteResource", (RestResource,), {"paginate_by": value}))
+
+
+# -- hostile page numbers (issue 15, item 5) -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999", str(2**63), str(2**31), "1" + "0" * 4000, "4"])
+def test_a_page_past_the_end_is_empty_never_a_500(app, client, models, users, page):
+    api = RestAPI(app)
+    api.register(models.Note)
+    for n in range(45):
+        models.Note.create(message=f"note {n}")
+    response = client.get(f"/api/note/?page={page}&limit=20")
+    assert response.status_code == 200
+    data = response.get_json()
+    assert data["objects"] == []
+    assert (data["meta"]["page"], data["meta"]["next"], data["meta"]["count"]) == (int(page), "", 45)

@@ -95,8 +95,9 @@ class RestResource:
     updates (PUT and PATCH both merge the given fields) and deletes (DELETE).
     """
 
-    #: rows per page; ``?limit=`` may ask for fewer, never more (unless :attr:`max_paginate_by` is larger)
-    paginate_by: int = 20
+    #: rows per page; ``?limit=`` may ask for fewer, never more (unless :attr:`max_paginate_by` is larger).
+    #: None lists every row on one page (``?limit=`` then still narrows it, up to :attr:`max_paginate_by`)
+    paginate_by: int | None = 20
     #: the largest ``?limit=`` honoured; None means :attr:`paginate_by`
     max_paginate_by: int | None = None
     #: fields to serialize (None: all but :attr:`exclude` and sensitive ones)
@@ -142,6 +143,12 @@ class RestResource:
         methods = DEFAULT_ALLOWED_METHODS if allowed_methods is None else allowed_methods
         self.allowed_methods = tuple(method.upper() for method in methods)
         self.pk = model._meta.primary_key
+        for name in ("paginate_by", "max_paginate_by"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+                raise ValueError(f"{type(self).__name__}.{name} must be a positive integer or None, not {value!r}")
+        if self.pagination == "cursor" and self.paginate_by is None:
+            raise ValueError(f"{type(self).__name__}: cursor pagination needs a paginate_by")
         if self.pagination not in ("offset", "cursor"):
             raise ValueError(f"{type(self).__name__}.pagination must be 'offset' or 'cursor', not {self.pagination!r}")
         if self.pagination == "cursor" and isinstance(self.pk, peewee.CompositeKey):
@@ -206,8 +213,14 @@ class RestResource:
             cleaned[key] = value
         return cleaned
 
-    def get_paginate_by(self) -> int:
-        """The page size of this request: ``?limit=`` up to the maximum, :attr:`paginate_by` otherwise."""
+    def get_paginate_by(self) -> int | None:
+        """The page size of this request: ``?limit=`` up to the maximum, :attr:`paginate_by` otherwise.
+
+        None (with ``paginate_by = None`` and no ``?limit=``) means every row on one page; a
+        ``?limit=`` then counts, capped at :attr:`max_paginate_by` when that is set.
+        """
+        if self.paginate_by is None:
+            return read_limit(None, self.max_paginate_by)
         maximum = max(self.paginate_by, self.max_paginate_by or 0)
         return read_limit(self.paginate_by, maximum)
 
@@ -330,11 +343,25 @@ class RestResource:
         if not self.check_get():
             raise ApiError(403, "Forbidden")
         if self.pagination == "cursor":
-            objects, meta = cursor_page(self, self.filter_query(self.get_query()), self.get_paginate_by())
+            limit = self.get_paginate_by() or 1
+            objects, meta = cursor_page(self, self.filter_query(self.get_query()), limit)
             return self.response({"meta": meta, "objects": self.serialize_query(objects)})
-        query = self.process_query(self.get_query())
-        paginated = PaginatedQuery(query, self.get_paginate_by())
-        objects = list(add_includes(paginated.get_query(), self))
+        return self.paginated_object_list(self.process_query(self.get_query()))
+
+    def paginated_object_list(self, filtered_query: peewee.ModelSelect) -> Response:
+        """The list response for a filtered, ordered query: this request's page of it, with ``meta``.
+
+        A page past the last one (however large its number) has an empty ``objects`` list;
+        with :attr:`paginate_by` None and no ``?limit=``, every row is on page 1.
+        """
+        limit = self.get_paginate_by()
+        paginated = PaginatedQuery(filtered_query, limit or 1)
+        if limit is None:
+            paginated.paginate_by = max(paginated.get_count(), 1)
+        if paginated.is_out_of_range():
+            objects: list[peewee.Model] = []  # never an OFFSET past the end: a huge page would overflow it
+        else:
+            objects = list(add_includes(paginated.get_query(), self))
         meta = self.get_request_metadata(paginated)
         return self.response({"meta": meta, "objects": self.serialize_query(objects)})
 
