@@ -114,7 +114,7 @@ def test_both_spellings_are_one_setting():
 
 
 def test_setting_both_spellings_differently_is_refused():
-    with pytest.raises(TypeError, match="read_only_fields .* readonly_fields"):
+    with pytest.raises(TypeError, match=r"read_only_fields .* readonly_fields"):
 
         class Both(RestResource):
             readonly_fields = ("admin",)

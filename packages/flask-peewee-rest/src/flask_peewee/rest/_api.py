@@ -217,7 +217,9 @@ class RestAPI:
     def register_blueprint(self, **kwargs: Any) -> None:
         """Register :attr:`blueprint` on the app given to the constructor (the original's :meth:`setup` step)."""
         if self.app is None:
-            raise ImproperlyConfigured("RestAPI.register_blueprint() needs RestAPI(app); with a factory call init_app(app)")
+            raise ImproperlyConfigured(
+                "RestAPI.register_blueprint() needs RestAPI(app); with a factory call init_app(app)"
+            )
         if self.app.extensions.get(EXTENSION_KEY, {}).get(self.name) is not self:
             self.init_app(self.app, **kwargs)
 

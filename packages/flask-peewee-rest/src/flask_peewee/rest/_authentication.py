@@ -16,13 +16,13 @@ from flask_peewee.rest._tokens import check_token, get_token_model
 __all__ = [
     "ALL_METHODS",
     "DEFAULT_PROTECTED_METHODS",
-    "BearerAuthentication",
-    "UserBearerAuthentication",
     "APIKeyAuthentication",
     "AdminAuthentication",
     "Authentication",
+    "BearerAuthentication",
     "TokenAuthentication",
     "UserAuthentication",
+    "UserBearerAuthentication",
 ]
 
 DEFAULT_PROTECTED_METHODS: tuple[str, ...] = ("POST", "PUT", "PATCH", "DELETE")
@@ -137,16 +137,15 @@ class APIKeyAuthentication(Authentication):
     #: the model field holding the key
     key_field: str = "key"
     #: the model field holding the secret
-    secret_field: str = "secret"
+    secret_field: str = "secret"  # noqa: S105 - a field name
 
     def __init__(self, model: type[peewee.Model], protected_methods: Iterable[str] | None = None) -> None:
         super().__init__(protected_methods)
         for attribute in ("key_field", "secret_field"):
             name = getattr(self, attribute)
             if name not in model._meta.fields:
-                raise TypeError(
-                    f"{type(self).__name__} needs a model with a {name!r} field ({attribute}); {model.__name__} has none"
-                )
+                owner = type(self).__name__
+                raise TypeError(f"{owner} needs a model with a {name!r} field ({attribute}); {model.__name__} has none")
         self.model = model
 
     def get_query(self) -> peewee.ModelSelect:
@@ -200,7 +199,7 @@ class BearerAuthentication(Authentication):
 
     www_authenticate = 'Bearer realm="Login Required"'
     #: the model field holding the token
-    token_field: str = "token"
+    token_field: str = "token"  # noqa: S105 - a field name
 
     def __init__(self, model: type[peewee.Model], protected_methods: Iterable[str] | None = None) -> None:
         super().__init__(protected_methods)

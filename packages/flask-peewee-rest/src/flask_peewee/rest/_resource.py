@@ -19,7 +19,6 @@ from flask_peewee.rest._m2m import load_many_to_many, parse_many_to_many, write_
 from flask_peewee.rest._query import add_includes, hidden_paths
 from flask_peewee.rest._request import page_link, read_body, read_limit
 from flask_peewee.rest._writes import check_permission, reload_stored, write_transaction
-from flask_peewee.utils import apply_ordering as order_query
 from flask_peewee.utils import (
     DEFAULT_IGNORED_PARAMS,
     OPERATORS,
@@ -31,6 +30,7 @@ from flask_peewee.utils import (
     model_to_dict,
     parse_key,
 )
+from flask_peewee.utils import apply_ordering as order_query
 
 if TYPE_CHECKING:
     from flask_peewee.rest._api import RestAPI
@@ -371,6 +371,18 @@ class RestResource:
         return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
 
     # -- reading -------------------------------------------------------------------------
+
+    def apply_filter(self, *args: Any, **kwargs: Any) -> Any:
+        """Not a hook any more (kept so the name resolves): see ``REFUSED_HOOKS``."""
+        raise NotImplementedError(f"apply_filter() is not called: {REFUSED_HOOKS['apply_filter']}")
+
+    def get_serializer(self) -> Any:
+        """Not a hook any more (kept so the name resolves): see ``REFUSED_HOOKS``."""
+        raise NotImplementedError(f"get_serializer() is not called: {REFUSED_HOOKS['get_serializer']}")
+
+    def get_deserializer(self) -> Any:
+        """Not a hook any more (kept so the name resolves): see ``REFUSED_HOOKS``."""
+        raise NotImplementedError(f"get_deserializer() is not called: {REFUSED_HOOKS['get_deserializer']}")
 
     def clean_arg_list(self, arg_list: list[str]) -> list[Any]:
         """The values of one filter parameter after :attr:`value_transforms` (the original's hook)."""
