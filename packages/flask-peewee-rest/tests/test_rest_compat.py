@@ -256,3 +256,88 @@ def test_a_page_past_the_end_is_empty_never_a_500(app, client, models, users, pa
     data = response.get_json()
     assert data["objects"] == []
     assert (data["meta"]["page"], data["meta"]["next"], data["meta"]["count"]) == (int(page), "", 45)
+
+
+# -- cross-site writes (issue 15, item 7) ----------------------------------------------------------------
+
+
+@pytest.fixture
+def message_api(app, auth, models, users):
+    api = RestAPI(app, default_auth=UserAuthentication(auth))
+    api.register(models.Message)
+    models.Message.create(user=users.admin, content="hello")
+    return api
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site", "Origin": "https://sub.localhost"},
+        {"Sec-Fetch-Site": "cross-site", "Origin": "http://localhost"},
+    ],
+)
+def test_cross_site_writes_are_refused(client, message_api, models, headers):
+    admin = basic("admin")
+    for method, url, body in (
+        ("post", "/api/message/", {"user": 1, "content": "forged"}),
+        ("put", "/api/message/1/", {"content": "forged"}),
+        ("patch", "/api/message/1/", {"content": "forged"}),
+        ("delete", "/api/message/1/", None),
+        ("post", "/api/message/1/delete/", None),
+    ):
+        response = getattr(client, method)(url, json=body, headers={**admin, **headers})
+        assert (response.status_code, response.get_json()) == (403, {"error": "Cross-site request refused"})
+    assert [m.content for m in models.Message.select()] == ["hello"]
+    assert client.get("/api/message/1/", headers=headers).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Origin": "http://localhost"},
+        {"Sec-Fetch-Site": "same-origin"},
+        {"Sec-Fetch-Site": "none"},
+        {"Origin": "https://app.example.com", "Sec-Fetch-Site": "cross-site"},
+    ],
+)
+def test_same_site_and_trusted_writes_are_served(app, client, message_api, models, headers):
+    app.config["FLASK_PEEWEE_REST_TRUSTED_ORIGINS"] = ["https://app.example.com/"]
+    response = client.patch("/api/message/1/", json={"content": "ok"}, headers={**basic("admin"), **headers})
+    assert response.status_code == 200
+    assert models.Message.get_by_id(1).content == "ok"
+
+
+def test_form_posts_without_browser_headers_are_served(client, message_api, models):
+    response = client.post("/api/message/", data={"user": "1", "content": "curl"}, headers=basic("admin"))
+    assert response.status_code == 200
+    assert models.Message.select().count() == 2
+
+
+# -- outages (issue 15, item 11) -------------------------------------------------------------------------
+
+
+def _break(db):
+    database = db.database
+    database.close()
+    if isinstance(database, peewee.SqliteDatabase):
+        database.init("/nonexistent-directory/for/sure/test.db")
+    else:
+        database.init(database.database, host="127.0.0.1", port=1, user="nobody")
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [("get", "/api/message/"), ("get", "/api/message/1/"), ("patch", "/api/message/1/"), ("post", "/api/message/")],
+)
+def test_a_database_outage_is_a_json_503(app, client, db, message_api, method, url):
+    _break(db)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = getattr(client, method)(url, json={"content": "x", "user": 1}, headers=basic("admin"))
+    assert response.status_code == 503
+    assert response.mimetype == "application/json"
+    assert response.get_json() == {"error": "Service temporarily unavailable"}
+    assert int(response.headers["Retry-After"]) >= 1
