@@ -456,18 +456,24 @@ class RestResource:
         return obj
 
     def get_request_metadata(self, paginated_query: PaginatedQuery) -> dict[str, Any]:
-        """The ``meta`` of a list: model, page, previous/next links (``""`` when none), limit, count and pages."""
+        """The ``meta`` of a list: model, page, previous/next links (``""`` when none), limit, count and pages.
+
+        ``object_count`` and ``page_count`` repeat ``count`` and ``pages`` under the original's names.
+        """
         page = paginated_query.get_page()
         previous = page_link(page=page - 1) if page > 1 else ""
         following = page_link(page=page + 1) if paginated_query.has_next() else ""
+        count, pages = paginated_query.get_count(), paginated_query.get_pages()
         return {
             "model": self.get_api_name(),
             "page": page,
             "previous": previous,
             "next": following,
             "limit": paginated_query.paginate_by,
-            "count": paginated_query.get_count(),
-            "pages": paginated_query.get_pages(),
+            "count": count,
+            "pages": pages,
+            "object_count": count,
+            "page_count": pages,
         }
 
     def object_list(self) -> Response:
