@@ -223,8 +223,6 @@ def build_openapi(api: RestAPI, prefix: str, title: str = "API", version: str = 
                 "limit": {"type": "integer"},
                 "count": {"type": "integer"},
                 "pages": {"type": "integer"},
-                "object_count": {"type": "integer"},
-                "page_count": {"type": "integer"},
             },
             "required": ["model", "page", "previous", "next"],
         },

@@ -456,10 +456,7 @@ class RestResource:
         return obj
 
     def get_request_metadata(self, paginated_query: PaginatedQuery) -> dict[str, Any]:
-        """The ``meta`` of a list: model, page, previous/next links (``""`` when none), limit, count and pages.
-
-        ``object_count`` and ``page_count`` repeat ``count`` and ``pages`` under the original's names.
-        """
+        """The ``meta`` of a list: model, page, previous/next links (``""`` when none), limit, count and pages."""
         page = paginated_query.get_page()
         previous = page_link(page=page - 1) if page > 1 else ""
         following = page_link(page=page + 1) if paginated_query.has_next() else ""
@@ -472,8 +469,6 @@ class RestResource:
             "limit": paginated_query.paginate_by,
             "count": count,
             "pages": pages,
-            "object_count": count,
-            "page_count": pages,
         }
 
     def object_list(self) -> Response:
