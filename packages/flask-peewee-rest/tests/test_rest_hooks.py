@@ -614,3 +614,100 @@ def test_authentication_authorize_and_verify_user_overrides(app, auth, client, m
     with client:
         assert client.patch("/api/user/2/", json={"email": "x@example.com"}, headers=ADMIN).status_code == 200
         assert g.logged is True
+
+
+# -- class attributes: each set on a subclass changes what a client sees ---------------------------------
+
+
+def _listing(client, url):
+    return client.get(url).get_json()
+
+
+ATTRIBUTE_CASES = {
+    "paginate_by": ({"paginate_by": 1}, lambda c: len(_listing(c, "/api/message/")["objects"]) == 1),
+    "max_paginate_by": (
+        {"paginate_by": 1, "max_paginate_by": 2},
+        lambda c: len(_listing(c, "/api/message/?limit=50")["objects"]) == 2,
+    ),
+    "value_transforms": (
+        {"value_transforms": {"greeting": "hello"}},
+        lambda c: [m["content"] for m in _listing(c, "/api/message/?content=greeting")["objects"]] == ["hello"],
+    ),
+    "fields": ({"fields": ("id", "content")}, lambda c: set(_listing(c, "/api/message/1/")) == {"id", "content"}),
+    "exclude": ({"exclude": ("pub_date",)}, lambda c: "pub_date" not in _listing(c, "/api/message/1/")),
+    "readonly_fields": (
+        {"readonly_fields": ("content",)},
+        lambda c: c.patch("/api/message/1/", json={"content": "x"}, headers=ADMIN).get_json()["content"] == "hello",
+    ),
+    "filter_fields": ({"filter_fields": ("id",)}, lambda c: c.get("/api/message/?content=hello").status_code == 400),
+    "filter_exclude": (
+        {"filter_exclude": ("content",)},
+        lambda c: c.get("/api/message/?content=hello").status_code == 400,
+    ),
+    "filter_recursive": (
+        {"filter_recursive": False},
+        lambda c: c.get("/api/message/?user__username=admin").status_code == 400,
+    ),
+    "include_resources": (
+        {"include_resources": {"user": RestResource}},
+        lambda c: _listing(c, "/api/message/1/")["user"]["username"] == "admin",
+    ),
+    "nested_writes": (
+        {"nested_writes": False, "include_resources": {"user": RestResource}},
+        lambda c: c.patch("/api/message/1/", json={"user": {"id": 2}}, headers=ADMIN).get_json()["user"]["id"] == 1,
+    ),
+    "delete_recursive": (
+        {"delete_recursive": False},
+        lambda c: c.delete("/api/user/1/", headers=ADMIN).status_code == 409,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ATTRIBUTE_CASES))
+def test_each_resource_attribute_has_its_effect(app, auth, client, models, message, name):
+    attributes, check = ATTRIBUTE_CASES[name]
+    for _ in range(2):
+        models.Message.create(user=2, content="other")
+    api = RestAPI(app, default_auth=UserAuthentication(auth))
+    resource = type("Configured", (RestResource,), attributes)
+    api.register(models.Message, resource if name != "delete_recursive" else RestResource)
+    api.register(models.User, resource if name == "delete_recursive" else RestResource)
+    assert check(client)
+
+
+def test_owner_field_names_the_owner(app, auth, client, db, models, users):
+    class Post(db.Model):
+        author = peewee.ForeignKeyField(models.User)
+        content = peewee.TextField()
+
+    db.create_tables()
+    Post.create(author=users.admin, content="admin's")
+
+    class PostResource(RestrictOwnerResource):
+        owner_field = "author"
+
+    api = RestAPI(app, default_auth=UserAuthentication(auth))
+    api.register(Post, PostResource)
+    assert client.put("/api/post/1/", json={"content": "x"}, headers=COLEIFER).status_code == 403
+    created = client.post("/api/post/", json={"content": "mine", "author": 1}, headers=COLEIFER).get_json()
+    assert created["author"] == 2
+
+
+def test_token_and_user_fields_name_the_columns(app, client, db, models, users):
+    class Session(db.Model):
+        owner = peewee.ForeignKeyField(models.User)
+        secret_token = peewee.CharField()
+
+    db.create_tables()
+    Session.create(owner=users.coleifer, secret_token="abc")
+
+    class SessionBearer(UserBearerAuthentication):
+        token_field = "secret_token"
+        user_field = "owner"
+
+    api = RestAPI(app, default_auth=SessionBearer(Session))
+    api.register(models.Message, RestrictOwnerResource)
+    response = client.post("/api/message/", json={"content": "via session"}, headers={"Authorization": "Bearer abc"})
+    assert (response.status_code, response.get_json()["user"]) == (200, 2)
+    with pytest.raises(TypeError, match="'token' field"):
+        UserBearerAuthentication(Session)
