@@ -341,3 +341,10 @@ def test_a_database_outage_is_a_json_503(app, client, db, message_api, method, u
     assert response.mimetype == "application/json"
     assert response.get_json() == {"error": "Service temporarily unavailable"}
     assert int(response.headers["Retry-After"]) >= 1
+
+
+def test_asking_for_the_originals_nested_writes_is_refused():
+    with pytest.raises(TypeError, match=r"never written; override save_related_objects\(instance, data\)"):
+
+        class Writer(RestResource):
+            nested_writes = True

@@ -80,6 +80,12 @@ def _refuse_hooks(cls: type) -> None:
     for name, instead in REFUSED_HOOKS.items():
         if name in cls.__dict__:
             raise TypeError(f"{cls.__name__}.{name}() would never be called: {instead}")
+    if cls.__dict__.get("nested_writes") is True:
+        raise TypeError(
+            f"{cls.__name__}.nested_writes = True: objects nested in a body are references by id and are "
+            "never written; override save_related_objects(instance, data) to write related objects "
+            "(nested_writes = False ignores nested objects)"
+        )
 
 
 def _unify_read_only(cls: type) -> None:
@@ -139,8 +145,9 @@ class RestResource:
     filter_operators: Collection[str] = OPERATORS
     #: foreign key name -> resource class: the related object is nested in the output
     include_resources: Mapping[str, type[RestResource]] | None = None
-    #: whether a nested object under a foreign key of :attr:`include_resources` is read from a write's body;
-    #: when false it is ignored (the key can still be set by its id)
+    #: whether a nested object under a foreign key of :attr:`include_resources` is read from a write's body
+    #: (as a reference by its id: the related row is never written); when false it is ignored (the key can
+    #: still be set by its id). Setting it to True in a subclass, asking for the original's nested writes, is refused
     nested_writes: bool = True
     #: whether deleting an object deletes the rows that depend on it
     delete_recursive: bool = True
