@@ -711,3 +711,30 @@ def test_token_and_user_fields_name_the_columns(app, client, db, models, users):
     assert (response.status_code, response.get_json()["user"]) == (200, 2)
     with pytest.raises(TypeError, match="'token' field"):
         UserBearerAuthentication(Session)
+
+
+# -- security stays: hooks cannot bring sensitive fields back --------------------------------------------
+
+
+def test_hooks_cannot_serialize_sensitive_fields(app, auth, client, models, message):
+    class UserResource(RestResource):
+        def prepare_data(self, obj, data):
+            return {**data, "password": obj.password, "note": "kept"}
+
+    class LeakyList(RestResource):
+        include_resources = {"user": UserResource}
+
+        def serialize_query(self, objects):
+            return [{"id": obj.id, "password": "x", "user": {"password": obj.user.password}} for obj in objects]
+
+    api = RestAPI(app, default_auth=UserAuthentication(auth))
+    api.register(models.User, UserResource)
+    api.register(models.Message, LeakyList)
+    user = client.get("/api/user/1/").get_json()
+    assert "password" not in user
+    assert user["note"] == "kept"
+    assert all("password" not in u for u in client.get("/api/user/").get_json()["objects"])
+    listed = client.get("/api/message/").get_json()["objects"]
+    assert listed == [{"id": 1, "password": "x", "user": {}}]
+    patched = client.patch("/api/user/2/", json={"email": "new@example.com"}, headers=ADMIN).get_json()
+    assert "password" not in patched

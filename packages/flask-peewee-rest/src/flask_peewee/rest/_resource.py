@@ -26,6 +26,7 @@ from flask_peewee.utils import (
     PaginatedQuery,
     apply_filters,
     dict_to_model,
+    get_sensitive_fields,
     insert_instance,
     model_to_dict,
     parse_key,
@@ -315,7 +316,21 @@ class RestResource:
         """The dicts of a page of objects, each by :meth:`serialize_object` (many-to-many ids: one query per field)."""
         objects = list(objects)
         self._load_relations(objects)
-        return [self.serialize_object(obj) for obj in objects]
+        return [self.without_sensitive(self.serialize_object(obj)) for obj in objects]
+
+    def without_sensitive(self, data: Any) -> Any:
+        """``data`` (a serialized object) without the model's sensitive fields, nested objects included.
+
+        Applied to every object answered, after the hooks: no override brings a password back.
+        """
+        if not isinstance(data, dict):
+            return data
+        sensitive = get_sensitive_fields(self.model)
+        cleaned = {key: value for key, value in data.items() if key not in sensitive}
+        for name, nested in self.nested_resources.items():
+            if isinstance(cleaned.get(name), dict):
+                cleaned[name] = nested.without_sensitive(cleaned[name])
+        return cleaned
 
     def _load_relations(self, objects: list[peewee.Model]) -> None:
         extras = load_many_to_many(self, objects)
@@ -324,7 +339,7 @@ class RestResource:
 
     def _serialize_one(self, obj: peewee.Model) -> dict[str, Any]:
         self._load_relations([obj])
-        return self.serialize_object(obj)
+        return self.without_sensitive(self.serialize_object(obj))
 
     def response(self, data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
         """A JSON response (every successful answer goes through it)."""
@@ -489,7 +504,8 @@ class RestResource:
         if self.pagination == "cursor":
             limit = self.get_paginate_by() or 1
             objects, meta = cursor_page(self, self.filter_query(self.get_query()), limit)
-            return self.response({"meta": meta, "objects": self.serialize_query(objects)})
+            serialized = [self.without_sensitive(data) for data in self.serialize_query(objects)]
+            return self.response({"meta": meta, "objects": serialized})
         return self.paginated_object_list(self.process_query(self.get_query()))
 
     def paginated_object_list(self, filtered_query: peewee.ModelSelect) -> Response:
@@ -507,7 +523,8 @@ class RestResource:
         else:
             objects = list(self.apply_related_joins(paginated.get_query()))
         meta = self.get_request_metadata(paginated)
-        return self.response({"meta": meta, "objects": self.serialize_query(objects)})
+        serialized = [self.without_sensitive(data) for data in self.serialize_query(objects)]
+        return self.response({"meta": meta, "objects": serialized})
 
     def object_detail(self, obj: peewee.Model) -> Response:
         """GET on a detail URL: the object, with an ``ETag`` (``If-None-Match`` answers 304)."""
