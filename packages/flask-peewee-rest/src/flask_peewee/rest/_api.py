@@ -2,25 +2,117 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import functools
+import logging
+from collections.abc import Callable, Collection
 from typing import Any
 
 import peewee
-from flask import Blueprint, Flask, Response, has_request_context, request
+from flask import Blueprint, Flask, Response, current_app, g, has_request_context, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
 
+from flask_peewee.auth import is_cross_site_request
 from flask_peewee.db import Database, ImproperlyConfigured, get_database
 from flask_peewee.rest._authentication import Authentication
-from flask_peewee.rest._errors import ApiError, json_response
+from flask_peewee.rest._errors import ApiError, RestForbidden, json_response
 from flask_peewee.rest._openapi import build_openapi
 from flask_peewee.rest._resource import RestResource
 from flask_peewee.rest._token_cli import register_token_commands
 from flask_peewee.rest._tokens import create_token_table
 from flask_peewee.utils import DataError, QueryError
 
-__all__ = ["EXTENSION_KEY", "RestAPI"]
+__all__ = ["EXTENSION_KEY", "OUTAGE_ERRORS", "RETRY_AFTER", "TRUSTED_ORIGINS_KEY", "RestAPI"]
 
 EXTENSION_KEY = "flask_peewee.rest"
+#: origins (``https://app.example.com``) whose pages may write through the API from a browser
+TRUSTED_ORIGINS_KEY = "FLASK_PEEWEE_REST_TRUSTED_ORIGINS"
+#: seconds a client is asked to wait (``Retry-After``) when the database or Redis is unreachable
+RETRY_AFTER = 5
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+_SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+_CHALLENGE = "flask_peewee_rest_challenge"
+_log = logging.getLogger("flask_peewee.rest")
+
+
+def _outage_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [peewee.OperationalError, peewee.InterfaceError]
+    try:
+        from playhouse.pool import MaxConnectionsExceeded
+    except ImportError:  # pragma: no cover - playhouse ships with peewee
+        pass
+    else:
+        errors.append(MaxConnectionsExceeded)
+    try:
+        import redis.exceptions
+    except ImportError:
+        pass
+    else:
+        errors += [redis.exceptions.ConnectionError, redis.exceptions.TimeoutError]
+    return tuple(errors)
+
+
+#: exceptions answered 503 with ``Retry-After`` (database unreachable or busy, pool exhausted, Redis down)
+OUTAGE_ERRORS = _outage_errors()
+
+
+def _outage_response(exc: BaseException) -> Response:
+    _log.warning("API request failed: service unavailable (%s: %s)", type(exc).__name__, exc)
+    headers = {"Retry-After": str(RETRY_AFTER)}
+    return json_response({"error": "Service temporarily unavailable"}, 503, headers)
+
+
+def _origin_trusted() -> bool:
+    origin = (request.headers.get("Origin") or "").strip().rstrip("/").lower()
+    if not origin:
+        return False
+    trusted = current_app.config.get(TRUSTED_ORIGINS_KEY) or ()
+    if isinstance(trusted, str):
+        trusted = [trusted]
+    return origin in {str(item).strip().rstrip("/").lower() for item in trusted}
+
+
+def is_cross_site_write() -> bool:
+    """Whether this request is an unsafe method that a browser says comes from another, untrusted site.
+
+    ``Sec-Fetch-Site`` / ``Origin`` decide as for the admin (``FLASK_PEEWEE_TRUSTED_ORIGINS``);
+    an ``Origin`` listed in ``FLASK_PEEWEE_REST_TRUSTED_ORIGINS`` is always let through.
+    Requests without either header (curl, servers) are not cross-site.
+    """
+    if request.method in _SAFE_METHODS:
+        return False
+    return not _origin_trusted() and is_cross_site_request()
+
+
+def _check_urls(owner: Any, urls: Any) -> list[tuple[str, Callable[..., Any]]]:
+    try:
+        pairs = [tuple(pair) for pair in urls]
+    except TypeError:
+        pairs = [()]
+    for pair in pairs:
+        if len(pair) != 2 or not isinstance(pair[0], str) or not pair[0].startswith("/") or not callable(pair[1]):
+            raise TypeError(
+                f"{type(owner).__name__}.get_urls() must return (rule, view) pairs like ('/ping/', self.ping), "
+                f"got {pair!r}"
+            )
+    return pairs  # type: ignore[return-value]
+
+
+class _Routes:
+    """URL rules of an API's or a resource's ``get_urls()``, matched inside the API's blueprint."""
+
+    def __init__(self, pairs: list[tuple[str, Callable[..., Any]]]) -> None:
+        self.views = [view for _, view in pairs]
+        self.map = Map([Rule(rule, endpoint=index) for index, (rule, _) in enumerate(pairs)], strict_slashes=False)
+
+    def match(self, path: str) -> tuple[Callable[..., Any], dict[str, Any]] | None:
+        if not self.views:
+            return None
+        try:
+            index, kwargs = self.map.bind("localhost", "/").match(path, method="GET")
+        except HTTPException:
+            return None
+        return self.views[int(index)], kwargs
 
 
 class RestAPI:
@@ -37,6 +129,10 @@ class RestAPI:
     Resources may be registered before or after ``init_app``. ``auth`` (keyword only)
     names the ``Auth`` whose permission policy and audit log apply to writes when the
     resources' authentication does not say (an app with a single ``Auth`` needs nothing).
+
+    A subclass that overrides the original's :meth:`configure_routes` or
+    :meth:`register_blueprint` is served from :meth:`setup`, as in the original, so that
+    its routes can still be added to :attr:`blueprint`.
     """
 
     #: ``info.title`` and ``info.version`` of the OpenAPI document
@@ -52,31 +148,55 @@ class RestAPI:
         *,
         auth: Any = None,
     ) -> None:
+        #: the app given to the constructor (kept for compatibility: only :meth:`register_blueprint` reads it)
+        self.app = app
         self.prefix = "/" + prefix.strip("/") if prefix.strip("/") else ""
         self.name = name
         self.default_auth = default_auth if default_auth is not None else Authentication()
         self.auth = auth
         self._registry: dict[type[peewee.Model], RestResource] = {}
         self._names: dict[str, RestResource] = {}
+        self._api_routes: _Routes | None = None
+        self._resource_routes: dict[str, _Routes] = {}
         self.blueprint = self.get_blueprint(name)
-        if app is not None:
+        self._add_rules(self.blueprint)
+        if app is not None and not self._registers_in_setup():
             self.init_app(app)
 
+    @property
+    def url_prefix(self) -> str:
+        """The original's name of :attr:`prefix` (kept for compatibility)."""
+        return self.prefix
+
+    def _registers_in_setup(self) -> bool:
+        cls = type(self)
+        return cls.configure_routes is not RestAPI.configure_routes or (
+            cls.register_blueprint is not RestAPI.register_blueprint
+        )
+
     def get_blueprint(self, blueprint_name: str) -> Blueprint:
-        """The blueprint with the list and detail views (dispatching to the registered resources)."""
-        blueprint = Blueprint(blueprint_name, __name__)
+        """The API's blueprint (an override may return one with its own options: the views are added to it)."""
+        return Blueprint(blueprint_name, __name__)
+
+    def _add_rules(self, blueprint: Blueprint) -> None:
         blueprint.add_url_rule("/openapi.json", "openapi", self._openapi_view, methods=["GET"])
         blueprint.add_url_rule("/<string:resource>/", "api_list", self._list_view, methods=_METHODS)
         blueprint.add_url_rule("/<string:resource>/<string:pk>/", "api_detail", self._detail_view, methods=_METHODS)
-        return blueprint
+        blueprint.add_url_rule("/<path:path>", "api_other", self._other_view, methods=_METHODS)
+        for error in OUTAGE_ERRORS:
+            blueprint.register_error_handler(error, _outage_response)
 
-    def init_app(self, app: Flask) -> None:
-        """Serve the API on ``app``; a second API with the same ``name`` is refused."""
+    def init_app(self, app: Flask, **options: Any) -> None:
+        """Serve the API on ``app``; a second API with the same ``name`` is refused.
+
+        ``options`` go to Flask's ``register_blueprint`` (``url_prefix`` defaults to the prefix).
+        """
         registry = app.extensions.setdefault(EXTENSION_KEY, {})
         if self.name in registry:
             raise ImproperlyConfigured(f"A RestAPI named {self.name!r} is already registered on this app")
         registry[self.name] = self
-        app.register_blueprint(self.blueprint, url_prefix=self.prefix or None)
+        options.setdefault("url_prefix", self.prefix or None)
+        app.register_blueprint(self.blueprint, **options)
         db = self._find_database(app)
         if db is not None:
             create_token_table(db)
@@ -93,6 +213,35 @@ class RestAPI:
             auths = list(app.extensions.get("flask_peewee.auth", {}).values())
             auth = auths[0] if len(auths) == 1 else None
         return getattr(auth, "db", None)
+
+    def register_blueprint(self, **kwargs: Any) -> None:
+        """Register :attr:`blueprint` on the app given to the constructor (the original's :meth:`setup` step)."""
+        if self.app is None:
+            raise ImproperlyConfigured(
+                "RestAPI.register_blueprint() needs RestAPI(app); with a factory call init_app(app)"
+            )
+        if self.app.extensions.get(EXTENSION_KEY, {}).get(self.name) is not self:
+            self.init_app(self.app, **kwargs)
+
+    def setup(self) -> None:
+        """The original's last step: :meth:`configure_routes`, then serve the API on the app if not yet served."""
+        self.configure_routes()
+        if self.app is not None:
+            self.register_blueprint()
+
+    def get_urls(self) -> tuple[tuple[str, Callable[..., Any]], ...]:
+        """The API's own ``(rule, view)`` pairs under the prefix (none here); views run without authentication."""
+        return ()
+
+    def configure_routes(self) -> None:
+        """Read the ``get_urls()`` of the API and of every resource (done on first use when not called)."""
+        self._api_routes = _Routes(_check_urls(self, self.get_urls()))
+        self._resource_routes = {name: self._routes_of(resource) for name, resource in self._names.items()}
+
+    def _routes_of(self, resource: RestResource) -> _Routes:
+        built_in = {("/", resource.api_list), ("/<pk>/", resource.api_detail)}
+        pairs = _check_urls(resource, resource.get_urls())
+        return _Routes([pair for pair in pairs if pair not in built_in])
 
     # -- registry ------------------------------------------------------------------------
 
@@ -118,12 +267,22 @@ class RestAPI:
             raise ValueError(f"{model.__name__} is already registered with this RestAPI")
         if name in self._names:
             raise ValueError(f"the API name {name!r} is already used by {self._names[name].model.__name__}")
+        routes = self._routes_of(resource)
         self._registry[model] = resource
         self._names[name] = resource
+        self._resource_routes[name] = routes
         return resource
 
-    def setup(self) -> None:
-        """Kept for the documented API: resources are served as soon as they are registered."""
+    def unregister(self, model: type[peewee.Model]) -> None:
+        """Stop serving ``model`` (KeyError when it is not registered)."""
+        resource = self._registry.pop(model)
+        name = resource.get_api_name()
+        self._names.pop(name, None)
+        self._resource_routes.pop(name, None)
+
+    def is_registered(self, model: type[peewee.Model]) -> RestResource | None:
+        """The resource serving ``model``, or None (the original's name of :meth:`get_resource`)."""
+        return self._registry.get(model)
 
     def get_resource(self, model: type[peewee.Model]) -> RestResource | None:
         """The resource registered for ``model``, or None."""
@@ -136,9 +295,26 @@ class RestAPI:
 
     # -- responses -----------------------------------------------------------------------
 
-    def response_auth_failed(self, challenge: str = Authentication.www_authenticate) -> Response:
-        """401 ``{"error": "Authentication failed"}`` asking for credentials (HTTP Basic unless ``challenge`` says)."""
+    def response_auth_failed(self, challenge: str | None = None) -> Response:
+        """401 ``{"error": "Authentication failed"}`` asking for credentials (the resource's scheme, else Basic)."""
+        if challenge is None:
+            challenge = g.get(_CHALLENGE) or Authentication.www_authenticate
         return json_response({"error": "Authentication failed"}, 401, {"WWW-Authenticate": challenge})
+
+    def auth_wrapper(self, func: Callable[..., Any], provider: RestResource) -> Callable[..., Any]:
+        """``func`` (a resource's view) run only when ``provider.authorize()`` lets the request through.
+
+        Otherwise :meth:`response_auth_failed` answers. Every view of a resource goes through it.
+        """
+
+        @functools.wraps(func)
+        def inner(*args: Any, **kwargs: Any) -> Any:
+            if not provider.authorize():
+                g.setdefault(_CHALLENGE, getattr(provider.authentication, "www_authenticate", None))
+                return self.response_auth_failed()
+            return func(*args, **kwargs)
+
+        return inner
 
     def get_openapi(self) -> dict[str, Any]:
         """The OpenAPI 3.1 document of the registered resources (paths under this request's API prefix)."""
@@ -149,10 +325,43 @@ class RestAPI:
         return json_response(self.get_openapi())
 
     def _list_view(self, resource: str) -> Response:
-        return self.dispatch(resource, None)
+        return self.serve(f"/{resource}/")
 
     def _detail_view(self, resource: str, pk: str) -> Response:
-        return self.dispatch(resource, pk)
+        return self.serve(f"/{resource}/{pk}/")
+
+    def _other_view(self, path: str) -> Response:
+        return self.serve(f"/{path}")
+
+    def serve(self, path: str) -> Response:
+        """Answer the request for ``path`` (below the API's prefix): the API's own URLs, then the resources'."""
+        if self._api_routes is None:
+            self.configure_routes()
+        assert self._api_routes is not None
+        if is_cross_site_write():
+            return json_response({"error": "Cross-site request refused"}, 403)
+        found = self._api_routes.match(path)
+        if found is not None:
+            view, kwargs = found
+            return self._guard(None, lambda: view(**kwargs))
+        name, _, rest = path.lstrip("/").partition("/")
+        resource = self._names.get(name)
+        if resource is None:
+            return json_response({"error": "Not found"}, 404)
+        routes = self._resource_routes.get(name)
+        found = routes.match("/" + rest) if routes is not None else None
+        if found is not None:
+            view, kwargs = found
+            allowed = sorted({*resource.get_allowed_methods(detail=True), *resource.get_allowed_methods(detail=False)})
+            method = "GET" if request.method == "HEAD" else request.method
+            if method not in allowed:
+                return json_response({"error": "Method not allowed"}, 405, {"Allow": ", ".join(allowed)})
+            return self._guard(resource, lambda: self.auth_wrapper(view, resource)(**kwargs))
+        if rest == "":
+            return self.dispatch(name, None)
+        if rest.count("/") == 1 and rest.endswith("/"):
+            return self.dispatch(name, rest[:-1])
+        return json_response({"error": "Not found"}, 404)
 
     def dispatch(self, name: str, pk: str | None) -> Response:
         """Run one request on the resource ``name``: method check (405), authentication (401), the view."""
@@ -163,14 +372,27 @@ class RestAPI:
         method = "GET" if request.method == "HEAD" else request.method
         if method not in allowed:
             return json_response({"error": "Method not allowed"}, 405, {"Allow": ", ".join(allowed)})
+        if pk is None:
+            return self._guard(resource, lambda: self.auth_wrapper(resource.api_list, resource)())
+        return self._guard(resource, lambda: self.auth_wrapper(resource.api_detail, resource)(pk))
+
+    def _guard(self, resource: RestResource | None, view: Callable[[], Any]) -> Response:
+        """Run ``view``, turning the errors hooks raise into JSON answers (through the resource's hooks)."""
         try:
-            if not resource.authorize():
-                challenge = getattr(resource.authentication, "www_authenticate", Authentication.www_authenticate)
-                return self.response_auth_failed(challenge)
-            return resource.api_list() if pk is None else resource.api_detail(pk)
+            return view()  # type: ignore[no-any-return]
+        except RestForbidden as exc:
+            return resource.response_forbidden() if resource is not None else exc.get_response()
         except ApiError as exc:
+            if exc.status == 400 and resource is not None and _overrides(resource, "response_bad_request"):
+                return resource.response_bad_request(exc.message)
             return exc.get_response()
         except DataError as exc:
             return json_response({"error": "Invalid data", "errors": exc.errors}, 422)
         except QueryError as exc:
+            if resource is not None and _overrides(resource, "response_bad_request"):
+                return resource.response_bad_request(exc.message)
             return json_response({"error": exc.message, "param": exc.param}, 400)
+
+
+def _overrides(resource: RestResource, name: str) -> bool:
+    return getattr(type(resource), name) is not getattr(RestResource, name)

@@ -14,15 +14,20 @@ from flask_peewee.rest._errors import ApiError
 from flask_peewee.rest._tokens import check_token, get_token_model
 
 __all__ = [
+    "ALL_METHODS",
     "DEFAULT_PROTECTED_METHODS",
     "APIKeyAuthentication",
     "AdminAuthentication",
     "Authentication",
+    "BearerAuthentication",
     "TokenAuthentication",
     "UserAuthentication",
+    "UserBearerAuthentication",
 ]
 
 DEFAULT_PROTECTED_METHODS: tuple[str, ...] = ("POST", "PUT", "PATCH", "DELETE")
+#: every method the API answers (PATCH goes with PUT): ``Authentication(ALL_METHODS)`` protects reads too
+ALL_METHODS: tuple[str, ...] = ("GET", "POST", "PUT", "DELETE")
 
 
 class Authentication:
@@ -125,47 +130,142 @@ def _credential(name: str, header: str) -> str | None:
 
 
 class APIKeyAuthentication(Authentication):
-    """Protected methods need a key and secret stored in ``model`` (with ``key`` and ``secret`` fields).
+    """Protected methods need a key and secret stored in ``model`` (fields :attr:`key_field` and :attr:`secret_field`).
 
     The pair is read from the query string (``?key=...&secret=...``), the headers (``key`` /
     ``secret`` or ``X-API-Key`` / ``X-API-Secret``) or a form body; the secret is compared in
     constant time. The matching row is ``g.api_key`` and, when it has a ``user``, that is ``g.user``.
     """
 
+    #: the model field holding the key
+    key_field: str = "key"
+    #: the model field holding the secret
+    secret_field: str = "secret"  # noqa: S105 - a field name
+
     def __init__(self, model: type[peewee.Model], protected_methods: Iterable[str] | None = None) -> None:
         super().__init__(protected_methods)
-        for name in ("key", "secret"):
+        for attribute in ("key_field", "secret_field"):
+            name = getattr(self, attribute)
             if name not in model._meta.fields:
-                raise TypeError(f"APIKeyAuthentication needs a model with a {name!r} field; {model.__name__} has none")
+                owner = type(self).__name__
+                raise TypeError(f"{owner} needs a model with a {name!r} field ({attribute}); {model.__name__} has none")
         self.model = model
 
-    def get_key(self) -> Any:
-        """The API key row matching the request's key and secret, or None."""
-        key = _credential("key", "X-API-Key")
-        secret = _credential("secret", "X-API-Secret")
-        if key is None or secret is None:
+    def get_query(self) -> peewee.ModelSelect:
+        """The key rows that may authenticate; override to narrow them (e.g. only active keys)."""
+        return self.model.select()
+
+    def get_key_secret(self) -> tuple[str | None, str | None]:
+        """The request's ``(key, secret)``: query string, then headers, then a form body; None when absent."""
+        return _credential("key", "X-API-Key"), _credential("secret", "X-API-Secret")
+
+    def get_key(self, key: str | None = None, secret: str | None = None) -> Any:
+        """The key row of :meth:`get_query` matching ``key`` and ``secret`` (the request's when not given), or None."""
+        if key is None and secret is None:
+            key, secret = self.get_key_secret()
+        if not key or not secret:
             return None
+        key_field = self.model._meta.fields[self.key_field]
         try:
-            obj = self.model.get_or_none(self.model.key == key)
+            obj = self.get_query().where(key_field == key).first()
         except (peewee.DataError, ValueError):
             return None
-        stored = "" if obj is None else str(obj.secret or "")
+        stored = "" if obj is None else str(getattr(obj, self.secret_field) or "")
         # compare even when the key is unknown, so both cases take the same time
-        if not hmac.compare_digest(stored.encode(), secret.encode()) or obj is None or not stored:
+        if not hmac.compare_digest(stored.encode(), str(secret).encode()) or obj is None or not stored:
             return None
         return obj
 
     def authorize(self) -> bool:
         """Let unprotected methods through; otherwise require a valid key and secret."""
         g.user = None
+        g.api_key = None
         if not self.is_protected():
             return True
-        obj = self.get_key()
+        key, secret = self.get_key_secret()
+        obj = self.get_key(key, secret) if key or secret else None
         if obj is None:
             return False
         g.api_key = obj
         if "user" in self.model._meta.fields and obj.__data__.get("user") is not None:
             g.user = obj.user
+        return True
+
+
+class BearerAuthentication(Authentication):
+    """Protected methods need ``Authorization: Bearer <token>`` matching :attr:`token_field` of a row of ``model``.
+
+    Kept for compatibility with the original flask-peewee: it stores tokens as given. New
+    code should use :class:`TokenAuthentication`, which stores only their hash and expires
+    them. The matching row is ``g.api_key``.
+    """
+
+    www_authenticate = 'Bearer realm="Login Required"'
+    #: the model field holding the token
+    token_field: str = "token"  # noqa: S105 - a field name
+
+    def __init__(self, model: type[peewee.Model], protected_methods: Iterable[str] | None = None) -> None:
+        super().__init__(protected_methods)
+        if self.token_field not in model._meta.fields:
+            raise TypeError(
+                f"{type(self).__name__} needs a model with a {self.token_field!r} field (token_field); "
+                f"{model.__name__} has none"
+            )
+        self.model = model
+
+    def get_query(self) -> peewee.ModelSelect:
+        """The token rows that may authenticate; override to narrow them."""
+        return self.model.select()
+
+    def get_token(self) -> str | None:
+        """The token of the request's ``Authorization: Bearer`` header, or None."""
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        token = token.strip()
+        return token if scheme.lower() == "bearer" and token else None
+
+    def get_key(self, token: str) -> Any:
+        """The row of :meth:`get_query` whose :attr:`token_field` is ``token``, or None."""
+        field = self.model._meta.fields[self.token_field]
+        try:
+            return self.get_query().where(field == token).first()
+        except (peewee.DataError, ValueError):
+            return None
+
+    def authorize(self) -> bool:
+        """Let unprotected methods through; otherwise require a known token."""
+        g.api_key = None
+        if not self.is_protected():
+            return True
+        token = self.get_token()
+        if token:
+            g.api_key = self.get_key(token)
+        return g.api_key is not None
+
+
+class UserBearerAuthentication(BearerAuthentication):
+    """:class:`BearerAuthentication` whose token row names a user (:attr:`user_field`), who becomes ``g.user``.
+
+    With ``user_field = None`` the token lives on the user model itself. Inactive users are refused.
+    Kept for compatibility with the original flask-peewee (see :class:`TokenAuthentication`).
+    """
+
+    #: the token model's foreign key to the user; None when the token is a field of the user model
+    user_field: str | None = "user"
+
+    def authorize(self) -> bool:
+        """Let unprotected methods through; otherwise require a known token of an active user."""
+        g.user = None
+        if not self.is_protected():
+            return True
+        token = self.get_token()
+        key = self.get_key(token) if token else None
+        if key is None:
+            return False
+        user = key if self.user_field is None else getattr(key, self.user_field)
+        if user is None or not getattr(user, "active", True):
+            return False
+        g.api_key = key
+        g.user = user
         return True
 
 

@@ -10,7 +10,7 @@ from flask import Response, current_app
 
 from flask_peewee.utils import serialize_value
 
-__all__ = ["ApiError", "json_response"]
+__all__ = ["ApiError", "RestForbidden", "json_response"]
 
 
 def _default(value: Any) -> Any:
@@ -50,3 +50,14 @@ class ApiError(Exception):
     def get_response(self) -> Response:
         """The JSON response for this error."""
         return json_response({"error": self.message, **self.extra}, self.status, self.headers)
+
+
+class RestForbidden(ApiError):
+    """Raised from a resource hook (e.g. ``save_related_objects``) to answer 403 and roll the write back.
+
+    Kept for compatibility with the original flask-peewee; the answer is the resource's
+    ``response_forbidden()``.
+    """
+
+    def __init__(self, message: str = "Forbidden") -> None:
+        super().__init__(403, message)

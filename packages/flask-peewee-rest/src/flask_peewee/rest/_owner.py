@@ -51,7 +51,7 @@ class RestrictOwnerResource(RestResource):
         """Make ``user`` the owner of ``obj``."""
         setattr(obj, self.owner_field, user)
 
-    def check_post(self) -> bool:
+    def check_post(self, obj: peewee.Model | None = None) -> bool:
         """Creating needs an authenticated user to own the new object."""
         return self.get_user() is not None
 

@@ -62,15 +62,17 @@ def read_body() -> dict[str, Any]:
     return data
 
 
-def read_limit(default: int, maximum: int) -> int:
-    """``?limit=``: at most ``maximum``; missing or not a positive integer means ``default``."""
+def read_limit(default: int | None, maximum: int | None) -> int | None:
+    """``?limit=``: at most ``maximum`` (None: no cap); missing or not a positive integer means ``default``."""
     raw = request.args.get("limit")
     try:
-        limit = int(raw) if raw is not None else default
+        limit = int(raw) if raw is not None and len(raw) <= 20 else None
     except ValueError:
+        limit = None
+    if limit is None or limit < 1:
         limit = default
-    if limit < 1:
-        limit = default
+    if limit is None or maximum is None:
+        return limit
     return min(limit, maximum)
 
 

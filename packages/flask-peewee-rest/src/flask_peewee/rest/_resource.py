@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
 import peewee
 from flask import Response, request
+from werkzeug.datastructures import MultiDict
 
 from flask_peewee.rest._auditing import delete_object, record_audit, snapshot
 from flask_peewee.rest._cursor import cursor_page
@@ -23,12 +25,13 @@ from flask_peewee.utils import (
     ConversionError,
     PaginatedQuery,
     apply_filters,
-    apply_ordering,
     dict_to_model,
+    get_sensitive_fields,
     insert_instance,
     model_to_dict,
     parse_key,
 )
+from flask_peewee.utils import apply_ordering as order_query
 
 if TYPE_CHECKING:
     from flask_peewee.rest._api import RestAPI
@@ -38,6 +41,7 @@ __all__ = ["DEFAULT_ALLOWED_METHODS", "RestResource"]
 
 DEFAULT_ALLOWED_METHODS: tuple[str, ...] = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _CREATING = "_flask_peewee_rest_creating"
+_M2M = "_flask_peewee_rest_many_to_many"
 
 
 def _referenced(obj: peewee.Model) -> bool:
@@ -48,6 +52,61 @@ def _referenced(obj: peewee.Model) -> bool:
             if fk.model.select().where(fk == value).exists():
                 return True
     return False
+
+
+_READ_ONLY_NAMES = ("read_only_fields", "readonly_fields")
+
+
+def _field_names(cls: type, name: str, value: Any) -> frozenset[str]:
+    if value is None:
+        return frozenset()
+    if isinstance(value, (str, bytes)) or not isinstance(value, Collection):
+        raise TypeError(f"{cls.__name__}.{name} must be a collection of field names, like ('admin',), not {value!r}")
+    return frozenset(value)
+
+
+#: the original's RestResource hooks that have no such point any more: overriding one is refused
+REFUSED_HOOKS: dict[str, str] = {
+    "apply_filter": "filters are parsed with typed values and the resource's field allow-list; "
+    "override filter_query(query) or process_query(query) instead, or clean_arg_list(arg_list) for values",
+    "get_serializer": "objects are serialized by serialize_object(obj) (sensitive fields are never included); "
+    "override serialize_object(obj) or prepare_data(obj, data) instead",
+    "get_deserializer": "bodies are validated by deserialize_object(data, instance); override it, "
+    "scrub_readonly_fields(data) or persist_object(instance, data) instead",
+    "get_url_name": "list links are built by get_request_metadata(paginated_query); override that instead",
+}
+
+
+def _refuse_hooks(cls: type) -> None:
+    for name, instead in REFUSED_HOOKS.items():
+        if name in cls.__dict__:
+            raise TypeError(f"{cls.__name__}.{name}() would never be called: {instead}")
+    if cls.__dict__.get("nested_writes") is True:
+        raise TypeError(
+            f"{cls.__name__}.nested_writes = True: objects nested in a body are references by id and are "
+            "never written; override save_related_objects(instance, data) to write related objects "
+            "(nested_writes = False ignores nested objects)"
+        )
+
+
+def _unify_read_only(cls: type) -> None:
+    """Make ``read_only_fields`` and the original's ``readonly_fields`` one setting on ``cls``.
+
+    Whichever name the class sets becomes the value of both; setting both to different
+    fields is refused (TypeError), since one of them would otherwise be ignored.
+    """
+    given = {name: cls.__dict__[name] for name in _READ_ONLY_NAMES if name in cls.__dict__}
+    if not given:
+        return
+    values = {name: _field_names(cls, name, value) for name, value in given.items()}
+    if len(set(values.values())) > 1:
+        raise TypeError(
+            f"{cls.__name__} sets both read_only_fields {given['read_only_fields']!r} and readonly_fields "
+            f"{given['readonly_fields']!r}: they are one setting (readonly_fields is the original's name); set one"
+        )
+    value = next(iter(given.values()))
+    for name in _READ_ONLY_NAMES:
+        setattr(cls, name, value)
 
 
 class RestResource:
@@ -64,16 +123,19 @@ class RestResource:
     updates (PUT and PATCH both merge the given fields) and deletes (DELETE).
     """
 
-    #: rows per page; ``?limit=`` may ask for fewer, never more (unless :attr:`max_paginate_by` is larger)
-    paginate_by: int = 20
+    #: rows per page; ``?limit=`` may ask for fewer, never more (unless :attr:`max_paginate_by` is larger).
+    #: None lists every row on one page (``?limit=`` then still narrows it, up to :attr:`max_paginate_by`)
+    paginate_by: int | None = 20
     #: the largest ``?limit=`` honoured; None means :attr:`paginate_by`
     max_paginate_by: int | None = None
     #: fields to serialize (None: all but :attr:`exclude` and sensitive ones)
     fields: Collection[str] | None = None
     #: fields never serialized (output only: writes are limited by :attr:`read_only_fields`)
     exclude: Collection[str] | None = None
-    #: fields a request body can never write
-    read_only_fields: Collection[str] = ()
+    #: fields a request body can never write (at any level of a nested body)
+    read_only_fields: Collection[str] | None = None
+    #: the original flask-peewee's name of :attr:`read_only_fields`, kept for compatibility: the same setting
+    readonly_fields: Collection[str] | None = None
     #: fields (``__`` paths) that may be filtered on; None: every serialized field
     filter_fields: Collection[str] | None = None
     #: fields (``__`` paths) that may not be filtered on, besides the unserialized ones
@@ -84,10 +146,29 @@ class RestResource:
     filter_operators: Collection[str] = OPERATORS
     #: foreign key name -> resource class: the related object is nested in the output
     include_resources: Mapping[str, type[RestResource]] | None = None
+    #: whether a nested object under a foreign key of :attr:`include_resources` is read from a write's body
+    #: (as a reference by its id: the related row is never written); when false it is ignored (the key can
+    #: still be set by its id). Setting it to True in a subclass, asking for the original's nested writes, is refused
+    nested_writes: bool = True
     #: whether deleting an object deletes the rows that depend on it
     delete_recursive: bool = True
+    #: filter value -> what it means, applied by :meth:`clean_arg_list` before filtering (the original's
+    #: setting): None filters on NULL, True/False on a boolean; other values are used as given
+    value_transforms: Mapping[str, Any] = {
+        "False": False,
+        "false": False,
+        "True": True,
+        "true": True,
+        "None": None,
+        "none": None,
+    }
     #: ``"offset"`` (``?page=``, the documented default) or ``"cursor"`` (keyset pages via ``?cursor=``)
     pagination: str = "offset"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _refuse_hooks(cls)
+        _unify_read_only(cls)
 
     def __init__(
         self,
@@ -102,6 +183,12 @@ class RestResource:
         methods = DEFAULT_ALLOWED_METHODS if allowed_methods is None else allowed_methods
         self.allowed_methods = tuple(method.upper() for method in methods)
         self.pk = model._meta.primary_key
+        for name in ("paginate_by", "max_paginate_by"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+                raise ValueError(f"{type(self).__name__}.{name} must be a positive integer or None, not {value!r}")
+        if self.pagination == "cursor" and self.paginate_by is None:
+            raise ValueError(f"{type(self).__name__}: cursor pagination needs a paginate_by")
         if self.pagination not in ("offset", "cursor"):
             raise ValueError(f"{type(self).__name__}.pagination must be 'offset' or 'cursor', not {self.pagination!r}")
         if self.pagination == "cursor" and isinstance(self.pk, peewee.CompositeKey):
@@ -128,12 +215,52 @@ class RestResource:
         nested = self.nested_resources.get(field.name)
         return nested if nested is not None else self.api.get_resource(field.rel_model)
 
-    def get_read_only_fields(self) -> set[str]:
-        """Fields no request body can write (the primary key is never written anyway)."""
+    def get_readonly_fields(self) -> set[str]:
+        """Fields no request body can write: :attr:`read_only_fields` (the original's name of this hook).
+
+        Override it (or :meth:`get_read_only_fields`) to decide per request. The primary key is
+        never written from a body anyway, except as the chosen key of a new row that has no default.
+        """
         return set(self.read_only_fields or ())
 
-    def get_paginate_by(self) -> int:
-        """The page size of this request: ``?limit=`` up to the maximum, :attr:`paginate_by` otherwise."""
+    def get_read_only_fields(self) -> set[str]:
+        """The read-only fields every write applies: :meth:`get_readonly_fields` here."""
+        return set(self.get_readonly_fields())
+
+    def scrub_readonly_fields(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """``data`` without its read-only keys, at every level of a nested body (the original's hook).
+
+        A nested object under a foreign key of :attr:`include_resources` is scrubbed by that
+        resource's own rules, and dropped when :attr:`nested_writes` is false. Writes call it
+        first (from :meth:`deserialize_object`); read-only fields are enforced again afterwards,
+        so an override can add to the scrubbing but not write a read-only field.
+        """
+        if not isinstance(data, Mapping):
+            return data
+        read_only = self.get_read_only_fields()
+        for name in list(read_only):
+            field = self.model._meta.fields.get(name)
+            if isinstance(field, peewee.ForeignKeyField) and field.object_id_name:
+                read_only.add(field.object_id_name)
+        cleaned: dict[str, Any] = {}
+        for key, value in data.items():
+            if key in read_only:
+                continue
+            if key in self.nested_resources and isinstance(value, Mapping):
+                if not self.nested_writes:
+                    continue
+                value = self.nested_resources[key].scrub_readonly_fields(value)
+            cleaned[key] = value
+        return cleaned
+
+    def get_paginate_by(self) -> int | None:
+        """The page size of this request: ``?limit=`` up to the maximum, :attr:`paginate_by` otherwise.
+
+        None (with ``paginate_by = None`` and no ``?limit=``) means every row on one page; a
+        ``?limit=`` then counts, capped at :attr:`max_paginate_by` when that is set.
+        """
+        if self.paginate_by is None:
+            return read_limit(None, self.max_paginate_by)
         maximum = max(self.paginate_by, self.max_paginate_by or 0)
         return read_limit(self.paginate_by, maximum)
 
@@ -153,8 +280,8 @@ class RestResource:
         """A hook to refuse a GET (list when ``obj`` is None) with 403."""
         return True
 
-    def check_post(self) -> bool:
-        """A hook to refuse a POST with 403."""
+    def check_post(self, obj: peewee.Model | None = None) -> bool:
+        """A hook to refuse a POST with 403 (``obj``, as in the original, is never given here)."""
         return True
 
     def check_put(self, obj: peewee.Model) -> bool:
@@ -168,7 +295,12 @@ class RestResource:
     # -- serialization -------------------------------------------------------------------
 
     def serialize_object(self, obj: peewee.Model, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """The dict of ``obj`` sent to clients: its fields, nested resources, many-to-many ids, ``prepare_data``."""
+        """The dict of ``obj`` sent to clients: its fields, nested resources, many-to-many ids, ``prepare_data``.
+
+        Every object answered (detail, list, create, edit) goes through it.
+        """
+        if extra is None:
+            extra = obj.__dict__.get(_M2M)
         data = model_to_dict(obj, fields=self.fields, exclude=self.exclude or ())
         for name, nested in self.nested_resources.items():
             if name in data and obj.__data__.get(name) is not None:
@@ -181,13 +313,79 @@ class RestResource:
         return self.prepare_data(obj, data)
 
     def serialize_query(self, objects: list[peewee.Model]) -> list[dict[str, Any]]:
-        """The dicts of a page of objects (many-to-many ids loaded with one query per field)."""
+        """The dicts of a page of objects, each by :meth:`serialize_object` (many-to-many ids: one query per field)."""
+        objects = list(objects)
+        self._load_relations(objects)
+        return [self.without_sensitive(self.serialize_object(obj)) for obj in objects]
+
+    def without_sensitive(self, data: Any) -> Any:
+        """``data`` (a serialized object) without the model's sensitive fields, nested objects included.
+
+        Applied to every object answered, after the hooks: no override brings a password back.
+        """
+        if not isinstance(data, dict):
+            return data
+        sensitive = get_sensitive_fields(self.model)
+        cleaned = {key: value for key, value in data.items() if key not in sensitive}
+        for name, nested in self.nested_resources.items():
+            if isinstance(cleaned.get(name), dict):
+                cleaned[name] = nested.without_sensitive(cleaned[name])
+        return cleaned
+
+    def _load_relations(self, objects: list[peewee.Model]) -> None:
         extras = load_many_to_many(self, objects)
-        return [self.serialize_object(obj, extras.get(obj.get_id())) for obj in objects]
+        for obj in objects:
+            obj.__dict__[_M2M] = extras.get(obj.get_id())
+
+    def _serialize_one(self, obj: peewee.Model) -> dict[str, Any]:
+        self._load_relations([obj])
+        return self.without_sensitive(self.serialize_object(obj))
 
     def response(self, data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
-        """A JSON response."""
+        """A JSON response (every successful answer goes through it)."""
         return json_response(data, status, headers)
+
+    def response_error(self, message: str, status: int) -> Response:
+        """The JSON error ``{"error": message}`` with ``status``."""
+        return json_response({"error": message}, status)
+
+    def response_forbidden(self) -> Response:
+        """The 403 answer when a ``check_*`` hook refuses (or a hook raises ``RestForbidden``)."""
+        return self.response_error("Forbidden", 403)
+
+    def response_bad_method(self) -> Response:
+        """The 405 answer of :meth:`require_method` (the API's own routes answer 405 with ``Allow``)."""
+        return self.response_error(f"Unsupported method {request.method!r}", 405)
+
+    def response_bad_request(self, message: str = "Bad request") -> Response:
+        """A 400 answer; an override also answers the API's 400s (bad filters, malformed bodies)."""
+        return self.response_error(message, 400)
+
+    def require_method(self, func: Callable[..., Any], methods: Collection[str]) -> Callable[..., Any]:
+        """``func`` answering :meth:`response_bad_method` to methods not in ``methods`` (for :meth:`get_urls`)."""
+        allowed = {method.upper() for method in methods}
+
+        @functools.wraps(func)
+        def inner(*args: Any, **kwargs: Any) -> Any:
+            if request.method not in allowed and not (request.method == "HEAD" and "GET" in allowed):
+                return self.response_bad_method()
+            return func(*args, **kwargs)
+
+        return inner
+
+    def get_urls(self) -> tuple[tuple[str, Callable[..., Any]], ...]:
+        """The resource's ``(rule, view)`` pairs, relative to ``<prefix>/<name>``: the list, the detail, the delete.
+
+        Override to add endpoints (``return super().get_urls() + (("/ping/", self.ping),)``);
+        added views run after the resource's authentication (:meth:`RestAPI.auth_wrapper`)
+        and answer the resource's allowed methods; returning a view of your own for ``"/"``
+        or ``"/<pk>/"`` replaces the built-in one.
+        """
+        return (("/", self.api_list), ("/<pk>/", self.api_detail), ("/<pk>/delete/", self.post_delete))
+
+    def get_url_name(self, name: str) -> str:
+        """The endpoint name the original gave a view of this resource (``api.message_api_list``)."""
+        return f"{self.api.blueprint.name}.{self.get_api_name()}_{name}"
 
     def get_etag(self, data: Mapping[str, Any]) -> str:
         """The entity tag of a serialized object (quoted)."""
@@ -196,11 +394,51 @@ class RestResource:
 
     # -- reading -------------------------------------------------------------------------
 
+    def apply_filter(self, *args: Any, **kwargs: Any) -> Any:
+        """Not a hook any more (kept so the name resolves): see ``REFUSED_HOOKS``."""
+        raise NotImplementedError(f"apply_filter() is not called: {REFUSED_HOOKS['apply_filter']}")
+
+    def get_serializer(self) -> Any:
+        """Not a hook any more (kept so the name resolves): see ``REFUSED_HOOKS``."""
+        raise NotImplementedError(f"get_serializer() is not called: {REFUSED_HOOKS['get_serializer']}")
+
+    def get_deserializer(self) -> Any:
+        """Not a hook any more (kept so the name resolves): see ``REFUSED_HOOKS``."""
+        raise NotImplementedError(f"get_deserializer() is not called: {REFUSED_HOOKS['get_deserializer']}")
+
+    def clean_arg_list(self, arg_list: list[str]) -> list[Any]:
+        """The values of one filter parameter after :attr:`value_transforms` (the original's hook)."""
+        return [self.value_transforms.get(arg, arg) for arg in arg_list]
+
+    def get_filter_args(self) -> MultiDict[str, str]:
+        """The request's filter parameters, each parameter's values through :meth:`clean_arg_list`.
+
+        A value that becomes None filters with ``is null`` (``?parent=None`` is ``?parent__is=null``),
+        True/False become ``true``/``false``.
+        """
+        ignored = self.get_ignored_params()
+        args: MultiDict[str, str] = MultiDict()
+        for key in request.args:
+            raw = request.args.getlist(key)
+            if key in ignored:
+                args.setlist(key, raw)
+                continue
+            base, _, op = key.rpartition("__")
+            equality = op == "eq" or op not in OPERATORS
+            for value in self.clean_arg_list(raw):
+                if value is None and equality:
+                    args.add(f"{base}__is" if op == "eq" else f"{key}__is", "null")
+                elif value is None or isinstance(value, bool):
+                    args.add(key, "null" if value is None else str(value).lower())
+                else:
+                    args.add(key, str(value))
+        return args
+
     def filter_query(self, query: peewee.ModelSelect) -> peewee.ModelSelect:
-        """Apply the request's filters to ``query`` (only on serialized fields)."""
+        """Apply the request's filters (:meth:`get_filter_args`) to ``query`` (only on serialized fields)."""
         return apply_filters(
             query,
-            request.args,
+            self.get_filter_args(),
             fields=self.filter_fields,
             exclude=hidden_paths(self) | set(self.filter_exclude or ()),
             recursive=self.filter_recursive,
@@ -209,16 +447,23 @@ class RestResource:
         )
 
     def process_query(self, query: peewee.ModelSelect) -> peewee.ModelSelect:
-        """Apply the request's filters and ``?ordering=`` to ``query`` (only on serialized fields)."""
+        """Apply the request's filters (:meth:`filter_query`) and ordering (:meth:`apply_ordering`) to ``query``."""
+        return self.apply_ordering(self.filter_query(query))
+
+    def apply_ordering(self, query: peewee.ModelSelect) -> peewee.ModelSelect:
+        """Order ``query`` by ``?ordering=`` (only serialized fields), by primary key when none is given."""
         hidden = hidden_paths(self)
-        query = self.filter_query(query)
         ordering = request.args.getlist("ordering")
         if any(item.strip() for item in ordering):
-            query = apply_ordering(query, ordering, exclude=hidden)
+            query = order_query(query, ordering, exclude=hidden)
             return query.order_by_extend(self.pk.asc()) if not isinstance(self.pk, peewee.CompositeKey) else query
         if not query._order_by and not isinstance(self.pk, peewee.CompositeKey):
             query = query.order_by(self.pk.asc())
         return query
+
+    def apply_related_joins(self, query: peewee.ModelSelect) -> peewee.ModelSelect:
+        """Select the :attr:`include_resources` objects in ``query`` itself (LEFT OUTER joins), so no N+1."""
+        return add_includes(query, self)
 
     def get_object(self, pk: str) -> peewee.Model:
         """The object with primary key ``pk`` (text from the URL) among :meth:`get_query`'s; 404 otherwise."""
@@ -226,7 +471,7 @@ class RestResource:
             value = parse_key(self.model, pk)
         except ConversionError:
             raise ApiError(404, "Not found") from None
-        query = add_includes(self.get_query().where(self.pk == value), self)
+        query = self.apply_related_joins(self.get_query().where(self.pk == value))
         obj = query.first()
         if obj is None:
             raise ApiError(404, "Not found")
@@ -237,14 +482,15 @@ class RestResource:
         page = paginated_query.get_page()
         previous = page_link(page=page - 1) if page > 1 else ""
         following = page_link(page=page + 1) if paginated_query.has_next() else ""
+        count, pages = paginated_query.get_count(), paginated_query.get_pages()
         return {
             "model": self.get_api_name(),
             "page": page,
             "previous": previous,
             "next": following,
             "limit": paginated_query.paginate_by,
-            "count": paginated_query.get_count(),
-            "pages": paginated_query.get_pages(),
+            "count": count,
+            "pages": pages,
         }
 
     def object_list(self) -> Response:
@@ -254,25 +500,43 @@ class RestResource:
         ``model``, ``limit``, ``previous`` and ``next`` (no page numbers or count).
         """
         if not self.check_get():
-            raise ApiError(403, "Forbidden")
+            return self.response_forbidden()
         if self.pagination == "cursor":
-            objects, meta = cursor_page(self, self.filter_query(self.get_query()), self.get_paginate_by())
-            return self.response({"meta": meta, "objects": self.serialize_query(objects)})
-        query = self.process_query(self.get_query())
-        paginated = PaginatedQuery(query, self.get_paginate_by())
-        objects = list(add_includes(paginated.get_query(), self))
+            limit = self.get_paginate_by() or 1
+            objects, meta = cursor_page(self, self.filter_query(self.get_query()), limit)
+            serialized = [self.without_sensitive(data) for data in self.serialize_query(objects)]
+            return self.response({"meta": meta, "objects": serialized})
+        return self.paginated_object_list(self.process_query(self.get_query()))
+
+    def paginated_object_list(self, filtered_query: peewee.ModelSelect) -> Response:
+        """The list response for a filtered, ordered query: this request's page of it, with ``meta``.
+
+        A page past the last one (however large its number) has an empty ``objects`` list;
+        with :attr:`paginate_by` None and no ``?limit=``, every row is on page 1.
+        """
+        limit = self.get_paginate_by()
+        paginated = PaginatedQuery(filtered_query, limit or 1)
+        if limit is None:
+            paginated.paginate_by = max(paginated.get_count(), 1)
+        if paginated.is_out_of_range():
+            objects: list[peewee.Model] = []  # never an OFFSET past the end: a huge page would overflow it
+        else:
+            objects = list(self.apply_related_joins(paginated.get_query()))
         meta = self.get_request_metadata(paginated)
-        return self.response({"meta": meta, "objects": self.serialize_query(objects)})
+        serialized = [self.without_sensitive(data) for data in self.serialize_query(objects)]
+        return self.response({"meta": meta, "objects": serialized})
 
     def object_detail(self, obj: peewee.Model) -> Response:
         """GET on a detail URL: the object, with an ``ETag`` (``If-None-Match`` answers 304)."""
-        data = self.serialize_query([obj])[0]
+        data = self._serialize_one(obj)
         etag = self.get_etag(data)
         if request.if_none_match and request.if_none_match.contains_weak(etag.strip('"')):
-            response = self.response(None, 304, {"ETag": etag})
+            response = json_response(None, 304, {"ETag": etag})
             response.set_data(b"")
             return response
-        return self.response(data, headers={"ETag": etag})
+        response = self.response(data)
+        response.headers["ETag"] = etag
+        return response
 
     # -- writing -------------------------------------------------------------------------
 
@@ -284,13 +548,40 @@ class RestResource:
         """``If-Match``: 412 when the object changed since the client read it."""
         if not request.headers.get("If-Match"):
             return
-        etag = self.get_etag(self.serialize_query([obj])[0])
+        etag = self.get_etag(self._serialize_one(obj))
         if not request.if_match.contains(etag.strip('"')):
             raise ApiError(412, "The object changed since it was read (If-Match does not match)")
 
     def deserialize_object(self, data: Mapping[str, Any], model_or_instance: Any) -> peewee.Model:
-        """Validate ``data`` into a new instance (model class given) or onto an instance; 422 with per-field errors."""
-        return dict_to_model(model_or_instance, data, read_only=self.get_read_only_fields())
+        """Validate ``data`` into a new instance (model class given) or onto an instance; 422 with per-field errors.
+
+        ``data`` goes through :meth:`scrub_readonly_fields` first; read-only fields are never written.
+        """
+        data = self.scrub_readonly_fields(data)
+        read_only = self.get_read_only_fields()
+        if isinstance(model_or_instance, peewee.Model) and getattr(model_or_instance, _CREATING, False):
+            built = dict_to_model(type(model_or_instance), data, read_only=read_only)  # a new row: required fields
+            model_or_instance.__data__.update(built.__data__)
+            model_or_instance._dirty |= built._dirty
+            return model_or_instance
+        return dict_to_model(model_or_instance, data, read_only=read_only)
+
+    def save_related_objects(self, instance: peewee.Model, data: Mapping[str, Any]) -> None:
+        """A hook called before :meth:`save_object`, in the write's transaction; does nothing here.
+
+        The original wrote objects nested under :attr:`include_resources` keys here; nested
+        objects are references by id now (see the migration guide). Raise ``RestForbidden``
+        to answer 403 and roll the write back.
+        """
+
+    def persist_object(self, instance: peewee.Model, data: Mapping[str, Any]) -> peewee.Model:
+        """Write ``data`` to ``instance`` and save it, in the write's transaction.
+
+        :meth:`deserialize_object`, then :meth:`save_related_objects`, then :meth:`save_object`.
+        """
+        obj = self.deserialize_object(data, instance)
+        self.save_related_objects(obj, data)
+        return self.save_object(obj, data)
 
     def save_object(self, instance: peewee.Model, raw_data: Mapping[str, Any]) -> peewee.Model:
         """Persist ``instance`` (already filled from ``raw_data``): an INSERT when creating, else an UPDATE."""
@@ -303,18 +594,16 @@ class RestResource:
 
     def create(self) -> Response:
         """POST on the list URL: validate, insert, audit, answer 200 with the new object as stored."""
-        if not self.check_post():
-            raise ApiError(403, "Forbidden")
         check_permission(self, "add")
         data = self.read_request_data()
         relations = parse_many_to_many(self, data)
-        instance = self.deserialize_object(data, self.model)
+        instance = self.model()
         setattr(instance, _CREATING, True)
         with write_transaction(self, instance):
-            instance = reload_stored(self.save_object(instance, data))
+            instance = reload_stored(self.persist_object(instance, data))
             write_many_to_many(instance, relations)
             record_audit(self, "add", instance, relations=relations)
-        return self.response(self.serialize_query([instance])[0])
+        return self.response(self._serialize_one(instance))
 
     def edit(self, obj: peewee.Model) -> Response:
         """PUT or PATCH on a detail URL: merge the given fields, save, audit, answer with the object as stored."""
@@ -323,12 +612,11 @@ class RestResource:
         data = self.read_request_data()
         relations = parse_many_to_many(self, data)
         before = snapshot(self, obj, relations)
-        obj = self.deserialize_object(data, obj)
         with write_transaction(self, obj):
-            obj = reload_stored(self.save_object(obj, data))
+            obj = reload_stored(self.persist_object(obj, data))
             write_many_to_many(obj, relations)
             record_audit(self, "change", obj, before, relations)
-        return self.response(self.serialize_query([obj])[0])
+        return self.response(self._serialize_one(obj))
 
     def delete(self, obj: peewee.Model) -> Response:
         """DELETE on a detail URL: ``{"deleted": 1}`` (dependents too when :attr:`delete_recursive`)."""
@@ -344,26 +632,37 @@ class RestResource:
     # -- dispatch ------------------------------------------------------------------------
 
     def api_list(self) -> Response:
-        """The list URL's view: GET lists, POST creates."""
+        """The list URL's view: GET lists, POST creates (after ``check_post``: 403 when it refuses)."""
         if request.method == "POST":
+            if not self.check_post():
+                return self.response_forbidden()
             return self.create()
         return self.object_list()
 
-    def api_detail(self, pk: str) -> Response:
-        """The detail URL's view: GET reads, PUT/PATCH edit, DELETE deletes, after the check hooks (403)."""
+    def api_detail(self, pk: str, method: str | None = None) -> Response:
+        """The detail URL's view: GET reads, PUT/PATCH edit, DELETE deletes, after the check hooks (403).
+
+        ``method`` overrides the request's (the original's ``post_delete`` passes ``"DELETE"``).
+        """
         obj = self.get_object(pk)
-        method = request.method
+        method = (method or request.method).upper()
         if method in ("PUT", "PATCH"):
             if not self.check_put(obj):
-                raise ApiError(403, "Forbidden")
+                return self.response_forbidden()
             return self.edit(obj)
         if method == "DELETE":
             if not self.check_delete(obj):
-                raise ApiError(403, "Forbidden")
+                return self.response_forbidden()
             return self.delete(obj)
         if not self.check_get(obj):
-            raise ApiError(403, "Forbidden")
+            return self.response_forbidden()
         return self.object_detail(obj)
+
+    def post_delete(self, pk: str) -> Response:
+        """``POST <name>/<pk>/delete/``: a DELETE for clients that can only POST (when DELETE is allowed)."""
+        if request.method not in ("POST", "DELETE") or "DELETE" not in self.allowed_methods:
+            return json_response({"error": "Method not allowed"}, 405, {"Allow": "POST, DELETE"})
+        return self.api_detail(pk, "DELETE")
 
     def get_allowed_methods(self, detail: bool) -> tuple[str, ...]:
         """The methods a list (``detail`` false) or detail URL answers; PATCH goes with PUT."""
