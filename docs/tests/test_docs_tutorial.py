@@ -166,9 +166,8 @@ def test_read_only_api_lists_notes_and_refuses_posts(tutorial):
             "next": "",
             "page": 1,
             "previous": "",
-            "limit": 20,
-            "count": 2,
-            "pages": 1,
+            "page_count": 1,
+            "object_count": 2,
         },
         "objects": [
             {"message": "blah blah blah this is a note", "id": 1, "created": "2011-09-23T09:07:39"},

@@ -126,6 +126,37 @@ def test_api_key_refuses_wrong_pairs(app, client, models, api_keys, query):
     assert client.post(f"/api/note/{query}", json={"message": "x"}).status_code == 401
 
 
+def test_api_key_guesses_go_through_the_login_throttle(app, auth, client, models, api_keys):
+    api = RestAPI(app, default_auth=APIKeyAuthentication(api_keys))
+    api.register(models.Note)
+    statuses = [
+        client.post(f"/api/note/?key=k-cole&secret=guess{i}", json={"message": "x"}).status_code for i in range(11)
+    ]
+    assert statuses == [401] * 10 + [429]  # the auth default: 10 failures per name (here, the key)
+    response = client.post("/api/note/?key=k-cole&secret=s-cole", json={"message": "x"})
+    assert response.status_code == 429  # even the right secret waits now
+    assert int(response.headers["Retry-After"]) >= 1
+    assert response.get_json() == {"error": "Too many login attempts"}
+    for i in range(3):  # right pairs count nothing
+        assert client.post("/api/note/?key=k-admin&secret=s-admin", json={"message": str(i)}).status_code == 200
+    assert models.Note.select().count() == 3
+
+
+def test_api_key_throttle_uses_the_given_auth(app, auth, client, models, api_keys, monkeypatch):
+    names = []
+    original = auth.login_attempt
+
+    def login_attempt(name, address=None):
+        names.append(name)
+        return original(name, address)
+
+    monkeypatch.setattr(auth, "login_attempt", login_attempt)
+    RestAPI(app, default_auth=APIKeyAuthentication(api_keys, auth=auth)).register(models.Note)
+    assert client.post("/api/note/?key=k-cole&secret=bad", json={"message": "x"}).status_code == 401
+    assert client.post("/api/note/?key=k-cole&secret=s-cole", json={"message": "x"}).status_code == 200
+    assert names == ["k-cole", "k-cole"]
+
+
 def test_api_key_model_needs_key_and_secret(db):
     class Half(db.Model):
         key = peewee.CharField()

@@ -7,7 +7,8 @@ from types import SimpleNamespace
 import peewee
 import pytest
 
-from flask_peewee.rest import RestAPI, RestResource, UserAuthentication
+from flask_peewee.rest import Authentication, RestAPI, RestResource, UserAuthentication
+from flask_peewee.utils import parse_page
 
 from .conftest import basic
 
@@ -208,7 +209,7 @@ def test_paginate_by_none_lists_every_row(app, auth, client, models, users):
     assert response.status_code == 200
     data = response.get_json()
     assert [obj["id"] for obj in data["objects"]] == list(range(1, 46))
-    assert (data["meta"]["page"], data["meta"]["pages"], data["meta"]["next"]) == (1, 1, "")
+    assert (data["meta"]["page"], data["meta"]["page_count"], data["meta"]["next"]) == (1, 1, "")
     data = client.get("/api/relationship/?limit=10&page=2").get_json()
     assert [obj["id"] for obj in data["objects"]] == list(range(11, 21))
     assert client.get("/api/relationship/?page=2").get_json()["objects"] == []
@@ -225,14 +226,14 @@ def test_paginate_by_none_caps_limit_at_max_paginate_by(app, auth, client, model
         models.Relationship.create(from_user=1, to_user=2)
     assert len(client.get("/api/relationship/").get_json()["objects"]) == 8
     data = client.get("/api/relationship/?limit=100").get_json()
-    assert (len(data["objects"]), data["meta"]["limit"]) == (5, 5)
+    assert (len(data["objects"]), data["meta"]["page_count"]) == (5, 2)
 
 
 def test_paginate_by_none_is_empty_on_an_empty_table(app, auth, client, models, users):
     api = RestAPI(app)
     api.register(models.Relationship, type("R", (RestResource,), {"paginate_by": None}))
     data = client.get("/api/relationship/").get_json()
-    assert (data["objects"], data["meta"]["count"], data["meta"]["pages"]) == ([], 0, 1)
+    assert (data["objects"], data["meta"]["object_count"], data["meta"]["page_count"]) == ([], 0, 0)
 
 
 @pytest.mark.parametrize("value", [0, -1, "20", 2.5, True])
@@ -255,7 +256,7 @@ def test_a_page_past_the_end_is_empty_never_a_500(app, client, models, users, pa
     assert response.status_code == 200
     data = response.get_json()
     assert data["objects"] == []
-    assert (data["meta"]["page"], data["meta"]["next"], data["meta"]["count"]) == (int(page), "", 45)
+    assert (data["meta"]["page"], data["meta"]["next"], data["meta"]["object_count"]) == (parse_page(page), "", 45)
 
 
 # -- cross-site writes (issue 15, item 7) ----------------------------------------------------------------
@@ -343,8 +344,96 @@ def test_a_database_outage_is_a_json_503(app, client, db, message_api, method, u
     assert int(response.headers["Retry-After"]) >= 1
 
 
-def test_asking_for_the_originals_nested_writes_is_refused():
-    with pytest.raises(TypeError, match=r"never written; override save_related_objects\(instance, data\)"):
+def test_nested_writes_true_is_the_originals_setting_and_accepted(app, auth, client, members):
+    class MemberResource(RestResource):
+        readonly_fields = ("admin",)
 
-        class Writer(RestResource):
-            nested_writes = True
+    class PostResource(RestResource):
+        include_resources = {"member": MemberResource}
+        nested_writes = True
+
+    RestAPI(app, default_auth=UserAuthentication(auth)).register(members.Post, PostResource)
+    body = {"content": "hi", "member": {"name": "new", "admin": True}}
+    response = client.post("/api/post/", json=body, headers=COLEIFER)
+    assert response.status_code == 200
+    assert (response.get_json()["member"]["name"], response.get_json()["member"]["admin"]) == ("new", False)
+    assert members.Member.select().count() == 2
+
+
+# -- round 2: the original 4.0.1's list meta, POST edits and filter forms ------------------------------
+
+
+def test_list_meta_is_the_originals_shape(app, client, models, users):
+    RestAPI(app).register(models.Note)
+    meta = client.get("/api/note/").get_json()["meta"]
+    assert meta == {"model": "note", "page": 1, "page_count": 0, "object_count": 0, "previous": "", "next": ""}
+    models.Note.insert_many([{"message": str(i)} for i in range(45)]).execute()
+    meta = client.get("/api/note/?page=2").get_json()["meta"]
+    assert meta == {
+        "model": "note",
+        "page": 2,
+        "page_count": 3,
+        "object_count": 45,
+        "previous": "/api/note/?page=1",
+        "next": "/api/note/?page=3",
+    }
+
+
+def test_a_post_to_a_detail_url_edits_like_a_put(app, auth, client, models, users):
+    class MessageResource(RestResource):
+        def check_put(self, obj):
+            return obj.content != "locked"
+
+    RestAPI(app, default_auth=UserAuthentication(auth)).register(models.Message, MessageResource)
+    models.Message.create(user=users.admin, content="hello")
+    models.Message.create(user=users.admin, content="locked")
+    assert client.post("/api/message/1/", json={"content": "x"}).status_code == 401
+    response = client.post("/api/message/1/", json={"content": "edited"}, headers=COLEIFER)
+    assert (response.status_code, response.get_json()["content"]) == (200, "edited")
+    assert models.Message.get_by_id(1).content == "edited"
+    assert client.post("/api/message/2/", json={"content": "x"}, headers=COLEIFER).status_code == 403
+    assert models.Message.select().count() == 2
+
+
+def test_a_post_edit_needs_what_a_put_needs(app, client, models, users):
+    class ReadOnly(RestResource):
+        pass
+
+    api = RestAPI(app, default_auth=Authentication(protected_methods=("PUT", "DELETE")))
+    api.register(models.Note, ReadOnly)
+    api.register(models.Message, allowed_methods=("GET", "POST"))
+    models.Note.create(message="n")
+    models.Message.create(user=users.admin, content="m")
+    assert client.post("/api/note/", json={"message": "anyone may create"}).status_code == 200
+    assert client.post("/api/note/1/", json={"message": "but not edit"}).status_code == 401
+    response = client.post("/api/message/1/", json={"content": "no edits here"}, headers=COLEIFER)
+    assert response.status_code == 405
+    assert "POST" not in response.headers["Allow"]
+    assert (models.Note.get_by_id(1).message, models.Message.get_by_id(1).content) == ("n", "m")
+
+
+def test_repeated_filter_values_are_alternatives_and_a_minus_negates(app, client, models, users, make_user):
+    make_user("inactive", active=False)
+    RestAPI(app).register(models.Message)
+    for user in (1, 2, 3):
+        models.Message.create(user=user, content=f"by {user}")
+
+    def users_of(query):
+        response = client.get(f"/api/message/?{query}")
+        assert response.status_code == 200, response.get_json()
+        return [message["user"] for message in response.get_json()["objects"]]
+
+    assert users_of("user__username=admin&user__username=inactive") == [1, 3]
+    assert users_of("user=1&user=2") == [1, 2]
+    assert users_of("-user__username=admin") == [2, 3]
+    assert users_of("-user__in=1,3") == [2]
+    assert users_of("user__in=1,3&-user=3") == [1]
+    assert client.get("/api/message/?-user__password=x").status_code == 400  # hidden fields stay hidden
+
+
+def test_null_and_empty_boolean_filters_read_as_the_original(app, client, models, users):
+    RestAPI(app).register(models.User, type("U", (RestResource,), {"exclude": ("email",)}))
+    names = lambda query: [u["username"] for u in client.get(f"/api/user/?{query}").get_json()["objects"]]  # noqa: E731
+    assert names("admin=") == names("admin=false") == ["coleifer"]
+    assert names("admin=true") == ["admin"]
+    assert names("-admin=") == ["admin"]

@@ -152,7 +152,7 @@ def test_a_cursor_only_works_with_its_ordering_and_resource(app, client, entries
 
 def test_offset_pagination_stays_the_default(client, entries):
     meta = client.get("/api/user/").get_json()["meta"]
-    assert {"page", "count", "pages"} <= set(meta)
+    assert {"page", "page_count", "object_count"} <= set(meta)
 
 
 def test_bad_pagination_settings_are_refused(app, models):

@@ -14,7 +14,7 @@ from werkzeug.routing import Map, Rule
 
 from flask_peewee.auth import is_cross_site_request
 from flask_peewee.db import Database, ImproperlyConfigured, get_database
-from flask_peewee.rest._authentication import Authentication
+from flask_peewee.rest._authentication import POST_EDIT, Authentication
 from flask_peewee.rest._errors import ApiError, RestForbidden, json_response
 from flask_peewee.rest._openapi import build_openapi
 from flask_peewee.rest._resource import RestResource
@@ -374,6 +374,8 @@ class RestAPI:
             return json_response({"error": "Method not allowed"}, 405, {"Allow": ", ".join(allowed)})
         if pk is None:
             return self._guard(resource, lambda: self.auth_wrapper(resource.api_list, resource)())
+        if request.method == "POST":
+            g.setdefault(POST_EDIT, True)
         return self._guard(resource, lambda: self.auth_wrapper(resource.api_detail, resource)(pk))
 
     def _guard(self, resource: RestResource | None, view: Callable[[], Any]) -> Response:

@@ -28,6 +28,8 @@ __all__ = [
 DEFAULT_PROTECTED_METHODS: tuple[str, ...] = ("POST", "PUT", "PATCH", "DELETE")
 #: every method the API answers (PATCH goes with PUT): ``Authentication(ALL_METHODS)`` protects reads too
 ALL_METHODS: tuple[str, ...] = ("GET", "POST", "PUT", "DELETE")
+# set on ``g`` by the API for a POST to a detail URL: an edit, protected like a PUT too
+POST_EDIT = "flask_peewee_rest_post_edit"
 
 
 class Authentication:
@@ -50,7 +52,12 @@ class Authentication:
         self.protected_methods = tuple(method.upper() for method in methods)
 
     def is_protected(self, method: str | None = None) -> bool:
-        """Whether ``method`` (the request's by default) needs credentials; PATCH counts as PUT."""
+        """Whether ``method`` (the request's by default) needs credentials; PATCH counts as PUT.
+
+        A POST to a detail URL (the original's edit) needs credentials when POST or PUT does.
+        """
+        if method is None and request.method == "POST" and g.get(POST_EDIT):
+            return self.is_protected("POST") or self.is_protected("PUT")
         method = (method or request.method).upper()
         if method == "PATCH" and "PUT" in self.protected_methods:
             return True
@@ -96,15 +103,7 @@ class UserAuthentication(Authentication):
         Over the throttle's limit: a 429 with ``Retry-After``; the users' table unreachable: a
         503 with ``Retry-After``. Neither counts as a failure.
         """
-        try:
-            with self.auth.login_attempt(username) as outcome:
-                user = self.auth.authenticate(username, password)
-                outcome.report(user)
-        except LoginThrottled as refused:
-            raise ApiError(429, "Too many login attempts", headers={"Retry-After": str(refused.wait)}) from None
-        except AuthUnavailable as down:
-            raise ApiError(503, "Service unavailable", headers={"Retry-After": str(down.wait)}) from None
-        return user
+        return _throttled(self.auth, username, lambda: self.auth.authenticate(username, password))
 
     def verify_user(self, user: Any) -> bool:
         """A hook to refuse some authenticated users; every active user passes here."""
@@ -117,6 +116,30 @@ class AdminAuthentication(UserAuthentication):
     def verify_user(self, user: Any) -> bool:
         """Whether ``user`` is an administrator (``user.admin``)."""
         return bool(getattr(user, "admin", False))
+
+
+def _throttled(auth: Any, name: str, check: Any) -> Any:
+    """``check()`` run as one login attempt of ``name`` under ``auth``'s throttle (none without an ``auth``).
+
+    A false result counts as a failure; over the limit a 429, the store unreachable a 503.
+    """
+    if auth is None:
+        return check()
+    try:
+        with auth.login_attempt(name) as outcome:
+            result = check()
+            outcome.report(result)
+    except LoginThrottled as refused:
+        raise ApiError(429, "Too many login attempts", headers={"Retry-After": str(refused.wait)}) from None
+    except AuthUnavailable as down:
+        raise ApiError(503, "Service unavailable", headers={"Retry-After": str(down.wait)}) from None
+    return result
+
+
+def _app_auth() -> Any:
+    """The app's ``Auth`` when it has exactly one, else None."""
+    registered = list(current_app.extensions.get("flask_peewee.auth", {}).values())
+    return registered[0] if len(registered) == 1 else None
 
 
 def _credential(name: str, header: str) -> str | None:
@@ -135,6 +158,10 @@ class APIKeyAuthentication(Authentication):
     The pair is read from the query string (``?key=...&secret=...``), the headers (``key`` /
     ``secret`` or ``X-API-Key`` / ``X-API-Secret``) or a form body; the secret is compared in
     constant time. The matching row is ``g.api_key`` and, when it has a ``user``, that is ``g.user``.
+
+    Lookups count against the login throttle of ``auth`` (the app's only ``Auth`` when not
+    given) under the key's name, as HTTP Basic logins do: a wrong secret or unknown key is a
+    failure, and past the limit the API answers 429 with ``Retry-After``.
     """
 
     #: the model field holding the key
@@ -142,8 +169,11 @@ class APIKeyAuthentication(Authentication):
     #: the model field holding the secret
     secret_field: str = "secret"  # noqa: S105 - a field name
 
-    def __init__(self, model: type[peewee.Model], protected_methods: Iterable[str] | None = None) -> None:
+    def __init__(
+        self, model: type[peewee.Model], protected_methods: Iterable[str] | None = None, *, auth: Any = None
+    ) -> None:
         super().__init__(protected_methods)
+        self.auth = auth
         for attribute in ("key_field", "secret_field"):
             name = getattr(self, attribute)
             if name not in model._meta.fields:
@@ -183,7 +213,10 @@ class APIKeyAuthentication(Authentication):
         if not self.is_protected():
             return True
         key, secret = self.get_key_secret()
-        obj = self.get_key(key, secret) if key or secret else None
+        obj = None
+        if key or secret:
+            auth = self.auth if self.auth is not None else _app_auth()
+            obj = _throttled(auth, key or "", lambda: self.get_key(key, secret))
         if obj is None:
             return False
         g.api_key = obj

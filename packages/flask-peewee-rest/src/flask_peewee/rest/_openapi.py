@@ -218,13 +218,12 @@ def build_openapi(api: RestAPI, prefix: str, title: str = "API", version: str = 
             "properties": {
                 "model": {"type": "string"},
                 "page": {"type": "integer"},
+                "page_count": {"type": "integer"},
+                "object_count": {"type": "integer"},
                 "previous": {"type": "string"},
                 "next": {"type": "string"},
-                "limit": {"type": "integer"},
-                "count": {"type": "integer"},
-                "pages": {"type": "integer"},
             },
-            "required": ["model", "page", "previous", "next"],
+            "required": ["model", "page", "page_count", "object_count", "previous", "next"],
         },
         "CursorMeta": {
             "type": "object",

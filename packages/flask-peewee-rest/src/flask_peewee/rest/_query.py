@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
 from typing import TYPE_CHECKING, Any
 
 import peewee
+from werkzeug.datastructures import MultiDict
 
-from flask_peewee.utils import get_sensitive_fields
+from flask_peewee.utils import QueryError, apply_filters, filter_query, get_sensitive_fields, parse_filters
 
 if TYPE_CHECKING:
     from flask_peewee.rest._resource import RestResource
 
-__all__ = ["MAX_DEPTH", "add_includes", "field_names", "hidden_fields", "hidden_paths"]
+__all__ = ["MAX_DEPTH", "add_includes", "apply_request_filters", "field_names", "hidden_fields", "hidden_paths"]
 
 MAX_DEPTH = 4  # foreign keys one filter path may cross (as in flask_peewee.utils)
 
@@ -69,4 +72,42 @@ def add_includes(query: peewee.ModelSelect, resource: RestResource, source: Any 
         on = getattr(source, fk.name) == getattr(alias, fk.rel_field.name)
         query = query.select_extend(alias).join(alias, peewee.JOIN.LEFT_OUTER, on=on, src=source, attr=fk.name)
         query = add_includes(query, nested, alias)
+    return query
+
+
+def apply_request_filters(
+    query: peewee.ModelSelect, resource: RestResource, args: MultiDict[str, str], **options: Any
+) -> peewee.ModelSelect:
+    """Filter ``query`` by ``args`` as the original REST API did; ``options`` go to ``parse_filters``.
+
+    Different parameters must all hold; the values of one repeated parameter are
+    alternatives (``?user=1&user=2``: either user), and a parameter starting with ``-``
+    excludes the rows it matches (``?-user__username=admin``). ``in`` takes
+    comma-separated values and/or repeated parameters.
+    """
+    ignore = options.get("ignore", ())
+    plain: MultiDict[str, str] = MultiDict()
+    groups: list[tuple[str, list[str], bool]] = []
+    for key in args:
+        values = args.getlist(key)
+        negated = key.startswith("-") and len(key) > 1 and key not in ignore
+        name = key[1:] if negated else key
+        if name in ignore:
+            plain.setlist(key, values)
+        elif negated or (len(values) > 1 and name.rpartition("__")[2] != "in"):
+            groups.append((name, values, negated))
+        else:
+            plain.setlist(key, values)
+    query = apply_filters(query, plain, **options)
+    pk = resource.model._meta.primary_key
+    for name, values, negated in groups:
+        if isinstance(pk, peewee.CompositeKey):
+            raise QueryError(f"{name!r}: alternatives and negation need a single-column primary key", param=name)
+        per_value = [values] if name.rpartition("__")[2] == "in" else [[value] for value in values]
+        matches = []
+        for chosen in per_value:
+            filters = parse_filters(resource.model, MultiDict([(name, value) for value in chosen]), **options)
+            matches.append(pk.in_(filter_query(resource.model.select(pk), filters)))
+        condition = reduce(operator.or_, matches)
+        query = query.where(~condition if negated else condition)
     return query

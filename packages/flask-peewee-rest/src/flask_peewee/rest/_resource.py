@@ -16,7 +16,8 @@ from flask_peewee.rest._auditing import delete_object, record_audit, snapshot
 from flask_peewee.rest._cursor import cursor_page
 from flask_peewee.rest._errors import ApiError, json_response
 from flask_peewee.rest._m2m import load_many_to_many, parse_many_to_many, write_many_to_many
-from flask_peewee.rest._query import add_includes, hidden_paths
+from flask_peewee.rest._nested import CREATING, nested_write_keys, remember_nested_writes, write_nested_objects
+from flask_peewee.rest._query import add_includes, apply_request_filters, hidden_paths
 from flask_peewee.rest._request import page_link, read_body, read_limit
 from flask_peewee.rest._writes import check_permission, reload_stored, write_transaction
 from flask_peewee.utils import (
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_ALLOWED_METHODS", "RestResource"]
 
 DEFAULT_ALLOWED_METHODS: tuple[str, ...] = ("GET", "POST", "PUT", "PATCH", "DELETE")
-_CREATING = "_flask_peewee_rest_creating"
+_CREATING = CREATING
 _M2M = "_flask_peewee_rest_many_to_many"
 
 
@@ -55,6 +56,21 @@ def _referenced(obj: peewee.Model) -> bool:
 
 
 _READ_ONLY_NAMES = ("read_only_fields", "readonly_fields")
+
+
+def _target_field(model: type[peewee.Model], key: str) -> peewee.Field | None:
+    """The field a filter parameter (``user__admin``, ``-admin__eq``) ends on, or None."""
+    parts = key.lstrip("-").split("__")
+    if len(parts) > 1 and parts[-1] in OPERATORS:
+        parts.pop()
+    field = None
+    current: type[peewee.Model] | None = model
+    for part in parts:
+        field = current._meta.fields.get(part) if current is not None else None
+        if field is None:
+            return None
+        current = field.rel_model if isinstance(field, peewee.ForeignKeyField) else None
+    return field
 
 
 def _field_names(cls: type, name: str, value: Any) -> frozenset[str]:
@@ -81,12 +97,6 @@ def _refuse_hooks(cls: type) -> None:
     for name, instead in REFUSED_HOOKS.items():
         if name in cls.__dict__:
             raise TypeError(f"{cls.__name__}.{name}() would never be called: {instead}")
-    if cls.__dict__.get("nested_writes") is True:
-        raise TypeError(
-            f"{cls.__name__}.nested_writes = True: objects nested in a body are references by id and are "
-            "never written; override save_related_objects(instance, data) to write related objects "
-            "(nested_writes = False ignores nested objects)"
-        )
 
 
 def _unify_read_only(cls: type) -> None:
@@ -146,9 +156,9 @@ class RestResource:
     filter_operators: Collection[str] = OPERATORS
     #: foreign key name -> resource class: the related object is nested in the output
     include_resources: Mapping[str, type[RestResource]] | None = None
-    #: whether a nested object under a foreign key of :attr:`include_resources` is read from a write's body
-    #: (as a reference by its id: the related row is never written); when false it is ignored (the key can
-    #: still be set by its id). Setting it to True in a subclass, asking for the original's nested writes, is refused
+    #: whether an object nested under a foreign key of :attr:`include_resources` in a write's body is
+    #: written through that resource (its checks, read-only and sensitive fields apply; see
+    #: :meth:`save_related_objects`); when false it is ignored (the key can still be set by its id)
     nested_writes: bool = True
     #: whether deleting an object deletes the rows that depend on it
     delete_recursive: bool = True
@@ -414,7 +424,8 @@ class RestResource:
         """The request's filter parameters, each parameter's values through :meth:`clean_arg_list`.
 
         A value that becomes None filters with ``is null`` (``?parent=None`` is ``?parent__is=null``),
-        True/False become ``true``/``false``.
+        True/False become ``true``/``false``; an empty value of a boolean field means false
+        (``?admin=``), as in the original.
         """
         ignored = self.get_ignored_params()
         args: MultiDict[str, str] = MultiDict()
@@ -430,14 +441,22 @@ class RestResource:
                     args.add(f"{base}__is" if op == "eq" else f"{key}__is", "null")
                 elif value is None or isinstance(value, bool):
                     args.add(key, "null" if value is None else str(value).lower())
+                elif value == "" and isinstance(_target_field(self.model, key), peewee.BooleanField):
+                    args.add(key, "false")
                 else:
                     args.add(key, str(value))
         return args
 
     def filter_query(self, query: peewee.ModelSelect) -> peewee.ModelSelect:
-        """Apply the request's filters (:meth:`get_filter_args`) to ``query`` (only on serialized fields)."""
-        return apply_filters(
+        """Apply the request's filters (:meth:`get_filter_args`) to ``query`` (only on serialized fields).
+
+        Different parameters must all hold; a repeated parameter's values are alternatives
+        (``?user=1&user=2``), and ``-`` before a parameter excludes what it matches
+        (``?-user__username=admin``), as in the original.
+        """
+        return apply_request_filters(
             query,
+            self,
             self.get_filter_args(),
             fields=self.filter_fields,
             exclude=hidden_paths(self) | set(self.filter_exclude or ()),
@@ -478,19 +497,19 @@ class RestResource:
         return obj
 
     def get_request_metadata(self, paginated_query: PaginatedQuery) -> dict[str, Any]:
-        """The ``meta`` of a list: model, page, previous/next links (``""`` when none), limit, count and pages."""
+        """The ``meta`` of a list, the original's shape: ``model``, ``page``, ``page_count`` (0 when there
+        are no objects), ``object_count`` and the ``previous``/``next`` links (``""`` when there is none)."""
         page = paginated_query.get_page()
         previous = page_link(page=page - 1) if page > 1 else ""
         following = page_link(page=page + 1) if paginated_query.has_next() else ""
-        count, pages = paginated_query.get_count(), paginated_query.get_pages()
+        count = paginated_query.get_count()
         return {
             "model": self.get_api_name(),
             "page": page,
+            "page_count": paginated_query.get_pages() if count else 0,
+            "object_count": count,
             "previous": previous,
             "next": following,
-            "limit": paginated_query.paginate_by,
-            "count": count,
-            "pages": pages,
         }
 
     def object_list(self) -> Response:
@@ -556,23 +575,34 @@ class RestResource:
         """Validate ``data`` into a new instance (model class given) or onto an instance; 422 with per-field errors.
 
         ``data`` goes through :meth:`scrub_readonly_fields` first; read-only fields are never written.
+        Objects nested under :attr:`include_resources` keys to be written are left to
+        :meth:`save_related_objects` (a reference by id is read here).
         """
         data = self.scrub_readonly_fields(data)
         read_only = self.get_read_only_fields()
+        probe = model_or_instance if isinstance(model_or_instance, peewee.Model) else self.model()
+        nested = nested_write_keys(self, probe, data)
+        read_only |= nested
         if isinstance(model_or_instance, peewee.Model) and getattr(model_or_instance, _CREATING, False):
             built = dict_to_model(type(model_or_instance), data, read_only=read_only)  # a new row: required fields
             model_or_instance.__data__.update(built.__data__)
             model_or_instance._dirty |= built._dirty
-            return model_or_instance
-        return dict_to_model(model_or_instance, data, read_only=read_only)
+            instance = model_or_instance
+        else:
+            instance = dict_to_model(model_or_instance, data, read_only=read_only)
+        return remember_nested_writes(instance, nested)
 
     def save_related_objects(self, instance: peewee.Model, data: Mapping[str, Any]) -> None:
-        """A hook called before :meth:`save_object`, in the write's transaction; does nothing here.
+        """Write the objects nested under :attr:`include_resources` keys of ``data``; called before :meth:`save_object`.
 
-        The original wrote objects nested under :attr:`include_resources` keys here; nested
-        objects are references by id now (see the migration guide). Raise ``RestForbidden``
-        to answer 403 and roll the write back.
+        Each is written through the nested resource as a direct write to it would be: its
+        ``check_put`` (the row ``instance`` points at) or ``check_post`` (a new row) and the
+        permission policy (403 ``RestForbidden`` when refused), its read-only fields, never a
+        sensitive field; ``instance`` then points at it. An object holding only an id (or
+        another row's id) is a reference, not written. It runs in the write's transaction:
+        any refusal or error rolls everything back. ``nested_writes = False`` turns it off.
         """
+        write_nested_objects(self, instance, data)
 
     def persist_object(self, instance: peewee.Model, data: Mapping[str, Any]) -> peewee.Model:
         """Write ``data`` to ``instance`` and save it, in the write's transaction.
@@ -606,7 +636,7 @@ class RestResource:
         return self.response(self._serialize_one(instance))
 
     def edit(self, obj: peewee.Model) -> Response:
-        """PUT or PATCH on a detail URL: merge the given fields, save, audit, answer with the object as stored."""
+        """PUT, PATCH or POST on a detail URL: merge the given fields, save, audit, answer with the object as stored."""
         check_permission(self, "change")
         self.check_precondition(obj)
         data = self.read_request_data()
@@ -640,13 +670,15 @@ class RestResource:
         return self.object_list()
 
     def api_detail(self, pk: str, method: str | None = None) -> Response:
-        """The detail URL's view: GET reads, PUT/PATCH edit, DELETE deletes, after the check hooks (403).
+        """The detail URL's view: GET reads, PUT/PATCH/POST edit, DELETE deletes, after the check hooks (403).
 
-        ``method`` overrides the request's (the original's ``post_delete`` passes ``"DELETE"``).
+        A POST is an edit, as in the original, and is judged like a PUT (``check_put``, the
+        ``change`` permission). ``method`` overrides the request's (the original's ``post_delete``
+        passes ``"DELETE"``).
         """
         obj = self.get_object(pk)
         method = (method or request.method).upper()
-        if method in ("PUT", "PATCH"):
+        if method in ("PUT", "PATCH", "POST"):
             if not self.check_put(obj):
                 return self.response_forbidden()
             return self.edit(obj)
@@ -665,9 +697,16 @@ class RestResource:
         return self.api_detail(pk, "DELETE")
 
     def get_allowed_methods(self, detail: bool) -> tuple[str, ...]:
-        """The methods a list (``detail`` false) or detail URL answers; PATCH goes with PUT."""
+        """The methods a list (``detail`` false) or detail URL answers; PATCH goes with PUT.
+
+        A detail URL also answers POST, the original's edit, when it answers PUT.
+        """
         methods = set(self.allowed_methods)
         if "PUT" in methods:
             methods.add("PATCH")
-        wanted = ("GET", "PUT", "PATCH", "DELETE") if detail else ("GET", "POST")
+        if detail:
+            methods.discard("POST")
+            if "PUT" in methods:
+                methods.add("POST")
+        wanted = ("GET", "POST", "PUT", "PATCH", "DELETE") if detail else ("GET", "POST")
         return tuple(method for method in wanted if method in methods)
