@@ -83,7 +83,7 @@ def test_not_found(client, api, models, db):
 
 
 def test_methods_not_allowed(client, api):
-    for method, url in (("put", "/api/note/"), ("delete", "/api/note/"), ("post", "/api/note/1/")):
+    for method, url in (("put", "/api/note/"), ("delete", "/api/note/"), ("patch", "/api/note/")):
         response = getattr(client, method)(url, headers=ADMIN)
         assert response.status_code == 405
         assert response.get_json() == {"error": "Method not allowed"}

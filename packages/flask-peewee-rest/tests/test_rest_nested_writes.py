@@ -8,7 +8,14 @@ import peewee
 import pytest
 from flask import g
 
-from flask_peewee.rest import Authentication, RestAPI, RestResource, RestrictOwnerResource, UserAuthentication
+from flask_peewee.rest import (
+    AdminAuthentication,
+    Authentication,
+    RestAPI,
+    RestResource,
+    RestrictOwnerResource,
+    UserAuthentication,
+)
 
 from .conftest import basic
 
@@ -155,7 +162,8 @@ def test_the_child_checks_refuse_with_403_and_roll_everything_back(client, api, 
     assert response.status_code == 403
     assert (models.User.select().count(), chain.Ping.select().count()) == (users_before, 0)
     ping = chain.Ping.create(user=users.coleifer, body="hi")
-    response = client.put(f"/api/ping/{ping.id}/", json={"body": "y", "user": {"username": "changed"}}, headers=COLEIFER)
+    body = {"body": "y", "user": {"username": "changed"}}
+    response = client.put(f"/api/ping/{ping.id}/", json=body, headers=COLEIFER)
     assert response.status_code == 403
     assert (models.User.get_by_id(2).username, chain.Ping.get_by_id(ping.id).body) == ("coleifer", "hi")
 
@@ -213,3 +221,43 @@ def test_the_permission_policy_judges_nested_writes(app, auth, client, chain, mo
     response = client.post("/api/b/", json={"b_field": "b", "a": {"a_field": "a"}})
     assert response.status_code == 403
     assert (chain.A.select().count(), chain.B.select().count()) == (0, 0)
+
+
+def test_a_nested_write_needs_the_authentication_the_model_is_served_with(app, auth, client, chain, models, users):
+    """As in the docs' example: users served admin-only, nested (without checks) in another resource."""
+
+    class PingResource(RestResource):
+        include_resources = {"user": UserResource}
+
+    api = RestAPI(app, default_auth=UserAuthentication(auth))
+    api.register(models.User, UserResource, auth=AdminAuthentication(auth))
+    api.register(chain.Ping, PingResource)
+    ping = chain.Ping.create(user=users.admin, body="hi")
+    body = {"body": "edited", "user": {"username": "hacked"}}
+    response = client.put(f"/api/ping/{ping.id}/", json=body, headers=COLEIFER)
+    assert response.status_code == 403
+    assert (models.User.get_by_id(1).username, chain.Ping.get_by_id(ping.id).body) == ("admin", "hi")
+    assert client.put("/api/user/1/", json={"username": "hacked"}, headers=COLEIFER).status_code == 401
+    response = client.put(f"/api/ping/{ping.id}/", json=body, headers=ADMIN)
+    assert response.status_code == 200
+    assert response.get_json()["user"]["username"] == "hacked"
+    # a reference by id is no write: any user may point a ping at a user
+    response = client.post("/api/ping/", json={"body": "b", "user": {"id": 1}}, headers=COLEIFER)
+    assert (response.status_code, response.get_json()["user"]["id"]) == (200, 1)
+
+
+def test_the_request_user_is_kept_after_the_nested_check(app, auth, client, chain, models, users):
+    class PingResource(RestResource):
+        include_resources = {"user": UserResource}
+
+        def save_object(self, instance, raw_data):
+            instance.body = f"saved by user {g.user.get_id()}"
+            return super().save_object(instance, raw_data)
+
+    api = RestAPI(app, default_auth=UserAuthentication(auth))
+    api.register(models.User, UserResource, auth=AdminAuthentication(auth))
+    api.register(chain.Ping, PingResource)
+    ping = chain.Ping.create(user=users.admin, body="hi")
+    response = client.put(f"/api/ping/{ping.id}/", json={"user": {"username": "boss"}}, headers=ADMIN)
+    assert response.status_code == 200
+    assert (chain.Ping.get_by_id(ping.id).body, models.User.get_by_id(1).username) == ("saved by user 1", "boss")

@@ -2,7 +2,8 @@
 
 The original flask-peewee wrote such objects from ``save_related_objects``. Here each one is
 judged by the child resource exactly as a direct write to it would be: its ``check_put``
-(the related row exists) or ``check_post`` (a new row), the auth permission policy, its
+(the related row exists) or ``check_post`` (a new row), the authentication of the resource the
+API serves that model with (when it is another), the auth permission policy, its
 read-only fields (scrubbed at every level) and the model's sensitive fields (never written
 from a body). It all happens inside the parent's write transaction, so a refusal
 (``RestForbidden``, 403) or an error anywhere rolls the whole write back.
@@ -22,6 +23,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import peewee
+from flask import g
 
 from flask_peewee.rest._auditing import record_audit, snapshot
 from flask_peewee.rest._errors import ApiError, RestForbidden
@@ -88,6 +90,8 @@ def write_nested_objects(resource: RestResource, instance: peewee.Model, data: M
         if name in read_only:
             continue
         child = resource.nested_resources[name]
+        if not _registered_lets_through(resource, child):
+            raise RestForbidden()
         try:
             related = _write_one(child, instance.__data__.get(name), data[name])
         except DataError as exc:
@@ -98,6 +102,31 @@ def write_nested_objects(resource: RestResource, instance: peewee.Model, data: M
                 exc.extra["errors"] = {f"{name}.{field}": message for field, message in errors.items()}
             raise
         setattr(instance, name, related)
+
+
+_REQUEST_STATE = ("user", "api_key", "api_token")
+
+
+def _registered_lets_through(resource: RestResource, child: RestResource) -> bool:
+    """Whether the request passes the authentication of the resource the API serves ``child``'s model with.
+
+    A nested write needs what a direct write to that model needs: a user model served with
+    ``AdminAuthentication`` is written through a nested object only by an admin. ``g.user``
+    and the other request state the check sets are kept as they were.
+    """
+    registered = resource.api.get_resource(child.model) if resource.api is not None else None
+    if registered is None or registered.authentication is resource.authentication:
+        return True
+    missing = object()
+    saved = {name: g.get(name, missing) for name in _REQUEST_STATE}
+    try:
+        return bool(registered.authorize())
+    finally:
+        for name, value in saved.items():
+            if value is missing:
+                g.pop(name, None)
+            else:
+                setattr(g, name, value)
 
 
 def _write_one(child: RestResource, current: Any, value: Mapping[str, Any]) -> peewee.Model:

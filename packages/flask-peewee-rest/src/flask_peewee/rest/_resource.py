@@ -25,7 +25,6 @@ from flask_peewee.utils import (
     OPERATORS,
     ConversionError,
     PaginatedQuery,
-    apply_filters,
     dict_to_model,
     get_sensitive_fields,
     insert_instance,
