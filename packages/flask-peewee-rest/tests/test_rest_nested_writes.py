@@ -261,3 +261,18 @@ def test_the_request_user_is_kept_after_the_nested_check(app, auth, client, chai
     response = client.put(f"/api/ping/{ping.id}/", json={"user": {"username": "boss"}}, headers=ADMIN)
     assert response.status_code == 200
     assert (chain.Ping.get_by_id(ping.id).body, models.User.get_by_id(1).username) == ("saved by user 1", "boss")
+
+
+def test_a_nested_write_needs_the_method_the_model_is_served_with(app, auth, client, chain, models, users):
+    class PingResource(RestResource):
+        include_resources = {"user": UserResource}
+
+    api = RestAPI(app, default_auth=UserAuthentication(auth))
+    api.register(models.User, UserResource, allowed_methods=("GET",))
+    api.register(chain.Ping, PingResource)
+    ping = chain.Ping.create(user=users.coleifer, body="hi")
+    response = client.put(f"/api/ping/{ping.id}/", json={"user": {"username": "renamed"}}, headers=ADMIN)
+    assert response.status_code == 403
+    assert models.User.get_by_id(2).username == "coleifer"
+    response = client.put(f"/api/ping/{ping.id}/", json={"body": "ok", "user": {"id": 1}}, headers=ADMIN)
+    assert (response.status_code, response.get_json()["user"]["username"]) == (200, "admin")

@@ -66,7 +66,8 @@ def test_document_describes_paths_methods_and_schemas(client, documented):
         "/api/user/{pk}/",
     }
     assert set(paths["/api/user/"]) == {"get"}
-    assert set(paths["/api/message/{pk}/"]) == {"parameters", "get", "put", "patch", "delete"}
+    assert set(paths["/api/message/{pk}/"]) == {"parameters", "get", "put", "patch", "post", "delete"}
+    assert paths["/api/message/{pk}/"]["post"]["requestBody"] == paths["/api/message/{pk}/"]["put"]["requestBody"]
     user = document["components"]["schemas"]["user"]["properties"]
     assert "password" not in user
     assert "email" not in user
@@ -79,6 +80,10 @@ def test_document_describes_paths_methods_and_schemas(client, documented):
     create = paths["/api/message/"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert set(create["properties"]) == {"user", "content"}
     assert create["required"] == ["user", "content"]
+    nested_user = create["properties"]["user"]["anyOf"]  # an id, or a user written through UserResource
+    assert nested_user[0]["type"] == "integer"
+    assert "username" in nested_user[1]["properties"]
+    assert "password" not in nested_user[1]["properties"]
     assert paths["/api/message/"]["post"]["security"] == [{"basicAuth": []}]
     assert paths["/api/post/"]["post"]["security"] == [{"apiKey": [], "apiSecret": []}]
     assert paths["/api/message/"]["get"]["security"] == []

@@ -90,10 +90,8 @@ def write_nested_objects(resource: RestResource, instance: peewee.Model, data: M
         if name in read_only:
             continue
         child = resource.nested_resources[name]
-        if not _registered_lets_through(resource, child):
-            raise RestForbidden()
         try:
-            related = _write_one(child, instance.__data__.get(name), data[name])
+            related = _write_one(resource, child, instance.__data__.get(name), data[name])
         except DataError as exc:
             raise DataError({f"{name}.{field}": message for field, message in exc.errors.items()}) from None
         except ApiError as exc:
@@ -107,15 +105,20 @@ def write_nested_objects(resource: RestResource, instance: peewee.Model, data: M
 _REQUEST_STATE = ("user", "api_key", "api_token")
 
 
-def _registered_lets_through(resource: RestResource, child: RestResource) -> bool:
-    """Whether the request passes the authentication of the resource the API serves ``child``'s model with.
+def _registered_lets_through(resource: RestResource, child: RestResource, creating: bool) -> bool:
+    """Whether the resource the API serves ``child``'s model with would take this write directly.
 
-    A nested write needs what a direct write to that model needs: a user model served with
-    ``AdminAuthentication`` is written through a nested object only by an admin. ``g.user``
-    and the other request state the check sets are kept as they were.
+    A nested write needs what a direct write to that model needs: the method (PUT for a change,
+    POST for a new row) among its allowed ones, and its authentication: a user model served
+    with ``AdminAuthentication`` is written through a nested object only by an admin.
+    ``g.user`` and the other request state the check sets are kept as they were.
     """
     registered = resource.api.get_resource(child.model) if resource.api is not None else None
-    if registered is None or registered.authentication is resource.authentication:
+    if registered is None:
+        return True
+    if ("POST" if creating else "PUT") not in registered.get_allowed_methods(detail=not creating):
+        return False
+    if registered.authentication is resource.authentication:
         return True
     missing = object()
     saved = {name: g.get(name, missing) for name in _REQUEST_STATE}
@@ -129,13 +132,15 @@ def _registered_lets_through(resource: RestResource, child: RestResource) -> boo
                 setattr(g, name, value)
 
 
-def _write_one(child: RestResource, current: Any, value: Mapping[str, Any]) -> peewee.Model:
+def _write_one(resource: RestResource, child: RestResource, current: Any, value: Mapping[str, Any]) -> peewee.Model:
     existing = None
     if current is not None:
         existing = child.get_query().where(child.pk == current).first()
         if existing is None:
             raise RestForbidden()  # the row the parent points at is not one the child resource exposes
     creating = existing is None
+    if not _registered_lets_through(resource, child, creating):
+        raise RestForbidden()
     body = {key: item for key, item in value.items() if key != child.pk.name}
     before = snapshot(child, existing) if existing is not None else None
     obj = child.deserialize_object(body, existing if existing is not None else child.model())

@@ -68,7 +68,11 @@ def object_schema(resource: RestResource, depth: int = 0) -> dict[str, Any]:
 
 
 def input_schema(resource: RestResource, creating: bool) -> dict[str, Any]:
-    """The schema of a request body: writable fields, the required ones on create."""
+    """The schema of a request body: writable fields, the required ones on create.
+
+    A foreign key of ``include_resources`` takes an id or, with ``nested_writes``, an object
+    written through the nested resource.
+    """
     model = resource.model
     read_only = resource.get_read_only_fields()
     sensitive = get_sensitive_fields(model)
@@ -82,6 +86,9 @@ def input_schema(resource: RestResource, creating: bool) -> dict[str, Any]:
         if field.name in read_only or field.name in sensitive:
             continue
         properties[field.name] = field_schema(field)
+        nested = resource.nested_resources.get(field.name)
+        if nested is not None and resource.nested_writes:  # an id, or an object written through ``nested``
+            properties[field.name] = {"anyOf": [field_schema(field), input_schema(nested, creating)]}
         if creating and not field.null and field.default is None and not isinstance(field, peewee.AutoField):
             required.append(field.name)
     for name, field in many_to_many_fields(resource).items():
@@ -190,12 +197,13 @@ def resource_paths(resource: RestResource, prefix: str) -> dict[str, Any]:
     if "GET" in methods:
         ok = {"200": _json("the object", schema), "304": {"description": "not modified"}, "403": _error("forbidden")}
         detail_item["get"] = _operation(resource, "GET", f"Read {name}", responses={**ok, **found})
-    for verb in ("PUT", "PATCH"):
+    for verb in ("PUT", "PATCH", "POST"):
         if verb in methods:
             responses = {**written, **found, "412": _error("changed since read")}
-            detail_item[verb.lower()] = _operation(
-                resource, verb, f"{verb.title()} {name}", requestBody=change, responses=responses
-            )
+            summary = f"{verb.title()} {name}" if verb != "POST" else f"Edit {name} (the original's POST)"
+            detail_item[verb.lower()] = _operation(resource, verb, summary, requestBody=change, responses=responses)
+            if verb == "POST" and resource.authentication.is_protected("PUT"):
+                detail_item["post"]["responses"]["401"] = _error("Authentication failed")
     if "DELETE" in methods:
         deleted = {"type": "object", "properties": {"deleted": {"type": "integer"}}, "required": ["deleted"]}
         responses = {"200": _json("deleted", deleted), "403": _error("forbidden"), "409": _error("still referenced")}
