@@ -276,3 +276,30 @@ def test_a_nested_write_needs_the_method_the_model_is_served_with(app, auth, cli
     assert models.User.get_by_id(2).username == "coleifer"
     response = client.put(f"/api/ping/{ping.id}/", json={"body": "ok", "user": {"id": 1}}, headers=ADMIN)
     assert (response.status_code, response.get_json()["user"]["username"]) == (200, "admin")
+
+
+def test_a_foreign_key_to_another_unique_field_is_written_through_it(app, db, client, chain):
+    class Country(db.Model):
+        code = peewee.CharField(unique=True)
+        name = peewee.CharField()
+
+    class City(db.Model):
+        country = peewee.ForeignKeyField(Country, field=Country.code)
+        name = peewee.CharField()
+
+    db.create_tables()
+    Country.create(code="fr", name="France")
+    other = Country.create(code="de", name="Germany")
+    city = City.create(country="fr", name="Paris")
+    db.database.close()
+
+    class CityResource(RestResource):
+        include_resources = {"country": RestResource}
+
+    RestAPI(app, default_auth=Authentication(protected_methods=())).register(City, CityResource)
+    response = client.patch(f"/api/city/{city.id}/", json={"country": {"code": "fr", "name": "la France"}})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["country"]["name"] == "la France"
+    response = client.patch(f"/api/city/{city.id}/", json={"country": {"code": "de", "name": "hijacked"}})
+    assert (response.status_code, response.get_json()["country"]["code"]) == (200, "de")
+    assert Country.get_by_id(other.id).name == "Germany"

@@ -40,6 +40,11 @@ CREATING = "_flask_peewee_rest_creating"
 _KEYS = "_flask_peewee_rest_nested_writes"
 
 
+def _target(resource: RestResource, name: str) -> peewee.Field:
+    """The field of the related model that the foreign key ``name`` of ``resource`` holds."""
+    return resource.model._meta.fields[name].rel_field
+
+
 def _same_key(given: Any, current: Any) -> bool:
     return current is not None and str(given) == str(current)
 
@@ -57,10 +62,10 @@ def nested_write_keys(resource: RestResource, instance: peewee.Model, data: Mapp
         value = data.get(name)
         if not isinstance(value, Mapping) or isinstance(child.pk, peewee.CompositeKey):
             continue
-        pk_name = child.pk.name
-        if pk_name in value and value[pk_name] is not None:
-            others = [key for key in value if key != pk_name]
-            if not others or not _same_key(value[pk_name], instance.__data__.get(name)):
+        key_name = _target(resource, name).name  # the related key: the primary key, or the FK's to_field
+        if key_name in value and value[key_name] is not None:
+            others = [key for key in value if key != key_name]
+            if not others or not _same_key(value[key_name], instance.__data__.get(name)):
                 continue  # a reference by id
         keys.add(name)
     return keys
@@ -89,9 +94,8 @@ def write_nested_objects(resource: RestResource, instance: peewee.Model, data: M
     for name in sorted(keys & nested_write_keys(resource, instance, data)):
         if name in read_only:
             continue
-        child = resource.nested_resources[name]
         try:
-            related = _write_one(resource, child, instance.__data__.get(name), data[name])
+            related = _write_one(resource, name, instance.__data__.get(name), data[name])
         except DataError as exc:
             raise DataError({f"{name}.{field}": message for field, message in exc.errors.items()}) from None
         except ApiError as exc:
@@ -132,16 +136,17 @@ def _registered_lets_through(resource: RestResource, child: RestResource, creati
                 setattr(g, name, value)
 
 
-def _write_one(resource: RestResource, child: RestResource, current: Any, value: Mapping[str, Any]) -> peewee.Model:
+def _write_one(resource: RestResource, name: str, current: Any, value: Mapping[str, Any]) -> peewee.Model:
+    child = resource.nested_resources[name]
     existing = None
     if current is not None:
-        existing = child.get_query().where(child.pk == current).first()
+        existing = child.get_query().where(_target(resource, name) == current).first()
         if existing is None:
             raise RestForbidden()  # the row the parent points at is not one the child resource exposes
     creating = existing is None
     if not _registered_lets_through(resource, child, creating):
         raise RestForbidden()
-    body = {key: item for key, item in value.items() if key != child.pk.name}
+    body = {key: item for key, item in value.items() if key not in (child.pk.name, _target(resource, name).name)}
     before = snapshot(child, existing) if existing is not None else None
     obj = child.deserialize_object(body, existing if existing is not None else child.model())
     allowed = child.check_post(obj) if creating else child.check_put(obj)
