@@ -108,7 +108,7 @@ __all__ = [
 ]
 
 
-#: The original's module setting, honoured: a werkzeug ``generate_password_hash`` method
-#: (``"pbkdf2:sha256:1"`` in a test suite, say). While it is None, new hashes use the passlib
-#: schemes of ``FLASK_PEEWEE_PASSWORD_SCHEMES`` (argon2 by default).
+# The original's module setting, honoured: a werkzeug ``generate_password_hash`` method
+# (``"pbkdf2:sha256:1"`` in a test suite, say). While it is None, new hashes use the passlib
+# schemes of ``FLASK_PEEWEE_PASSWORD_SCHEMES`` (argon2 by default).
 PASSWORD_HASH_METHOD: str | None = None
