@@ -116,9 +116,9 @@ class ModelViews:
         )
         for name, message in errors.items():
             field = getattr(form, name, None)
-            if field is not None:
-                field.errors = [*field.errors, message]
-            else:
+            try:  # a composite field (wtf-peewee's date-and-time pair) computes its errors: no setter
+                field.errors = [*field.errors, message]  # type: ignore[union-attr]
+            except (AttributeError, TypeError):
                 form.form_errors.append(message)
         if general:
             form.form_errors.append(general)
