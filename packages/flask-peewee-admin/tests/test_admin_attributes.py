@@ -105,8 +105,8 @@ def test_filter_paginate_by_foreign_key_lookups_and_columns(build: Build) -> Non
     listing = client.get("/admin/message/").get_data(as_text=True)
     assert ">Content</a>" in listing
     assert ">User</a>" in listing
-    assert "Pub date</th>" not in listing
-    assert "Pub date</a>" not in listing
+    assert "Pub Date</th>" not in listing
+    assert "Pub Date</a>" not in listing
     form = client.get("/admin/message/add/").get_data(as_text=True)
     assert 'data-lookup-field="user"' in form
     found = client.get("/admin/message/lookup/?field=user").get_json()

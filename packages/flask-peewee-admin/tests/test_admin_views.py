@@ -36,7 +36,7 @@ def _rows(text: str, words: list[str]) -> list[str]:
 def test_list_shows_columns_and_links(admin_client: Any, messages: list[Any]) -> None:
     text = admin_client.get("/admin/message/").get_data(as_text=True)
     assert ">Content</a>" in text
-    assert ">Pub date</a>" in text
+    assert ">Pub Date</a>" in text
     assert f'href="/admin/message/{messages[0].id}/"' in text
     assert 'href="/admin/user/' in text  # the related user links to its admin page
     assert "5 message object(s)" in text

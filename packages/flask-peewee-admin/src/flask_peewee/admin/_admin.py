@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
 import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -144,16 +143,16 @@ class Admin(AuditViews):
         return self.get_model_admin(model)
 
     def get_model_admins(self) -> list[ModelAdmin]:
-        """The registered model admins, in registration order."""
-        return list(self._registry.values())
+        """The registered model admins, ordered by their admin name (URL segment), as in the original."""
+        return sorted(self._registry.values(), key=lambda ma: ma.get_admin_name())
 
     def get_model_admin(self, model: type[peewee.Model]) -> ModelAdmin | None:
         """The :class:`ModelAdmin` of ``model``, or None when it is not registered."""
         return self._registry.get(model)
 
     def get_panels(self) -> list[AdminPanel]:
-        """The registered panels, in registration order."""
-        return list(self._panels.values())
+        """The registered panels, ordered by their slug, as in the original."""
+        return sorted(self._panels.values(), key=lambda panel: panel.slug)
 
     # -- blueprint and app wiring -----------------------------------------------------
 
@@ -362,7 +361,7 @@ class Admin(AuditViews):
         return url_for(f"{self.auth.blueprint.name}.logout")
 
     def fix_underscores(self, s: str) -> str:
-        """``pub_date`` -> ``Pub date``."""
+        """``pub_date`` -> ``Pub Date`` (the original's title case)."""
         return self.template_helper.fix_underscores(s)
 
     def get_verbose_name(self, model: type[peewee.Model], column_name: str) -> str:
@@ -401,17 +400,17 @@ class Admin(AuditViews):
         return rel_sep.join([*(f"{rel_prefix}{p}" for p in prefix_accum), f"{field_prefix}{field_name}"])
 
     def theme_stylesheet(self) -> str | None:
-        """The URL of ``admin-<theme>.css`` when a ``theme`` is set and the admin's static folder has it."""
-        if not self.theme or not self.blueprint.static_folder:
+        """The URL of the theme's stylesheet ``css/admin-<theme>.css`` when a ``theme`` is set.
+
+        As in the original, the link is made for any theme name; ``crisp`` and ``crux`` are shipped.
+        """
+        if not self.theme:
             return None
-        filename = f"admin-{self.theme}.css"
-        if not os.path.isfile(os.path.join(self.blueprint.static_folder, filename)):
-            return None
-        return url_for(f"{self.blueprint.name}.static", filename=filename)
+        return url_for(f"{self.blueprint.name}.static", filename=f"css/admin-{self.theme}.css")
 
     def visible_model_admins(self) -> list[ModelAdmin]:
         """The model admins the logged-in user may view."""
-        return [ma for ma in self._registry.values() if self.has_permission(ma.model, "view")]
+        return [ma for ma in self.get_model_admins() if self.has_permission(ma.model, "view")]
 
     def index(self) -> str:
         """The dashboard: the models the user may view and every panel."""
