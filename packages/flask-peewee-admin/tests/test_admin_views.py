@@ -365,3 +365,20 @@ def test_keys_a_column_cannot_hold_match_nothing(
         assert models.Note.select().count() == 1
         assert models.Note.get_by_id(note.id).message == "keep me"
         assert models.Message.select().count() == 1
+
+
+def test_list_context_query_is_the_originals_paginated_query(
+    admin_client: Any, app: Flask, messages: list[Any]
+) -> None:
+    from flask import template_rendered
+
+    contexts: list[dict[str, Any]] = []
+    with template_rendered.connected_to(lambda sender, template, context, **kw: contexts.append(context), app):
+        admin_client.get("/admin/message/?ordering=content")
+    context = contexts[-1]
+    page = context["query"].get_list()
+    assert page.count() == 5  # a query, as the original's get_list() gave
+    assert [m.content for m in page] == ["alpha", "bravo", "charlie", "delta", "echo"]
+    assert context["query"].get_page() == 1
+    assert context["ordering"] == "content"
+    assert context["active_filters"] == []

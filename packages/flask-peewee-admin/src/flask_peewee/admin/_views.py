@@ -13,10 +13,8 @@ from flask_peewee.admin._conflicts import explain_refusal
 from flask_peewee.admin._filters import ROW_FIELD, rows_to_args
 from flask_peewee.admin._forms import VERSION_FIELD, SecretField
 from flask_peewee.admin._keys import parse_keys
-from flask_peewee.admin._legacy_filters import legacy_filter_pairs
-from flask_peewee.admin._pages import ClampedPaginatedQuery as PaginatedQuery
 from flask_peewee.auth import validate_csrf_token
-from flask_peewee.utils import QueryError, get_sensitive_fields
+from flask_peewee.utils import PaginatedQuery, QueryError, get_sensitive_fields
 
 __all__ = ["CONFLICT_MESSAGE", "CSRF_CONFIRM_MESSAGE", "CSRF_MESSAGE", "CSRF_RETRY_MESSAGE", "ModelViews"]
 
@@ -50,6 +48,17 @@ def _named_groups(groups: Any, action: str = "deleted") -> list[tuple[str, list[
         else:
             result.append((str(group[0]), list(group[1])))
     return result
+
+
+class ListPagination(PaginatedQuery):
+    """The list's pagination: :meth:`get_list` is the page's query (not yet run), as the original's was.
+
+    The original's templates and code call ``query.get_list().count()`` and iterate it; the
+    page is clamped before OFFSET (:func:`~flask_peewee.utils.clamp_page`).
+    """
+
+    def get_list(self) -> Any:  # type: ignore[override]
+        return self.get_query()
 
 
 def _ids() -> list[str]:
@@ -143,11 +152,6 @@ class ModelViews:
             from urllib.parse import urlencode
 
             return redirect(request.path + ("?" + urlencode(pairs) if pairs else ""))
-        legacy = legacy_filter_pairs(self, request.args)  # type: ignore[arg-type]
-        if legacy is not None:  # a link of the original admin: the same filters in this admin's syntax
-            from urllib.parse import urlencode
-
-            return redirect(request.path + ("?" + urlencode(legacy) if legacy else ""))
         query = self.get_query()  # type: ignore[attr-defined]
         filter_form, query, _active, _tree = self.process_filters(query)  # type: ignore[attr-defined]
         query = self.apply_search(query, self.search_term())  # type: ignore[attr-defined]
@@ -159,17 +163,17 @@ class ModelViews:
             ordering = None
         if not ordering:
             query = query.order_by(self.get_ordering())  # type: ignore[attr-defined]
-        pagination = PaginatedQuery(query, self.paginate_by)
+        pagination = ListPagination(query, self.paginate_by)
         if pagination.is_out_of_range():
             abort(404)
         return self.render(
             "index",
-            object_list=self.load_related(pagination.get_list()),  # type: ignore[attr-defined]
+            object_list=self.load_related(list(pagination.get_query())),  # type: ignore[attr-defined]
             pagination=pagination,
             query=pagination,  # the original's name
             filter_form=filter_form,
-            field_tree=filter_form.field_tree,
-            active_filters=filter_form.active,
+            field_tree=self.get_field_tree(),  # type: ignore[attr-defined]
+            active_filters=self.legacy_active_filters() or filter_form.active,  # type: ignore[attr-defined]
             columns=self.list_columns(),  # type: ignore[attr-defined]
             ordering=ordering or "",
             search=self.search_term(),  # type: ignore[attr-defined]
