@@ -71,14 +71,18 @@ def test_export_class_of_the_original(app: Flask, build: Build, models: Any, aut
         export = Export(
             models.Message.select().order_by(models.Message.id),
             related,
-            ["content", "user__username", "user__password"],
+            ["content", "user", "user__username", "user__password"],
         )
         _query, selected = export.prepare_query()
-        assert [f.name for f in selected] == ["content", "username"]
+        assert [f.name for f in selected] == ["content", "user", "username"]
         response = export.json_response("messages.json")
         assert 'filename="messages.json"' in response.headers["Content-Disposition"]
         rows = json.loads("".join(response.response))
-    assert rows[0] == {"content": "message 0", "user__username": "boss"}
+        # the original's shape: a chosen foreign key holds the chosen fields of its row
+        assert rows[0] == {"content": "message 0", "user": {"username": "boss"}}
+        alone = Export(models.Message.select().order_by(models.Message.id), related, ["content", "user__username"])
+        rows = json.loads("".join(alone.json_response().response))
+    assert rows[0] == {"content": "message 0"}  # a related lookup without its foreign key is left out
 
 
 def test_base_templates_and_paginate_by(app: Flask, build: Build) -> None:
