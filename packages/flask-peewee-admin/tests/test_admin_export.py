@@ -190,7 +190,11 @@ def test_export_post_of_the_original_form(admin_client: Any, rows: None, csrf: A
     assert 'filename="export-message.json"' in response.headers["Content-Disposition"]
     data = json.loads(response.get_data(as_text=True))
     assert data == [{"content": 'from staff, with "quotes"', "user": {"username": "staff"}}]
-    users = json.loads(admin_client.post("/admin/user/export/", data={"csrf_token": token, "fields": ["username", "password"]}).get_data(as_text=True))
+    users = json.loads(
+        admin_client.post(
+            "/admin/user/export/", data={"csrf_token": token, "fields": ["username", "password"]}
+        ).get_data(as_text=True)
+    )
     assert sorted(users, key=lambda u: u["username"]) == [{"username": "admin"}, {"username": "staff"}]  # no password
 
 

@@ -270,7 +270,9 @@ def test_delete_context_is_the_original_shape(
     assert [u.username for u in context["query"]] == ["admin", "staff"]
     staff_messages = [m for m in messages if m.user_id == staff.id]
     assert context["collected"][staff.id] == [(0, models.Message, staff_messages)]
-    assert context["collected"][superuser.id] == [(0, models.Message, [m for m in messages if m.user_id == superuser.id])]
+    assert context["collected"][superuser.id] == [
+        (0, models.Message, [m for m in messages if m.user_id == superuser.id])
+    ]
     assert "Note (unlinked)" in page  # the nullable key is shown apart
     assert note.message in page
 

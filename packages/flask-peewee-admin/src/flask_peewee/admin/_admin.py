@@ -26,7 +26,7 @@ from flask_peewee.admin._audit import AuditViews
 from flask_peewee.admin._helpers import AdminTemplateHelper
 from flask_peewee.admin._model_admin import ModelAdmin
 from flask_peewee.admin._panels import AdminPanel
-from flask_peewee.auth import is_cross_site_request
+from flask_peewee.auth import add_security_headers, is_cross_site_request
 from flask_peewee.db import ImproperlyConfigured
 from flask_peewee.utils import get_next
 
@@ -317,16 +317,9 @@ class Admin(AuditViews):
             abort(403, description="Cross-site form submissions are not accepted.")
 
     def add_security_headers(self, response: Response) -> Response:
-        """After every admin view: forbid framing (clickjacking) and MIME sniffing."""
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        csp = response.headers.get("Content-Security-Policy")
-        if not csp:
-            response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
-        elif "frame-ancestors" not in csp:
-            response.headers["Content-Security-Policy"] = f"{csp}; frame-ancestors 'none'"
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+        """After every admin view: forbid framing (clickjacking) and MIME sniffing
+        (:func:`flask_peewee.auth.add_security_headers`)."""
+        return add_security_headers(response)
 
     # -- the dashboard ----------------------------------------------------------------
 

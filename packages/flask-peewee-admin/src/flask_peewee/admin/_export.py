@@ -165,7 +165,9 @@ class ExportMixin:
         from flask_peewee.auth import validate_csrf_token
 
         if not validate_csrf_token():
-            abort(400, description="The form has expired or did not come from this site. Reload the page and try again.")
+            abort(
+                400, description="The form has expired or did not come from this site. Reload the page and try again."
+            )
         known = dict(available)
         chosen = [name for name in request.form.getlist("fields") if name in known]
         query = self.export_query()
