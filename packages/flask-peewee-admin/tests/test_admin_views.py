@@ -384,3 +384,15 @@ def test_list_context_query_is_the_originals_paginated_query(
     assert context["query"].get_page() == 1
     assert context["ordering"] == "content"
     assert context["active_filters"] == []
+
+
+def test_a_blank_date_and_time_of_a_required_column_is_an_error_not_a_500(
+    admin_client: Any, app: Flask, models: Any, superuser: Any, csrf: Any
+) -> None:
+    token = csrf(admin_client, "/admin/message/add/")
+    data = {"csrf_token": token, "user": str(superuser.id), "content": "x", "pub_date-date": "", "pub_date-time": ""}
+    response = admin_client.post("/admin/message/add/", data=data)
+    assert response.status_code == 200
+    assert "Pub Date: This field is required." in response.get_data(as_text=True)
+    with app.app_context():
+        assert models.Message.select().count() == 0

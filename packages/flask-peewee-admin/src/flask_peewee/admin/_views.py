@@ -129,10 +129,10 @@ class ModelViews:
         )
         for name, message in errors.items():
             field = getattr(form, name, None)
-            if field is not None:
+            try:
                 field.errors = [*field.errors, message]
-            else:
-                form.form_errors.append(message)
+            except AttributeError:  # no such input, or one whose errors are its parts' (date and time)
+                form.form_errors.append(f"{helper.get_verbose_name(self.model, name)}: {message}")
         if general:
             form.form_errors.append(general)
 
