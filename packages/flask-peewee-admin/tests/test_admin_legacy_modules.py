@@ -305,6 +305,17 @@ def test_the_original_admins_filter_links_still_work(app: Flask, db: Any, auth: 
     # two operations on one field are ANDed, repeated uses of one are ORed
     both = f"/admin/user/?fo_id=eq&fv_id={ids['admin']}&fo_id=eq&fv_id={ids['normal']}&fo_id=gt&fv_id={ids['admin']}"
     assert names(both, user_cell) == ["normal"]
+    for hostile in (
+        "fo_id=eq&fv_id=99999999999999999999",
+        "fo_id=7&fv_id=1",
+        "fo_username=eq&fv_username=%00",
+        "fo_join_date=year&fv_join_date=-1e999",
+        "fr_user-fo_password=eq&fr_user-fv_password=x",
+        "fo_password=eq&fv_password=x",
+        "fr_nothing-fo_x=eq&fr_nothing-fv_x=1",
+    ):
+        assert client.get(f"/admin/user/?{hostile}").status_code == 200, hostile
+        assert client.get(f"/admin/note/?{hostile}").status_code == 200, hostile
 
 
 def test_the_original_admins_context_for_its_filters(app: Flask, db: Any, auth: Any, models: Any) -> None:

@@ -734,7 +734,8 @@ class LegacyFilterRow:
         choices = [choice(str(qf.key), qf.operation()) if choice else (str(qf.key), qf.operation()) for qf in offered]
         op_field = wtf_fields.SelectField(choices=choices, widget=SmallSelectWidget())
         converter = model_admin.filter_converter(model_admin)
-        _name, value_field = converter.convert(self.field.model, self.field, None)
+        info = converter.convert(self.field.model, self.field, None)
+        value_field = info[1] if info is not None and info[1] is not None else wtf_fields.StringField()
         value_field.kwargs["validators"] = [validators.Optional()]
         names = {"op": f"fo_{self.field.name}", "value": f"fv_{self.field.name}"}
         form_class = type("LegacyFilterRowForm", (wtf_form.Form,), {names["op"]: op_field, names["value"]: value_field})
@@ -757,8 +758,8 @@ def legacy_filter_rows(model_admin: ModelAdmin, args: MultiDict[str, str]) -> li
     in ``args``, in their order, or None when ``args`` holds none.
 
     An operation is a key (``startswith``) or the original's position in the field's
-    :class:`FilterMapping` list (``0``). Unknown fields or operations and values the filter
-    cannot clean are dropped, as the original ignored them.
+    :class:`FilterMapping` list (``0``). Unknown or sensitive fields, unknown operations and
+    values the filter cannot clean are dropped, as the original ignored them.
     """
     legacy = [key for key in args if _LEGACY_KEY.match(key)]
     if not legacy:
@@ -772,14 +773,15 @@ def legacy_filter_rows(model_admin: ModelAdmin, args: MultiDict[str, str]) -> li
         value_key = f"{match.group(1)}fv_{match.group(2)}"
         model: Any = model_admin.model
         field = None
-        for name in [*relations, match.group(2)]:
+        for depth, name in enumerate([*relations, match.group(2)]):
             field = model._meta.fields.get(name)
-            if field is None:
+            if field is None or (depth < len(relations) and not isinstance(field, peewee.ForeignKeyField)):
+                field = None
                 break
-            if isinstance(field, peewee.ForeignKeyField) and name != match.group(2):
+            if depth < len(relations):
                 model = field.rel_model
-        if field is None:
-            continue
+        if field is None or field.name in get_sensitive_fields(model):
+            continue  # as the original ignored unknown fields; a secret is never a filter
         offered = mapping.convert(field)
         by_key = {str(qf.key): qf for qf in offered}
         for op, value in zip(args.getlist(key), args.getlist(value_key), strict=False):
