@@ -157,15 +157,3 @@ def test_constraint_violation_names_the_field_in_words(site: Any) -> None:
     for driver_text in ("UNIQUE constraint", "duplicate key", "Duplicate entry", "IntegrityError"):
         assert driver_text not in text
 
-
-def test_an_empty_required_date_and_time_is_a_form_error(site: Any, app: Flask, models: Any) -> None:
-    """wtf-peewee's date-and-time field computes its errors; a NOT NULL refusal is still shown, never a 500."""
-    boss, _clerk, _tag = site
-    token = csrf_of(boss, "/admin/note/add/")
-    response = boss.post(
-        "/admin/note/add/", data={"csrf_token": token, "message": "dated", "created-date": "", "created-time": ""}
-    )
-    assert response.status_code == 200
-    assert "Created" in response.get_data(as_text=True)
-    with app.app_context():
-        assert models.Note.select().count() == 0
