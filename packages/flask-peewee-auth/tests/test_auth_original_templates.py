@@ -67,7 +67,9 @@ def test_with_errors_marks_invalid_fields(app: Flask, auth: Auth, client: Any) -
 def test_a_wrong_seasurf_token_is_refused(app: Flask, auth: Auth, user: Any, client: Any) -> None:
     _override(app)
     client.get("/accounts/login/")
-    response = client.post("/accounts/login/", data={"username": "alice", "password": PASSWORD, "_csrf_token": "forged"})
+    response = client.post(
+        "/accounts/login/", data={"username": "alice", "password": PASSWORD, "_csrf_token": "forged"}
+    )
     assert response.status_code != 302
     assert client.get("/private/").status_code == 302
 

@@ -120,4 +120,3 @@ class AuthViews:
             flash(context["error"], "danger")
         body = render_template(template, next=next_value, auth=self, **context)
         return body, status, headers or {}  # type: ignore[return-value]
-

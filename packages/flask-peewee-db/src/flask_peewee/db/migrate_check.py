@@ -16,6 +16,7 @@ counts stored password-hash schemes) with :func:`register`.
 from __future__ import annotations
 
 import ast
+import contextlib
 import importlib
 import importlib.metadata
 import importlib.util
@@ -148,10 +149,9 @@ class _PythonScan(ast.NodeVisitor):
         for alias in node.names:
             if alias.name == "*":
                 continue
-            if not hasattr(imported, alias.name):
-                if importlib.util.find_spec(f"{module}.{alias.name}") is None:
-                    self.add(node, "change", "import", f"{module} has no name {alias.name}")
-                    continue
+            if not hasattr(imported, alias.name) and importlib.util.find_spec(f"{module}.{alias.name}") is None:
+                self.add(node, "change", "import", f"{module} has no name {alias.name}")
+                continue
             self.names[alias.asname or alias.name] = f"{module}.{alias.name}"
 
     def _origin(self, expr: ast.expr) -> str | None:
@@ -168,7 +168,7 @@ class _PythonScan(ast.NodeVisitor):
             if not origin or not origin.startswith("flask_peewee."):
                 continue
             module_name, _, class_name = origin.rpartition(".")
-            module, problem = _resolve(module_name)
+            module, _problem = _resolve(module_name)
             base = getattr(module, class_name, None) if module else None
             if not isinstance(base, type):
                 continue
@@ -178,10 +178,8 @@ class _PythonScan(ast.NodeVisitor):
                 if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
                     target = statement.targets[0]
                     if isinstance(target, ast.Name):
-                        try:
+                        with contextlib.suppress(ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
                             attributes[target.id] = ast.literal_eval(statement.value)
-                        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-                            pass
             refusal = _probe_subclass(base, node.name, methods, attributes)
             if refusal:
                 self.add(node, "change", "hook", f"class {node.name}({class_name}) is refused: {refusal}")
@@ -195,7 +193,12 @@ class _PythonScan(ast.NodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:
         for keyword in node.keywords:
             if keyword.arg == "related_name":
-                self.add(node, "look", "peewee", "related_name= is peewee 2's spelling (a DeprecationWarning now): write backref=")
+                self.add(
+                    node,
+                    "look",
+                    "peewee",
+                    "related_name= is peewee 2's spelling (a DeprecationWarning now): write backref=",
+                )
         callee = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
         if callee == "url_for" and node.args and _constant(node.args[0]) == "auth.logout":
             self.add(
@@ -209,7 +212,9 @@ class _PythonScan(ast.NodeVisitor):
 
     def visit_Dict(self, node: ast.Dict) -> None:
         if any(_constant(key) == "threadlocals" for key in node.keys if key is not None):
-            self.add(node, "look", "config", "'threadlocals' is ignored: peewee keeps a connection per thread; remove it")
+            self.add(
+                node, "look", "config", "'threadlocals' is ignored: peewee keeps a connection per thread; remove it"
+            )
         self.generic_visit(node)
 
 
@@ -279,7 +284,9 @@ def _scan_template(path: Path, shown: str, name: str, ours: dict[str, Path]) -> 
         extended = parent.group(1)
         line = _line(text, parent.start())
         if extended not in ours:
-            findings.append(Finding(shown, line, "change", "template", f"extends {extended}, which no installed package has"))
+            findings.append(
+                Finding(shown, line, "change", "template", f"extends {extended}, which no installed package has")
+            )
         else:
             known = _blocks(extended, ours)
             for block in _BLOCK.finditer(text):
