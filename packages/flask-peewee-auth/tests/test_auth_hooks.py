@@ -32,11 +32,11 @@ ORIGINAL_AUTH_METHODS = {
     "get_logged_in_user": "hook",  # load_user, the decorators, the context processor
     "login": "hook",  # the view at /accounts/login/
     "logout": "hook",  # the view at /accounts/logout/
-    "configure_routes": "hook",  # Auth()
-    "register_blueprint": "hook",  # init_app()
+    "configure_routes": "hook",  # setup()
+    "register_blueprint": "hook",  # setup()
     "load_user": "hook",  # before every request
-    "register_handlers": "hook",  # init_app()
-    "register_context_processors": "hook",  # init_app()
+    "register_handlers": "hook",  # setup()
+    "register_context_processors": "hook",  # setup()
     "setup": "hook",  # init_app(), as the original's __init__ called it
 }
 
