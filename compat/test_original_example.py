@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 TOKEN = re.compile(r'name="csrf_token"[^>]* value="([^"]+)"')
-PASSWORD = "correct horse battery"
+PASSWORD = "correct horse battery"  # noqa: S105 - a test user's
 
 
 def _token(html: str) -> str:
@@ -41,7 +41,7 @@ def example(original_sdist: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     os.chdir(folder)  # its config names the database file relative to the working directory
     sys.path.insert(0, str(folder))
     try:
-        import main  # noqa: PLC0415 - the example's own entry module
+        import main
 
         app = main.app
         app.config["TESTING"] = True
@@ -221,7 +221,7 @@ def test_api_user_resource_reads_are_public_and_writes_need_an_admin(example: Si
 
 def test_api_relationship_resource_is_not_paginated(example: SimpleNamespace) -> None:
     for n in range(25):
-        other = example.models.User.create(username=f"followed{n}", email=f"f{n}@example.com", password="x")
+        other = example.models.User.create(username=f"followed{n}", email=f"f{n}@example.com", password="x")  # noqa: S106
         example.models.Relationship.create(from_user=example.admin, to_user=other)
     listing = example.app.test_client().get("/api/relationship/")
     assert listing.status_code == 200
@@ -232,7 +232,8 @@ def test_api_nested_user_resource(example: SimpleNamespace) -> None:
     listing = example.app.test_client().get("/api/message/")
     user = listing.get_json()["objects"][0]["user"]
     assert isinstance(user, dict)
-    assert "password" not in user and "email" not in user
+    assert "password" not in user
+    assert "email" not in user
 
 
 def test_api_note_resource_keeps_its_get_query(example: SimpleNamespace) -> None:

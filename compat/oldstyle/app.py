@@ -10,7 +10,7 @@ from flask import Flask, jsonify, render_template
 
 from flask_peewee.admin import Admin, ModelAdmin
 from flask_peewee.auth import Auth, BaseUser
-from flask_peewee.db import BooleanField, CharField, DateTimeField, Database, ForeignKeyField, TextField
+from flask_peewee.db import BooleanField, CharField, Database, DateTimeField, ForeignKeyField, TextField
 from flask_peewee.exceptions import ImproperlyConfigured
 from flask_peewee.filters import FilterMapping, QueryFilter
 from flask_peewee.rest import RestAPI, RestResource, UserAuthentication
@@ -20,7 +20,7 @@ from flask_peewee.utils import get_dictionary_from_model, get_object_or_404, obj
 app = Flask(__name__)
 app.config.update(
     DATABASE={"name": "oldstyle.db", "engine": "peewee.SqliteDatabase", "threadlocals": True},
-    SECRET_KEY="oldstyle",
+    SECRET_KEY="oldstyle",  # noqa: S106 - a test app
 )
 db = Database(app)
 
@@ -68,7 +68,7 @@ class PostResource(RestResource):
     include_resources = {"author": UserResource}
 
     def get_urls(self):
-        return super().get_urls() + (("/published/", self.published),)
+        return super().get_urls() + (("/published/", self.published),)  # noqa: RUF005 - the original's idiom
 
     def published(self):
         query = self.get_query().where(Post.published == True)  # noqa: E712 - peewee expression

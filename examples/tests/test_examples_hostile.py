@@ -160,7 +160,12 @@ def test_site_and_panel_forms_with_hostile_values(example, admin_client, form, t
     _vary_each_field(admin_client, "/create/", form(create, "content"), "the message form")
     visitor = main.app.test_client()
     join = visitor.get("/join/")
-    valid = {"username": "hostile-joiner", "email": "j@example.com", "password": "a password", "csrf_token": token(join)}
+    valid = {
+        "username": "hostile-joiner",
+        "email": "j@example.com",
+        "password": "a password",
+        "csrf_token": token(join),
+    }
     for name in ("username", "email", "password"):
         for value in FORM_VALUES:
             response = main.app.test_client().post("/join/", data={**valid, name: value})
