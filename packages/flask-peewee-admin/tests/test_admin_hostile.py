@@ -156,4 +156,3 @@ def test_constraint_violation_names_the_field_in_words(site: Any) -> None:
     assert "A tag with this name already exists." in text
     for driver_text in ("UNIQUE constraint", "duplicate key", "Duplicate entry", "IntegrityError"):
         assert driver_text not in text
-
