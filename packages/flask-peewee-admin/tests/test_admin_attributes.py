@@ -260,3 +260,29 @@ def test_bulk_actions_posted_to_the_list_as_the_original_did(build: Build, app: 
     assert refused.status_code == 400
     with app.app_context():
         assert [m.content for m in models.Message.select().where(models.Message.content == "shouted")] == ["shouted"]
+
+
+def test_original_read_only_names_resolve(app: Flask, admin: Admin, auth: Any, superuser: Any, models: Any) -> None:
+    """``get_exportable_lookups`` (overriding it is refused), ``FilterForm.resolve_form_field``, ``current_dir``."""
+    import os
+
+    import flask_peewee.admin
+    import flask_peewee.auth
+    from flask import g
+
+    from flask_peewee.filters import FilterForm, FilterMapping, FilterModelConverter
+
+    assert os.path.isdir(os.path.join(flask_peewee.admin.current_dir, "templates"))
+    assert os.path.isdir(os.path.join(flask_peewee.auth.current_dir, "templates"))
+    with app.test_request_context("/admin/message/export/"):
+        g.user = superuser
+        lookups = admin[models.Message].get_exportable_lookups()
+    assert {"content", "pub_date", "user"} <= lookups
+    assert "user__password" not in lookups
+    with pytest.raises(ImproperlyConfigured, match="get_exportable_lookups"):
+        type("Sneaky", (ModelAdmin,), {"get_exportable_lookups": lambda self, related: {"user__password"}})
+    filters = FilterForm(models.Message, FilterModelConverter(), FilterMapping())
+    with app.test_request_context("/?fr_user-fo_username=eq"):
+        form_class = filters.get_form(filters.get_field_dict())
+        form = form_class()
+        assert filters.resolve_form_field(form, "fr_user-fo_username") is form["fr_user"].form["fo_username"]

@@ -75,6 +75,14 @@ class ExportMixin:
         fields = [model._meta.fields[name] for name in self.get_export_fields(model)]
         return [f for f in fields if f.name not in sensitive]
 
+    def get_exportable_lookups(self, related: Any = None) -> set[str]:
+        """Every lookup the export allows (``content``, ``user__username``), as the original named it.
+
+        Read-only: it is :meth:`export_choices`' paths, so a subclass overrides that (or
+        ``get_export_fields``) instead; defining this method is refused when the class is made.
+        """
+        return {path for path, _label in self.export_choices()}
+
     def export_choices(self) -> list[tuple[str, str]]:
         """``(path, label)`` of what the user may export: this model's fields, then those of its foreign keys.
 

@@ -512,6 +512,14 @@ class FilterForm:
             return datetime.time(0, 0)
         return field.default
 
+    def resolve_form_field(self, form: Any, name: str) -> Any:
+        """The bound field of ``form`` a prefixed name points at: ``fr_user-fo_username`` ->
+        ``form["fr_user"].form["fo_username"]``."""
+        *relations, last = name.split(self.separator)
+        for part in relations:
+            form = form[part].form
+        return form[last]
+
     def get_value_field(self, field: peewee.Field) -> Any:
         """The value input of ``field``, from the model converter."""
         _name, form_field = self.model_converter.convert(field.model, field, None)
