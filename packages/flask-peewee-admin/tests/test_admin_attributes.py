@@ -266,10 +266,10 @@ def test_original_read_only_names_resolve(app: Flask, admin: Admin, auth: Any, s
     """``get_exportable_lookups`` (overriding it is refused), ``FilterForm.resolve_form_field``, ``current_dir``."""
     import os
 
-    import flask_peewee.admin
-    import flask_peewee.auth
     from flask import g
 
+    import flask_peewee.admin
+    import flask_peewee.auth
     from flask_peewee.filters import FilterForm, FilterMapping, FilterModelConverter
 
     assert os.path.isdir(os.path.join(flask_peewee.admin.current_dir, "templates"))
