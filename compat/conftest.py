@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -14,7 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _load_tool(name: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location(f"fp_tools_{name}", ROOT / "tools" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -28,7 +28,8 @@ def oldstyle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
     os.chdir(folder)  # DATABASE names oldstyle.db relative to the working directory
     try:
         spec = importlib.util.spec_from_file_location("oldstyle_app", folder / "app.py")
-        assert spec is not None and spec.loader is not None
+        assert spec is not None
+        assert spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         module.app.config.update(TESTING=True, FLASK_PEEWEE_PASSWORD_SCHEMES=["pbkdf2_sha256"])

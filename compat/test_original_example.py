@@ -41,7 +41,7 @@ def example(original_sdist: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     os.chdir(folder)  # its config names the database file relative to the working directory
     sys.path.insert(0, str(folder))
     try:
-        import main  # noqa: PLC0415 - the example's own entry module
+        import main
 
         app = main.app
         app.config["TESTING"] = True
@@ -232,7 +232,8 @@ def test_api_nested_user_resource(example: SimpleNamespace) -> None:
     listing = example.app.test_client().get("/api/message/")
     user = listing.get_json()["objects"][0]["user"]
     assert isinstance(user, dict)
-    assert "password" not in user and "email" not in user
+    assert "password" not in user
+    assert "email" not in user
 
 
 def test_api_note_resource_keeps_its_get_query(example: SimpleNamespace) -> None:

@@ -21,7 +21,8 @@ ROOT = HERE.parent
 
 def _suite_tool() -> ModuleType:
     spec = importlib.util.spec_from_file_location("fp_tools_original_suite", ROOT / "tools" / "original_suite.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

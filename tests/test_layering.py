@@ -20,6 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PARTS = ("db", "utils", "auth", "admin", "rest")
 LAYERS = "Layers only import downwards: db <- utils <- auth <- admin, rest"
 INDEPENDENCE = "admin and rest never import each other"
+REST_NOT_ADMIN_MODULES = "rest never imports the admin's namespace modules"
+ADMIN_MODULES_NOT_REST = "the admin's namespace modules never import rest"
 
 # Runs import-linter with the copy first on sys.path and the real tree's source folders
 # (which editable installs put on sys.path) removed, so only the copy can be analysed.
@@ -86,7 +88,7 @@ def _lint(tree: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_contracts_are_the_documented_ones() -> None:
-    assert _contract_names() == [LAYERS, INDEPENDENCE]
+    assert _contract_names() == [LAYERS, INDEPENDENCE, REST_NOT_ADMIN_MODULES, ADMIN_MODULES_NOT_REST]
 
 
 def test_the_unmodified_tree_keeps_every_contract(tree: Path) -> None:
@@ -118,6 +120,12 @@ VIOLATIONS = {
         [INDEPENDENCE],
         "flask_peewee.rest._layering_probe -> flask_peewee.admin",
     ),
+    "rest imports the admin's filters module": (
+        "rest",
+        "import flask_peewee.filters\n",
+        [REST_NOT_ADMIN_MODULES],
+        "flask_peewee.rest._layering_probe -> flask_peewee.filters",
+    ),
 }
 
 
@@ -127,28 +135,37 @@ MODULE_VIOLATIONS = {
         "exceptions.py",
         "import flask_peewee.utils\n",
         "flask_peewee.exceptions -> flask_peewee.utils",
+        LAYERS,
     ),
     "serializer (utils level) imports auth": (
         "serializer.py",
         "import flask_peewee.auth\n",
         "flask_peewee.serializer -> flask_peewee.auth",
+        LAYERS,
+    ),
+    "forms (admin level) imports rest": (
+        "forms.py",
+        "import flask_peewee.rest\n",
+        "flask_peewee.forms -> flask_peewee.rest",
+        ADMIN_MODULES_NOT_REST,
     ),
     "db imports serializer": (
         "db/_layering_probe.py",
         "import flask_peewee.serializer\n",
         "flask_peewee.db._layering_probe -> flask_peewee.serializer",
+        LAYERS,
     ),
 }
 
 
 @pytest.mark.parametrize("violation", MODULE_VIOLATIONS)
 def test_namespace_modules_are_layered_with_their_package(tree: Path, violation: str) -> None:
-    name, code, chain = MODULE_VIOLATIONS[violation]
+    name, code, chain, contract = MODULE_VIOLATIONS[violation]
     path = tree / "src" / "flask_peewee" / name
     path.write_text((path.read_text() if path.exists() else "") + code)
     result = _lint(tree)
     assert result.returncode != 0
-    assert f"{LAYERS} BROKEN" in result.stdout, result.stdout + result.stderr
+    assert f"{contract} BROKEN" in result.stdout, result.stdout + result.stderr
     assert chain in result.stdout
 
 

@@ -80,7 +80,8 @@ def run(scratch: Path) -> dict[str, tuple[str, str]]:
     if (portion / "flask_peewee" / "__init__.py").exists():
         raise RuntimeError("the scratch portion must stay a namespace portion")
     workdir = scratch / "run"
-    workdir.mkdir(exist_ok=True)
+    shutil.rmtree(workdir, ignore_errors=True)  # a fresh test.db: no throttle counts left from a run before
+    workdir.mkdir()
     out = scratch / "outcomes.json"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(portion), os.environ.get("PYTHONPATH", "")])}
     child = subprocess.run(

@@ -10,7 +10,7 @@ from flask import Flask, jsonify, render_template
 
 from flask_peewee.admin import Admin, ModelAdmin
 from flask_peewee.auth import Auth, BaseUser
-from flask_peewee.db import BooleanField, CharField, DateTimeField, Database, ForeignKeyField, TextField
+from flask_peewee.db import BooleanField, CharField, Database, DateTimeField, ForeignKeyField, TextField
 from flask_peewee.exceptions import ImproperlyConfigured
 from flask_peewee.filters import FilterMapping, QueryFilter
 from flask_peewee.rest import RestAPI, RestResource, UserAuthentication
@@ -71,7 +71,7 @@ class PostResource(RestResource):
         return super().get_urls() + (("/published/", self.published),)
 
     def published(self):
-        query = self.get_query().where(Post.published == True)  # noqa: E712 - peewee expression
+        query = self.get_query().where(Post.published == True)
         return self.response({"titles": [p.title for p in query]})
 
 

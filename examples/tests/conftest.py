@@ -181,3 +181,18 @@ def form():
         raise AssertionError(f"no POST form with a {field!r} field on the page")
 
     return form
+
+
+@pytest.fixture
+def leaves_no_rows(example):
+    """Delete the rows a test made (the app is shared: the other tests count on the demo data's pages)."""
+    main, _ = example
+    models = [main.Message, main.Note, main.Relationship, main.User]  # dependants first
+    with main.app.app_context():
+        before = {m: m.select(m.id).order_by(m.id.desc()).scalar() or 0 for m in models}
+    main.db.database.close()
+    yield
+    with main.app.app_context():
+        for model in models:
+            model.delete().where(model.id > before[model]).execute()
+    main.db.database.close()

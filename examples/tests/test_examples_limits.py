@@ -2,6 +2,10 @@
 
 import json
 
+import pytest
+
+pytestmark = pytest.mark.usefixtures("leaves_no_rows")
+
 
 def test_api_refuses_a_message_longer_than_the_site_takes(example, client, basic_auth, person):
     main, _ = example
@@ -42,11 +46,13 @@ def test_join_refuses_a_password_the_login_form_would_refuse(example, client, to
     assert login(other, "tabby", "no tabs here").status_code == 302
 
 
-def test_note_panel_takes_a_nul_character_without_a_server_error(example, admin_client):
+def test_note_panel_refuses_a_nul_character_and_caps_the_length(example, admin_client):
     main, _ = example
-    response = admin_client.post("/admin/notes/create/", data={"message": "nul\x00note " + "z" * 2000})
+    refused = admin_client.post("/admin/notes/create/", data={"message": "nul\x00note"})
+    assert refused.status_code == 400  # the admin refuses NUL in any panel form: never a 500
+    response = admin_client.post("/admin/notes/create/", data={"message": "long note " + "z" * 2000})
     assert response.status_code == 302
     with main.app.app_context():
-        note = main.Note.get(main.Note.message.startswith("nulnote "))
-    assert "\x00" not in note.message
+        assert not main.Note.select().where(main.Note.message.startswith("nul")).exists()
+        note = main.Note.get(main.Note.message.startswith("long note "))
     assert len(note.message) == 1000

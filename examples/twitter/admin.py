@@ -37,8 +37,7 @@ class NotePanel(AdminPanel):
 
     def create(self):
         if request.method == "POST":
-            # A text column takes no NUL on PostgreSQL: drop it, as the site's own message form does.
-            message = request.form.get("message", "").replace("\x00", "").strip()
+            message = request.form.get("message", "").strip()
             if message:
                 Note.create(user=auth.get_logged_in_user(), message=message[:MAX_MESSAGE_LENGTH])
         # The docs redirect to any `next`; only follow it when it stays on this site.

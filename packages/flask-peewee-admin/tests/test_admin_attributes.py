@@ -71,14 +71,18 @@ def test_export_class_of_the_original(app: Flask, build: Build, models: Any, aut
         export = Export(
             models.Message.select().order_by(models.Message.id),
             related,
-            ["content", "user__username", "user__password"],
+            ["content", "user", "user__username", "user__password"],
         )
         _query, selected = export.prepare_query()
-        assert [f.name for f in selected] == ["content", "username"]
+        assert [f.name for f in selected] == ["content", "user", "username"]
         response = export.json_response("messages.json")
         assert 'filename="messages.json"' in response.headers["Content-Disposition"]
         rows = json.loads("".join(response.response))
-    assert rows[0] == {"content": "message 0", "user__username": "boss"}
+        # the original's shape: a chosen foreign key holds the chosen fields of its row
+        assert rows[0] == {"content": "message 0", "user": {"username": "boss"}}
+        alone = Export(models.Message.select().order_by(models.Message.id), related, ["content", "user__username"])
+        rows = json.loads("".join(alone.json_response().response))
+    assert rows[0] == {"content": "message 0"}  # a related lookup without its foreign key is left out
 
 
 def test_base_templates_and_paginate_by(app: Flask, build: Build) -> None:
@@ -105,8 +109,8 @@ def test_filter_paginate_by_foreign_key_lookups_and_columns(build: Build) -> Non
     listing = client.get("/admin/message/").get_data(as_text=True)
     assert ">Content</a>" in listing
     assert ">User</a>" in listing
-    assert "Pub date</th>" not in listing
-    assert "Pub date</a>" not in listing
+    assert "Pub Date</th>" not in listing
+    assert "Pub Date</a>" not in listing
     form = client.get("/admin/message/add/").get_data(as_text=True)
     assert 'data-lookup-field="user"' in form
     found = client.get("/admin/message/lookup/?field=user").get_json()
@@ -256,3 +260,29 @@ def test_bulk_actions_posted_to_the_list_as_the_original_did(build: Build, app: 
     assert refused.status_code == 400
     with app.app_context():
         assert [m.content for m in models.Message.select().where(models.Message.content == "shouted")] == ["shouted"]
+
+
+def test_original_read_only_names_resolve(app: Flask, admin: Admin, auth: Any, superuser: Any, models: Any) -> None:
+    """``get_exportable_lookups`` (overriding it is refused), ``FilterForm.resolve_form_field``, ``current_dir``."""
+    import os
+
+    from flask import g
+
+    import flask_peewee.admin
+    import flask_peewee.auth
+    from flask_peewee.filters import FilterForm, FilterMapping, FilterModelConverter
+
+    assert os.path.isdir(os.path.join(flask_peewee.admin.current_dir, "templates"))
+    assert os.path.isdir(os.path.join(flask_peewee.auth.current_dir, "templates"))
+    with app.test_request_context("/admin/message/export/"):
+        g.user = superuser
+        lookups = admin[models.Message].get_exportable_lookups()
+    assert {"content", "pub_date", "user"} <= lookups
+    assert "user__password" not in lookups
+    with pytest.raises(ImproperlyConfigured, match="get_exportable_lookups"):
+        type("Sneaky", (ModelAdmin,), {"get_exportable_lookups": lambda self, related: {"user__password"}})
+    filters = FilterForm(models.Message, FilterModelConverter(), FilterMapping())
+    with app.test_request_context("/?fr_user-fo_username=eq"):
+        form_class = filters.get_form(filters.get_field_dict())
+        form = form_class()
+        assert filters.resolve_form_field(form, "fr_user-fo_username") is form["fr_user"].form["fo_username"]

@@ -178,3 +178,29 @@ def test_export_follows_the_list_ordering_in_keyset_batches(
 def test_export_refuses_a_bad_ordering(admin_client: Any, rows: None) -> None:
     assert admin_client.get("/admin/message/export/?_format=csv&ordering=nope").status_code == 400
     assert admin_client.get("/admin/user/export/?_format=csv&ordering=password").status_code == 400
+
+
+def test_export_post_of_the_original_form(admin_client: Any, rows: None, csrf: Any) -> None:
+    token = csrf(admin_client, "/admin/message/export/")
+    response = admin_client.post(
+        "/admin/message/export/?fo_content=startswith&fv_content=from+s",  # the original's filters apply
+        data={"csrf_token": token, "fields": ["content", "user", "user__username", "user__password"]},
+    )
+    assert response.status_code == 200
+    assert 'filename="export-message.json"' in response.headers["Content-Disposition"]
+    data = json.loads(response.get_data(as_text=True))
+    assert data == [{"content": 'from staff, with "quotes"', "user": {"username": "staff"}}]
+    users = json.loads(
+        admin_client.post(
+            "/admin/user/export/", data={"csrf_token": token, "fields": ["username", "password"]}
+        ).get_data(as_text=True)
+    )
+    assert sorted(users, key=lambda u: u["username"]) == [{"username": "admin"}, {"username": "staff"}]  # no password
+
+
+def test_export_post_needs_a_valid_token(admin_client: Any, rows: None) -> None:
+    response = admin_client.post(
+        "/admin/message/export/", data={"fields": ["content"]}, headers={"Sec-Fetch-Site": "none"}
+    )
+    assert response.status_code in (400, 403)
+    assert b"from admin" not in response.data

@@ -36,7 +36,7 @@ def _rows(text: str, words: list[str]) -> list[str]:
 def test_list_shows_columns_and_links(admin_client: Any, messages: list[Any]) -> None:
     text = admin_client.get("/admin/message/").get_data(as_text=True)
     assert ">Content</a>" in text
-    assert ">Pub date</a>" in text
+    assert ">Pub Date</a>" in text
     assert f'href="/admin/message/{messages[0].id}/"' in text
     assert 'href="/admin/user/' in text  # the related user links to its admin page
     assert "5 message object(s)" in text
@@ -238,10 +238,58 @@ def test_delete_shows_dependents_then_deletes_in_one_transaction(
         assert models.Message.select().count() == 3
 
 
-def test_delete_without_selection_goes_back(admin_client: Any, admin: Admin) -> None:
-    response = admin_client.get("/admin/note/delete/")
+def test_delete_without_selection_shows_an_empty_page(admin_client: Any, admin: Admin, csrf: Any) -> None:
+    # the original answered a GET without ids with its (empty) confirmation page
+    for url in ("/admin/note/delete/", "/admin/note/delete/?id=abc"):
+        response = admin_client.get(url)
+        assert response.status_code == 200
+        text = response.get_data(as_text=True)
+        assert "No objects are selected" in text
+        assert "Yes, delete" not in text
+    token = csrf(admin_client, "/admin/note/add/")
+    response = admin_client.post("/admin/note/delete/", data={"csrf_token": token})
     assert response.status_code == 302
-    assert admin_client.get("/admin/note/delete/?id=abc").status_code == 302
+    assert response.headers["Location"] == "/admin/note/"
+
+
+def test_delete_context_is_the_original_shape(
+    admin_client: Any, app: Flask, models: Any, messages: list[Any], superuser: Any, staff: Any
+) -> None:
+    from flask import template_rendered
+
+    contexts: list[dict[str, Any]] = []
+
+    def record(sender: Any, template: Any, context: dict[str, Any], **extra: Any) -> None:
+        contexts.append(context)
+
+    with app.app_context():
+        note = models.Note.create(user=staff, message="note of staff")  # nullable key: unlinked, not deleted
+    with template_rendered.connected_to(record, app):
+        page = admin_client.get(f"/admin/user/delete/?id={staff.id}&id={superuser.id}").get_data(as_text=True)
+    context = contexts[-1]
+    assert [u.username for u in context["query"]] == ["admin", "staff"]
+    staff_messages = [m for m in messages if m.user_id == staff.id]
+    assert context["collected"][staff.id] == [(0, models.Message, staff_messages)]
+    assert context["collected"][superuser.id] == [
+        (0, models.Message, [m for m in messages if m.user_id == superuser.id])
+    ]
+    assert "Note (unlinked)" in page  # the nullable key is shown apart
+    assert note.message in page
+
+
+def test_save_without_a_button_name_goes_to_the_edit_page(
+    admin_client: Any, app: Flask, models: Any, csrf: Any
+) -> None:
+    token = csrf(admin_client, "/admin/note/add/")
+    data = {"csrf_token": token, "message": "plain", "created-date": "2024-05-01", "created-time": "09:30"}
+    response = admin_client.post("/admin/note/add/", data=data)
+    with app.app_context():
+        note = models.Note.get(models.Note.message == "plain")
+    assert response.headers["Location"] == f"/admin/note/{note.id}/"  # as the original's default
+    response = admin_client.post("/admin/note/add/", data={**data, "_save": ""})
+    assert response.headers["Location"] == "/admin/note/"
+    response = admin_client.post("/admin/note/add/", data={**data, "save": ""})  # the original's button name
+    assert response.headers["Location"] == "/admin/note/"
 
 
 def test_escaping_and_markup(app: Flask, db: Any, auth: Any, models: Any, csrf: Any) -> None:
@@ -290,7 +338,9 @@ def test_keys_a_column_cannot_hold_match_nothing(
     for pk in (HUGE, "abc", "-1", "1.5"):
         assert admin_client.get(f"/admin/note/{pk}/").status_code == 404
         assert admin_client.get(f"/admin/note/{pk}/history/").status_code == 404
-    assert admin_client.get(f"/admin/note/delete/?id={HUGE}").status_code == 302
+    empty = admin_client.get(f"/admin/note/delete/?id={HUGE}")
+    assert empty.status_code == 200
+    assert "No objects are selected" in empty.get_data(as_text=True)
     token = csrf(admin_client, "/admin/note/")
     for url, data in (
         ("/admin/note/delete/", {"id": [HUGE, "abc"]}),
@@ -317,3 +367,32 @@ def test_keys_a_column_cannot_hold_match_nothing(
         assert models.Note.select().count() == 1
         assert models.Note.get_by_id(note.id).message == "keep me"
         assert models.Message.select().count() == 1
+
+
+def test_list_context_query_is_the_originals_paginated_query(
+    admin_client: Any, app: Flask, messages: list[Any]
+) -> None:
+    from flask import template_rendered
+
+    contexts: list[dict[str, Any]] = []
+    with template_rendered.connected_to(lambda sender, template, context, **kw: contexts.append(context), app):
+        admin_client.get("/admin/message/?ordering=content")
+    context = contexts[-1]
+    page = context["query"].get_list()
+    assert page.count() == 5  # a query, as the original's get_list() gave
+    assert [m.content for m in page] == ["alpha", "bravo", "charlie", "delta", "echo"]
+    assert context["query"].get_page() == 1
+    assert context["ordering"] == "content"
+    assert context["active_filters"] == []
+
+
+def test_a_blank_date_and_time_of_a_required_column_is_an_error_not_a_500(
+    admin_client: Any, app: Flask, models: Any, superuser: Any, csrf: Any
+) -> None:
+    token = csrf(admin_client, "/admin/message/add/")
+    data = {"csrf_token": token, "user": str(superuser.id), "content": "x", "pub_date-date": "", "pub_date-time": ""}
+    response = admin_client.post("/admin/message/add/", data=data)
+    assert response.status_code == 200
+    assert "Pub Date: This field is required." in response.get_data(as_text=True)
+    with app.app_context():
+        assert models.Message.select().count() == 0

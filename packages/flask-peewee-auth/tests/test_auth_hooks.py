@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 
 import peewee
+import pytest
 from flask import render_template_string
 
 from flask_peewee.auth import Auth, BaseUser
@@ -31,11 +32,11 @@ ORIGINAL_AUTH_METHODS = {
     "get_logged_in_user": "hook",  # load_user, the decorators, the context processor
     "login": "hook",  # the view at /accounts/login/
     "logout": "hook",  # the view at /accounts/logout/
-    "configure_routes": "hook",  # Auth()
-    "register_blueprint": "hook",  # init_app()
+    "configure_routes": "hook",  # setup()
+    "register_blueprint": "hook",  # setup()
     "load_user": "hook",  # before every request
-    "register_handlers": "hook",  # init_app()
-    "register_context_processors": "hook",  # init_app()
+    "register_handlers": "hook",  # setup()
+    "register_context_processors": "hook",  # setup()
     "setup": "hook",  # init_app(), as the original's __init__ called it
 }
 
@@ -160,3 +161,66 @@ def test_user_model_password_hooks_are_called(app, db, csrf_from):
     db.database.close()
     assert calls == ["set_password", "check_password", "set_password"]
     assert auth.User is Member
+
+
+class _NoSetupAuth(Auth):
+    """The original's own test idiom: an Auth whose ``setup`` registers nothing."""
+
+    def setup(self):
+        pass
+
+
+def test_a_setup_override_that_does_nothing_registers_nothing(app, auth, client, user, login):
+    # as in the original's tests: a second Auth, made after the app served requests, whose
+    # setup() is overridden to do nothing, neither clashes with the app's Auth nor changes the app
+    assert login(client).status_code == 302
+    rules_before = sorted(str(rule) for rule in app.url_map.iter_rules())
+    hooks_before = {key: list(value) for key, value in app.before_request_funcs.items()}
+
+    quiet = _NoSetupAuth(app, auth.db)
+    other_table = _NoSetupAuth(app, auth.db, db_table="peewee_users")
+
+    assert quiet.User._meta.table_name == "user"
+    assert other_table.User._meta.table_name == "peewee_users"
+    assert quiet.app is app
+    assert sorted(str(rule) for rule in app.url_map.iter_rules()) == rules_before
+    assert {key: list(value) for key, value in app.before_request_funcs.items()} == hooks_before
+    assert app.extensions["flask_peewee.auth"] == {"auth": auth}
+    assert client.get("/private/").get_data(as_text=True) == "private page of alice"
+
+
+def test_an_original_style_setup_override_without_super_registers_everything(app, db, csrf_from):
+    # the original's setup() body written out in an app's override: the views work, with their
+    # CSRF token, and the app's own addition runs
+    class MyAuth(Auth):
+        def setup(self):
+            self.configure_routes()
+            self.register_blueprint()
+            self.register_handlers()
+            self.register_context_processors()
+            self.app.add_url_rule("/hello/", "hello", lambda: "hello from setup")
+
+    auth = MyAuth(app, db)
+    db.create_tables()
+    with app.app_context():
+        user = auth.User(username="alice", email="alice@example.com")
+        user.set_password(PASSWORD)
+        user.save()
+    db.database.close()
+    client = app.test_client()
+    assert client.get("/hello/").get_data(as_text=True) == "hello from setup"
+    token = csrf_from(client)
+    response = client.post("/accounts/login/", data={"username": "alice", "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+    assert app.extensions["flask_peewee.auth"] == {"auth": auth}
+
+
+def test_a_second_auth_with_the_same_name_is_refused_when_it_registers(app, auth):
+    from flask_peewee.db import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match="An Auth named 'auth' is already registered"):
+        Auth(app, auth.db)
+    assert app.extensions["flask_peewee.auth"] == {"auth": auth}
+    other = Auth(app, auth.db, name="members", prefix="/members")
+    assert app.extensions["flask_peewee.auth"] == {"auth": auth, "members": other}
+    assert "members.login" in app.view_functions

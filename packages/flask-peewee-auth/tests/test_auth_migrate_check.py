@@ -12,7 +12,9 @@ from flask import Flask
 from flask_peewee.auth import Auth
 
 
-def test_hash_schemes_are_counted_and_legacy_ones_explained(app: Flask, auth: Auth, new_user: Any, tmp_path: Path) -> None:
+def test_hash_schemes_are_counted_and_legacy_ones_explained(
+    app: Flask, auth: Auth, new_user: Any, tmp_path: Path
+) -> None:
     new_user("alice")
     new_user("bob")
     with app.app_context():

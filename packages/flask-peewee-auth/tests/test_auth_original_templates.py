@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, get_flashed_messages, session
 
 from flask_peewee.auth import Auth
 
@@ -67,7 +67,9 @@ def test_with_errors_marks_invalid_fields(app: Flask, auth: Auth, client: Any) -
 def test_a_wrong_seasurf_token_is_refused(app: Flask, auth: Auth, user: Any, client: Any) -> None:
     _override(app)
     client.get("/accounts/login/")
-    response = client.post("/accounts/login/", data={"username": "alice", "password": PASSWORD, "_csrf_token": "forged"})
+    response = client.post(
+        "/accounts/login/", data={"username": "alice", "password": PASSWORD, "_csrf_token": "forged"}
+    )
     assert response.status_code != 302
     assert client.get("/private/").status_code == 302
 
@@ -86,4 +88,23 @@ def test_our_template_shows_a_login_error_once(auth: Auth, user: Any, client: An
     token = csrf_from(client)
     response = client.post("/accounts/login/", data={"username": "alice", "password": "wrong", "csrf_token": token})
     assert response.status_code == 200
-    assert response.text.count("Incorrect username or password") == 1  # in place, not flashed as well
+    assert response.text.count("Incorrect username or password") == 1  # flashed, shown once by base.html
+
+
+def test_login_errors_are_flashed_when_the_apps_base_shows_no_messages(
+    app: Flask, auth: Auth, user: Any, client: Any
+) -> None:
+    """The original's own test: with a base.html that shows nothing, the error waits in the session."""
+    folder = Path(app.root_path) / "templates"
+    folder.mkdir(parents=True)
+    (folder / "base.html").write_text("{# an app base that shows no flashed messages #}")
+    same_origin = {"Sec-Fetch-Site": "same-origin"}  # the page shows no form, so no token: a browser's POST
+    with client:
+        response = client.post("/accounts/login/", data={"username": "", "password": "xxx"}, headers=same_origin)
+        assert response.status_code == 200
+        assert "_flashes" not in session  # a form error is no flashed message
+        response = client.post("/accounts/login/", data={"username": "alice", "password": "bad"}, headers=same_origin)
+        assert response.status_code == 200
+        assert "_flashes" in session
+        assert get_flashed_messages() == ["Incorrect username or password"]
+    assert client.get("/private/").status_code == 302  # still anonymous

@@ -141,7 +141,9 @@ def test_original_attributes_after_load_database(database_dict) -> None:
     assert db.database_class is type(db.database)
     assert isinstance(db.database, peewee.Database)
     assert issubclass(db.Model, peewee.Model)
-    assert db.get_model_class()._meta.database is db.proxy
+    assert db.get_model_class()._meta.database is db.database
+    assert db.Model._meta.database is db.database
+    assert db.proxy.obj is db.database  # the proxy is filled in too
 
 
 def test_attributes_exist_before_init_app() -> None:
@@ -255,7 +257,9 @@ def test_the_originals_deferred_pattern_binds_late(database_url) -> None:
 
     app = _make_app(database_url)
     db.init_app(app)
-    assert isinstance(db.database, peewee.Database)
+    # still the proxy, now filled in, as in the original
+    assert isinstance(db.database, peewee.Proxy)
+    assert isinstance(db.database.obj, peewee.Database)
     db.database.create_tables([Entry])
     Entry.create(title="late")
     assert [e.title for e in Entry.select()] == ["late"]
@@ -268,10 +272,75 @@ def test_init_app_takes_the_originals_database_argument(tmp_path) -> None:
     db = Database(None)
     app = Flask(__name__)
     db.init_app(app, given)
-    assert db.database is given
-    assert db.Model._meta.database.obj is given
+    # created without a database, the models stay bound to the proxy, now filled in
+    assert db.database is db.proxy
+    assert db.Model._meta.database is db.proxy
+    assert db.proxy.obj is given
     db.init_app(Flask("again"), given)  # the same database for another app is fine
     with pytest.raises(ImproperlyConfigured, match="already bound to another database"):
         db.init_app(Flask("other"), peewee.SqliteDatabase(str(tmp_path / "other.db")))
     with pytest.raises(TypeError, match=r"must be a peewee\.Database"):
         Database(None).init_app(Flask("bad"), "sqlite:///x.db")  # type: ignore[arg-type]
+
+
+# The original 4.0.1's DatabaseTestCase: db.database is what db.Model is bound to, in each way
+# of creating the Database.
+
+
+def test_database_from_the_app_config_is_what_the_models_use(tmp_path) -> None:
+    app = _make_app({"name": str(tmp_path / "a.db"), "engine": "peewee.SqliteDatabase"})
+    db = Database(app)
+    assert isinstance(db.database, peewee.SqliteDatabase)
+    assert db.database.database == str(tmp_path / "a.db")
+    assert db.database is db.Model._meta.database
+
+
+def test_database_given_with_the_app_is_what_the_models_use() -> None:
+    given = peewee.SqliteDatabase(":memory:")
+    db = Database(Flask(__name__), given)
+    assert db.database is given
+    assert db.Model._meta.database is given
+
+
+@pytest.mark.parametrize("explicit", [False, True])
+def test_deferred_database_stays_the_proxy_the_models_use(tmp_path, explicit) -> None:
+    name = str(tmp_path / "late.db")
+    db = Database(None)
+    assert isinstance(db.database, peewee.Proxy)
+    assert db.Model._meta.database is db.database
+    if explicit:
+        db.init_app(Flask(__name__), peewee.SqliteDatabase(name))
+    else:
+        db.init_app(_make_app({"name": name, "engine": "peewee.SqliteDatabase"}))
+    assert isinstance(db.database, peewee.Proxy)
+    assert db.database.database == name  # the proxy forwards to the bound database
+    assert db.Model._meta.database is db.database
+
+    class Entry(db.Model):
+        title = peewee.CharField()
+
+    db.create_tables([Entry])
+    Entry.create(title="late")
+    assert [e.title for e in Entry.select()] == ["late"]
+    db.database.close()
+
+
+def test_database_given_without_an_app_binds_at_once_and_refuses_another(tmp_path) -> None:
+    given = peewee.SqliteDatabase(str(tmp_path / "given.db"))
+    db = Database(None, given)
+    assert db.database is given
+    assert db.Model._meta.database is given
+
+    class Entry(db.Model):
+        title = peewee.CharField()
+
+    db.create_tables([Entry])  # usable before init_app, as in the original
+    app = Flask(__name__)
+    db.init_app(app)
+    assert db.database is given
+    assert db.Model._meta.database is given
+    with pytest.raises(ImproperlyConfigured, match="already initialised"):
+        db.init_app(app, given)
+    with pytest.raises(ImproperlyConfigured, match="already bound to another database"):
+        db.init_app(Flask("other"), peewee.SqliteDatabase(str(tmp_path / "other.db")))
+    given.close()

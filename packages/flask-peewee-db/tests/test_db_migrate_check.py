@@ -133,13 +133,22 @@ def test_report_formats_and_exit_status(tmp_path: Path) -> None:
     runner = CliRunner()
     text = runner.invoke(main, [str(tmp_path)])
     assert text.exit_code == 1
-    assert text.output.splitlines() == ["app.py:1: change: flask_peewee.db has no name Nope", "1 to change, 0 to look at"]
+    assert text.output.splitlines() == [
+        "app.py:1: change: flask_peewee.db has no name Nope",
+        "1 to change, 0 to look at",
+    ]
     as_json = runner.invoke(main, [str(tmp_path), "--format", "json"])
     assert as_json.exit_code == 1
     report = json.loads(as_json.output)
     assert report["change"] == 1
     assert report["findings"] == [
-        {"path": "app.py", "line": 1, "severity": "change", "code": "import", "message": "flask_peewee.db has no name Nope"}
+        {
+            "path": "app.py",
+            "line": 1,
+            "severity": "change",
+            "code": "import",
+            "message": "flask_peewee.db has no name Nope",
+        }
     ]
     clean = runner.invoke(main, [str(tmp_path / "ok.py")])
     assert clean.exit_code == 0

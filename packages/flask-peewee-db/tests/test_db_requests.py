@@ -41,7 +41,7 @@ def test_model_is_bound_and_usable_in_a_request(app, db, client):
     assert client.get("/notes/again").text == "2:2"
     assert seen == [True, True]
     assert db.database.is_closed()
-    assert Note._meta.database is db.proxy
+    assert Note._meta.database is db.database
 
 
 def test_connection_closed_when_the_view_raises(app, db, client):

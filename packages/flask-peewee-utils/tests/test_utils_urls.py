@@ -69,6 +69,18 @@ def test_unsafe_targets(plain_app: Flask, target: str | None) -> None:
         assert safe_next_url(target, "/default/") == "/default/"
 
 
-def test_is_safe_url_needs_a_request_context() -> None:
-    with pytest.raises(RuntimeError, match="request context"):
-        is_safe_url("/")
+@pytest.mark.parametrize("target", ["/", "/admin/", "/a/b/?x=1", "relative/path", "?page=3"])
+def test_relative_targets_are_safe_outside_a_request(target: str) -> None:
+    # as in the original, which only parsed the URL: no request context needed
+    assert is_safe_url(target) is True
+    assert safe_next_url(target, "/default/") == target
+
+
+@pytest.mark.parametrize(
+    "target",
+    [None, "", "http://evil.com", "https://evil.com/x", "//evil.com", "javascript:alert(1)", "http://localhost/"],
+)
+def test_absolute_targets_are_unsafe_outside_a_request(target: str | None) -> None:
+    # no request, so no host of this site to compare with: only relative URLs pass
+    assert is_safe_url(target) is False
+    assert safe_next_url(target, "/default/") == "/default/"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from flask_peewee.admin.__about__ import __version__
 from flask_peewee.admin._actions import Action, AdminAction, admin_action
 from flask_peewee.admin._admin import Admin
@@ -36,3 +38,6 @@ __all__ = [
     "admin_action",
     "csrf_field",
 ]
+
+# The original's module constant (its package folder, where its templates live), kept for apps that read it.
+current_dir = os.path.dirname(__file__)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
 import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -27,7 +26,7 @@ from flask_peewee.admin._audit import AuditViews
 from flask_peewee.admin._helpers import AdminTemplateHelper
 from flask_peewee.admin._model_admin import ModelAdmin
 from flask_peewee.admin._panels import AdminPanel
-from flask_peewee.auth import is_cross_site_request
+from flask_peewee.auth import add_security_headers, is_cross_site_request
 from flask_peewee.db import ImproperlyConfigured
 from flask_peewee.utils import get_next
 
@@ -144,16 +143,16 @@ class Admin(AuditViews):
         return self.get_model_admin(model)
 
     def get_model_admins(self) -> list[ModelAdmin]:
-        """The registered model admins, in registration order."""
-        return list(self._registry.values())
+        """The registered model admins, ordered by their admin name (URL segment), as in the original."""
+        return sorted(self._registry.values(), key=lambda ma: ma.get_admin_name())
 
     def get_model_admin(self, model: type[peewee.Model]) -> ModelAdmin | None:
         """The :class:`ModelAdmin` of ``model``, or None when it is not registered."""
         return self._registry.get(model)
 
     def get_panels(self) -> list[AdminPanel]:
-        """The registered panels, in registration order."""
-        return list(self._panels.values())
+        """The registered panels, ordered by their slug, as in the original."""
+        return sorted(self._panels.values(), key=lambda panel: panel.slug)
 
     # -- blueprint and app wiring -----------------------------------------------------
 
@@ -318,16 +317,9 @@ class Admin(AuditViews):
             abort(403, description="Cross-site form submissions are not accepted.")
 
     def add_security_headers(self, response: Response) -> Response:
-        """After every admin view: forbid framing (clickjacking) and MIME sniffing."""
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        csp = response.headers.get("Content-Security-Policy")
-        if not csp:
-            response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
-        elif "frame-ancestors" not in csp:
-            response.headers["Content-Security-Policy"] = f"{csp}; frame-ancestors 'none'"
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+        """After every admin view: forbid framing (clickjacking) and MIME sniffing
+        (:func:`flask_peewee.auth.add_security_headers`)."""
+        return add_security_headers(response)
 
     # -- the dashboard ----------------------------------------------------------------
 
@@ -362,7 +354,7 @@ class Admin(AuditViews):
         return url_for(f"{self.auth.blueprint.name}.logout")
 
     def fix_underscores(self, s: str) -> str:
-        """``pub_date`` -> ``Pub date``."""
+        """``pub_date`` -> ``Pub Date`` (the original's title case)."""
         return self.template_helper.fix_underscores(s)
 
     def get_verbose_name(self, model: type[peewee.Model], column_name: str) -> str:
@@ -401,17 +393,17 @@ class Admin(AuditViews):
         return rel_sep.join([*(f"{rel_prefix}{p}" for p in prefix_accum), f"{field_prefix}{field_name}"])
 
     def theme_stylesheet(self) -> str | None:
-        """The URL of ``admin-<theme>.css`` when a ``theme`` is set and the admin's static folder has it."""
-        if not self.theme or not self.blueprint.static_folder:
+        """The URL of the theme's stylesheet ``css/admin-<theme>.css`` when a ``theme`` is set.
+
+        As in the original, the link is made for any theme name; ``crisp`` and ``crux`` are shipped.
+        """
+        if not self.theme:
             return None
-        filename = f"admin-{self.theme}.css"
-        if not os.path.isfile(os.path.join(self.blueprint.static_folder, filename)):
-            return None
-        return url_for(f"{self.blueprint.name}.static", filename=filename)
+        return url_for(f"{self.blueprint.name}.static", filename=f"css/admin-{self.theme}.css")
 
     def visible_model_admins(self) -> list[ModelAdmin]:
         """The model admins the logged-in user may view."""
-        return [ma for ma in self._registry.values() if self.has_permission(ma.model, "view")]
+        return [ma for ma in self.get_model_admins() if self.has_permission(ma.model, "view")]
 
     def index(self) -> str:
         """The dashboard: the models the user may view and every panel."""

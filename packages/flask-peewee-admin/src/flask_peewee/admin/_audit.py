@@ -8,8 +8,7 @@ from typing import Any
 import peewee
 from flask import abort, render_template, request
 
-from flask_peewee.admin._pages import ClampedPaginatedQuery as PaginatedQuery
-from flask_peewee.utils import ConversionError, parse_value
+from flask_peewee.utils import ConversionError, PaginatedQuery, parse_value
 
 __all__ = ["AuditViews", "audit_log_of", "delete_with_audit", "record", "snapshot"]
 

@@ -1,6 +1,6 @@
 """Database refusals of a save, said in words: which field conflicts with which existing row.
 
-To move to flask-peewee-utils (the REST API has the same logic in ``rest/_writes.py``).
+The detection is flask-peewee-utils' :func:`~flask_peewee.utils.unique_violation`.
 """
 
 from __future__ import annotations
@@ -9,40 +9,9 @@ from typing import Any
 
 import peewee
 
-__all__ = ["explain_refusal", "unique_conflicts"]
+from flask_peewee.utils import unique_violation
 
-
-def _unique_groups(model: type[peewee.Model]) -> list[tuple[peewee.Field, ...]]:
-    meta = model._meta
-    groups: list[tuple[peewee.Field, ...]] = [(field,) for field in meta.sorted_fields if field.unique]
-    for index in meta.indexes:
-        if isinstance(index, (tuple, list)) and len(index) == 2 and index[1]:
-            names = index[0] if isinstance(index[0], (tuple, list)) else (index[0],)
-            fields = tuple(meta.fields[name] for name in names if name in meta.fields)
-            if fields and len(fields) == len(names):
-                groups.append(fields)
-    return groups
-
-
-def unique_conflicts(instance: peewee.Model) -> list[tuple[peewee.Field, ...]]:
-    """The unique fields (or unique index groups) whose values another row of the table already holds."""
-    model = type(instance)
-    primary = model._meta.primary_key
-    pk_value = instance.get_id() if not isinstance(primary, peewee.CompositeKey) else None
-    found = []
-    for group in _unique_groups(model):
-        values = [instance.__data__.get(field.name) for field in group]
-        if any(value is None for value in values):
-            continue
-        query = model.select().where(*(field == value for field, value in zip(group, values, strict=True)))
-        if pk_value is not None:
-            query = query.where(primary != pk_value)
-        try:
-            if query.exists():
-                found.append(group)
-        except peewee.DatabaseError:
-            continue
-    return found
+__all__ = ["explain_refusal"]
 
 
 def explain_refusal(
@@ -56,9 +25,11 @@ def explain_refusal(
     own_text = exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], str) else None
     if isinstance(exc, peewee.IntegrityError):
         errors: dict[str, str] = {}
-        for group in unique_conflicts(instance):
-            names = " and ".join(str(label(field)).lower() for field in group)
-            message = f"A {model_name.lower()} with this {names} already exists."
+        fields = type(instance)._meta.fields
+        for field_names in unique_violation(instance, exc):
+            group = [fields[name] for name in field_names]
+            labels = " and ".join(str(label(field)).lower() for field in group)
+            message = f"A {model_name.lower()} with this {labels} already exists."
             for field in group:
                 errors[field.name] = message
         if errors:

@@ -75,6 +75,14 @@ class ExportMixin:
         fields = [model._meta.fields[name] for name in self.get_export_fields(model)]
         return [f for f in fields if f.name not in sensitive]
 
+    def get_exportable_lookups(self, related: Any = None) -> set[str]:
+        """Every lookup the export allows (``content``, ``user__username``), as the original named it.
+
+        Read-only: it is :meth:`export_choices`' paths, so a subclass overrides that (or
+        ``get_export_fields``) instead; defining this method is refused when the class is made.
+        """
+        return {path for path, _label in self.export_choices()}
+
     def export_choices(self) -> list[tuple[str, str]]:
         """``(path, label)`` of what the user may export: this model's fields, then those of its foreign keys.
 
@@ -126,10 +134,17 @@ class ExportMixin:
             abort(400, description=exc.message)
 
     def export(self) -> Any:
-        """GET without ``_format``: choose fields and format; with ``_format=csv|json``: the streamed file."""
+        """GET without ``_format``: choose fields and format; with ``_format=csv|json``: the streamed file.
+
+        A POST of ``fields`` (the original's export form) answers the original's JSON
+        (:meth:`Export.json_response`) of the rows the query string filters; fields the user
+        may not export are left out.
+        """
         if not self.can("export"):  # type: ignore[attr-defined]
             abort(403)
         available = self.export_choices()
+        if request.method == "POST":
+            return self.export_original(available)
         fmt = request.args.get("_format")
         if fmt is None:
             form, _query, _active, _tree = self.process_filters(self.get_query())  # type: ignore[attr-defined]
@@ -152,6 +167,23 @@ class ExportMixin:
         response = Response(stream_with_context(body), mimetype=mimetype)
         response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
         return response
+
+    def export_original(self, available: list[tuple[str, str]]) -> Response:
+        """The original's export: ``fields`` posted, the JSON of :class:`Export` (CSRF checked)."""
+        from flask_peewee.auth import validate_csrf_token
+
+        if not validate_csrf_token():
+            abort(
+                400, description="The form has expired or did not come from this site. Reload the page and try again."
+            )
+        known = dict(available)
+        chosen = [name for name in request.form.getlist("fields") if name in known]
+        query = self.export_query()
+        names = [("-" if desc else "") + f.name for f, desc in self.export_ordering()]
+        query = apply_ordering(query, names) if names else query.order_by(*self.model._meta.get_primary_keys())
+        related = self.collect_related_fields(self.model, {}, [])
+        export = Export(query, related, chosen)
+        return export.json_response(f"export-{self.get_admin_name()}.json")  # type: ignore[attr-defined]
 
     def _export_rows(
         self, query: peewee.ModelSelect, paths: list[str], ordering: list[tuple[peewee.Field, bool]]
@@ -287,17 +319,36 @@ class Export:
         return query, selected
 
     def json_response(self, filename: str = "export.json") -> Response:
-        """A streamed JSON attachment of the rows."""
+        """A streamed JSON attachment of the rows, in the original's shape.
+
+        Each row is an object of the chosen fields of the query's model; a chosen foreign key
+        whose related fields were chosen too (``user`` and ``user__username``) is an object of
+        those fields (``{"user": {"username": "admin"}}``), otherwise its key. A related lookup
+        whose foreign key was not chosen is left out, as in the original.
+        """
         query, selected = self.prepare_query()
         lookups = list(self._lookups)
+
+        def nest(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+            result: dict[str, Any] = {}
+            for name, _field in lookups:
+                if not name.startswith(prefix) or "__" in name[len(prefix) :]:
+                    continue
+                own = name[len(prefix) :]
+                value = values[name]
+                below = f"{name}__"
+                if value is not None and any(other.startswith(below) for other, _f in lookups):
+                    value = nest(values, below)
+                result[own] = value
+            return result
 
         def generate() -> Iterator[str]:
             yield "["
             first = True
             rows = query.tuples().iterator() if selected else iter(())
             for row in rows:
-                record = {name: serialize_value(f, v) for (name, f), v in zip(lookups, row, strict=True)}
-                yield ("\n" if first else ",\n") + json.dumps(record)
+                values = {name: serialize_value(f, v) for (name, f), v in zip(lookups, row, strict=True)}
+                yield ("\n" if first else ",\n") + json.dumps(nest(values))
                 first = False
             yield "\n]\n"
 

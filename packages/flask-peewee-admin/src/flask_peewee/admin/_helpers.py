@@ -26,9 +26,8 @@ def csrf_field() -> Markup:
 
 
 def fix_underscores(name: str) -> str:
-    """``pub_date`` -> ``Pub date``: a field or column name as a heading."""
-    text = str(name).replace("__", " / ").replace("_", " ").strip()
-    return text[:1].upper() + text[1:]
+    """``pub_date`` -> ``Pub Date``: a field or column name as a heading (title case, as in the original)."""
+    return " / ".join(part.replace("_", " ").strip().title() for part in str(name).split("__"))
 
 
 class AdminTemplateHelper:
@@ -54,7 +53,7 @@ class AdminTemplateHelper:
         return words[:1].upper() + words[1:]
 
     def fix_underscores(self, name: str) -> str:
-        """``pub_date`` -> ``Pub date``."""
+        """``pub_date`` -> ``Pub Date``."""
         return fix_underscores(name)
 
     def get_verbose_name(self, model: type[peewee.Model], name: str) -> str:

@@ -512,6 +512,14 @@ class FilterForm:
             return datetime.time(0, 0)
         return field.default
 
+    def resolve_form_field(self, form: Any, name: str) -> Any:
+        """The bound field of ``form`` a prefixed name points at: ``fr_user-fo_username`` ->
+        ``form["fr_user"].form["fo_username"]``."""
+        *relations, last = name.split(self.separator)
+        for part in relations:
+            form = form[part].form
+        return form[last]
+
     def get_value_field(self, field: peewee.Field) -> Any:
         """The value input of ``field``, from the model converter."""
         _name, form_field = self.model_converter.convert(field.model, field, None)
@@ -712,52 +720,113 @@ def apply_mapping_filters(
 _LEGACY_KEY = re.compile(r"^((?:fr_[A-Za-z0-9_]+-)*)fo_([A-Za-z0-9_]+)$")
 
 
-def legacy_filter_pairs(model_admin: ModelAdmin, args: MultiDict[str, str]) -> list[tuple[str, str]] | None:
-    """The original admin's ``fo_<field>=<op>&fv_<field>=<value>`` filters (``fr_<fk>-`` across foreign keys) as
-    this admin's query string pairs, or None when ``args`` holds none.
+class LegacyFilterRow:
+    """One filter of the original's query string: the field (through ``relations``), its filter and raw value."""
+
+    def __init__(self, relations: list[str], field: peewee.Field, query_filter: QueryFilter, raw: str) -> None:
+        self.relations = relations
+        self.field = field
+        self.query_filter = query_filter
+        self.raw = raw
+        self.path = "__".join([*relations, field.name])
+
+    def as_active_filter(self, model_admin: ModelAdmin) -> dict[str, Any]:
+        """The row as the original's ``active_filters`` entry: ``label``, ``key``, ``value`` and its two inputs.
+
+        ``op_field`` and ``value_field`` are bound WTForms fields named as the original's
+        (``fr_user-fo_username``), rendered with this row's operation and value selected.
+        """
+        key = str(self.query_filter.key)
+        offered = model_admin.get_filter_mapping().convert(self.field)
+        choice = getattr(wtf_fields.choices, "SelectChoice", None)  # WTForms 3.3; tuples before
+        choices = [choice(str(qf.key), qf.operation()) if choice else (str(qf.key), qf.operation()) for qf in offered]
+        op_field = wtf_fields.SelectField(choices=choices, widget=SmallSelectWidget())
+        converter = model_admin.filter_converter(model_admin)
+        info = converter.convert(self.field.model, self.field, None)
+        value_field = info[1] if info is not None and info[1] is not None else wtf_fields.StringField()
+        value_field.kwargs["validators"] = [validators.Optional()]
+        names = {"op": f"fo_{self.field.name}", "value": f"fv_{self.field.name}"}
+        form_class = type("LegacyFilterRowForm", (wtf_form.Form,), {names["op"]: op_field, names["value"]: value_field})
+        prefix = "-".join(f"fr_{r}" for r in self.relations)
+        full = {k: f"{prefix}-{v}" if prefix else v for k, v in names.items()}
+        form = form_class(MultiDict([(full["op"], key), (full["value"], self.raw)]), prefix=prefix)
+        return {
+            "label": " / ".join([*self.relations, self.field.name]),
+            "key": key,
+            "value": self.raw,
+            "input_type": self.query_filter.input_type,
+            "path": self.path,
+            "op_field": form[names["op"]],
+            "value_field": form[names["value"]],
+        }
+
+
+def legacy_filter_rows(model_admin: ModelAdmin, args: MultiDict[str, str]) -> list[LegacyFilterRow] | None:
+    """The original admin's ``fo_<field>=<op>&fv_<field>=<value>`` filters (``fr_<fk>-`` across foreign keys)
+    in ``args``, in their order, or None when ``args`` holds none.
 
     An operation is a key (``startswith``) or the original's position in the field's
-    :class:`FilterMapping` list (``0``); several ``eq`` values become one ``__in`` (the original
-    ORed them). Unknown operations are dropped, as the original ignored them. The other
-    arguments (search, ordering) are kept.
+    :class:`FilterMapping` list (``0``). Unknown or sensitive fields, unknown operations and
+    values the filter cannot clean are dropped, as the original ignored them.
     """
     legacy = [key for key in args if _LEGACY_KEY.match(key)]
     if not legacy:
         return None
     mapping = model_admin.get_filter_mapping()
-    pairs: list[tuple[str, str]] = []
-    used = set()
+    rows: list[LegacyFilterRow] = []
     for key in legacy:
         match = _LEGACY_KEY.match(key)
         assert match is not None
         relations = [r[len("fr_") :] for r in match.group(1).split("-") if r]
         value_key = f"{match.group(1)}fv_{match.group(2)}"
-        used.update((key, value_key))
         model: Any = model_admin.model
         field = None
-        for name in [*relations, match.group(2)]:
+        for depth, name in enumerate([*relations, match.group(2)]):
             field = model._meta.fields.get(name)
-            if field is None:
+            if field is None or (depth < len(relations) and not isinstance(field, peewee.ForeignKeyField)):
+                field = None
                 break
-            if isinstance(field, peewee.ForeignKeyField) and name != match.group(2):
+            if depth < len(relations):
                 model = field.rel_model
-        if field is None:
-            continue
-        path = "__".join([*relations, match.group(2)])
+        if field is None or field.name in get_sensitive_fields(model):
+            continue  # as the original ignored unknown fields; a secret is never a filter
         offered = mapping.convert(field)
-        equal: list[str] = []
+        by_key = {str(qf.key): qf for qf in offered}
         for op, value in zip(args.getlist(key), args.getlist(value_key), strict=False):
             if op.isdigit():
                 op = str(offered[int(op)].key) if int(op) < len(offered) else ""
-            if op not in {str(qf.key) for qf in offered}:
+            query_filter = by_key.get(op)
+            if query_filter is None:
                 continue
-            if op == "eq":
-                equal.append(value)
-            else:
-                pairs.append((f"{path}__{op}", value))
-        if len(equal) == 1:
-            pairs.append((path, equal[0]))
-        elif equal:
-            pairs.append((f"{path}__in", ",".join(equal)))
-    kept = [(k, v) for k, v in args.items(multi=True) if k not in used and not k.startswith(("fo_", "fv_", "fr_"))]
+            try:
+                if "\x00" in value:
+                    raise ValueError("NUL characters are not allowed")
+                query_filter.clean(value)
+            except (TypeError, ValueError, OverflowError):
+                continue
+            rows.append(LegacyFilterRow(relations, field, query_filter, value))
+    return rows
+
+
+def legacy_filter_pairs(model_admin: ModelAdmin, args: MultiDict[str, str]) -> list[tuple[str, str]] | None:
+    """The original admin's filters in ``args`` (see :func:`legacy_filter_rows`) as this admin's query-string
+    pairs, or None when ``args`` holds none.
+
+    Several ``eq`` values of one field become one ``__in`` (the original ORed them); different
+    operations are ANDed. The other arguments (search, ordering, page) are kept.
+    """
+    rows = legacy_filter_rows(model_admin, args)
+    if rows is None:
+        return None
+    pairs: list[tuple[str, str]] = []
+    equal: dict[str, list[str]] = {}
+    for row in rows:
+        op = str(row.query_filter.key)
+        if op == "eq":
+            equal.setdefault(row.path, []).append(row.raw)
+        else:
+            pairs.append((f"{row.path}__{op}", row.raw))
+    for path, values in equal.items():
+        pairs.append((path, values[0]) if len(values) == 1 else (f"{path}__in", ",".join(values)))
+    kept = [(k, v) for k, v in args.items(multi=True) if not k.startswith(("fo_", "fv_", "fr_"))]
     return kept + pairs

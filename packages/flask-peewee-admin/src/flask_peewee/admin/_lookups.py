@@ -7,8 +7,7 @@ from typing import Any
 import peewee
 from flask import abort, jsonify, request
 
-from flask_peewee.admin._pages import ClampedPaginatedQuery as PaginatedQuery
-from flask_peewee.utils import apply_search, get_sensitive_fields, serialize_value
+from flask_peewee.utils import PaginatedQuery, apply_search, get_sensitive_fields, serialize_value
 
 __all__ = ["LookupMixin"]
 

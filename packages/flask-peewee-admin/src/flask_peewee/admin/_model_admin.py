@@ -14,7 +14,7 @@ from wtfpeewee.orm import model_form
 from flask_peewee.admin._actions import AdminAction, resolve_actions
 from flask_peewee.admin._audit import audit_log_of
 from flask_peewee.admin._export import ExportMixin
-from flask_peewee.admin._filters import FilterForm
+from flask_peewee.admin._filters import FieldTreeNode, FilterForm
 from flask_peewee.admin._forms import AdminModelConverter, fingerprint
 from flask_peewee.admin._hooks import check_model_admin_class
 from flask_peewee.admin._inlines import InlineFormSet, InlineModelAdmin, resolve_inlines
@@ -24,6 +24,9 @@ from flask_peewee.admin._legacy_filters import (
     QueryFilter,
     apply_mapping_filters,
     is_stock_filter,
+    legacy_filter_pairs,
+    legacy_filter_rows,
+    make_field_tree,
     mapping_filters,
 )
 from flask_peewee.admin._lookups import LookupMixin
@@ -401,9 +404,40 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
     # -- filters and search -----------------------------------------------------------
 
     def filter_args(self) -> MultiDict[str, str]:
-        """The query-string arguments that are filters (not page, ordering, search or ``_`` options)."""
+        """The query-string arguments that are filters (not page, ordering, search or ``_`` options).
+
+        The original admin's ``fo_``/``fv_``/``fr_`` filters are read as the same filters in this
+        admin's syntax (:func:`~flask_peewee.admin._legacy_filters.legacy_filter_pairs`).
+        """
         skip = {SEARCH_PARAM, *DEFAULT_IGNORED_PARAMS}
-        return MultiDict([(k, v) for k, v in request.args.items(multi=True) if not k.startswith("_") and k not in skip])
+        legacy = legacy_filter_pairs(self, request.args)
+        pairs = legacy if legacy is not None else list(request.args.items(multi=True))
+        return MultiDict([(k, v) for k, v in pairs if not k.startswith("_") and k not in skip])
+
+    def legacy_active_filters(self) -> list[dict[str, Any]] | None:
+        """The original's ``active_filters`` of a request using its ``fo_``/``fv_`` filters, else None."""
+        rows = legacy_filter_rows(self, request.args)
+        if rows is None:
+            return None
+        return [row.as_active_filter(self) for row in rows if self.path_is_visible(row.path)]
+
+    def get_field_tree(self) -> FieldTreeNode:
+        """The original's field tree of the filters: peewee fields per model, one child per foreign key.
+
+        ``filter_fields``/``filter_exclude`` apply; sensitive fields and models the user may not
+        view are left out.
+        """
+        tree = make_field_tree(self.model, self.filter_fields, self.filter_exclude)
+
+        def prune(node: FieldTreeNode) -> None:
+            for name, child in list(node.children.items()):
+                if not self.can_view_related(child.model):
+                    del node.children[name]
+                else:
+                    prune(child)
+
+        prune(tree)
+        return tree
 
     def get_filter_form(self) -> FilterForm:
         """The filter form of the list and export views (rows of field, operator, value); one per request."""

@@ -13,10 +13,8 @@ from flask_peewee.admin._conflicts import explain_refusal
 from flask_peewee.admin._filters import ROW_FIELD, rows_to_args
 from flask_peewee.admin._forms import VERSION_FIELD, SecretField
 from flask_peewee.admin._keys import parse_keys
-from flask_peewee.admin._legacy_filters import legacy_filter_pairs
-from flask_peewee.admin._pages import ClampedPaginatedQuery as PaginatedQuery
 from flask_peewee.auth import validate_csrf_token
-from flask_peewee.utils import QueryError, get_sensitive_fields
+from flask_peewee.utils import PaginatedQuery, QueryError, get_sensitive_fields
 
 __all__ = ["CONFLICT_MESSAGE", "CSRF_CONFIRM_MESSAGE", "CSRF_MESSAGE", "CSRF_RETRY_MESSAGE", "ModelViews"]
 
@@ -36,16 +34,31 @@ CONFLICT_MESSAGE = (
 )
 
 
-def _named_groups(groups: Any) -> list[tuple[str, list[Any]]]:
-    """``collect_objects`` results as ``(name, objects)``; the original's ``(depth, model, objects)`` too."""
+def _named_groups(groups: Any, action: str = "deleted") -> list[tuple[str, list[Any]]]:
+    """Groups of dependent rows as ``(label, objects)`` for the delete page.
+
+    Takes the original's ``(depth, model, objects)`` groups (what :meth:`ModelViews.collect_objects`
+    returns) and, from older overrides, ``(label, objects)`` pairs.
+    """
     result = []
     for group in groups or ():
         if len(group) == 3:
             _depth, model, objects = group
-            result.append((getattr(model, "__name__", str(model)), list(objects)))
+            result.append((f"{getattr(model, '__name__', str(model))} ({action})", list(objects)))
         else:
             result.append((str(group[0]), list(group[1])))
     return result
+
+
+class ListPagination(PaginatedQuery):
+    """The list's pagination: :meth:`get_list` is the page's query (not yet run), as the original's was.
+
+    The original's templates and code call ``query.get_list().count()`` and iterate it; the
+    page is clamped before OFFSET (:func:`~flask_peewee.utils.clamp_page`).
+    """
+
+    def get_list(self) -> Any:  # type: ignore[override]
+        return self.get_query()
 
 
 def _ids() -> list[str]:
@@ -95,15 +108,15 @@ class ModelViews:
                 field.data = getattr(instance, name)
 
     def dispatch_save_redirect(self, instance: peewee.Model) -> Any:
-        """Where a successful save goes: the edit page ("save and continue"), a new add form, or the list.
-
-        The original's button names (``save_edit``, ``save_add``, ``save``) are understood too.
+        """Where a successful save goes, as in the original: "Save" (``_save`` or the original's ``save``)
+        goes to the list, "Save and add another" (``_addanother``, ``save_add``) to a new add form, and
+        otherwise ("Save and continue editing", or no button named) to the object's edit page.
         """
-        if "_continue" in request.form or "save_edit" in request.form:
-            return redirect(self.admin_url("edit", pk=instance.get_id()))  # type: ignore[attr-defined]
+        if "_save" in request.form or "save" in request.form:
+            return redirect(self.admin_url("index"))  # type: ignore[attr-defined]
         if "_addanother" in request.form or "save_add" in request.form:
             return redirect(self.admin_url("add"))  # type: ignore[attr-defined]
-        return redirect(self.admin_url("index"))  # type: ignore[attr-defined]
+        return redirect(self.admin_url("edit", pk=instance.get_id()))  # type: ignore[attr-defined]
 
     def show_refusal(self, form: Any, instance: peewee.Model, exc: Exception) -> None:
         """Put a save the database refused on ``form``: the conflicting fields named, never driver text."""
@@ -116,10 +129,10 @@ class ModelViews:
         )
         for name, message in errors.items():
             field = getattr(form, name, None)
-            if field is not None:
+            try:
                 field.errors = [*field.errors, message]
-            else:
-                form.form_errors.append(message)
+            except AttributeError:  # no such input, or one whose errors are its parts' (date and time)
+                form.form_errors.append(f"{helper.get_verbose_name(self.model, name)}: {message}")
         if general:
             form.form_errors.append(general)
 
@@ -139,11 +152,6 @@ class ModelViews:
             from urllib.parse import urlencode
 
             return redirect(request.path + ("?" + urlencode(pairs) if pairs else ""))
-        legacy = legacy_filter_pairs(self, request.args)  # type: ignore[arg-type]
-        if legacy is not None:  # a link of the original admin: the same filters in this admin's syntax
-            from urllib.parse import urlencode
-
-            return redirect(request.path + ("?" + urlencode(legacy) if legacy else ""))
         query = self.get_query()  # type: ignore[attr-defined]
         filter_form, query, _active, _tree = self.process_filters(query)  # type: ignore[attr-defined]
         query = self.apply_search(query, self.search_term())  # type: ignore[attr-defined]
@@ -155,17 +163,17 @@ class ModelViews:
             ordering = None
         if not ordering:
             query = query.order_by(self.get_ordering())  # type: ignore[attr-defined]
-        pagination = PaginatedQuery(query, self.paginate_by)
+        pagination = ListPagination(query, self.paginate_by)
         if pagination.is_out_of_range():
             abort(404)
         return self.render(
             "index",
-            object_list=self.load_related(pagination.get_list()),  # type: ignore[attr-defined]
+            object_list=self.load_related(list(pagination.get_query())),  # type: ignore[attr-defined]
             pagination=pagination,
             query=pagination,  # the original's name
             filter_form=filter_form,
-            field_tree=filter_form.field_tree,
-            active_filters=filter_form.active,
+            field_tree=self.get_field_tree(),  # type: ignore[attr-defined]
+            active_filters=self.legacy_active_filters() or filter_form.active,  # type: ignore[attr-defined]
             columns=self.list_columns(),  # type: ignore[attr-defined]
             ordering=ordering or "",
             search=self.search_term(),  # type: ignore[attr-defined]
@@ -279,15 +287,26 @@ class ModelViews:
 
     # -- delete and bulk actions ------------------------------------------------------
 
-    def collect_objects(self, obj: peewee.Model) -> list[tuple[str, list[Any]]]:
-        """What deleting ``obj`` takes with it: ``(model name, objects)`` per dependent query."""
-        collected = []
+    def _dependents(self, obj: peewee.Model, nullable: bool) -> list[tuple[int, type[peewee.Model], list[Any]]]:
+        groups: dict[type[peewee.Model], list[Any]] = {}
         for condition, fk in obj.dependencies(exclude_null_children=True):
+            if bool(fk.null) != nullable:
+                continue
             rows = list(fk.model.select().where(condition).limit(101))
             if rows:
-                action = "unlinked" if fk.null else "deleted"
-                collected.append((f"{fk.model.__name__} ({action})", rows))
-        return collected
+                groups.setdefault(fk.model, []).extend(rows)
+        return sorted(((0, model, rows) for model, rows in groups.items()), key=lambda g: (g[0], g[1].__name__))
+
+    def collect_objects(self, obj: peewee.Model) -> list[tuple[int, type[peewee.Model], list[Any]]]:
+        """The rows deleting ``obj`` deletes with it, as the original's ``(depth, model, objects)`` groups.
+
+        Sorted by depth (always 0, as in the original), then model name; at most 101 rows a group.
+        """
+        return self._dependents(obj, nullable=False)
+
+    def collect_unlinked(self, obj: peewee.Model) -> list[tuple[int, type[peewee.Model], list[Any]]]:
+        """The rows whose nullable foreign key to ``obj`` is cleared when it is deleted (same shape)."""
+        return self._dependents(obj, nullable=True)
 
     def delete(self) -> Any:
         """GET ``?id=1&id=2``: the objects and what depends on them; POST: delete them in one transaction."""
@@ -299,7 +318,7 @@ class ModelViews:
             objects = list(self.get_query().where(primary.in_(keys))) if keys else []  # type: ignore[attr-defined]
         except (ValueError, TypeError, peewee.DataError):
             objects = []
-        if not objects:
+        if not objects and request.method == "POST":
             flash("Select at least one object to delete.", "warning")
             return redirect(self.admin_url("index"))  # type: ignore[attr-defined]
         error = None
@@ -316,12 +335,17 @@ class ModelViews:
             else:
                 flash(f"Deleted {len(objects)} {self.get_display_name().lower()} object(s).", "success")  # type: ignore[attr-defined]
                 return redirect(self.admin_url("index"))  # type: ignore[attr-defined]
-        collected = (
-            {obj.get_id(): _named_groups(self.collect_objects(obj)) for obj in objects}
-            if self.delete_collect_objects  # type: ignore[attr-defined]
-            else {}
-        )
-        return self.render("delete", objects=objects, query=objects, collected=collected, error=error), status
+        collected: dict[Any, Any] = {}
+        dependents: dict[Any, list[tuple[str, list[Any]]]] = {}
+        if self.delete_collect_objects:  # type: ignore[attr-defined]
+            for obj in objects:
+                collected[obj.get_id()] = self.collect_objects(obj)
+                dependents[obj.get_id()] = _named_groups(collected[obj.get_id()]) + _named_groups(
+                    self.collect_unlinked(obj), "unlinked"
+                )
+        # ``query`` and ``collected`` ({pk: [(depth, model, objects)]}) are the original's context
+        context = {"objects": objects, "query": objects, "collected": collected, "dependents": dependents}
+        return self.render("delete", error=error, **context), status
 
     def action(self) -> Any:
         """POST from the list: run the chosen bulk action on the selected rows (after confirmation)."""

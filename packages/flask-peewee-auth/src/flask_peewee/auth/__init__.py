@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from flask_peewee.auth.__about__ import __version__
 from flask_peewee.auth._audit import AuditLog
 from flask_peewee.auth._auth import Auth
@@ -33,3 +35,6 @@ __all__ = [
     "utcnow",
     "validate_csrf_token",
 ]
+
+# The original's module constant (its package folder, where its templates live), kept for apps that read it.
+current_dir = os.path.dirname(__file__)

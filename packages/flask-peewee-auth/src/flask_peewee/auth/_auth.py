@@ -15,7 +15,6 @@ import peewee
 from flask import (
     Blueprint,
     Flask,
-    abort,
     current_app,
     g,
     has_app_context,
@@ -133,7 +132,7 @@ class Auth(AuthViews):
         # security hooks stay on the blueprint whatever the overridable methods below do
         self.blueprint.before_request(self.refuse_cross_site)
         self.blueprint.after_request(add_security_headers)
-        self.configure_routes()
+        self._routes_configured = False
         if app is not None:
             self.init_app(app)
 
@@ -195,7 +194,7 @@ class Auth(AuthViews):
         )
 
     def configure_routes(self) -> None:
-        """Add every view of :meth:`get_urls` to the blueprint, for GET and POST."""
+        """Add every view of :meth:`get_urls` to the blueprint, for GET and POST (:meth:`setup` calls it once)."""
         for url, view in self.get_urls():
             self.blueprint.add_url_rule(url, view.__name__, view, methods=["GET", "POST"])
 
@@ -221,9 +220,17 @@ class Auth(AuthViews):
         return self._last_app() if self._last_app is not None else None
 
     def register_blueprint(self, **kwargs: Any) -> None:
-        """Register the blueprint on :attr:`app` (called by :meth:`init_app`), under :attr:`url_prefix`."""
+        """Register the blueprint on :attr:`app` (called by :meth:`setup`), under :attr:`url_prefix`.
+
+        Another Auth with the same ``name`` already on the app is refused with
+        :class:`ImproperlyConfigured`.
+        """
+        app = self._require_app()
+        other = app.extensions.get(EXTENSION_KEY, {}).get(self.blueprint.name)
+        if other is not None and other is not self:
+            raise ImproperlyConfigured(f"An Auth named {self.blueprint.name!r} is already registered on this app")
         kwargs.setdefault("url_prefix", self.url_prefix)
-        self._require_app().register_blueprint(self.blueprint, **kwargs)
+        app.register_blueprint(self.blueprint, **kwargs)
 
     def register_handlers(self) -> None:
         """Put the logged-in user on ``g.user`` before every request of :attr:`app` (:meth:`load_user`)."""
@@ -234,11 +241,23 @@ class Auth(AuthViews):
         self._require_app().context_processor(self.get_context_user)
 
     def setup(self) -> None:
-        """A hook run at the end of :meth:`init_app` (with :attr:`app` set); calling it yourself does nothing.
+        """Register this Auth on the app being set up, as the original's ``setup()`` did.
 
-        Kept for the original's ``auth.setup()``: the Auth is set up when it is created (or by
-        ``init_app``), and an override of it runs at that moment, as in the original.
+        :meth:`init_app` (so ``Auth(app, db)``) calls it with :attr:`app` set. It runs
+        :meth:`configure_routes` (once per Auth), :meth:`register_blueprint`,
+        :meth:`register_handlers` and :meth:`register_context_processors`. An override
+        replaces that registration, as in the original: one that does not call
+        ``super().setup()`` (nor :meth:`register_blueprint`) leaves the app untouched. Called
+        by hand outside ``init_app`` it does nothing.
         """
+        if self._initialising is None:
+            return
+        if not self._routes_configured:
+            self._routes_configured = True
+            self.configure_routes()
+        self.register_blueprint()
+        self.register_handlers()
+        self.register_context_processors()
 
     def _require_app(self) -> Flask:
         app = self.app
@@ -247,26 +266,27 @@ class Auth(AuthViews):
         return app
 
     def init_app(self, app: Flask) -> None:
-        """Register the blueprint, the ``g.user`` hook, the template context and the CLI on ``app``.
+        """Set this Auth up on ``app``: :meth:`setup` with :attr:`app` set, then what goes with its blueprint.
 
-        The original's hooks :meth:`register_blueprint`, :meth:`register_handlers`,
-        :meth:`register_context_processors` and :meth:`setup` run here, with :attr:`app` set to ``app``.
+        The default :meth:`setup` registers the views, the ``g.user`` hook and the template
+        context. Once the blueprint is on the app, the ``csrf_token()`` template global, the
+        remember-me cookie, the CLI commands and the tables auth owns follow; an override of
+        :meth:`setup` that registers no blueprint gets none of it (nothing is registered).
         """
         registry = app.extensions.setdefault(EXTENSION_KEY, {})
-        if self.blueprint.name in registry:
+        if registry.get(self.blueprint.name) is self:
             raise ImproperlyConfigured(f"An Auth named {self.blueprint.name!r} is already registered on this app")
         settings_from_config(app.config)  # refuse a bad throttle configuration at start-up
         remember_settings(app.config)
-        registry[self.blueprint.name] = self
         self._initialising = app
         try:
-            self.register_blueprint()
-            self.register_handlers()
-            self.register_context_processors()
-            self.setup()  # the original called it on creation: an override's additions run here
+            self.setup()  # the original's __init__ ended with it: an override replaces the registration
         finally:
             self._initialising = None
         self._last_app = weakref.ref(app)
+        if app.blueprints.get(self.blueprint.name) is not self.blueprint:
+            return  # an overridden setup() registered nothing on this app
+        registry[self.blueprint.name] = self
         app.after_request(self._remember.write_cookie)
         app.add_template_global(csrf_token, "csrf_token")
         from flask_peewee.auth._cli import register_commands
@@ -520,16 +540,10 @@ class Auth(AuthViews):
     def admin_required(self, func: F) -> F:
         """Decorator: only administrators (:meth:`is_site_admin`) get the view.
 
-        Anonymous requests are redirected to the login view with ``next``; other users get 403.
+        Anyone else, anonymous or logged in, is redirected to the login view with ``next``
+        (so they may log in as an administrator), as in the original (:meth:`test_user`).
         """
-
-        @functools.wraps(func)
-        def admins_only(*args: Any, **kwargs: Any) -> Any:
-            if not self.is_site_admin(self.get_logged_in_user()):
-                abort(403)
-            return func(*args, **kwargs)
-
-        return self.login_required(admins_only)  # type: ignore[arg-type, return-value]
+        return self.test_user(self.is_site_admin)(func)
 
     def fresh_login_required(self, func: F) -> F:
         """Decorator for sensitive views: the password must have been entered recently.

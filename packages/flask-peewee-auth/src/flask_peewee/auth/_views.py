@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.routing import BuildError
 
 from flask_peewee.auth._csrf import is_cross_site_request, validate_csrf_token
@@ -115,18 +114,9 @@ class AuthViews:
     ) -> Response:
         next_value = request.values.get("next", "")
         next_value = next_value if next_value and len(next_value) <= 2048 else ""
-        if context.get("error") and not _is_library_template(template):
-            # The original flashed its errors and an app's own template (written for it) shows
-            # flashed messages, not ``error``; our templates show ``error`` in place.
+        if context.get("error"):
+            # The original flashed its errors (category "danger"); templates show flashed
+            # messages through base.html, ours included. ``error`` is passed as well.
             flash(context["error"], "danger")
         body = render_template(template, next=next_value, auth=self, **context)
         return body, status, headers or {}  # type: ignore[return-value]
-
-
-_TEMPLATES = Path(__file__).resolve().parent / "templates"
-
-
-def _is_library_template(name: str) -> bool:
-    """Whether ``name`` renders from this package's templates rather than an app's override."""
-    filename = current_app.jinja_env.get_or_select_template(name).filename
-    return filename is not None and Path(filename).resolve().is_relative_to(_TEMPLATES)

@@ -71,11 +71,20 @@ class Database:
     ) -> None:
         if not (isinstance(model_class, type) and issubclass(model_class, peewee.Model)):
             raise TypeError(f"model_class must be a peewee.Model subclass, got {model_class!r}")
-        #: Late binding: models point at this proxy, ``init_app`` fills it in.
+        #: The ``peewee.DatabaseProxy`` that ``init_app`` fills in with the bound database.
+        #: A Database created without an app or database binds its models to it (late binding).
         self.proxy = peewee.DatabaseProxy()
         if database is not None and not isinstance(database, peewee.Database):
             raise TypeError(f"database must be a peewee.Database, got {database!r}")
         self._given = database
+        # What the models are bound to, as in the original: the database itself when it is
+        # known at creation (an app or a database given), else the proxy, for good.
+        self._target: peewee.Database | peewee.DatabaseProxy | None = None
+        if database is not None:
+            self.proxy.initialize(database)
+            self._target = database
+        elif app is None:
+            self._target = self.proxy
         #: What :meth:`load_database` read from the config, as the original kept it: the
         #: engine's dotted path, the database name, the other options and the engine class.
         self.database_engine: str | None = None
@@ -88,8 +97,10 @@ class Database:
         self.model_class = model_class
         self._config_key: object = _UNBOUND
         self._cli: click.Group | None = None
-        #: The base model class bound to this database.
-        self.Model: type[peewee.Model] = self.get_model_class()
+        #: The base model class bound to this database (built once the database is known).
+        self.Model: type[peewee.Model]
+        if self._target is not None:
+            self.Model = self.get_model_class()
         if app is not None:
             self.init_app(app)
 
@@ -107,7 +118,7 @@ class Database:
             __abstract__ = True
 
             class Meta:
-                database = self.proxy
+                database = self.database
 
             def __init_subclass__(cls, **kwargs: Any) -> None:
                 super().__init_subclass__(**kwargs)
@@ -148,20 +159,22 @@ class Database:
     # -- the database -------------------------------------------------------------
 
     @property
-    def database(self) -> peewee.Database:
-        """The peewee database the models are bound to.
+    def database(self) -> peewee.Database | peewee.DatabaseProxy:
+        """What the models are bound to: ``db.database is db.Model._meta.database``, as in the original.
 
-        Before ``init_app`` it is :attr:`proxy`, the ``peewee.DatabaseProxy`` that ``init_app``
-        fills in, as in the original: ``Meta.database = db.database`` in a model declared
-        before the app exists binds late.
+        ``Database(app)`` and ``Database(None, database)`` bind the peewee database itself. A
+        ``Database()`` created without either binds :attr:`proxy`, the ``peewee.DatabaseProxy``
+        that ``init_app`` fills in, and ``db.database`` stays that proxy (it forwards every
+        attribute to the database): ``Meta.database = db.database`` in a model declared before
+        the app exists binds late.
         """
-        return self.proxy if self.proxy.obj is None else self.proxy.obj
+        return self._target if self._target is not None else self.proxy
 
     def _bound(self) -> peewee.Database:
         """The bound database, or a clear error before ``init_app``."""
         if self.proxy.obj is None:
             raise ImproperlyConfigured("Database is not initialised: call init_app(app) first")
-        return self.proxy.obj
+        return self.proxy.obj  # type: ignore[no-any-return]
 
     def init_app(self, app: Flask, database: peewee.Database | None = None) -> None:
         """Read the app's config, bind the models and install the request hooks and CLI.
@@ -185,7 +198,7 @@ class Database:
         if database is not None:
             if not isinstance(database, peewee.Database):
                 raise TypeError(f"database must be a peewee.Database, got {database!r}")
-            if self._config_key is not _UNBOUND and database is not self._given:
+            if (self._config_key is not _UNBOUND or self._given is not None) and database is not self._given:
                 raise ImproperlyConfigured("This Database is already bound to another database")
             self._given = database
         key = self._binding_key(app)
@@ -195,6 +208,9 @@ class Database:
                 raise ImproperlyConfigured(f"load_database() must return a peewee.Database, got {bound!r}")
             self.proxy.initialize(bound)
             self._config_key = key
+            if self._target is None:  # Database(app): the models bind the database itself
+                self._target = bound
+                self.Model = self.get_model_class()
         elif key != self._config_key:
             raise ImproperlyConfigured(
                 "This Database is already bound to another database: one Database binds its models "

@@ -16,6 +16,7 @@ counts stored password-hash schemes) with :func:`register`.
 from __future__ import annotations
 
 import ast
+import contextlib
 import importlib
 import importlib.metadata
 import importlib.util
@@ -92,6 +93,13 @@ def _resolve(module_name: str) -> tuple[Any, str | None]:
         return None, f"{module_name} is not in {dist} {version}: upgrade it (pip install -U {dist})"
 
 
+def _is_submodule(module: str, name: str) -> bool:
+    try:
+        return importlib.util.find_spec(f"{module}.{name}") is not None
+    except ImportError:  # ``module`` is a plain module, not a package
+        return False
+
+
 def _probe_subclass(base: type, name: str, methods: list[str], attributes: dict[str, Any]) -> str | None:
     """Create a throwaway subclass as the app's class would be; the refusal message, if any."""
     body: dict[str, Any] = {"__module__": "flask_peewee_migrate_check_probe", "__qualname__": name}
@@ -148,10 +156,9 @@ class _PythonScan(ast.NodeVisitor):
         for alias in node.names:
             if alias.name == "*":
                 continue
-            if not hasattr(imported, alias.name):
-                if importlib.util.find_spec(f"{module}.{alias.name}") is None:
-                    self.add(node, "change", "import", f"{module} has no name {alias.name}")
-                    continue
+            if not hasattr(imported, alias.name) and not _is_submodule(module, alias.name):
+                self.add(node, "change", "import", f"{module} has no name {alias.name}")
+                continue
             self.names[alias.asname or alias.name] = f"{module}.{alias.name}"
 
     def _origin(self, expr: ast.expr) -> str | None:
@@ -168,7 +175,7 @@ class _PythonScan(ast.NodeVisitor):
             if not origin or not origin.startswith("flask_peewee."):
                 continue
             module_name, _, class_name = origin.rpartition(".")
-            module, problem = _resolve(module_name)
+            module, _problem = _resolve(module_name)  # an unresolved import is reported where it is
             base = getattr(module, class_name, None) if module else None
             if not isinstance(base, type):
                 continue
@@ -177,11 +184,9 @@ class _PythonScan(ast.NodeVisitor):
             for statement in node.body:
                 if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
                     target = statement.targets[0]
-                    if isinstance(target, ast.Name):
-                        try:
+                    if isinstance(target, ast.Name):  # literal settings only; others cannot be probed
+                        with contextlib.suppress(ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
                             attributes[target.id] = ast.literal_eval(statement.value)
-                        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-                            pass
             refusal = _probe_subclass(base, node.name, methods, attributes)
             if refusal:
                 self.add(node, "change", "hook", f"class {node.name}({class_name}) is refused: {refusal}")
@@ -195,7 +200,12 @@ class _PythonScan(ast.NodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:
         for keyword in node.keywords:
             if keyword.arg == "related_name":
-                self.add(node, "look", "peewee", "related_name= is peewee 2's spelling (a DeprecationWarning now): write backref=")
+                self.add(
+                    node,
+                    "look",
+                    "peewee",
+                    "related_name= is peewee 2's spelling (a DeprecationWarning now): write backref=",
+                )
         callee = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
         if callee == "url_for" and node.args and _constant(node.args[0]) == "auth.logout":
             self.add(
@@ -209,7 +219,9 @@ class _PythonScan(ast.NodeVisitor):
 
     def visit_Dict(self, node: ast.Dict) -> None:
         if any(_constant(key) == "threadlocals" for key in node.keys if key is not None):
-            self.add(node, "look", "config", "'threadlocals' is ignored: peewee keeps a connection per thread; remove it")
+            self.add(
+                node, "look", "config", "'threadlocals' is ignored: peewee keeps a connection per thread; remove it"
+            )
         self.generic_visit(node)
 
 
@@ -279,7 +291,9 @@ def _scan_template(path: Path, shown: str, name: str, ours: dict[str, Path]) -> 
         extended = parent.group(1)
         line = _line(text, parent.start())
         if extended not in ours:
-            findings.append(Finding(shown, line, "change", "template", f"extends {extended}, which no installed package has"))
+            findings.append(
+                Finding(shown, line, "change", "template", f"extends {extended}, which no installed package has")
+            )
         else:
             known = _blocks(extended, ours)
             for block in _BLOCK.finditer(text):

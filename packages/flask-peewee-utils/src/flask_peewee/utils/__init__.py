@@ -43,6 +43,7 @@ from flask_peewee.utils._regex import MAX_REGEX_LENGTH, regex_problem
 from flask_peewee.utils._sensitive import get_sensitive_fields
 from flask_peewee.utils._serialize import dict_to_model, insert_instance, model_to_dict
 from flask_peewee.utils._shortcuts import get_object_or_404, slugify
+from flask_peewee.utils._unique import unique_violation
 from flask_peewee.utils._urls import get_next, is_safe_url, safe_next_url
 from flask_peewee.utils._values import ConversionError, field_kind, parse_key, parse_value, serialize_value
 
@@ -105,10 +106,11 @@ __all__ = [
     "safe_next_url",
     "serialize_value",
     "slugify",
+    "unique_violation",
 ]
 
 
-#: The original's module setting, honoured: a werkzeug ``generate_password_hash`` method
-#: (``"pbkdf2:sha256:1"`` in a test suite, say). While it is None, new hashes use the passlib
-#: schemes of ``FLASK_PEEWEE_PASSWORD_SCHEMES`` (argon2 by default).
+# The original's module setting, honoured: a werkzeug ``generate_password_hash`` method
+# (``"pbkdf2:sha256:1"`` in a test suite, say). While it is None, new hashes use the passlib
+# schemes of ``FLASK_PEEWEE_PASSWORD_SCHEMES`` (argon2 by default).
 PASSWORD_HASH_METHOD: str | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import request
+from flask import has_request_context, request
 
 __all__ = ["get_next", "is_safe_url", "safe_next_url"]
 
@@ -21,9 +21,10 @@ def get_next() -> str:
 
 
 def is_safe_url(target: str | None) -> bool:
-    """Whether redirecting to ``target`` keeps the user on this site (needs a request context).
+    """Whether redirecting to ``target`` keeps the user on this site.
 
-    Relative URLs and absolute http(s) URLs to ``request.host`` are safe. Scheme-relative
+    Relative URLs are safe; inside a request, absolute http(s) URLs to ``request.host`` are
+    too (outside one there is no host to compare, so only relative URLs are). Scheme-relative
     URLs to another host (``//evil.com``), backslashes (``\\\\evil.com``, ``/\\evil``), other
     schemes (``javascript:``), whitespace and control characters are not.
     """
@@ -35,14 +36,19 @@ def is_safe_url(target: str | None) -> bool:
         parts = urlsplit(target)
     except ValueError:
         return False
-    host = request.host.lower()
+    host = request.host.lower() if has_request_context() else None
     if parts.scheme:
-        return parts.scheme.lower() in _SAFE_SCHEMES and bool(parts.netloc) and parts.netloc.lower() == host
+        return (
+            host is not None
+            and parts.scheme.lower() in _SAFE_SCHEMES
+            and bool(parts.netloc)
+            and parts.netloc.lower() == host
+        )
     if target.startswith("///"):
         # Browsers treat any run of slashes as the start of an authority.
         return False
     if parts.netloc or target.startswith("//"):
-        return parts.netloc.lower() == host
+        return host is not None and parts.netloc.lower() == host
     return True
 
 
