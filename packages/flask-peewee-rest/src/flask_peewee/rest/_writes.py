@@ -10,6 +10,7 @@ import peewee
 from flask import current_app
 
 from flask_peewee.rest._errors import ApiError
+from flask_peewee.utils import unique_violation
 
 if TYPE_CHECKING:
     from flask_peewee.rest._resource import RestResource
@@ -50,32 +51,11 @@ def check_permission(resource: RestResource, action: str) -> None:
 
 def conflicting_fields(instance: peewee.Model) -> dict[str, str]:
     """The unique fields (or unique indexes) of ``instance`` whose values another row already holds."""
-    model = type(instance)
-    meta = model._meta
-    groups: list[tuple[peewee.Field, ...]] = [(field,) for field in meta.sorted_fields if field.unique]
-    for index in meta.indexes:
-        if isinstance(index, (tuple, list)) and len(index) == 2 and index[1]:
-            names = index[0] if isinstance(index[0], (tuple, list)) else (index[0],)
-            fields = tuple(meta.fields[name] for name in names if name in meta.fields)
-            if len(fields) == len(names):
-                groups.append(fields)
-    errors: dict[str, str] = {}
-    pk_value = instance.get_id()
-    for group in groups:
-        values = [instance.__data__.get(field.name) for field in group]
-        if any(value is None for value in values):
-            continue
-        query = model.select().where(*(field == value for field, value in zip(group, values, strict=True)))
-        if pk_value is not None and not isinstance(meta.primary_key, peewee.CompositeKey):
-            query = query.where(meta.primary_key != pk_value)
-        try:
-            taken = query.exists()
-        except peewee.DatabaseError:
-            continue
-        if taken:
-            for field in group:
-                errors[field.name] = "already exists" if len(group) == 1 else "this combination already exists"
-    return errors
+    return {
+        name: "already exists" if len(group) == 1 else "this combination already exists"
+        for group in unique_violation(instance)
+        for name in group
+    }
 
 
 def missing_fields(instance: peewee.Model) -> dict[str, str]:
