@@ -14,6 +14,7 @@ from flask import Response, abort, request, stream_with_context
 
 from flask_peewee.utils import (
     QueryError,
+    alias_join_path,
     apply_ordering,
     get_sensitive_fields,
     iter_keyset,
@@ -302,16 +303,7 @@ class Export:
             if resolved is None:
                 continue
             chain, field = resolved
-            source: Any = query.model
-            names: tuple[str, ...] = ()
-            for fk in chain:
-                names += (fk.name,)
-                alias = aliases.get(names)
-                if alias is None:
-                    alias = aliases[names] = fk.rel_model.alias()
-                    on = getattr(source, fk.name) == getattr(alias, fk.rel_field.name)
-                    query = query.join(alias, peewee.JOIN.LEFT_OUTER, on=on, src=source)
-                source = alias
+            query, source = alias_join_path(query, query.model, chain, aliases, peewee.JOIN.LEFT_OUTER)
             selected.append(getattr(source, field.name))
             self._lookups.append((lookup, field.rel_field if isinstance(field, peewee.ForeignKeyField) else field))
         if selected:
