@@ -44,7 +44,7 @@ class AjaxSelectWidget(widgets.Select):
         return super().__call__(field, **kwargs)
 
 
-#: the name of the 0.6 series (chosen.js era) for :class:`AjaxSelectWidget`
+#: the 0.6 series' name of :class:`AjaxSelectWidget`, kept for apps that import it
 ChosenAjaxSelectWidget = AjaxSelectWidget
 
 
