@@ -61,6 +61,21 @@ def test_connection_tolerates_a_block_that_closed_it(database_url):
     assert db.database.is_closed()
 
 
+def test_connection_through_the_proxy_of_an_app_factory(database_url):
+    db = Database()
+    app = Flask(__name__)
+    app.config["DATABASE"] = database_url
+    db.init_app(app)
+    assert db.database is db.proxy
+    with connection(db.proxy) as used:
+        assert used is db.proxy
+        assert not db.proxy.obj.is_closed()
+    assert db.proxy.obj.is_closed()
+    with connection(db):
+        assert not db.proxy.obj.is_closed()
+    assert db.proxy.obj.is_closed()
+
+
 def test_connection_is_public():
     import flask_peewee.db
 
