@@ -15,13 +15,14 @@ import time
 from typing import Any
 
 from flask_peewee.auth import _sessions
+from flask_peewee.auth._auth import EXTENSION_KEY
 from flask_peewee.db import connection
 
 __all__ = ["log_in", "log_out"]
 
 
 def _auth_of(app: Any, user: Any) -> Any:
-    auths = list(app.extensions.get("flask_peewee.auth", {}).values())
+    auths = list(app.extensions.get(EXTENSION_KEY, {}).values())
     for auth in auths:
         if isinstance(user, auth.User):
             return auth
