@@ -7,6 +7,7 @@ import hashlib
 
 import pytest
 
+from flask_peewee.auth import Auth
 from flask_peewee.rest import (
     RestAPI,
     RestrictOwnerResource,
@@ -208,3 +209,12 @@ def test_openapi_declares_the_bearer_scheme(app, api, client):
     document = client.get("/api/openapi.json").get_json()
     assert document["components"]["securitySchemes"]["bearerAuth"] == {"type": "http", "scheme": "bearer"}
     assert document["paths"]["/api/message/"]["post"]["security"] == [{"bearerAuth": []}]
+
+
+def test_cli_needs_exactly_one_auth_and_says_which_it_found(app, api, db, users):
+    Auth(app, db, prefix="/staff", name="staff", db_table="staff_user")
+    result = app.test_cli_runner().invoke(args=["fp", "token", "list", "admin"])
+    assert result.exit_code != 0
+    assert "API tokens need exactly one flask_peewee.auth.Auth on the app" in result.output
+    assert "'auth', 'staff'" in result.output
+    assert "Traceback" not in result.output

@@ -6,7 +6,7 @@ import os
 
 from flask_peewee.auth.__about__ import __version__
 from flask_peewee.auth._audit import AuditLog
-from flask_peewee.auth._auth import Auth
+from flask_peewee.auth._auth import Auth, get_auth
 from flask_peewee.auth._csrf import CSRF_FIELD_NAME, csrf_token, is_cross_site_request, validate_csrf_token
 from flask_peewee.auth._forms import LoginForm, RememberLoginForm
 from flask_peewee.auth._headers import add_security_headers
@@ -31,6 +31,7 @@ __all__ = [
     "__version__",
     "add_security_headers",
     "csrf_token",
+    "get_auth",
     "is_cross_site_request",
     "utcnow",
     "validate_csrf_token",

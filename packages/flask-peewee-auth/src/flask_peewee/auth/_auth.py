@@ -50,13 +50,13 @@ from flask_peewee.auth._remember import ENABLED as REMEMBER_ME_ENABLED
 from flask_peewee.auth._remember import RememberMe, remember_settings
 from flask_peewee.auth._throttle import AuthUnavailable, LoginOutcome, LoginThrottle, settings_from_config
 from flask_peewee.auth._views import AuthViews
-from flask_peewee.db import ImproperlyConfigured, get_database
+from flask_peewee.db import ImproperlyConfigured, connection, get_database
 from flask_peewee.utils import get_next, needs_rehash
 
 if TYPE_CHECKING:
     from flask_peewee.db import Database
 
-__all__ = ["Auth"]
+__all__ = ["Auth", "get_auth"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXTENSION_KEY = "flask_peewee.auth"
@@ -302,13 +302,8 @@ class Auth(AuthViews):
         throttle = LoginThrottle.for_app(app, self.login_throttle_model, self.blueprint.name)
         if throttle is not None and throttle.settings.backend == "database":
             models.append(self.login_throttle_model)
-        database = self.db.database
-        opened = database.connect(reuse_if_open=True)
-        try:
+        with connection(self.db) as database:
             database.create_tables(models, safe=True)
-        finally:
-            if opened:
-                database.close()
 
     # -- permissions ------------------------------------------------------------------
 
@@ -563,3 +558,31 @@ class Auth(AuthViews):
             return func(*args, **kwargs)
 
         return inner  # type: ignore[return-value]
+
+
+def get_auth(app: Flask | None = None, name: str | None = None) -> Auth:
+    """The :class:`Auth` set up on ``app`` (the current app by default).
+
+    Without ``name``, the app's only Auth; with it, the Auth of that ``name`` (its blueprint's
+    name, ``"auth"`` by default). :class:`ImproperlyConfigured` when there is none, or several
+    and no ``name`` says which.
+    """
+    app = app or current_app
+    registry: dict[str, Auth] = app.extensions.get(EXTENSION_KEY, {})
+    if name is not None:
+        try:
+            return registry[name]
+        except KeyError:
+            known = ", ".join(repr(key) for key in sorted(registry)) or "none"
+            raise ImproperlyConfigured(
+                f"No flask_peewee.auth.Auth named {name!r} is set up on this app (set up: {known})"
+            ) from None
+    if not registry:
+        raise ImproperlyConfigured("No flask_peewee.auth.Auth is set up on this app")
+    if len(registry) > 1:
+        known = ", ".join(repr(key) for key in sorted(registry))
+        raise ImproperlyConfigured(
+            f"{len(registry)} flask_peewee.auth.Auth instances are set up on this app ({known}): "
+            "pass name= to say which"
+        )
+    return next(iter(registry.values()))

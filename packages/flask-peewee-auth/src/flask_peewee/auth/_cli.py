@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 import click
 import peewee
 
+from flask_peewee.db import connection
+
 if TYPE_CHECKING:
     from flask_peewee.auth._auth import Auth
 
@@ -29,15 +31,11 @@ def _read_password(from_stdin: bool) -> str:
 @contextlib.contextmanager
 def _connection(auth: Auth) -> Iterator[None]:
     """Use the database, closing only a connection opened here; turn database errors into messages."""
-    database = auth.db.database
-    opened = database.connect(reuse_if_open=True)
     try:
-        yield
+        with connection(auth.db):
+            yield
     except peewee.DatabaseError as exc:
         raise click.ClickException(f"Database error: {exc}. Are the tables created? (flask fp create-tables)") from None
-    finally:
-        if opened:
-            database.close()
 
 
 def _create_superuser(auth: Auth, username: str, email: str, password_stdin: bool) -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from flask import Flask
 
-from flask_peewee.db import migrate_check
+from flask_peewee.db import connection, migrate_check
 from flask_peewee.db.migrate_check import Finding
 from flask_peewee.utils import password_scheme
 
@@ -27,15 +27,10 @@ def _hash_schemes(auth: Auth) -> Iterator[Finding]:
     if field is None:
         return
     table = user_model._meta.table_name
-    database = auth.db.database
-    opened = database.connect(reuse_if_open=True)
-    try:
+    with connection(auth.db) as database:
         if not database.table_exists(table):
             return
         counts = Counter(password_scheme(value) for (value,) in user_model.select(field).tuples().iterator())
-    finally:
-        if opened:
-            database.close()
     for scheme, count in sorted(counts.items()):
         users = "1 user has" if count == 1 else f"{count} users have"
         if scheme in _LEGACY:

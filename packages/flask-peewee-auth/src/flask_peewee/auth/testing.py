@@ -15,12 +15,14 @@ import time
 from typing import Any
 
 from flask_peewee.auth import _sessions
+from flask_peewee.auth._auth import EXTENSION_KEY
+from flask_peewee.db import connection
 
 __all__ = ["log_in", "log_out"]
 
 
 def _auth_of(app: Any, user: Any) -> Any:
-    auths = list(app.extensions.get("flask_peewee.auth", {}).values())
+    auths = list(app.extensions.get(EXTENSION_KEY, {}).values())
     for auth in auths:
         if isinstance(user, auth.User):
             return auth
@@ -36,14 +38,9 @@ def log_in(client: Any, user: Any) -> None:
     """
     app = client.application
     auth = _auth_of(app, user)
-    database = auth.db.database
     with app.test_request_context(), client.session_transaction() as session:
-        opened = database.connect(reuse_if_open=True)
-        try:
+        with connection(auth.db):
             sid = auth._live.start(user, session.get(_sessions.SESSION_ID))
-        finally:
-            if opened:
-                database.close()
         token = _sessions.session_token(user.get_id(), getattr(user, "password", None))
         session.clear()
         session[_sessions.LOGGED_IN] = True

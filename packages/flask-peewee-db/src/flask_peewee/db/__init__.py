@@ -18,6 +18,7 @@ import peewee  # noqa: E402
 
 from flask_peewee.db.__about__ import __version__  # noqa: E402
 from flask_peewee.db._config import database_from_config, load_class, load_engine  # noqa: E402
+from flask_peewee.db._connection import connection  # noqa: E402
 from flask_peewee.db._database import Database, get_database  # noqa: E402
 from flask_peewee.db._exceptions import ImproperlyConfigured  # noqa: E402
 
@@ -25,6 +26,7 @@ __all__ = [
     "Database",
     "ImproperlyConfigured",
     "__version__",
+    "connection",
     "database_from_config",
     "get_database",
     "load_class",

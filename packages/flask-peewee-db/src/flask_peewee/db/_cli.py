@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import click
-import peewee
 from flask import current_app
 from flask.cli import AppGroup
+
+from flask_peewee.db._connection import connection
 
 if TYPE_CHECKING:
     from flask_peewee.db._database import Database
 
-__all__ = ["connection", "make_group"]
-
-
-@contextlib.contextmanager
-def connection(database: peewee.Database) -> Iterator[peewee.Database]:
-    """Open a connection for a command unless one is open, and close only what was opened."""
-    opened = database.connect(reuse_if_open=True)
-    try:
-        yield database
-    finally:
-        if opened and not database.is_closed():
-            database.close()
+__all__ = ["make_group"]
 
 
 def make_group(db: Database) -> click.Group:

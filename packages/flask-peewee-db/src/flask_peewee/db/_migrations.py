@@ -16,7 +16,7 @@ from flask import Flask, current_app
 from playhouse.migrations import MigrationError, Runner, template
 from playhouse.schema_diff import diff_models
 
-from flask_peewee.db._cli import connection
+from flask_peewee.db._connection import connection
 
 if TYPE_CHECKING:
     from flask_peewee.db._database import Database

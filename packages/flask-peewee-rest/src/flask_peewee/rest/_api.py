@@ -15,6 +15,7 @@ from werkzeug.routing import Map, Rule
 from flask_peewee.auth import is_cross_site_request
 from flask_peewee.db import Database, ImproperlyConfigured, get_database
 from flask_peewee.rest._authentication import POST_EDIT, Authentication
+from flask_peewee.rest._auths import only_auth
 from flask_peewee.rest._errors import ApiError, RestForbidden, json_response
 from flask_peewee.rest._openapi import build_openapi
 from flask_peewee.rest._resource import RestResource
@@ -210,8 +211,7 @@ class RestAPI:
             pass
         auth = self.auth or getattr(self.default_auth, "auth", None)
         if auth is None:
-            auths = list(app.extensions.get("flask_peewee.auth", {}).values())
-            auth = auths[0] if len(auths) == 1 else None
+            auth = only_auth(app)
         return getattr(auth, "db", None)
 
     def register_blueprint(self, **kwargs: Any) -> None:

@@ -10,6 +10,7 @@ import peewee
 from flask import current_app, g, request
 
 from flask_peewee.auth import AuthUnavailable, LoginThrottled
+from flask_peewee.rest._auths import only_auth
 from flask_peewee.rest._errors import ApiError
 from flask_peewee.rest._tokens import check_token, get_token_model
 
@@ -136,12 +137,6 @@ def _throttled(auth: Any, name: str, check: Any) -> Any:
     return result
 
 
-def _app_auth() -> Any:
-    """The app's ``Auth`` when it has exactly one, else None."""
-    registered = list(current_app.extensions.get("flask_peewee.auth", {}).values())
-    return registered[0] if len(registered) == 1 else None
-
-
 def _credential(name: str, header: str) -> str | None:
     """``name`` from the query string, a header (``name`` or ``header``) or a form body, in that order."""
     value = request.args.get(name) or request.headers.get(name) or request.headers.get(header)
@@ -215,7 +210,7 @@ class APIKeyAuthentication(Authentication):
         key, secret = self.get_key_secret()
         obj = None
         if key or secret:
-            auth = self.auth if self.auth is not None else _app_auth()
+            auth = self.auth if self.auth is not None else only_auth()
             obj = _throttled(auth, key or "", lambda: self.get_key(key, secret))
         if obj is None:
             return False

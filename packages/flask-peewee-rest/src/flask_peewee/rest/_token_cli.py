@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 import peewee
-from flask import current_app
 from flask.cli import AppGroup
 
+from flask_peewee.auth import Auth, get_auth
+from flask_peewee.db import ImproperlyConfigured, connection
 from flask_peewee.rest._tokens import get_token_model, issue_token, revoke_token, revoke_tokens, utcnow
 
 if TYPE_CHECKING:
@@ -19,15 +20,12 @@ if TYPE_CHECKING:
 
 __all__ = ["register_token_commands"]
 
-_AUTH_EXTENSION = "flask_peewee.auth"
 
-
-def _auth() -> Any:
-    auths = list(current_app.extensions.get(_AUTH_EXTENSION, {}).values())
-    if len(auths) != 1:
-        found = "no" if not auths else str(len(auths))
-        raise click.ClickException(f"API tokens need exactly one flask_peewee.auth.Auth on the app; found {found}.")
-    return auths[0]
+def _auth() -> Auth:
+    try:
+        return get_auth()
+    except ImproperlyConfigured as exc:
+        raise click.ClickException(f"API tokens need exactly one flask_peewee.auth.Auth on the app: {exc}.") from None
 
 
 def _user(auth: Any, username: str) -> Any:
@@ -40,15 +38,11 @@ def _user(auth: Any, username: str) -> Any:
 @contextlib.contextmanager
 def _connection(db: Database) -> Iterator[None]:
     """Use the database (closing only a connection opened here); database errors become messages."""
-    database = db.database
-    opened = database.connect(reuse_if_open=True)
     try:
-        yield
+        with connection(db):
+            yield
     except peewee.DatabaseError as exc:
         raise click.ClickException(f"Database error: {exc}. Are the tables created? (flask fp create-tables)") from None
-    finally:
-        if opened and not database.is_closed():
-            database.close()
 
 
 def _when(moment: datetime.datetime | None) -> str:

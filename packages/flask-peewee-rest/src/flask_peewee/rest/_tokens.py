@@ -18,7 +18,7 @@ import peewee
 from flask import current_app, has_app_context
 
 from flask_peewee.auth import utcnow
-from flask_peewee.db import Database, ImproperlyConfigured, get_database
+from flask_peewee.db import Database, ImproperlyConfigured, connection, get_database
 
 __all__ = [
     "TOKEN_PREFIX",
@@ -96,12 +96,8 @@ def create_token_table(db: Database) -> None:
         database = db.database
     except (ImproperlyConfigured, RuntimeError):
         return  # not bound to a database yet: ``flask fp create-tables`` will create it
-    opened = database.connect(reuse_if_open=True)
-    try:
+    with connection(database):
         database.create_tables([model], safe=True)
-    finally:
-        if opened:
-            database.close()
 
 
 def _user_id(user: Any) -> int:

@@ -7,8 +7,8 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import peewee
-from flask import current_app
 
+from flask_peewee.rest._auths import only_auth
 from flask_peewee.rest._errors import ApiError
 from flask_peewee.utils import unique_violation
 
@@ -24,16 +24,13 @@ __all__ = [
     "write_transaction",
 ]
 
-_AUTH_EXTENSION = "flask_peewee.auth"
-
 
 def find_auth(resource: RestResource) -> Any:
     """The ``Auth`` that governs ``resource``: its authentication's, the API's, or the app's only one."""
     auth = getattr(resource.authentication, "auth", None) or getattr(resource.api, "auth", None)
     if auth is not None:
         return auth
-    registered = list(current_app.extensions.get(_AUTH_EXTENSION, {}).values())
-    return registered[0] if len(registered) == 1 else None
+    return only_auth()
 
 
 def check_permission(resource: RestResource, action: str) -> None:
