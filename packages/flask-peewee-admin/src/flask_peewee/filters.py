@@ -7,15 +7,20 @@ Set a :class:`FilterMapping` subclass as ``ModelAdmin.filter_mapping`` to offer 
 from __future__ import annotations
 
 from flask_peewee.admin._legacy_filters import (
+    DateTimeLocalField,
+    FieldTreeNode,
+    FilterForm,
+    FilterModelConverter,
+    SmallSelectWidget,
+    make_field_tree,
+)
+from flask_peewee.admin._legacy_forms import BaseModelConverter
+from flask_peewee.admin._query_filters import (
     BooleanEqualQueryFilter,
     BooleanNotEqualQueryFilter,
     ContainsQueryFilter,
-    DateTimeLocalField,
     EqualQueryFilter,
-    FieldTreeNode,
-    FilterForm,
     FilterMapping,
-    FilterModelConverter,
     GreaterThanEqualToQueryFilter,
     GreaterThanQueryFilter,
     LessThanEqualToQueryFilter,
@@ -24,7 +29,6 @@ from flask_peewee.admin._legacy_filters import (
     NotEqualQueryFilter,
     OlderThanDaysAgoFilter,
     QueryFilter,
-    SmallSelectWidget,
     StartsWithQueryFilter,
     TimestampEqualFilter,
     TimestampGreaterThanEqualToFilter,
@@ -35,9 +39,7 @@ from flask_peewee.admin._legacy_filters import (
     TimestampNotEqualFilter,
     WithinDaysAgoFilter,
     YearFilter,
-    make_field_tree,
 )
-from flask_peewee.admin._legacy_forms import BaseModelConverter
 
 __all__ = [
     "BaseModelConverter",

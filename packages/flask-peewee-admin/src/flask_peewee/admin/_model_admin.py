@@ -20,8 +20,6 @@ from flask_peewee.admin._hooks import check_model_admin_class
 from flask_peewee.admin._inlines import InlineFormSet, InlineModelAdmin, resolve_inlines
 from flask_peewee.admin._legacy_filters import (
     AdminFilterModelConverter,
-    FilterMapping,
-    QueryFilter,
     apply_mapping_filters,
     is_stock_filter,
     legacy_filter_pairs,
@@ -31,6 +29,10 @@ from flask_peewee.admin._legacy_filters import (
 )
 from flask_peewee.admin._lookups import LookupMixin
 from flask_peewee.admin._m2m import ManyToManyFormField, form_many_to_many_fields, link_ends, write_links
+from flask_peewee.admin._query_filters import (
+    FilterMapping,
+    QueryFilter,
+)
 from flask_peewee.admin._related import load_related, related_paths
 from flask_peewee.admin._views import ModelViews
 from flask_peewee.utils import (
