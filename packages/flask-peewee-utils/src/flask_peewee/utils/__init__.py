@@ -17,6 +17,7 @@ from flask_peewee.utils._compat import (
     order_query,
     path_to_models,
 )
+from flask_peewee.utils._credentials import CredentialsCache, get_credentials_cache, use_credentials_cache
 from flask_peewee.utils._errors import DataError, QueryError
 from flask_peewee.utils._filters import (
     DEFAULT_IGNORED_PARAMS,
@@ -56,6 +57,7 @@ __all__ = [
     "PASSWORD_HASH_METHOD",
     "REGEX_OPERATORS",
     "ConversionError",
+    "CredentialsCache",
     "DataError",
     "Filter",
     "PaginatedQuery",
@@ -74,6 +76,7 @@ __all__ = [
     "dummy_verify",
     "field_kind",
     "filter_query",
+    "get_credentials_cache",
     "get_dictionary_from_model",
     "get_hexdigest",
     "get_model_from_dictionary",
@@ -107,6 +110,7 @@ __all__ = [
     "serialize_value",
     "slugify",
     "unique_violation",
+    "use_credentials_cache",
 ]
 
 

@@ -1,8 +1,9 @@
 """Password hashing through passlib, plus verification of the formats older apps stored.
 
 New hashes use the app's ``FLASK_PEEWEE_PASSWORD_SCHEMES`` (first entry is the default) or,
-outside an app context, argon2. Every real verification goes through :func:`verify`, so a
-test can count verifications by wrapping that one function.
+outside an app context, argon2, with the cost of ``FLASK_PEEWEE_ARGON2_*``. Every real
+verification goes through :func:`verify`, so a test can count verifications by wrapping that
+one function.
 """
 
 from __future__ import annotations
@@ -14,19 +15,25 @@ import re
 import secrets
 import sys
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from flask import current_app, has_app_context
 from werkzeug.security import generate_password_hash
 
 from flask_peewee.db import ImproperlyConfigured
+from flask_peewee.utils import _credentials
 
 if TYPE_CHECKING:
     from flask import Flask
     from passlib.context import CryptContext
 
 __all__ = [
+    "ARGON2_MEMORY_COST_KEY",
+    "ARGON2_PARALLELISM_KEY",
+    "ARGON2_TIME_COST_KEY",
     "CONFIG_KEY",
+    "DEFAULT_ARGON2",
     "DEFAULT_SCHEMES",
     "check_password",
     "dummy_verify",
@@ -39,6 +46,12 @@ __all__ = [
 
 CONFIG_KEY = "FLASK_PEEWEE_PASSWORD_SCHEMES"
 DEFAULT_SCHEMES: tuple[str, ...] = ("argon2",)
+ARGON2_TIME_COST_KEY = "FLASK_PEEWEE_ARGON2_TIME_COST"
+ARGON2_MEMORY_COST_KEY = "FLASK_PEEWEE_ARGON2_MEMORY_COST"
+ARGON2_PARALLELISM_KEY = "FLASK_PEEWEE_ARGON2_PARALLELISM"
+#: argon2id's default cost: time cost (passes), memory cost (KiB) and parallelism (lanes); the
+#: RFC 9106 "low memory" profile, as argon2-cffi and passlib use
+DEFAULT_ARGON2: tuple[int, int, int] = (3, 65536, 4)
 _EXTENSION_KEY = "flask_peewee.utils.passwords"
 
 _SHA1_HEX = re.compile(r"[0-9a-fA-F]{40}")
@@ -48,9 +61,10 @@ _WERKZEUG_PREFIXES = ("pbkdf2:", "scrypt:")
 
 @dataclass
 class _PasswordState:
-    """A CryptContext built from one scheme list, and a lazily made hash for dummy verifications."""
+    """A CryptContext built from one scheme list and argon2 cost, and a lazily made hash for dummy verifications."""
 
     schemes: tuple[str, ...]
+    argon2: tuple[int, int, int]
     context: CryptContext
     _dummy_hash: str | None = field(default=None, repr=False)
 
@@ -72,22 +86,54 @@ def _schemes_from_config(value: object) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _build_state(schemes: tuple[str, ...]) -> _PasswordState:
+def _argon2_from_config(config: Mapping[str, object]) -> tuple[int, int, int]:
+    """The ``(time_cost, memory_cost, parallelism)`` of the ``FLASK_PEEWEE_ARGON2_*`` keys, validated."""
+    values = []
+    for key, default, least in zip(
+        (ARGON2_TIME_COST_KEY, ARGON2_MEMORY_COST_KEY, ARGON2_PARALLELISM_KEY), DEFAULT_ARGON2, (1, 8, 1)
+    ):
+        value = config.get(key)
+        if value is None:
+            value = default
+        elif isinstance(value, str) and value.strip().isdigit():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise ImproperlyConfigured(f"{key} must be a whole number >= {least}, got {value!r}")
+        values.append(value)
+    time_cost, memory_cost, parallelism = values
+    if memory_cost < 8 * parallelism:
+        raise ImproperlyConfigured(
+            f"{ARGON2_MEMORY_COST_KEY} ({memory_cost} KiB) must be at least 8 * {ARGON2_PARALLELISM_KEY} "
+            f"({8 * parallelism})"
+        )
+    return time_cost, memory_cost, parallelism
+
+
+def _build_state(schemes: tuple[str, ...], argon2: tuple[int, int, int] = DEFAULT_ARGON2) -> _PasswordState:
     from passlib.context import CryptContext
 
     # The library default stays verifiable, so hashes made with no app context (scripts,
     # fixtures) still check inside an app that chose another scheme.
     all_schemes = list(dict.fromkeys(schemes + DEFAULT_SCHEMES))
+    time_cost, memory_cost, parallelism = argon2
     try:
-        context = CryptContext(schemes=all_schemes, default=schemes[0], deprecated="auto")
+        context = CryptContext(
+            schemes=all_schemes,
+            default=schemes[0],
+            deprecated="auto",
+            # a hash made with another cost is reported by needs_rehash() and upgraded at login
+            argon2__time_cost=time_cost,
+            argon2__memory_cost=memory_cost,
+            argon2__parallelism=parallelism,
+        )
     except (KeyError, ValueError, TypeError) as exc:
         raise ImproperlyConfigured(f"{CONFIG_KEY} names a scheme passlib cannot use: {exc}") from exc
-    return _PasswordState(schemes, context)
+    return _PasswordState(schemes, argon2, context)
 
 
 @functools.lru_cache(maxsize=1)
 def _default_state() -> _PasswordState:
-    return _build_state(DEFAULT_SCHEMES)
+    return _build_state(DEFAULT_SCHEMES, DEFAULT_ARGON2)
 
 
 def _state(app: Flask | None = None) -> _PasswordState:
@@ -96,11 +142,12 @@ def _state(app: Flask | None = None) -> _PasswordState:
             return _default_state()
         app = current_app._get_current_object()  # type: ignore[attr-defined]
     schemes = _schemes_from_config(app.config.get(CONFIG_KEY))
-    if schemes == DEFAULT_SCHEMES:
+    argon2 = _argon2_from_config(app.config)
+    if schemes == DEFAULT_SCHEMES and argon2 == DEFAULT_ARGON2:
         return _default_state()
     state = app.extensions.get(_EXTENSION_KEY)
-    if state is None or state.schemes != schemes:
-        state = app.extensions[_EXTENSION_KEY] = _build_state(schemes)
+    if state is None or state.schemes != schemes or state.argon2 != argon2:
+        state = app.extensions[_EXTENSION_KEY] = _build_state(schemes, argon2)
     return state
 
 
@@ -208,10 +255,21 @@ def verify(raw_password: str, enc_password: str, context: CryptContext) -> bool:
 
 
 def check_password(raw_password: str, enc_password: str | None) -> bool:
-    """Whether ``raw_password`` matches the stored ``enc_password`` (False for a missing or malformed hash)."""
+    """Whether ``raw_password`` matches the stored ``enc_password`` (False for a missing or malformed hash).
+
+    Inside :func:`~flask_peewee.utils.use_credentials_cache` (HTTP Basic in the REST API), a
+    success is remembered for a short time and the same username, password and stored hash
+    are then accepted without verifying again.
+    """
     if not isinstance(raw_password, str) or not isinstance(enc_password, str) or not enc_password:
         return False
-    return verify(raw_password, enc_password, _state().context)
+    scope = _credentials.cache_scope()
+    if scope is not None and scope[0].contains(scope[1], raw_password, enc_password):
+        return True
+    verified = verify(raw_password, enc_password, _state().context)
+    if verified and scope is not None:
+        scope[0].add(scope[1], raw_password, enc_password)
+    return verified
 
 
 def needs_rehash(enc_password: str) -> bool:
