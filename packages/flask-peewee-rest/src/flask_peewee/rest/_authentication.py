@@ -10,6 +10,7 @@ import peewee
 from flask import current_app, g, request
 
 from flask_peewee.auth import AuthUnavailable, LoginThrottled
+from flask_peewee.utils import use_credentials_cache
 from flask_peewee.rest._auths import only_auth
 from flask_peewee.rest._errors import ApiError
 from flask_peewee.rest._tokens import check_token, get_token_model
@@ -78,6 +79,12 @@ class UserAuthentication(Authentication):
 
     Attempts count against the same login throttle as the login form (a 429 when over the
     limit). On success the user is ``g.user`` for the rest of the request.
+
+    A successful password check is remembered for ``FLASK_PEEWEE_CREDENTIALS_CACHE_SECONDS``
+    (60 by default) as a keyed digest of the username, the password and the stored hash, so
+    a client sending the same credentials skips the hash verification; the user is still
+    looked up, checked and throttled on every request, and a changed password misses at once
+    (see :func:`~flask_peewee.utils.use_credentials_cache`).
     """
 
     def __init__(self, auth: Any, protected_methods: Iterable[str] | None = None) -> None:
@@ -92,7 +99,9 @@ class UserAuthentication(Authentication):
         credentials = request.authorization
         if credentials is None or credentials.type != "basic":
             return False
-        user = self.authenticate(credentials.username or "", credentials.password or "")
+        username = credentials.username or ""
+        with use_credentials_cache(username):
+            user = self.authenticate(username, credentials.password or "")
         if not user or not self.verify_user(user):
             return False
         g.user = user
