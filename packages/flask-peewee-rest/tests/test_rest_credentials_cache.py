@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -13,7 +13,7 @@ from flask_peewee.auth import Auth
 from flask_peewee.rest import RestAPI, UserAuthentication
 from flask_peewee.utils import _passwords, get_credentials_cache, make_password
 
-from .conftest import basic
+from .conftest import PASSWORD, basic
 
 
 class Clock:
@@ -52,7 +52,7 @@ def api(app: Flask, auth: Auth, models: Any, users: Any) -> RestAPI:
 def post(client: Any, api: RestAPI) -> Callable[..., int]:
     """``post(username, password)``: create a note with those HTTP Basic credentials; the status."""
 
-    def send(username: str = "admin", password: str = "admin") -> int:
+    def send(username: str = "admin", password: str = PASSWORD) -> int:
         response = client.post("/api/note/", json={"message": "hi"}, headers=basic(username, password))
         return int(response.status_code)
 
@@ -75,13 +75,13 @@ def elsewhere(database_url: str, auth: Auth) -> Callable[..., None]:
 
 
 @pytest.fixture
-def clock(app: Flask) -> Iterator[Clock]:
+def clock(app: Flask) -> Clock:
     """The app's credentials cache, reading the time from a clock the test moves."""
     with app.app_context():
         cache = get_credentials_cache()
     assert cache is not None
     cache.clock = clock = Clock()
-    yield clock
+    return clock
 
 
 def test_a_repeated_client_pays_one_verification(post, verifications):

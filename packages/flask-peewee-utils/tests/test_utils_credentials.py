@@ -123,7 +123,7 @@ def test_cache_is_thread_safe() -> None:
             for i in range(300):
                 cache.add(f"user{n}-{i}", "pw", "h")
                 cache.contains(f"user{n}-{i - 1}", "pw", "h")
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
@@ -182,9 +182,7 @@ def test_bad_cache_config_names_the_key(plain_app: Flask, key: str, value: objec
 # -- check_password inside and outside the scope ----------------------------------------------
 
 
-def test_check_password_uses_the_cache_only_inside_the_scope(
-    plain_app: Flask, count_verifications: list[str]
-) -> None:
+def test_check_password_uses_the_cache_only_inside_the_scope(plain_app: Flask, count_verifications: list[str]) -> None:
     with plain_app.app_context():
         stored = make_password("pw")
         assert check_password("pw", stored) is True

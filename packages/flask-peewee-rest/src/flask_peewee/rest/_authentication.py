@@ -10,10 +10,10 @@ import peewee
 from flask import current_app, g, request
 
 from flask_peewee.auth import AuthUnavailable, LoginThrottled
-from flask_peewee.utils import use_credentials_cache
 from flask_peewee.rest._auths import only_auth
 from flask_peewee.rest._errors import ApiError
 from flask_peewee.rest._tokens import check_token, get_token_model
+from flask_peewee.utils import use_credentials_cache
 
 __all__ = [
     "ALL_METHODS",

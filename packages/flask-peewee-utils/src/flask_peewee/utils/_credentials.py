@@ -127,7 +127,7 @@ def _number(value: object, key: str, *, integer: bool) -> float:
     if isinstance(value, str):
         with contextlib.suppress(ValueError):
             value = int(value) if integer else float(value)
-    if isinstance(value, bool) or not isinstance(value, kinds) or value < 0 or value != value:  # noqa: PLR0124 - NaN
+    if isinstance(value, bool) or not isinstance(value, kinds) or value < 0 or value != value:
         what = "a whole number" if integer else "a number"
         raise ImproperlyConfigured(f"{key} must be {what} >= 0, got {value!r}")
     return value

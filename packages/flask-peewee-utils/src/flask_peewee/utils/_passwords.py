@@ -14,8 +14,8 @@ import hmac
 import re
 import secrets
 import sys
-from dataclasses import dataclass, field
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from flask import current_app, has_app_context
@@ -90,7 +90,7 @@ def _argon2_from_config(config: Mapping[str, object]) -> tuple[int, int, int]:
     """The ``(time_cost, memory_cost, parallelism)`` of the ``FLASK_PEEWEE_ARGON2_*`` keys, validated."""
     values = []
     for key, default, least in zip(
-        (ARGON2_TIME_COST_KEY, ARGON2_MEMORY_COST_KEY, ARGON2_PARALLELISM_KEY), DEFAULT_ARGON2, (1, 8, 1)
+        (ARGON2_TIME_COST_KEY, ARGON2_MEMORY_COST_KEY, ARGON2_PARALLELISM_KEY), DEFAULT_ARGON2, (1, 8, 1), strict=True
     ):
         value = config.get(key)
         if value is None:
