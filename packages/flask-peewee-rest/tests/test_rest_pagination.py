@@ -9,6 +9,7 @@ from flask import request
 
 import flask_peewee.rest
 from flask_peewee.rest import CursorPagination, PageNumberPagination, Pagination, RestAPI, RestResource
+from flask_peewee.utils import MAX_OFFSET
 
 
 class OffsetPagination(Pagination):
@@ -17,7 +18,8 @@ class OffsetPagination(Pagination):
     query_params = ("offset",)
 
     def paginate_query(self, query):
-        self.offset = max(int(request.args.get("offset", 0) or 0), 0)
+        offset = request.args.get("offset", 0, type=int)  # not a number: 0
+        self.offset = min(max(offset, 0), MAX_OFFSET)  # never a negative or overflowing OFFSET
         self.limit = self.resource.get_paginate_by() or 20
         return list(self.resource.apply_related_joins(query.offset(self.offset).limit(self.limit)))
 
@@ -66,6 +68,10 @@ def test_a_resource_may_bring_its_own_pagination_class(app, client, messages, co
     assert len(statements) == 1  # the page with its nested user, and no count
     user_filtered = client.get("/api/message/?offset=0&user=2").get_json()
     assert [obj["content"] for obj in user_filtered["objects"]] == ["m0", "m2", "m4", "m6", "m8"]
+    for offset, first in (("x", "m0"), ("-3", "m0"), ("9" * 40, None)):
+        page = client.get(f"/api/message/?offset={offset}")
+        assert page.status_code == 200
+        assert [obj["content"] for obj in page.get_json()["objects"]][:1] == ([first] if first else [])
 
 
 def test_a_pagination_class_documents_its_parameters_in_openapi(app, client, messages):

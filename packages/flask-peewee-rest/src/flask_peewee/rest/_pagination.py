@@ -47,7 +47,8 @@ class Pagination(abc.ABC):
             query_params = ("offset",)
 
             def paginate_query(self, query):
-                self.offset = max(int(request.args.get("offset", 0) or 0), 0)
+                offset = request.args.get("offset", 0, type=int)  # not a number: 0
+                self.offset = min(max(offset, 0), MAX_OFFSET)  # never a negative or overflowing OFFSET
                 self.limit = self.resource.get_paginate_by() or 20
                 page = query.offset(self.offset).limit(self.limit)
                 return list(self.resource.apply_related_joins(page))
