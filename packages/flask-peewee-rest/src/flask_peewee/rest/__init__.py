@@ -16,6 +16,7 @@ from flask_peewee.rest._authentication import (
 )
 from flask_peewee.rest._errors import ApiError, RestForbidden
 from flask_peewee.rest._owner import RestrictOwnerResource
+from flask_peewee.rest._pagination import CursorPagination, PageNumberPagination, Pagination
 from flask_peewee.rest._resource import RestResource
 from flask_peewee.rest._tokens import check_token, get_token_model, issue_token, revoke_token, revoke_tokens
 
@@ -26,6 +27,9 @@ __all__ = [
     "ApiError",
     "Authentication",
     "BearerAuthentication",
+    "CursorPagination",
+    "PageNumberPagination",
+    "Pagination",
     "RestAPI",
     "RestForbidden",
     "RestResource",

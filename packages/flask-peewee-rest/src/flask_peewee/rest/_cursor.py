@@ -1,10 +1,8 @@
-"""Keyset (cursor) pagination: pages follow the ordering columns plus the primary key, never an OFFSET.
+"""The cursors of keyset pagination: the key a page is ordered by, and signed, opaque cursors over it.
 
 A cursor is the key of a page's first or last row and a direction, signed with the app's
-``SECRET_KEY`` (opaque to clients, refused when altered). Each page costs one query whatever
-its depth: ``WHERE (keys) after/before the cursor ORDER BY keys LIMIT n + 1``, built by the
-utils keyset toolkit (NULLs last in both directions, as the toolkit's ordering does); this
-module only encodes, signs and reads cursors.
+``SECRET_KEY`` (opaque to clients, refused when altered). This module only encodes, signs
+and reads cursors; :class:`~flask_peewee.rest._pagination.CursorPagination` walks the pages.
 """
 
 from __future__ import annotations
@@ -20,13 +18,10 @@ import peewee
 from flask import current_app, request
 
 from flask_peewee.rest._errors import ApiError
-from flask_peewee.rest._query import add_includes, hidden_paths
-from flask_peewee.rest._request import page_link
+from flask_peewee.rest._query import hidden_paths
 from flask_peewee.utils import (
     ConversionError,
-    keyset_condition,
     keyset_key,
-    keyset_order,
     keyset_values,
     parse_ordering,
     parse_value,
@@ -36,7 +31,7 @@ from flask_peewee.utils import (
 if TYPE_CHECKING:
     from flask_peewee.rest._resource import RestResource
 
-__all__ = ["CURSOR_PARAM", "cursor_page"]
+__all__ = ["CURSOR_PARAM", "cursor_keys", "cursor_token", "read_cursor"]
 
 CURSOR_PARAM = "cursor"
 _FORWARD, _BACKWARD = "n", "p"
@@ -104,31 +99,15 @@ def decode_cursor(resource: RestResource, keys: list[Key], token: str) -> tuple[
     return payload["d"], values
 
 
-def cursor_page(resource: RestResource, query: peewee.ModelSelect, limit: int) -> tuple[list[Any], dict[str, Any]]:
-    """One page of ``query`` (already filtered) from the request's ``?cursor=``: the rows and the list ``meta``.
-
-    ``meta`` has ``model``, ``limit``, and ``next`` / ``previous`` links (``""`` when there is none)
-    keeping the other query parameters.
-    """
-    keys = cursor_keys(resource)
+def read_cursor(resource: RestResource, keys: list[Key]) -> tuple[bool, list[Any] | None]:
+    """The request's ``?cursor=``: whether it reads backward, and the key values it starts after (None: none given)."""
     token = request.args.get(CURSOR_PARAM, "")
-    direction, values = decode_cursor(resource, keys, token) if token else (_FORWARD, None)
-    backward = direction == _BACKWARD
-    query = query.order_by(*keyset_order(keys, backward=backward))
-    if values is not None:
-        query = query.where(keyset_condition(keys, values, backward=backward))
-    rows = list(add_includes(query.limit(limit + 1), resource))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    if backward:
-        rows.reverse()
-    has_next = more if not backward else values is not None
-    has_previous = more if backward else values is not None
-    following = previous = ""
-    if rows:
-        if has_next:
-            following = page_link(**{CURSOR_PARAM: encode_cursor(resource, keys, _FORWARD, rows[-1]), "page": None})
-        if has_previous:
-            previous = page_link(**{CURSOR_PARAM: encode_cursor(resource, keys, _BACKWARD, rows[0]), "page": None})
-    meta = {"model": resource.get_api_name(), "limit": limit, "previous": previous, "next": following}
-    return rows, meta
+    if not token:
+        return False, None
+    direction, values = decode_cursor(resource, keys, token)
+    return direction == _BACKWARD, values
+
+
+def cursor_token(resource: RestResource, keys: list[Key], row: peewee.Model, *, backward: bool) -> str:
+    """The cursor of the page after ``row`` (or before it, ``backward``)."""
+    return encode_cursor(resource, keys, _BACKWARD if backward else _FORWARD, row)

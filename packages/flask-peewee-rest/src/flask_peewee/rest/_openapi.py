@@ -8,6 +8,7 @@ import peewee
 
 from flask_peewee.rest._authentication import APIKeyAuthentication, TokenAuthentication, UserAuthentication
 from flask_peewee.rest._m2m import many_to_many_fields
+from flask_peewee.rest._pagination import pagination_class
 from flask_peewee.rest._query import hidden_fields
 from flask_peewee.utils import field_kind, get_sensitive_fields
 
@@ -161,15 +162,13 @@ def resource_paths(resource: RestResource, prefix: str) -> dict[str, Any]:
     pk_schema = field_schema(resource.pk) if not isinstance(resource.pk, peewee.CompositeKey) else {}
     pk_schema.pop("maxLength", None)
     detail_item["parameters"] = [{"name": "pk", "in": "path", "required": True, "schema": pk_schema}]
-    cursor = resource.pagination == "cursor"
+    pagination = pagination_class(resource)
     common = [
-        {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"}}
-        if cursor
-        else {"name": "page", "in": "query", "required": False, "schema": {"type": "integer"}},
+        *pagination.openapi_parameters(),
         {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer"}},
         {"name": "ordering", "in": "query", "required": False, "schema": {"type": "string"}},
     ]
-    meta = {"$ref": "#/components/schemas/CursorMeta" if cursor else "#/components/schemas/Meta"}
+    meta = pagination.openapi_meta()
     page = {
         "type": "object",
         "properties": {"meta": meta, "objects": {"type": "array", "items": schema}},

@@ -9,22 +9,20 @@ from typing import TYPE_CHECKING, Any
 import peewee
 from werkzeug.datastructures import MultiDict
 
-from flask_peewee.utils import QueryError, apply_filters, filter_query, get_sensitive_fields, parse_filters
+from flask_peewee.utils import (
+    MAX_DEPTH,
+    QueryError,
+    apply_filters,
+    field_names,
+    filter_query,
+    get_sensitive_fields,
+    parse_filters,
+)
 
 if TYPE_CHECKING:
     from flask_peewee.rest._resource import RestResource
 
-__all__ = ["MAX_DEPTH", "add_includes", "apply_request_filters", "field_names", "hidden_fields", "hidden_paths"]
-
-MAX_DEPTH = 4  # foreign keys one filter path may cross (as in flask_peewee.utils)
-
-
-def field_names(field: peewee.Field) -> set[str]:
-    """The names a field answers to: its own, and ``user_id`` for a foreign key ``user``."""
-    names = {field.name}
-    if isinstance(field, peewee.ForeignKeyField) and field.object_id_name:
-        names.add(field.object_id_name)
-    return names
+__all__ = ["add_includes", "apply_request_filters", "hidden_fields", "hidden_paths"]
 
 
 def hidden_fields(resource: RestResource) -> set[str]:

@@ -1,17 +1,16 @@
-"""Reading a request: the JSON (or form ``data``) body with a size limit, and the pagination arguments."""
+"""Reading a request: the JSON (or form ``data``) body with a size limit, and the page size (``?limit=``)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import urlencode
 
 from flask import current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from flask_peewee.rest._errors import ApiError
 
-__all__ = ["DEFAULT_MAX_BODY_SIZE", "page_link", "read_body", "read_limit"]
+__all__ = ["DEFAULT_MAX_BODY_SIZE", "read_body", "read_limit"]
 
 DEFAULT_MAX_BODY_SIZE = 1024 * 1024
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -74,15 +73,3 @@ def read_limit(default: int | None, maximum: int | None) -> int | None:
     if limit is None or maximum is None:
         return limit
     return min(limit, maximum)
-
-
-def page_link(**changes: Any) -> str:
-    """The current path with the query string's other arguments kept and ``changes`` applied."""
-    args = request.args.copy()
-    for name, value in changes.items():
-        if value is None:
-            args.pop(name, None)
-        else:
-            args[name] = str(value)
-    query = urlencode(list(args.items(multi=True)))
-    return f"{request.path}?{query}" if query else request.path

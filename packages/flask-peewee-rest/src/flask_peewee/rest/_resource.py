@@ -13,12 +13,13 @@ from flask import Response, request
 from werkzeug.datastructures import MultiDict
 
 from flask_peewee.rest._auditing import delete_object, record_audit, snapshot
-from flask_peewee.rest._cursor import cursor_page
+from flask_peewee.rest._cursor import CURSOR_PARAM
 from flask_peewee.rest._errors import ApiError, json_response
 from flask_peewee.rest._m2m import load_many_to_many, parse_many_to_many, write_many_to_many
 from flask_peewee.rest._nested import CREATING, nested_write_keys, remember_nested_writes, write_nested_objects
+from flask_peewee.rest._pagination import Pagination, page_link, pagination_class
 from flask_peewee.rest._query import add_includes, apply_request_filters, hidden_paths
-from flask_peewee.rest._request import page_link, read_body, read_limit
+from flask_peewee.rest._request import read_body, read_limit
 from flask_peewee.rest._writes import check_permission, reload_stored, write_transaction
 from flask_peewee.utils import (
     DEFAULT_IGNORED_PARAMS,
@@ -171,8 +172,10 @@ class RestResource:
         "None": None,
         "none": None,
     }
-    #: ``"offset"`` (``?page=``, the documented default) or ``"cursor"`` (keyset pages via ``?cursor=``)
-    pagination: str = "offset"
+    #: how lists are cut into pages: ``"offset"`` (``?page=``, the documented default, a
+    #: :class:`PageNumberPagination`), ``"cursor"`` (keyset pages via ``?cursor=``, a
+    #: :class:`CursorPagination`) or a :class:`Pagination` subclass of your own
+    pagination: str | type[Pagination] = "offset"
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -196,18 +199,25 @@ class RestResource:
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
                 raise ValueError(f"{type(self).__name__}.{name} must be a positive integer or None, not {value!r}")
-        if self.pagination == "cursor" and self.paginate_by is None:
-            raise ValueError(f"{type(self).__name__}: cursor pagination needs a paginate_by")
-        if self.pagination not in ("offset", "cursor"):
-            raise ValueError(f"{type(self).__name__}.pagination must be 'offset' or 'cursor', not {self.pagination!r}")
-        if self.pagination == "cursor" and isinstance(self.pk, peewee.CompositeKey):
-            raise ValueError(f"{type(self).__name__}: cursor pagination needs a single-column primary key")
+        self._check_pagination()
         self.nested_resources: dict[str, RestResource] = {}
         for name, resource_class in (self.include_resources or {}).items():
             field = model._meta.fields.get(name)
             if not isinstance(field, peewee.ForeignKeyField):
                 raise ValueError(f"include_resources of {type(self).__name__}: {name!r} is not a foreign key")
             self.nested_resources[name] = resource_class(rest_api, field.rel_model, authentication, allowed_methods)
+
+    def _check_pagination(self) -> None:
+        """Refuse a :attr:`pagination` that is none, cannot serve this resource or leaves a hook uncalled."""
+        pagination = pagination_class(self)
+        pagination.check_resource(self)
+        for hook in pagination.unused_hooks:
+            if getattr(type(self), hook) is not getattr(RestResource, hook):
+                raise TypeError(
+                    f"{type(self).__name__}.{hook}() would never be called: {pagination.__name__} builds the "
+                    f"list's meta itself; override get_meta() of a {pagination.__name__} subclass "
+                    "(pagination = YourPagination) instead"
+                )
 
     # -- configuration hooks -------------------------------------------------------------
 
@@ -275,7 +285,7 @@ class RestResource:
 
     def get_ignored_params(self) -> set[str]:
         """Query parameters that are never filters (``page``, ``limit``, ``ordering``, ``key``, ``secret``...)."""
-        return set(DEFAULT_IGNORED_PARAMS) | {"cursor"}
+        return set(DEFAULT_IGNORED_PARAMS) | {CURSOR_PARAM, *pagination_class(self).query_params}
 
     def prepare_data(self, obj: peewee.Model, data: dict[str, Any]) -> dict[str, Any]:
         """A hook to change an object's outgoing dict; returns it unchanged here."""
@@ -512,35 +522,27 @@ class RestResource:
         }
 
     def object_list(self) -> Response:
-        """GET on the list URL: one page of filtered, ordered objects with ``meta``; past the end, no objects.
+        """GET on the list URL: :meth:`get_query`, filtered and ordered by :meth:`process_query`, one page of it.
 
-        With :attr:`pagination` ``"cursor"`` the page comes from ``?cursor=`` and ``meta`` holds
-        ``model``, ``limit``, ``previous`` and ``next`` (no page numbers or count).
+        The page and its ``meta`` come from :meth:`paginated_object_list`.
         """
         if not self.check_get():
             return self.response_forbidden()
-        if self.pagination == "cursor":
-            limit = self.get_paginate_by() or 1
-            objects, meta = cursor_page(self, self.filter_query(self.get_query()), limit)
-            serialized = [self.without_sensitive(data) for data in self.serialize_query(objects)]
-            return self.response({"meta": meta, "objects": serialized})
         return self.paginated_object_list(self.process_query(self.get_query()))
 
     def paginated_object_list(self, filtered_query: peewee.ModelSelect) -> Response:
         """The list response for a filtered, ordered query: this request's page of it, with ``meta``.
 
-        A page past the last one (however large its number) has an empty ``objects`` list;
-        with :attr:`paginate_by` None and no ``?limit=``, every row is on page 1.
+        The :attr:`pagination` picks the page (nested resources joined by
+        :meth:`apply_related_joins`) and builds ``meta``; the objects go through
+        :meth:`serialize_query`. A page past the last one (however large its number) has an
+        empty ``objects`` list; with :attr:`paginate_by` None and no ``?limit=``, every row is
+        on page 1. Cursor pages follow ``?cursor=`` (and ``?ordering=``, whatever order the
+        query had) and their ``meta`` holds ``model``, ``limit``, ``previous`` and ``next``.
         """
-        limit = self.get_paginate_by()
-        paginated = PaginatedQuery(filtered_query, limit or 1)
-        if limit is None:
-            paginated.paginate_by = max(paginated.get_count(), 1)
-        if paginated.is_out_of_range():
-            objects: list[peewee.Model] = []  # never an OFFSET past the end: a huge page would overflow it
-        else:
-            objects = list(self.apply_related_joins(paginated.get_query()))
-        meta = self.get_request_metadata(paginated)
+        pagination = pagination_class(self)(self)
+        objects = pagination.paginate_query(filtered_query)
+        meta = pagination.get_meta()
         serialized = [self.without_sensitive(data) for data in self.serialize_query(objects)]
         return self.response({"meta": meta, "objects": serialized})
 

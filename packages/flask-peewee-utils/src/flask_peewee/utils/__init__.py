@@ -40,9 +40,10 @@ from flask_peewee.utils._passwords import (
     needs_rehash,
     password_scheme,
 )
+from flask_peewee.utils._paths import MAX_DEPTH
 from flask_peewee.utils._regex import MAX_REGEX_LENGTH, regex_problem
 from flask_peewee.utils._sensitive import get_sensitive_fields
-from flask_peewee.utils._serialize import dict_to_model, insert_instance, model_to_dict
+from flask_peewee.utils._serialize import dict_to_model, field_names, insert_instance, model_to_dict
 from flask_peewee.utils._shortcuts import get_object_or_404, slugify
 from flask_peewee.utils._unique import unique_violation
 from flask_peewee.utils._urls import get_next, is_safe_url, safe_next_url
@@ -51,6 +52,7 @@ from flask_peewee.utils._values import ConversionError, field_kind, parse_key, p
 __all__ = [
     "DEFAULT_IGNORED_PARAMS",
     "LEGACY_PASSWORD_RE",
+    "MAX_DEPTH",
     "MAX_OFFSET",
     "MAX_REGEX_LENGTH",
     "OPERATORS",
@@ -75,6 +77,7 @@ __all__ = [
     "dict_to_model",
     "dummy_verify",
     "field_kind",
+    "field_names",
     "filter_query",
     "get_credentials_cache",
     "get_dictionary_from_model",

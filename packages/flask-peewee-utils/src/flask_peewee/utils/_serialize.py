@@ -11,10 +11,11 @@ from flask_peewee.utils._errors import DataError
 from flask_peewee.utils._sensitive import cacheable, declarations, get_sensitive_fields
 from flask_peewee.utils._values import ConversionError, backend_of, parse_value, serialize_value
 
-__all__ = ["dict_to_model", "insert_instance", "model_to_dict"]
+__all__ = ["dict_to_model", "field_names", "insert_instance", "model_to_dict"]
 
 
-def _names(field: peewee.Field) -> set[str]:
+def field_names(field: peewee.Field) -> set[str]:
+    """The names ``field`` answers to in data and field lists: its own, and ``user_id`` for a foreign key ``user``."""
     names = {field.name}
     if isinstance(field, peewee.ForeignKeyField) and field.object_id_name:
         names.add(field.object_id_name)
@@ -22,7 +23,7 @@ def _names(field: peewee.Field) -> set[str]:
 
 
 def _selected(field: peewee.Field, fields: Collection[str] | None, exclude: Collection[str]) -> bool:
-    names = _names(field)
+    names = field_names(field)
     if fields is not None and not names & set(fields):
         return False
     return not names & set(exclude)
@@ -177,9 +178,9 @@ def dict_to_model(
         name = field.name
         if field.name in key_fields and not (creating and _writable_on_create(field)):
             continue
-        if _names(field) & read_only or not _selected(field, fields, exclude):
+        if field_names(field) & read_only or not _selected(field, fields, exclude):
             continue
-        if name in sensitive and not _names(field) & explicit:
+        if name in sensitive and not field_names(field) & explicit:
             continue
         present = [key for key in (name, getattr(field, "object_id_name", None)) if key and key in data]
         if not present:
