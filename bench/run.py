@@ -165,7 +165,7 @@ def dataset_cmd(python: Path, *args: str, check: bool = True) -> bool:
 def run_worker(python: Path, side: str, backend: str, database: str, opts: dict[str, Any], args: Any) -> dict:
     """Run one side's worker on its own copy of the data; its report (see _harness.main)."""
     RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"{backend}-{side}-{opts['messages']}.json"
+    out = RESULTS / f"{backend}-{side}-{opts['messages']}-{os.getpid()}.json"
     out.unlink(missing_ok=True)
     command = [
         str(python),
@@ -233,7 +233,7 @@ def run_backend(backend: str, pythons: dict[str, Path], opts: dict[str, Any], si
         source = sqlite_dataset(pythons["ours"], opts["messages"])
         for _ in range(opts["rounds"]):
             for side in order:
-                copy = DATA / f"run-{side}.db"
+                copy = DATA / f"run-{os.getpid()}-{side}.db"
                 shutil.copyfile(source, copy)
                 try:
                     rounds[side].append(run_worker(pythons[side], side, backend, str(copy), opts, args))
