@@ -289,7 +289,11 @@ def _cell(entry: dict | None) -> str:
 
 # Where the original cannot run a workload, the ratio is taken against its nearest equivalent
 # (marked with * in the table): keyset pages against the original's page-number pages.
-FALLBACK_BASELINE = {"rest_cursor": "rest_deep_page", "rest_cursor_first": "rest_list", "rest_cursor_last": "rest_last_page"}
+FALLBACK_BASELINE = {
+    "rest_cursor": "rest_deep_page",
+    "rest_cursor_first": "rest_list",
+    "rest_cursor_last": "rest_last_page",
+}
 
 
 def ratio(top: dict | None, bottom: dict | None) -> float | None:
@@ -298,7 +302,7 @@ def ratio(top: dict | None, bottom: dict | None) -> float | None:
         return None
     tops = top.get("round_medians") or [top["median"]]
     bottoms = bottom.get("round_medians") or [bottom["median"]]
-    per_round = [t / b for t, b in zip(tops, bottoms) if b > 0]
+    per_round = [t / b for t, b in zip(tops, bottoms, strict=False) if b > 0]
     return statistics.median(per_round) if per_round else None
 
 

@@ -123,7 +123,7 @@ def make_app(args: Any) -> dict[str, Any]:
         }
 
     def count_of(query: peewee.ModelSelect) -> int:
-        """``SELECT COUNT(*) FROM ... WHERE ...``: no wrapped subquery, so SQLite counts a whole table from its b-tree."""
+        """``SELECT COUNT(*) FROM ... WHERE ...``: no wrapped subquery (SQLite counts a whole table from its b-tree)."""
         for (count,) in query.select(peewee.fn.COUNT(peewee.SQL("*"))).tuples():
             return int(count)
         return 0
@@ -157,7 +157,10 @@ def make_app(args: Any) -> dict[str, Any]:
         else:
             query = query.order_by(Message.id)
         page = page_number()
-        count = count_of(Message.select().join(User).where(User.username == username) if username is not None else Message.select())
+        counted = Message.select()
+        if username is not None:
+            counted = counted.join(User).where(User.username == username)
+        count = count_of(counted)
         pages = max(1, -(-count // h.PAGE_SIZE))
         objects = [message_dict(m) for m in query.paginate(page, h.PAGE_SIZE)]
         meta = {
