@@ -440,6 +440,8 @@ def main(argv: list[str]) -> int:
         venvs["original"] = ensure_venv(HERE / ".venv-original", ORIGINAL_PINS)
     pythons = {"ours": venvs["ours"], **{side: venvs[VENV_OF[side]] for side in sides}}
     mode = dict(MODES["quick" if args.quick else "full"])
+    if args.profile:
+        mode["rounds"] = 1  # one profile per side is enough
     chosen = list(args.workload) + ([w for w in TABLE_WORKLOADS if w not in args.workload] if args.table else [])
     mode["workloads"] = [w for w in WORKLOADS if w in chosen] if chosen else WORKLOADS
     if args.backends:
