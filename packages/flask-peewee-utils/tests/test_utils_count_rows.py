@@ -222,6 +222,14 @@ def test_compound_queries_fall_back_to_peewee(shop: SimpleNamespace, statements:
     assert counted == 6
 
 
+def test_a_plain_table_query_is_counted(db: Database, shop: SimpleNamespace, statements: Any) -> None:
+    table = peewee.Table(shop.Item._meta.table_name, ("id", "price")).bind(db.database)
+    counted, sql = _count(table.select(table.id).where(table.price >= 2).order_by(table.id), statements)
+    assert counted == 6
+    assert sql.startswith("SELECT COUNT(*) FROM ")
+    assert "ORDER BY" not in sql
+
+
 def test_an_empty_result_counts_zero(shop: SimpleNamespace, statements: Any) -> None:
     Item = shop.Item
     counted, _sql = _count(Item.select().where(Item.name == "nothing"), statements)

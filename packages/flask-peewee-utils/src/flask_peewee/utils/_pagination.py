@@ -166,9 +166,7 @@ def count_rows(query: Any) -> int:
     clone = select.clone()
     clone._order_by = None
     clone._from_list = [_without_idle_joins(select._from_list[0], used)]
-    clone = clone.select(peewee.fn.COUNT(peewee.SQL("*")))
-    if isinstance(clone, peewee.ModelSelect):
-        clone = clone.tuples()
+    clone = clone.select(peewee.fn.COUNT(peewee.SQL("*"))).tuples()
     for row in clone.execute():
         return int(row[0])
     return 0  # pragma: no cover - COUNT(*) always gives one row
