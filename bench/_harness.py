@@ -1,4 +1,4 @@
-"""Measuring helpers shared by both workers (stdlib only: it runs in either virtualenv).
+"""Measuring helpers shared by the three workers (stdlib only: it runs in any of the virtualenvs).
 
 A worker declares its workloads as ``{name: setup}`` where ``setup(ctx)`` returns a
 :class:`Workload` (a callable doing one operation and returning a :class:`Result`) or a
@@ -29,7 +29,9 @@ BENCH_PASSWORD = "bench-secret"
 EXPORT_FIELDS = ("id", "content", "pub_date", "user__username")
 DEFAULT_PG_DSN = "postgresql://postgres@127.0.0.1:5432"
 # Requests both sides send (the admin filter differs: the original's filter form has its own parameters).
-REST_LIST_URL = f"/api/message/?user__username={FILTER_USERNAME}&ordering=-pub_date"
+REST_LIST_URL = "/api/message/"
+REST_FILTERED_URL = f"/api/message/?user__username={FILTER_USERNAME}&ordering=-pub_date"
+LOGIN_URL = "/accounts/login/"
 ADMIN_INDEX_URL = "/admin/message/"
 CREATE_BODY = {"content": "A new message from the benchmark", "pub_date": "2024-06-01T12:00:00"}
 
@@ -53,6 +55,8 @@ class Workload:
     warmup: int | None = None  # overrides the mode's defaults (slow workloads)
     repeats: int | None = None
     note: str = ""
+    # Called before each call, outside the timed part (a fresh client, a login form's token).
+    before: Callable[[], Any] | None = None
 
 
 @dataclass
@@ -70,6 +74,11 @@ class Context:
     def deep_page(self) -> int:
         """Page 500 of 20, or the last full page when the data set is smaller (quick mode)."""
         return max(1, min(500, self.args.messages // PAGE_SIZE))
+
+    @property
+    def last_page(self) -> int:
+        """The last full page of 20: page 5,000 of 100,000 messages."""
+        return max(1, self.args.messages // PAGE_SIZE)
 
 
 def json_shape(value: Any) -> Any:
@@ -118,12 +127,17 @@ def drain(response: Any) -> tuple[int, int]:
     return nbytes, newlines
 
 
-def _time(run: Callable[[], Result], warmup: int, repeats: int, collect: bool = True) -> tuple[list[float], Result]:
+def _time(workload: Workload, warmup: int, repeats: int, collect: bool = True) -> tuple[list[float], Result]:
+    run, before = workload.run, workload.before
     result = Result()
     for _ in range(warmup):
+        if before is not None:
+            before()
         result = run()
     times = []
     for _ in range(repeats):
+        if before is not None:
+            before()
         if collect:  # outside the timed part: each call starts without the previous one's garbage
             gc.collect()
         start = time.perf_counter()
@@ -132,8 +146,41 @@ def _time(run: Callable[[], Result], warmup: int, repeats: int, collect: bool = 
     return times, result
 
 
-def _peak_memory(run: Callable[[], Result]) -> int:
+# Transaction control is not a statement of the workload (peewee 4 sends it past execute_sql anyway).
+_NOT_COUNTED = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+
+def count_statements(workload: Workload) -> tuple[int, list[str]]:
+    """The SQL statements one call sends through ``peewee.Database.execute_sql``: their number and texts.
+
+    The method is wrapped on the class for that one call (not timed), so every database
+    object of the side is seen, whatever the framework does with connections.
+    """
+    import peewee
+
+    original = peewee.Database.execute_sql
+    seen: list[str] = []
+
+    def execute_sql(self: Any, sql: str, *args: Any, **kwargs: Any) -> Any:
+        if not sql.lstrip().upper().startswith(_NOT_COUNTED):
+            seen.append(sql)
+        return original(self, sql, *args, **kwargs)
+
+    if workload.before is not None:
+        workload.before()
+    peewee.Database.execute_sql = execute_sql  # type: ignore[method-assign]
+    try:
+        workload.run()
+    finally:
+        peewee.Database.execute_sql = original  # type: ignore[method-assign]
+    return len(seen), seen
+
+
+def _peak_memory(workload: Workload) -> int:
     """Peak traced Python memory (bytes) of one run, above what was allocated before it."""
+    run = workload.run
+    if workload.before is not None:
+        workload.before()
     gc.collect()
     tracemalloc.start()
     try:
@@ -157,6 +204,12 @@ def html_result(response: Any, marker: bytes = b"<tr") -> Result:
     """An HTML page's status and how many ``marker`` elements (table rows, list items) it has."""
     body = response.get_data()
     return Result(status=response.status_code, shape="html", rows=body.count(marker), nbytes=len(body))
+
+
+def login_result(response: Any) -> Result:
+    """A login POST's answer: a redirect (302) that sets the session cookie, or the status it gave."""
+    cookie = any(h.startswith("session=") and "Max-Age=0" not in h for h in response.headers.getlist("Set-Cookie"))
+    return Result(status=response.status_code, shape={"redirect": response.status_code == 302, "cookie": cookie})
 
 
 def versions_of(*names: str) -> dict[str, str]:
@@ -221,14 +274,15 @@ def main(side: str, versions: dict[str, str], build: Callable[[Context], dict[st
         repeats = prepared.repeats if prepared.repeats is not None else (args.slow_repeats if slow else args.repeats)
         if args.profile == name:
             profiler = cProfile.Profile()
-            _time(prepared.run, warmup, 0)
+            _time(prepared, warmup, 0)
             profiler.enable()
-            _time(prepared.run, 0, repeats, collect=False)
+            _time(prepared, 0, repeats, collect=False)
             profiler.disable()
             stats = pstats.Stats(profiler, stream=sys.stderr)
             stats.sort_stats("cumulative").print_stats(30)
             stats.sort_stats("tottime").print_stats(20)
-        times, result = _time(prepared.run, warmup, repeats)
+        times, result = _time(prepared, warmup, repeats)
+        statements, sql = count_statements(prepared)
         entry: dict[str, Any] = {
             "times": times,
             "median": statistics.median(times),
@@ -238,11 +292,13 @@ def main(side: str, versions: dict[str, str], build: Callable[[Context], dict[st
             "shape": result.shape,
             "rows": result.rows,
             "bytes": result.nbytes,
+            "statements": statements,
+            "sql": [text[:300] for text in sql[:12]],
         }
         if prepared.note:
             entry["note"] = prepared.note
         if prepared.memory:
-            entry["peak_bytes"] = _peak_memory(prepared.run)
+            entry["peak_bytes"] = _peak_memory(prepared)
         report["workloads"][name] = entry
     text = json.dumps(report, indent=1, default=str)
     if args.out:

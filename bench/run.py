@@ -1,17 +1,20 @@
 #!/usr/bin/env python3
-"""Benchmark our flask-peewee packages against the original flask-peewee 4.0.1, in one run.
+"""Benchmark our flask-peewee packages against the original flask-peewee 4.0.1 and a hand-written floor.
 
-    python3 bench/run.py [--quick] [--big] [--workload NAME ...] [--backends sqlite,postgres]
-    python3 bench/run.py --profile NAME [--side ours|original]   cProfile one workload
+    python3 bench/run.py [--quick] [--big] [--table] [--workload NAME ...] [--backends sqlite,postgres]
+    python3 bench/run.py --profile NAME [--side ours|original|floor]   cProfile one workload
 
 Stdlib only. It makes two virtualenvs unless they exist with the same pins (installed
 side by side the original's ``flask_peewee/__init__.py`` would shadow our namespace):
 bench/.venv-ours (our five packages editable) and bench/.venv-original (flask-peewee==4.0.1).
-It builds one data set with plain peewee (SQLite files in bench/.data/, and a PostgreSQL
-database when the server answers), gives each side its own copy, runs the same workloads
-through each side's worker (workloads_ours.py, workloads_original.py) and prints the
-median times, the ratio ours / original and, for serialization and export, the peak
-traced memory. Numbers are only comparable within one run.
+The floor (workloads_floor.py: Flask + peewee by hand, no flask-peewee imported) runs in
+bench/.venv-ours, on the same pins as ours. It builds one data set with plain peewee
+(SQLite files in bench/.data/, and a PostgreSQL database when the server answers), gives
+each side its own copy, runs the same workloads through each side's worker in rotating
+order and prints the median times, the ratios ours / floor, original / floor and ours /
+original (medians of per-round ratios), the SQL statements per request of each side and,
+for serialization and export, the peak traced memory. Numbers are only comparable within
+one run.
 """
 
 from __future__ import annotations
@@ -58,9 +61,13 @@ OURS_PINS = [
     "psycopg2-binary==2.9.13",
 ]
 
-# The workloads in report order; the workers define them. rest_create adds rows, so it runs last.
+# The workloads in report order; the workers define them. Logins and creates add rows, so they run last.
 WORKLOADS = [
     "rest_list",
+    "rest_last_page",
+    "rest_cursor_first",
+    "rest_cursor_last",
+    "rest_list_filtered",
     "rest_detail",
     "admin_index",
     "admin_index_filter",
@@ -71,9 +78,27 @@ WORKLOADS = [
     "object_list_deep",
     "rest_deep_page",
     "rest_cursor",
+    "login_form",
     "rest_create",
     "rest_create_no_throttle",
 ]
+# The rows of issue 16's table (bench/README.md): what --table runs.
+TABLE_WORKLOADS = [
+    "rest_list",
+    "rest_last_page",
+    "rest_cursor_first",
+    "rest_cursor_last",
+    "rest_detail",
+    "rest_list_filtered",
+    "rest_create",
+    "login_form",
+    "admin_index",
+    "admin_index_filter",
+    "export_csv",
+]
+SIDES = ["original", "ours", "floor"]
+# The floor imports no flask-peewee; it runs on ours' pins (Flask, Werkzeug, peewee, passlib).
+VENV_OF = {"original": "original", "ours": "ours", "floor": "ours"}
 BIG_WORKLOADS = ["export_csv", "export_json"]
 MODES = {
     # messages; alternating rounds per side; per round: warm-up calls, timed calls, timed export calls
@@ -109,17 +134,25 @@ def ours_requirements() -> list[str]:
     return [*editable, *OURS_PINS]
 
 
+def users_for(messages: int) -> int:
+    """1,000 users for 100,000 messages (issue 16's data), fewer for small runs: 100 messages each."""
+    return max(10, min(1000, messages // 100))
+
+
 def sqlite_dataset(python: Path, messages: int) -> Path:
     """The SQLite data set with ``messages`` rows, built once per version of dataset.py."""
     tag = hashlib.sha256((HERE / "dataset.py").read_bytes()).hexdigest()[:10]
-    path = DATA / f"messages-{messages}-{tag}.db"
+    users = users_for(messages)
+    path = DATA / f"messages-{messages}-users-{users}-{tag}.db"
     if not path.exists():
         DATA.mkdir(exist_ok=True)
         print(f"run.py: building {path.relative_to(ROOT)} ...", flush=True)
         partial = path.with_suffix(".partial")
         partial.unlink(missing_ok=True)
         subprocess.run(
-            [str(python), "dataset.py", "sqlite", str(partial), "--messages", str(messages)], cwd=HERE, check=True
+            [str(python), "dataset.py", "sqlite", str(partial), "--messages", str(messages), "--users", str(users)],
+            cwd=HERE,
+            check=True,
         )
         partial.rename(path)
     return path
@@ -132,7 +165,7 @@ def dataset_cmd(python: Path, *args: str, check: bool = True) -> bool:
 def run_worker(python: Path, side: str, backend: str, database: str, opts: dict[str, Any], args: Any) -> dict:
     """Run one side's worker on its own copy of the data; its report (see _harness.main)."""
     RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"{backend}-{side}-{opts['messages']}.json"
+    out = RESULTS / f"{backend}-{side}-{opts['messages']}-{os.getpid()}.json"
     out.unlink(missing_ok=True)
     command = [
         str(python),
@@ -178,6 +211,8 @@ def _merge(reports: list[dict]) -> dict:
         entry["min"] = min(entry["times"])
         entry["repeats"] = len(entry["times"])
         entry["status"] = max(e["status"] for e in entries)  # an error in any round shows
+        entry["round_medians"] = [e["median"] for e in entries]
+        entry["statements"] = max(e.get("statements") or 0 for e in entries)
         peaks = [e["peak_bytes"] for e in entries if e.get("peak_bytes") is not None]
         if peaks:
             entry["peak_bytes"] = max(peaks)
@@ -186,10 +221,11 @@ def _merge(reports: list[dict]) -> dict:
 
 
 def run_backend(backend: str, pythons: dict[str, Path], opts: dict[str, Any], sides: list[str], args: Any) -> dict:
-    """Both sides on one backend, in ``opts["rounds"]`` alternating rounds: ``{side: merged report}``.
+    """The sides on one backend, in ``opts["rounds"]`` rounds: ``{side: merged report}``.
 
-    Each round gives each side a fresh copy of the data; alternating the order spreads the
-    drift of a shared machine over both sides.
+    Each round gives each side a fresh copy of the data; the order rotates from round to
+    round (original, ours, floor; then ours, floor, original; ...), which spreads the drift of
+    a shared machine over all sides.
     """
     rounds: dict[str, list[dict]] = {side: [] for side in sides}
     order = list(sides)
@@ -197,27 +233,28 @@ def run_backend(backend: str, pythons: dict[str, Path], opts: dict[str, Any], si
         source = sqlite_dataset(pythons["ours"], opts["messages"])
         for _ in range(opts["rounds"]):
             for side in order:
-                copy = DATA / f"run-{side}.db"
+                copy = DATA / f"run-{os.getpid()}-{side}.db"
                 shutil.copyfile(source, copy)
                 try:
                     rounds[side].append(run_worker(pythons[side], side, backend, str(copy), opts, args))
                 finally:
                     copy.unlink(missing_ok=True)
-            order.reverse()
+            order = order[1:] + order[:1]
         return {side: _merge(reports) for side, reports in rounds.items()}
     python = pythons["ours"]
     base = f"fp_bench_{os.getpid()}_base"
     names = [base] + [f"fp_bench_{os.getpid()}_{side}" for side in sides]
     try:
         print(f"run.py: building PostgreSQL database {base} ...", flush=True)
-        dataset_cmd(python, "pg-create", args.pg_dsn, base, "--messages", str(opts["messages"]))
+        users = str(users_for(opts["messages"]))
+        dataset_cmd(python, "pg-create", args.pg_dsn, base, "--messages", str(opts["messages"]), "--users", users)
         for _ in range(opts["rounds"]):
             for side in order:
                 name = f"fp_bench_{os.getpid()}_{side}"
                 dataset_cmd(python, "pg-clone", args.pg_dsn, base, name)
                 rounds[side].append(run_worker(pythons[side], side, backend, name, opts, args))
                 dataset_cmd(python, "pg-drop", args.pg_dsn, name)
-            order.reverse()
+            order = order[1:] + order[:1]
     finally:
         dataset_cmd(python, "pg-drop", args.pg_dsn, *names, check=False)
     return {side: _merge(reports) for side, reports in rounds.items()}
@@ -235,19 +272,42 @@ def _mib(nbytes: int | None) -> str:
     return "" if nbytes is None else f"{nbytes / 1048576:.1f}"
 
 
+def _ok(entry: dict | None) -> bool:
+    """A measured entry whose answer was a success (a login answers with a 302 redirect)."""
+    return bool(entry) and "na" not in entry and (entry.get("status") or 0) < 400
+
+
 def _cell(entry: dict | None) -> str:
     if entry is None:
         return "-"
     if "na" in entry:
         return "n/a"
-    if entry.get("status") != 200:
+    if not _ok(entry):
         return f"HTTP {entry.get('status')}"
     return _ms(entry["median"])
 
 
 # Where the original cannot run a workload, the ratio is taken against its nearest equivalent
-# (marked with * in the table): keyset pages against the original's page-number deep page.
-FALLBACK_BASELINE = {"rest_cursor": "rest_deep_page"}
+# (marked with * in the table): keyset pages against the original's page-number pages.
+FALLBACK_BASELINE = {
+    "rest_cursor": "rest_deep_page",
+    "rest_cursor_first": "rest_list",
+    "rest_cursor_last": "rest_last_page",
+}
+
+
+def ratio(top: dict | None, bottom: dict | None) -> float | None:
+    """``top / bottom``: the median of the per-round ratios (each round's medians), or None."""
+    if not (_ok(top) and _ok(bottom)):
+        return None
+    tops = top.get("round_medians") or [top["median"]]
+    bottoms = bottom.get("round_medians") or [bottom["median"]]
+    per_round = [t / b for t, b in zip(tops, bottoms, strict=False) if b > 0]
+    return statistics.median(per_round) if per_round else None
+
+
+def _fmt_ratio(value: float | None, mark: str = "") -> str:
+    return "" if value is None else f"{value:.2f}{mark}"
 
 
 def rows_for(
@@ -260,51 +320,71 @@ def rows_for(
         return reports.get(side, {}).get("workloads", {}).get(name)
 
     for name in names:
-        orig, ours = entry("original", name), entry("ours", name)
-        if orig is None and ours is None:
+        orig, ours, floor = entry("original", name), entry("ours", name), entry("floor", name)
+        if orig is None and ours is None and floor is None:
             continue
-        ratio, baseline = "", orig
+        baseline, mark = orig, ""
         if orig is not None and "na" in orig and name in FALLBACK_BASELINE:
-            baseline = entry("original", FALLBACK_BASELINE[name])
-            footnotes[f"{name}*"] = f"ratio against the original's {FALLBACK_BASELINE[name]}"
-        usable = [e for e in (baseline, ours) if e and "na" not in e and e.get("status") == 200]
-        if len(usable) == 2 and baseline["median"] > 0:
-            ratio = f"{ours['median'] / baseline['median']:.2f}" + ("*" if baseline is not orig else "")
-        for side, found in (("original", orig), ("ours", ours)):
+            baseline, mark = entry("original", FALLBACK_BASELINE[name]), "*"
+            footnotes[f"{name}*"] = f"the original's figures are its {FALLBACK_BASELINE[name]}"
+        for side, found in (("original", orig), ("ours", ours), ("floor", floor)):
             if found and "na" in found:
                 footnotes[f"{name} ({side} n/a)"] = found["na"]
             elif found and found.get("note"):
                 footnotes[f"{name} ({side})"] = found["note"]
+        sql = " / ".join(
+            "-" if not _ok(e) or e.get("statements") is None else str(e["statements"])
+            for e in (ours, floor, baseline if mark else orig)
+        )
         rows.append(
             [
                 name + label,
                 backend,
-                _cell(orig),
+                _cell(floor),
                 _cell(ours),
-                ratio,
-                _mib((orig or {}).get("peak_bytes")),
-                _mib((ours or {}).get("peak_bytes")),
-                _rows(orig, ours),
+                _cell(baseline) + mark if baseline is not None and mark else _cell(orig),
+                _fmt_ratio(ratio(ours, floor)),
+                _fmt_ratio(ratio(baseline, floor), mark),
+                _fmt_ratio(ratio(ours, baseline), mark),
+                sql,
+                " / ".join(_mib((e or {}).get("peak_bytes")) for e in (ours, floor, orig))
+                if any((e or {}).get("peak_bytes") is not None for e in (ours, floor, orig))
+                else "",
+                _rows(orig, ours, floor),
             ]
         )
     return rows
 
 
-def _rows(orig: dict | None, ours: dict | None) -> str:
+def _rows(*entries: dict | None) -> str:
     """The exported row counts, which must agree."""
-    counts = [e.get("rows") for e in (orig, ours) if e and "na" not in e and e.get("bytes") is not None]
+    counts = [e.get("rows") for e in entries if e and "na" not in e and e.get("bytes") is not None]
     return ", ".join(f"{c:,}" for c in counts if c is not None)
 
 
+HEADER = [
+    "workload",
+    "backend",
+    "floor ms",
+    "ours ms",
+    "original ms",
+    "ours/floor",
+    "orig/floor",
+    "ours/orig",
+    "SQL ours / floor / orig",
+    "MiB ours / floor / orig",
+    "rows",
+]
+
+
 def markdown_table(rows: list[list[str]]) -> str:
-    header = ["workload", "backend", "original ms", "ours ms", "ours/orig", "orig MiB", "ours MiB", "rows"]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
 
 
 def print_report(all_reports: dict[str, Any]) -> None:
-    """The versions, the table (ours / original) and the footnotes of a run."""
+    """The versions, the table (ratios to the floor and to the original) and the footnotes of a run."""
     table: list[list[str]] = []
     footnotes: dict[str, str] = {}
     smallest = min(run["messages"] for run in all_reports["runs"])
@@ -319,6 +399,15 @@ def print_report(all_reports: dict[str, Any]) -> None:
     print()
     print(markdown_table(table))
     print()
+    for run in all_reports["runs"]:
+        for side in ("ours", "floor"):
+            workloads = run["reports"].get(side, {}).get("workloads", {})
+            first, last = workloads.get("rest_cursor_first"), workloads.get("rest_cursor_last")
+            if _ok(first) and _ok(last):
+                print(
+                    f"- keyset, last page / first page ({run['backend']}, {side}): "
+                    f"{_fmt_ratio(ratio(last, first))} (goal for ours: <= 1.2)"
+                )
     for key, text in footnotes.items():
         print(f"- {key}: {text}")
 
@@ -328,9 +417,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="2,000 messages, few repeats, SQLite only by default")
     parser.add_argument("--big", action="store_true", help="also export 1,000,000 rows (CSV and JSON)")
     parser.add_argument("--workload", action="append", default=[], choices=WORKLOADS, help="run only these")
+    parser.add_argument("--table", action="store_true", help="run the workloads of issue 16's table")
     parser.add_argument("--backends", default=None, help="comma-separated: sqlite,postgres (default: what answers)")
     parser.add_argument("--pg-dsn", default=DEFAULT_PG_DSN, help="PostgreSQL server (a database is made and dropped)")
-    parser.add_argument("--side", choices=("ours", "original"), default=None, help="run one side only")
+    parser.add_argument("--side", choices=SIDES, default=None, help="run one side only")
     parser.add_argument("--profile", default=None, choices=WORKLOADS, help="cProfile this workload (stderr)")
     parser.add_argument("--json-out", default=None, help="also write every report as JSON here")
     parser.add_argument("--from-json", default=None, help="print the table of a saved --json-out, run nothing")
@@ -344,12 +434,16 @@ def main(argv: list[str]) -> int:
         return 0
     if args.profile:
         args.workload = [args.profile]
-    sides = [args.side] if args.side else ["original", "ours"]
-    pythons = {"ours": ensure_venv(HERE / ".venv-ours", ours_requirements())}
+    sides = [args.side] if args.side else list(SIDES)
+    venvs = {"ours": ensure_venv(HERE / ".venv-ours", ours_requirements())}
     if "original" in sides:
-        pythons["original"] = ensure_venv(HERE / ".venv-original", ORIGINAL_PINS)
+        venvs["original"] = ensure_venv(HERE / ".venv-original", ORIGINAL_PINS)
+    pythons = {"ours": venvs["ours"], **{side: venvs[VENV_OF[side]] for side in sides}}
     mode = dict(MODES["quick" if args.quick else "full"])
-    mode["workloads"] = args.workload or WORKLOADS
+    if args.profile:
+        mode["rounds"] = 1  # one profile per side is enough
+    chosen = list(args.workload) + ([w for w in TABLE_WORKLOADS if w not in args.workload] if args.table else [])
+    mode["workloads"] = [w for w in WORKLOADS if w in chosen] if chosen else WORKLOADS
     if args.backends:
         backends = [b.strip() for b in args.backends.split(",") if b.strip()]
         unknown = set(backends) - {"sqlite", "postgres"}

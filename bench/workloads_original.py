@@ -161,10 +161,25 @@ def build(ctx: h.Context) -> dict[str, Any]:
 
         return h.Workload(run, memory=True, note="POST with fields; the only export format of the original")
 
-    deep = ctx.deep_page
+    def login_form(ctx: h.Context) -> h.Workload:
+        state: dict[str, Any] = {}
+
+        def before() -> None:  # a new browser that has opened the login page
+            state["client"] = o["app"].test_client()
+            state["client"].get(h.LOGIN_URL)
+
+        def run() -> h.Result:
+            form = {"username": o["user"].username, "password": h.BENCH_PASSWORD}
+            return h.login_result(state["client"].post(h.LOGIN_URL, data=form))
+
+        return h.Workload(run, before=before, note="no CSRF, no throttle; the session is kept, not renewed")
+
+    no_keyset = "the original REST API has page numbers only (no keyset pagination)"
+    deep, last = ctx.deep_page, ctx.last_page
     filter_url = f"{h.ADMIN_INDEX_URL}?fr_user-fo_username=eq&fr_user-fv_username={h.FILTER_USERNAME}"
     return {
         "rest_list": lambda ctx: json_get(h.REST_LIST_URL, h.list_shape),
+        "rest_list_filtered": lambda ctx: json_get(h.REST_FILTERED_URL, h.list_shape),
         "rest_detail": lambda ctx: json_get(f"/api/message/{ctx.messages // 2}/"),
         "admin_index": lambda ctx: admin_page(h.ADMIN_INDEX_URL),
         "admin_index_filter": lambda ctx: admin_page(filter_url),
@@ -176,7 +191,11 @@ def build(ctx: h.Context) -> dict[str, Any]:
             lambda: h.html_result(client.get(f"/messages/?page={deep}"), marker=b"<li>")
         ),
         "rest_deep_page": lambda ctx: json_get(f"/api/message/?page={deep}", h.list_shape),
-        "rest_cursor": lambda ctx: "the original REST API has page numbers only (no keyset pagination)",
+        "rest_last_page": lambda ctx: json_get(f"/api/message/?page={last}", h.list_shape),
+        "rest_cursor": lambda ctx: no_keyset,
+        "rest_cursor_first": lambda ctx: no_keyset,
+        "rest_cursor_last": lambda ctx: no_keyset,
+        "login_form": login_form,
         "rest_create": rest_create,
         # The original has no login throttle: the same request as rest_create.
         "rest_create_no_throttle": rest_create,

@@ -8,6 +8,7 @@ The same app as workloads_original.py, written with our public API: a ``User`` a
 from __future__ import annotations
 
 import os
+import re
 import sys
 from typing import Any
 
@@ -183,22 +184,38 @@ def build(ctx: h.Context) -> dict[str, Any]:
 
         return h.Workload(run, memory=True, note="GET, streamed in keyset batches")
 
-    def rest_cursor(ctx: h.Context) -> h.Workload:
-        # Follow `next` from the first page to the deep page's cursor (setup, not timed).
+    def cursor_page(page: int) -> h.Workload:
+        # Follow `next` from the first page to the wanted page's cursor (setup, not timed).
         url = "/api-cursor/message/"
-        for _ in range(ctx.deep_page - 1):
+        for _ in range(page - 1):
             url = client.get(url).get_json()["meta"]["next"]
 
         def run() -> h.Result:
             response = client.get(url)
             return h.Result(status=response.status_code, shape=h.list_shape(response.get_json()))
 
-        return h.Workload(run, note=f"page {ctx.deep_page} reached by following `next` cursors")
+        return h.Workload(run, note=f"page {page} reached by following `next` cursors")
 
-    deep = ctx.deep_page
+    def login_form(ctx: h.Context) -> h.Workload:
+        state: dict[str, Any] = {}
+        token = re.compile(rb'name="csrf_token" value="([^"]+)"')
+
+        def before() -> None:  # a new browser that has opened the login page (its CSRF token)
+            state["client"] = o["app"].test_client()
+            page = state["client"].get(h.LOGIN_URL).get_data()
+            state["token"] = token.search(page).group(1).decode()
+
+        def run() -> h.Result:
+            form = {"username": o["user"].username, "password": h.BENCH_PASSWORD, "csrf_token": state["token"]}
+            return h.login_result(state["client"].post(h.LOGIN_URL, data=form))
+
+        return h.Workload(run, before=before, note="CSRF token, login throttle, session renewal, live session row")
+
+    deep, last = ctx.deep_page, ctx.last_page
     filter_url = f"{h.ADMIN_INDEX_URL}?user__username={h.FILTER_USERNAME}"
     return {
         "rest_list": lambda ctx: json_get(h.REST_LIST_URL, h.list_shape),
+        "rest_list_filtered": lambda ctx: json_get(h.REST_FILTERED_URL, h.list_shape),
         "rest_detail": lambda ctx: json_get(f"/api/message/{ctx.messages // 2}/"),
         "admin_index": lambda ctx: admin_page(h.ADMIN_INDEX_URL),
         "admin_index_filter": lambda ctx: admin_page(filter_url),
@@ -210,7 +227,11 @@ def build(ctx: h.Context) -> dict[str, Any]:
             lambda: h.html_result(client.get(f"/messages/?page={deep}"), marker=b"<li>")
         ),
         "rest_deep_page": lambda ctx: json_get(f"/api/message/?page={deep}", h.list_shape),
-        "rest_cursor": rest_cursor,
+        "rest_last_page": lambda ctx: json_get(f"/api/message/?page={last}", h.list_shape),
+        "rest_cursor": lambda ctx: cursor_page(deep),
+        "rest_cursor_first": lambda ctx: cursor_page(1),
+        "rest_cursor_last": lambda ctx: cursor_page(last),
+        "login_form": login_form,
         "rest_create": rest_create,
         "rest_create_no_throttle": lambda ctx: rest_create(ctx, throttle=False),
     }

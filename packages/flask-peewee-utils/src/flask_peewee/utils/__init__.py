@@ -31,7 +31,14 @@ from flask_peewee.utils._filters import (
 )
 from flask_peewee.utils._keyset import iter_keyset, keyset_condition, keyset_key, keyset_order, keyset_values
 from flask_peewee.utils._ordering import apply_ordering, parse_ordering
-from flask_peewee.utils._pagination import MAX_OFFSET, PaginatedQuery, clamp_page, object_list, parse_page
+from flask_peewee.utils._pagination import (
+    MAX_OFFSET,
+    PaginatedQuery,
+    clamp_page,
+    count_rows,
+    object_list,
+    parse_page,
+)
 from flask_peewee.utils._passwords import (
     check_password,
     dummy_verify,
@@ -73,6 +80,7 @@ __all__ = [
     "check_password",
     "clamp_page",
     "convert_boolean",
+    "count_rows",
     "deserialize_datetime",
     "dict_to_model",
     "dummy_verify",
