@@ -57,8 +57,7 @@ def scan(root: Path) -> list[Ignore]:
 def problems(ignores: list[Ignore], budget: int = BUDGET) -> list[str]:
     """What is wrong with ``ignores``: one message a line, empty when the check passes."""
     messages = [
-        f"{i.path}:{i.line}: `{i.comment}` needs an error code and a reason: "
-        "`# type: ignore[code]  # why`"
+        f"{i.path}:{i.line}: `{i.comment}` needs an error code and a reason: `# type: ignore[code]  # why`"
         for i in ignores
         if not i.explained
     ]

@@ -125,7 +125,11 @@ class ExportMixin:
         return result
 
     def collect_related_fields(
-        self: _Host, model: type[peewee.Model], accum: dict[tuple[Any, str], list[Any]], path: list[str], seen: Any = None
+        self: _Host,
+        model: type[peewee.Model],
+        accum: dict[tuple[Any, str], list[Any]],
+        path: list[str],
+        seen: Any = None,
     ) -> dict[tuple[Any, str], list[Any]]:
         """The original's map ``{(related model, path): [fields]}`` of what :class:`Export` may read (one level)."""
         for field in self.get_export_field_objects(model):

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import peewee
 
+from flask_peewee.db._peewee import pk_expr
 from flask_peewee.rest._auths import only_auth
 from flask_peewee.rest._errors import ApiError
 from flask_peewee.utils import unique_violation
@@ -77,7 +78,7 @@ def reload_stored(instance: peewee.Model) -> peewee.Model:
     """
     model = type(instance)
     fields = model._meta.sorted_fields
-    row = model.select(*fields).where(instance._pk_expr()).tuples().first()
+    row = model.select(*fields).where(pk_expr(instance)).tuples().first()
     if row is not None:
         for field, value in zip(fields, row, strict=True):
             instance.__data__[field.name] = value
