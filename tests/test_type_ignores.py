@@ -83,4 +83,3 @@ def test_strings_and_other_comments_do_not_count(cti: ModuleType, tmp_path: Path
     root = _tree(tmp_path, {"a.py": source})
     assert cti.scan(root) == []
     assert _run(root).returncode == 0
-
