@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import peewee
 
@@ -14,6 +14,7 @@ from flask_peewee.rest._errors import ApiError
 from flask_peewee.utils import unique_violation
 
 if TYPE_CHECKING:
+    from flask_peewee.auth import Auth
     from flask_peewee.rest._resource import RestResource
 
 __all__ = [
@@ -26,9 +27,10 @@ __all__ = [
 ]
 
 
-def find_auth(resource: RestResource) -> Any:
+def find_auth(resource: RestResource) -> Auth | None:
     """The ``Auth`` that governs ``resource``: its authentication's, the API's, or the app's only one."""
-    auth = getattr(resource.authentication, "auth", None) or getattr(resource.api, "auth", None)
+    # only the user-based authentications hold an Auth; every RestAPI has ``auth`` (None by default)
+    auth = getattr(resource.authentication, "auth", None) or resource.api.auth
     if auth is not None:
         return auth
     return only_auth()
