@@ -35,7 +35,7 @@ from flask_peewee.admin._query_filters import (
 )
 from flask_peewee.admin._related import load_related, related_paths
 from flask_peewee.admin._views import ModelViews
-from flask_peewee.db._peewee import does_not_exist
+from flask_peewee.db.typed import does_not_exist
 from flask_peewee.utils import (
     DEFAULT_IGNORED_PARAMS,
     ConversionError,

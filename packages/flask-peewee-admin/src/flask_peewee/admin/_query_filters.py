@@ -13,7 +13,7 @@ from typing import Any
 
 import peewee
 
-from flask_peewee.db._peewee import untyped
+from flask_peewee.db.typed import untyped
 from flask_peewee.utils import ConversionError, parse_value
 
 __all__ = [

@@ -15,7 +15,7 @@ from flask_peewee.admin._forms import VERSION_FIELD, SecretField
 from flask_peewee.admin._host import ModelAdminHost
 from flask_peewee.admin._keys import parse_keys
 from flask_peewee.auth import validate_csrf_token
-from flask_peewee.db._peewee import does_not_exist, primary_key
+from flask_peewee.db.typed import does_not_exist, primary_key
 from flask_peewee.utils import PaginatedQuery, QueryError, get_sensitive_fields
 
 if TYPE_CHECKING:

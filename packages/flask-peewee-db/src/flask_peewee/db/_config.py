@@ -13,7 +13,7 @@ from playhouse import db_url
 from playhouse.pool import PooledDatabase
 
 from flask_peewee.db._exceptions import ImproperlyConfigured
-from flask_peewee.db._peewee import driver_module, untyped
+from flask_peewee.db.typed import driver_module, untyped
 
 __all__ = ["config_key", "database_from_config", "describe_config", "load_class", "load_engine"]
 

@@ -10,7 +10,7 @@ from flask import Flask, current_app, request
 
 from flask_peewee.db._config import config_key, database_from_config, describe_config
 from flask_peewee.db._exceptions import ImproperlyConfigured
-from flask_peewee.db._peewee import sort_models
+from flask_peewee.db.typed import sort_models
 
 if TYPE_CHECKING:
     import click

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import peewee
 from flask import g
 
-from flask_peewee.db._peewee import dirty_names, primary_key
+from flask_peewee.db.typed import dirty_names, primary_key
 from flask_peewee.rest._auditing import record_audit, snapshot
 from flask_peewee.rest._errors import ApiError, RestForbidden
 from flask_peewee.rest._writes import check_permission, reload_stored, write_transaction

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import peewee
 
-from flask_peewee.db._peewee import pk_expr
+from flask_peewee.db.typed import pk_expr
 from flask_peewee.rest._auths import only_auth
 from flask_peewee.rest._errors import ApiError
 from flask_peewee.utils import unique_violation

@@ -15,7 +15,7 @@ from typing import Any
 
 import peewee
 
-from flask_peewee.db._peewee import query_returning
+from flask_peewee.db.typed import query_returning
 
 __all__ = ["iter_keyset", "keyset_condition", "keyset_key", "keyset_order", "keyset_values"]
 

@@ -5,6 +5,14 @@ a model class's ``DoesNotExist``, an instance's primary-key value and dirty set,
 model and field of a relation, and a few query attributes. Every such access goes through
 this module, so the rest of the code is type-checked without ``# type: ignore`` comments.
 Each helper does exactly what the plain attribute access does (same value, same error).
+The sibling packages use it; an app's own typed code may too::
+
+    from flask_peewee.db.typed import does_not_exist, primary_key
+
+    try:
+        note = Note.get(primary_key(Note) == pk)
+    except does_not_exist(Note):
+        ...
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""flask_peewee.db._peewee: the typed accessors give exactly what peewee's own attributes give."""
+"""flask_peewee.db.typed: the typed accessors give exactly what peewee's own attributes give."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import peewee
 import pytest
 
-from flask_peewee.db import _peewee
+from flask_peewee.db import typed
 
 
 @pytest.fixture
@@ -35,13 +35,13 @@ def models() -> Iterator[tuple[type[peewee.Model], type[peewee.Model], peewee.Sq
 
 def test_sort_models_puts_a_model_after_what_it_references(models) -> None:
     author, book, _database = models
-    assert _peewee.sort_models([book, author]) == [author, book]
-    assert _peewee.sort_models([book, author]) == list(peewee.sort_models([book, author]))
+    assert typed.sort_models([book, author]) == [author, book]
+    assert typed.sort_models([book, author]) == list(peewee.sort_models([book, author]))
 
 
 def test_does_not_exist_is_the_models_own_exception(models) -> None:
     author, _book, _database = models
-    error = _peewee.does_not_exist(author)
+    error = typed.does_not_exist(author)
     assert error is author.DoesNotExist
     assert issubclass(error, peewee.DoesNotExist)
     with pytest.raises(error):
@@ -50,46 +50,46 @@ def test_does_not_exist_is_the_models_own_exception(models) -> None:
 
 def test_primary_key_and_instance_key(models) -> None:
     author, _book, _database = models
-    assert _peewee.primary_key(author) is author._meta.primary_key
-    assert _peewee.primary_key(author).name == "id"
+    assert typed.primary_key(author) is author._meta.primary_key
+    assert typed.primary_key(author).name == "id"
     first = author.create(name="Ann")
     second = author.create(name="Bob")
-    assert _peewee.pk_value(first) == first.id
-    assert _peewee.pk_value(author(name="unsaved")) is None
+    assert typed.pk_value(first) == first.id
+    assert typed.pk_value(author(name="unsaved")) is None
     # the expression selects exactly this row
-    assert [a.name for a in author.select().where(_peewee.pk_expr(second))] == ["Bob"]
+    assert [a.name for a in author.select().where(typed.pk_expr(second))] == ["Bob"]
 
 
 def test_dirty_names_lists_the_fields_assigned_since_saving(models) -> None:
     author, _book, _database = models
     ann = author.create(name="Ann")
-    assert _peewee.dirty_names(ann) == set()
+    assert typed.dirty_names(ann) == set()
     ann.name = "Anne"
-    assert _peewee.dirty_names(ann) == {"name"}
+    assert typed.dirty_names(ann) == {"name"}
     ann.save()
-    assert _peewee.dirty_names(ann) == set()
+    assert typed.dirty_names(ann) == set()
 
 
 def test_relation_ends_of_a_foreign_key(models) -> None:
     author, book, _database = models
     field = book._meta.fields["author"]
-    assert _peewee.rel_model(field) is author
-    assert _peewee.rel_field(field) is author._meta.primary_key
+    assert typed.rel_model(field) is author
+    assert typed.rel_field(field) is author._meta.primary_key
 
 
 def test_query_internals(models) -> None:
     author, _book, _database = models
     plain = author.select()
-    assert list(_peewee.query_returning(plain)) == list(author._meta.sorted_fields)
+    assert list(typed.query_returning(plain)) == list(author._meta.sorted_fields)
     narrowed = author.select(author.name)
-    assert list(_peewee.query_returning(narrowed)) == [author.name]
-    assert _peewee.query_order_by(plain) is None
+    assert list(typed.query_returning(narrowed)) == [author.name]
+    assert typed.query_order_by(plain) is None
     ordered = plain.order_by(author.name.desc())
-    assert len(_peewee.query_order_by(ordered)) == 1
+    assert len(typed.query_order_by(ordered)) == 1
 
 
 def test_driver_module_and_untyped(models) -> None:
-    assert _peewee.driver_module("no_such_driver") is None
-    assert _peewee.driver_module("sqlite3") is peewee.sqlite3
+    assert typed.driver_module("no_such_driver") is None
+    assert typed.driver_module("sqlite3") is peewee.sqlite3
     value = object()
-    assert _peewee.untyped(value) is value
+    assert typed.untyped(value) is value
