@@ -12,6 +12,10 @@ if TYPE_CHECKING:
 __all__ = ["Action", "AdminAction", "DeleteAction", "admin_action", "resolve_actions"]
 
 
+#: the attribute ``@admin_action`` sets on a method: its name, label, permission and confirm flag
+_ACTION_OPTIONS = "_admin_action"
+
+
 class AdminAction:
     """A bulk action: subclass it, set ``name`` and ``label``, implement :meth:`run`, list it in ``actions``.
 
@@ -72,7 +76,7 @@ class DeleteAction(AdminAction):
 
 class _MethodAction(AdminAction):
     def __init__(self, method: Callable[..., Any]) -> None:
-        options = method._admin_action  # type: ignore[attr-defined]
+        options = getattr(method, _ACTION_OPTIONS)
         self.method = method
         self.name = options["name"]
         self.label = options["label"]
@@ -102,12 +106,13 @@ def admin_action(
     """
 
     def decorate(method: Callable[..., Any]) -> Callable[..., Any]:
-        method._admin_action = {  # type: ignore[attr-defined]
+        options = {
             "name": name or method.__name__,
             "label": label or method.__name__.replace("_", " ").capitalize(),
             "permission": permission,
             "confirm": confirm,
         }
+        setattr(method, _ACTION_OPTIONS, options)
         return method
 
     return decorate
@@ -119,7 +124,7 @@ def resolve_actions(model_admin: ModelAdmin) -> list[AdminAction]:
     for item in model_admin.actions or ():
         if isinstance(item, str):
             method = getattr(model_admin, item, None)
-            if method is None or not hasattr(method, "_admin_action"):
+            if method is None or not hasattr(method, _ACTION_OPTIONS):
                 raise TypeError(f"{type(model_admin).__name__}.actions: {item!r} is not an @admin_action method")
             result.append(_MethodAction(method))
         elif isinstance(item, type) and issubclass(item, AdminAction):
@@ -128,7 +133,7 @@ def resolve_actions(model_admin: ModelAdmin) -> list[AdminAction]:
             result.append(item)
         elif isinstance(item, Action):
             result.append(_LegacyAction(item))
-        elif callable(item) and hasattr(item, "_admin_action"):
+        elif callable(item) and hasattr(item, _ACTION_OPTIONS):
             result.append(_MethodAction(item.__get__(model_admin)))
         else:
             raise TypeError(f"{type(model_admin).__name__}.actions: {item!r} is not an action")

@@ -5,13 +5,12 @@ from __future__ import annotations
 import functools
 import weakref
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import peewee
 from flask import (
     Blueprint,
     Flask,
-    Response,
     abort,
     current_app,
     g,
@@ -29,6 +28,11 @@ from flask_peewee.admin._panels import AdminPanel
 from flask_peewee.auth import add_security_headers, is_cross_site_request
 from flask_peewee.db import ImproperlyConfigured
 from flask_peewee.utils import get_next
+
+if TYPE_CHECKING:
+    from werkzeug.wrappers import Response
+
+    from flask_peewee.auth import Auth
 
 __all__ = ["ACTIONS", "Admin"]
 
@@ -62,7 +66,7 @@ class Admin(AuditViews):
     def __init__(
         self,
         app: Flask | None = None,
-        auth: Any = None,
+        auth: Auth | None = None,
         blueprint_factory: Callable[..., Blueprint] | None = None,
         template_helper: type[AdminTemplateHelper] | None = None,
         prefix: str = "/admin",
@@ -78,7 +82,7 @@ class Admin(AuditViews):
             prefix, blueprint_factory = blueprint_factory, None
             if isinstance(template_helper, str):
                 name, template_helper = template_helper, None
-        self.auth = auth
+        self.auth: Auth = auth
         self.prefix = prefix.rstrip("/")
         self.name = name
         #: the site's name, shown in the admin's page titles and header (the original's ``branding``)
@@ -177,7 +181,10 @@ class Admin(AuditViews):
     @property
     def app(self) -> Flask | None:
         """The current app (the original stored it; this admin serves several apps and stores none)."""
-        return current_app._get_current_object() if has_app_context() else None  # type: ignore[attr-defined]
+        if not has_app_context():
+            return None
+        proxy: Any = current_app  # flask types the proxy as the Flask it stands for
+        return cast(Flask, proxy._get_current_object())
 
     @property
     def url_prefix(self) -> str:
@@ -287,7 +294,7 @@ class Admin(AuditViews):
                 abort(403)
             return func(*args, **kwargs)
 
-        return inner  # type: ignore[return-value]
+        return cast(F, inner)
 
     def panel_required(self, panel: AdminPanel, func: F) -> F:
         """Decorator of a panel's views: 403 unless :meth:`AdminPanel.check_permission`; 400 for NUL characters.
@@ -304,7 +311,7 @@ class Admin(AuditViews):
                 abort(400, description="The form holds a NUL character, which no field may contain.")
             return func(*args, **kwargs)
 
-        return inner  # type: ignore[return-value]
+        return cast(F, inner)
 
     def visible_panels(self) -> list[AdminPanel]:
         """The panels the logged-in user may see."""

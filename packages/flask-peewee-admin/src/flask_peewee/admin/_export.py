@@ -7,11 +7,12 @@ import io
 import json
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Protocol
 
 import peewee
 from flask import Response, abort, request, stream_with_context
 
+from flask_peewee.admin._host import ModelAdminHost
 from flask_peewee.utils import (
     QueryError,
     alias_join_path,
@@ -47,6 +48,26 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
+class _Host(ModelAdminHost, Protocol):
+    """An :class:`ExportMixin` host: a ``ModelAdmin``, with the export's own methods it calls on itself."""
+
+    export_batch_size: int
+
+    def render(self, template: str, **context: Any) -> str: ...
+    def get_export_fields(self, model: type[peewee.Model] | None = None) -> list[str]: ...
+    def get_export_field_objects(self, model: type[peewee.Model] | None = None) -> list[peewee.Field]: ...
+    def export_choices(self) -> list[tuple[str, str]]: ...
+    def collect_related_fields(
+        self, model: type[peewee.Model], accum: dict[tuple[Any, str], list[Any]], path: list[str], seen: Any = None
+    ) -> dict[tuple[Any, str], list[Any]]: ...
+    def export_query(self) -> peewee.ModelSelect: ...
+    def export_ordering(self) -> list[tuple[peewee.Field, bool]]: ...
+    def export_original(self, available: list[tuple[str, str]]) -> Response: ...
+    def _export_rows(
+        self, query: peewee.ModelSelect, paths: list[str], ordering: list[tuple[peewee.Field, bool]]
+    ) -> Iterator[list[Any]]: ...
+
+
 class ExportMixin:
     """The ``export`` view of :class:`~flask_peewee.admin.ModelAdmin`."""
 
@@ -54,7 +75,7 @@ class ExportMixin:
     templates: dict[str, str]
     export_batch_size = 1000
 
-    def get_export_fields(self, model: type[peewee.Model] | None = None) -> list[str]:
+    def get_export_fields(self: _Host, model: type[peewee.Model] | None = None) -> list[str]:
         """The names of ``model``'s fields that may be exported (this admin's model by default).
 
         ``export_fields`` (a whitelist) and ``export_exclude`` (a blacklist) of this admin apply
@@ -62,21 +83,21 @@ class ExportMixin:
         Sensitive fields are never exported.
         """
         model = model or self.model
-        owner: Any = self if model is self.model else self.admin.get_model_admin(model)  # type: ignore[attr-defined]
+        owner: Any = self if model is self.model else self.admin.get_model_admin(model)
         include = getattr(owner, "export_fields", None) if owner is not None else None
         exclude = set(getattr(owner, "export_exclude", None) or ()) if owner is not None else set()
         sensitive = get_sensitive_fields(model)
         names = list(include) if include else list(model._meta.sorted_field_names)
         return [n for n in names if n in model._meta.fields and n not in exclude and n not in sensitive]
 
-    def get_export_field_objects(self, model: type[peewee.Model] | None = None) -> list[peewee.Field]:
+    def get_export_field_objects(self: _Host, model: type[peewee.Model] | None = None) -> list[peewee.Field]:
         """The fields of :meth:`get_export_fields` (override either to narrow the export)."""
         model = model or self.model
         sensitive = get_sensitive_fields(model)
         fields = [model._meta.fields[name] for name in self.get_export_fields(model)]
         return [f for f in fields if f.name not in sensitive]
 
-    def get_exportable_lookups(self, related: Any = None) -> set[str]:
+    def get_exportable_lookups(self: _Host, related: Any = None) -> set[str]:
         """Every lookup the export allows (``content``, ``user__username``), as the original named it.
 
         Read-only: it is :meth:`export_choices`' paths, so a subclass overrides that (or
@@ -84,18 +105,18 @@ class ExportMixin:
         """
         return {path for path, _label in self.export_choices()}
 
-    def export_choices(self) -> list[tuple[str, str]]:
+    def export_choices(self: _Host) -> list[tuple[str, str]]:
         """``(path, label)`` of what the user may export: this model's fields, then those of its foreign keys.
 
         A related model's fields are offered only through an exported foreign key and only to
         users who may view that model (its admin's permission, or the whole admin when it is
         not registered).
         """
-        helper = self.admin.template_helper  # type: ignore[attr-defined]
+        helper = self.admin.template_helper
         own = self.get_export_field_objects()
         result = [(f.name, helper.get_verbose_name(self.model, f.name)) for f in own]
         for field in own:
-            if not isinstance(field, peewee.ForeignKeyField) or not self.can_view_related(field.rel_model):  # type: ignore[attr-defined]
+            if not isinstance(field, peewee.ForeignKeyField) or not self.can_view_related(field.rel_model):
                 continue
             rel = field.rel_model
             for sub in self.get_export_field_objects(rel):
@@ -104,52 +125,56 @@ class ExportMixin:
         return result
 
     def collect_related_fields(
-        self, model: type[peewee.Model], accum: dict[tuple[Any, str], list[Any]], path: list[str], seen: Any = None
+        self: _Host,
+        model: type[peewee.Model],
+        accum: dict[tuple[Any, str], list[Any]],
+        path: list[str],
+        seen: Any = None,
     ) -> dict[tuple[Any, str], list[Any]]:
         """The original's map ``{(related model, path): [fields]}`` of what :class:`Export` may read (one level)."""
         for field in self.get_export_field_objects(model):
-            if isinstance(field, peewee.ForeignKeyField) and self.can_view_related(field.rel_model):  # type: ignore[attr-defined]
+            if isinstance(field, peewee.ForeignKeyField) and self.can_view_related(field.rel_model):
                 accum[(field.rel_model, "__".join([*path, field.name]))] = self.get_export_field_objects(
                     field.rel_model
                 )
         return accum
 
-    def export_query(self) -> peewee.ModelSelect:
+    def export_query(self: _Host) -> peewee.ModelSelect:
         """The list's rows as the request filters and searches them."""
-        query = self.get_query()  # type: ignore[attr-defined]
-        form, query, _active, _tree = self.process_filters(query)  # type: ignore[attr-defined]
+        query = self.get_query()
+        form, query, _active, _tree = self.process_filters(query)
         if form.errors:
             abort(400, description="; ".join(form.errors))
-        return self.apply_search(query, self.search_term())  # type: ignore[attr-defined]
+        return self.apply_search(query, self.search_term())
 
-    def export_ordering(self) -> list[tuple[peewee.Field, bool]]:
+    def export_ordering(self: _Host) -> list[tuple[peewee.Field, bool]]:
         """The list's ``?ordering=`` as ``(field, descending)`` pairs (empty: primary-key order); bad is a 400."""
         ordering = request.args.get("ordering") or None
         try:
             for name in (ordering or "").split(","):
                 column = name.strip().lstrip("-")
-                if column and not self.column_is_sortable(column):  # type: ignore[attr-defined]
+                if column and not self.column_is_sortable(column):
                     raise QueryError(f"Cannot order by {column!r}", param="ordering")
             return parse_ordering(self.model, ordering)
         except QueryError as exc:
             abort(400, description=exc.message)
 
-    def export(self) -> Any:
+    def export(self: _Host) -> Any:
         """GET without ``_format``: choose fields and format; with ``_format=csv|json``: the streamed file.
 
         A POST of ``fields`` (the original's export form) answers the original's JSON
         (:meth:`Export.json_response`) of the rows the query string filters; fields the user
         may not export are left out.
         """
-        if not self.can("export"):  # type: ignore[attr-defined]
+        if not self.can("export"):
             abort(403)
         available = self.export_choices()
         if request.method == "POST":
             return self.export_original(available)
         fmt = request.args.get("_format")
         if fmt is None:
-            form, _query, _active, _tree = self.process_filters(self.get_query())  # type: ignore[attr-defined]
-            return self.render("export", export_fields=available, filter_form=form)  # type: ignore[attr-defined]
+            form, _query, _active, _tree = self.process_filters(self.get_query())
+            return self.render("export", export_fields=available, filter_form=form)
         if fmt not in FORMATS:
             abort(400, description=f"Unknown export format {fmt!r}; use csv or json")
         known = dict(available)
@@ -169,7 +194,7 @@ class ExportMixin:
         response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
         return response
 
-    def export_original(self, available: list[tuple[str, str]]) -> Response:
+    def export_original(self: _Host, available: list[tuple[str, str]]) -> Response:
         """The original's export: ``fields`` posted, the JSON of :class:`Export` (CSRF checked)."""
         from flask_peewee.auth import validate_csrf_token
 
@@ -184,10 +209,10 @@ class ExportMixin:
         query = apply_ordering(query, names) if names else query.order_by(*self.model._meta.get_primary_keys())
         related = self.collect_related_fields(self.model, {}, [])
         export = Export(query, related, chosen)
-        return export.json_response(f"export-{self.get_admin_name()}.json")  # type: ignore[attr-defined]
+        return export.json_response(f"export-{self.get_admin_name()}.json")
 
     def _export_rows(
-        self, query: peewee.ModelSelect, paths: list[str], ordering: list[tuple[peewee.Field, bool]]
+        self: _Host, query: peewee.ModelSelect, paths: list[str], ordering: list[tuple[peewee.Field, bool]]
     ) -> Iterator[list[Any]]:
         """Rows of serialized values for ``paths`` in ``ordering`` (then primary-key) order.
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import peewee
 from flask import abort
@@ -48,7 +48,8 @@ class InlineModelAdmin:
     ``max_rows`` existing rows are shown (oldest first); ``delete_recursive`` as on ModelAdmin.
     """
 
-    model: type[peewee.Model] | None = None
+    #: set by each subclass or passed to ``__init__``, which refuses an inline without a model
+    model: type[peewee.Model] = cast("type[peewee.Model]", None)
     fk_name: str | None = None
     fields: Sequence[str] | None = None
     exclude: Sequence[str] = ()
@@ -130,7 +131,8 @@ class InlineModelAdmin:
             self.model,
             only=self.fields,
             exclude=[self.fk.name, *self.exclude],
-            converter=AdminModelConverter(self),  # type: ignore[arg-type]
+            # the converter reads only what an inline shares with a ModelAdmin (model, can, lookups...)
+            converter=AdminModelConverter(cast("ModelAdmin", self)),
         )
 
     def save_row(self, instance: peewee.Model, form: Any, parent: peewee.Model, adding: bool) -> peewee.Model:
@@ -200,7 +202,7 @@ class InlineFormSet:
         indexes = list(dict.fromkeys(formdata.getlist(f"{self.prefix}-_row")))
         if len(indexes) > MAX_POSTED_ROWS or not all(_INDEX.fullmatch(i) for i in indexes):
             abort(400, description="The inline rows of this form are malformed.")
-        primary = self.inline.model._meta.primary_key  # type: ignore[union-attr]
+        primary = self.inline.model._meta.primary_key
         for index in indexes:
             prefix = self._row_prefix(index)
             pk = formdata.get(f"{prefix}-_pk", "").strip()
@@ -268,7 +270,7 @@ class InlineFormSet:
                     delete_with_audit(auth, row.instance, recursive=self.inline.delete_recursive)
                 continue
             if row.instance is None:
-                child = self.inline.save_row(self.inline.model(), row.form, self.parent, adding=True)  # type: ignore[misc]
+                child = self.inline.save_row(self.inline.model(), row.form, self.parent, adding=True)
                 record(auth, "add", child)
                 row.instance = child
                 continue

@@ -8,12 +8,18 @@ The conversion is utils' :func:`~flask_peewee.utils.parse_key`, the same the RES
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import peewee
 from wtforms.validators import ValidationError
 
 from flask_peewee.utils import ConversionError, parse_key
+
+if TYPE_CHECKING:
+    # The mixin's hosts are wtf-peewee's query fields (untyped): the type checker sees one as its base.
+    from wtfpeewee.fields import SelectQueryField as _QueryFieldHost
+else:
+    _QueryFieldHost = object
 
 __all__ = ["KeyedQueryFieldMixin", "parse_keys"]
 
@@ -29,7 +35,7 @@ def parse_keys(model: type[peewee.Model], raws: Iterable[Any]) -> list[Any]:
     return keys
 
 
-class KeyedQueryFieldMixin:
+class KeyedQueryFieldMixin(_QueryFieldHost):
     """For wtf-peewee's query fields: a submitted key is converted before it is looked up."""
 
     model: type[peewee.Model]
@@ -39,14 +45,14 @@ class KeyedQueryFieldMixin:
             pk = parse_key(self.model, pk)
         except ConversionError:
             return None
-        return super().get_model(pk)  # type: ignore[misc]
+        return super().get_model(pk)
 
     def pre_validate(self, form: Any) -> None:
         # A field filter may hand the submitted text back as the data: check it before it is queried.
-        data = self.data  # type: ignore[attr-defined]
+        data = self.data
         if data is not None and not isinstance(data, self.model):
             try:
                 parse_key(self.model, data)
             except ConversionError:
                 raise ValidationError("Not a valid choice.") from None
-        super().pre_validate(form)  # type: ignore[misc]
+        super().pre_validate(form)

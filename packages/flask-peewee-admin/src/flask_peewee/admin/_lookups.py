@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import peewee
 from flask import abort, jsonify, request
 
+from flask_peewee.admin._host import ModelAdminHost
 from flask_peewee.utils import PaginatedQuery, apply_search, get_sensitive_fields, serialize_value
 
 __all__ = ["LookupMixin"]
+
+
+class _Host(ModelAdminHost, Protocol):
+    """A :class:`LookupMixin` host: a ``ModelAdmin``, with the lookup's own methods it calls on itself."""
+
+    def lookup_fields(self, field: peewee.ForeignKeyField | peewee.ManyToManyField, owner: Any = None) -> list[str]: ...
+    def lookup_target(self, name: str) -> tuple[Any, Any]: ...
+    def lookup(self) -> Any: ...
 
 
 class LookupMixin:
@@ -35,12 +44,12 @@ class LookupMixin:
             if isinstance(f, (peewee.CharField, peewee.TextField)) and f.name not in sensitive
         ]
 
-    def lookup_target(self, name: str) -> tuple[Any, Any]:
+    def lookup_target(self: _Host, name: str) -> tuple[Any, Any]:
         """``(owner, field)`` for the lookup's ``field`` parameter: a field of this model, or ``inline.field``."""
         owner: Any = self
         if "." in name:
             prefix, _dot, name = name.partition(".")
-            owner = next((i for i in self.get_inlines() if i.prefix == prefix), None)  # type: ignore[attr-defined]
+            owner = next((i for i in self.get_inlines() if i.prefix == prefix), None)
             if owner is None or not owner.can("view"):
                 return None, None
         model = owner.model
@@ -53,7 +62,7 @@ class LookupMixin:
             return owner, None
         return owner, field
 
-    def ajax_list(self) -> Any:
+    def ajax_list(self: _Host) -> Any:
         """The original's ``/_ajax/`` endpoint: :meth:`lookup` as ``{prev_page, next_page, object_list}``."""
         result = self.lookup()
         if isinstance(result, tuple):
@@ -68,14 +77,14 @@ class LookupMixin:
             }
         )
 
-    def lookup(self) -> Any:
+    def lookup(self: _Host) -> Any:
         """One page of the rows a foreign key may point at, searched by ``query``.
 
         Answers ``{"objects": [{"id", "label"}], "page", "pages", "has_next", "has_previous"}``;
         an unknown or sensitive ``field`` is a 400. ``field`` may name a many-to-many field, or
         a field of an inline as ``<inline prefix>.<field>``.
         """
-        if not self.can("view"):  # type: ignore[attr-defined]
+        if not self.can("view"):
             abort(403)
         name = request.args.get("field", "")
         owner, field = self.lookup_target(name)

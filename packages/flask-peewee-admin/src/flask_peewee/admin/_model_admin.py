@@ -35,6 +35,7 @@ from flask_peewee.admin._query_filters import (
 )
 from flask_peewee.admin._related import load_related, related_paths
 from flask_peewee.admin._views import ModelViews
+from flask_peewee.db.typed import does_not_exist
 from flask_peewee.utils import (
     DEFAULT_IGNORED_PARAMS,
     ConversionError,
@@ -49,6 +50,7 @@ from flask_peewee.utils import (
 
 if TYPE_CHECKING:
     from flask_peewee.admin._admin import Admin
+    from flask_peewee.auth import Auth
 
 __all__ = ["Column", "ModelAdmin"]
 
@@ -156,7 +158,7 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
         self._inlines = resolve_inlines(self)
 
     @property
-    def auth(self) -> Any:
+    def auth(self) -> Auth:
         """The admin's :class:`~flask_peewee.auth.Auth` (the docs' ``self.auth.get_logged_in_user()``)."""
         return self.admin.auth
 
@@ -245,11 +247,11 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
         try:
             pk = parse_key(self.model, pk)
         except ConversionError:  # not a key this column can hold (e.g. an integer past 64 bits)
-            raise self.model.DoesNotExist(pk) from None
+            raise does_not_exist(self.model)(pk) from None
         try:
             return self.get_query().where(primary == pk).get()
         except (ValueError, TypeError, peewee.DataError):
-            raise self.model.DoesNotExist(pk) from None
+            raise does_not_exist(self.model)(pk) from None
 
     def get_ordering(self) -> Any:
         """The default order of the list (the primary key)."""
@@ -432,9 +434,10 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
         tree = make_field_tree(self.model, self.filter_fields, self.filter_exclude)
 
         def prune(node: FieldTreeNode) -> None:
-            for name, child in list(node.children.items()):
+            children = node.children or {}  # never None after FieldTreeNode.__post_init__
+            for name, child in list(children.items()):
                 if not self.can_view_related(child.model):
-                    del node.children[name]
+                    del children[name]
                 else:
                     prune(child)
 

@@ -8,12 +8,12 @@ are in ``_legacy_filters``.
 from __future__ import annotations
 
 import datetime
-import operator
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import peewee
 
+from flask_peewee.db.typed import untyped
 from flask_peewee.utils import ConversionError, parse_value
 
 __all__ = [
@@ -79,38 +79,76 @@ class QueryFilter:
         return self.options
 
 
-def _comparison(key: str, op: Callable[[Any, Any], Any], label: str) -> type[QueryFilter]:
-    def query(self: QueryFilter, value: Any) -> Any:
-        return op(self.field, value)
-
-    def operation(self: QueryFilter) -> str:
-        return label
-
-    return type(f"_{key.capitalize()}Comparison", (QueryFilter,), {"key": key, "query": query, "operation": operation})
-
-
-class EqualQueryFilter(_comparison("eq", operator.eq, "equal to")):  # type: ignore[misc]
+class EqualQueryFilter(QueryFilter):
     """``field == value``."""
 
+    key = "eq"
 
-class NotEqualQueryFilter(_comparison("ne", operator.ne, "not equal to")):  # type: ignore[misc]
+    def query(self, value: Any) -> Any:
+        return self.field == value
+
+    def operation(self) -> str:
+        return "equal to"
+
+
+class NotEqualQueryFilter(QueryFilter):
     """``field != value``."""
 
+    key = "ne"
 
-class LessThanQueryFilter(_comparison("lt", operator.lt, "less than")):  # type: ignore[misc]
+    def query(self, value: Any) -> Any:
+        return self.field != value
+
+    def operation(self) -> str:
+        return "not equal to"
+
+
+class LessThanQueryFilter(QueryFilter):
     """``field < value``."""
 
+    key = "lt"
 
-class LessThanEqualToQueryFilter(_comparison("lte", operator.le, "less than or equal to")):  # type: ignore[misc]
+    def query(self, value: Any) -> Any:
+        return self.field < value
+
+    def operation(self) -> str:
+        return "less than"
+
+
+class LessThanEqualToQueryFilter(QueryFilter):
     """``field <= value``."""
 
+    key = "lte"
 
-class GreaterThanQueryFilter(_comparison("gt", operator.gt, "greater than")):  # type: ignore[misc]
+    def query(self, value: Any) -> Any:
+        return self.field <= value
+
+    def operation(self) -> str:
+        return "less than or equal to"
+
+
+class GreaterThanQueryFilter(QueryFilter):
     """``field > value``."""
 
+    key = "gt"
 
-class GreaterThanEqualToQueryFilter(_comparison("gte", operator.ge, "greater than or equal to")):  # type: ignore[misc]
+    def query(self, value: Any) -> Any:
+        return self.field > value
+
+    def operation(self) -> str:
+        return "greater than"
+
+
+class GreaterThanEqualToQueryFilter(QueryFilter):
     """``field >= value``."""
+
+    key = "gte"
+
+    def query(self, value: Any) -> Any:
+        return self.field >= value
+
+    def operation(self) -> str:
+        return "greater than or equal to"
 
 
 def _text(value: Any) -> str:
@@ -166,7 +204,7 @@ class YearFilter(_NumberFilter):
     key = "year"
 
     def query(self, value: Any) -> Any:
-        return self.field.year == value
+        return untyped(self.field).year == value
 
     def operation(self) -> str:
         return "year equals"
@@ -178,7 +216,7 @@ class MonthFilter(_NumberFilter):
     key = "month"
 
     def query(self, value: Any) -> Any:
-        return self.field.month == value
+        return untyped(self.field).month == value
 
     def operation(self) -> str:
         return "month equals"

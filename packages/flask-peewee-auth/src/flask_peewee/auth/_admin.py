@@ -15,7 +15,7 @@ def user_model_admin(model_admin: type) -> type:
     hash on both the form and the instance before the base class saves.
     """
 
-    class UserAdmin(model_admin):  # type: ignore[misc, valid-type]
+    class UserAdmin(model_admin):
         columns = ["username", "email", "active", "admin"]
 
         def save_model(self, instance: Any, form: Any, adding: bool = False) -> Any:

@@ -9,7 +9,7 @@ import inspect
 import time
 import weakref
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import peewee
 from flask import (
@@ -216,7 +216,8 @@ class Auth(AuthViews):
         if self._initialising is not None:
             return self._initialising
         if has_app_context():
-            return current_app._get_current_object()  # type: ignore[attr-defined, no-any-return]
+            proxy: Any = current_app  # flask types the proxy as the Flask it stands for
+            return cast(Flask, proxy._get_current_object())
         return self._last_app() if self._last_app is not None else None
 
     def register_blueprint(self, **kwargs: Any) -> None:
@@ -509,7 +510,7 @@ class Auth(AuthViews):
                     return redirect(url_for(f"{self.blueprint.name}.login", next=get_next()))
                 return func(*args, **kwargs)
 
-            return inner  # type: ignore[return-value]
+            return cast(F, inner)
 
         return decorator
 
@@ -557,7 +558,7 @@ class Auth(AuthViews):
                 return redirect(url_for(f"{self.blueprint.name}.login", next=get_next()))
             return func(*args, **kwargs)
 
-        return inner  # type: ignore[return-value]
+        return cast(F, inner)
 
 
 def get_auth(app: Flask | None = None, name: str | None = None) -> Auth:

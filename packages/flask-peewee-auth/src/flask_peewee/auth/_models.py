@@ -59,7 +59,9 @@ class BaseUser:
 def make_user_model(db: Database, db_table: str = "user") -> type[peewee.Model]:
     """Declare the default ``User`` model on ``db.Model`` with the table name ``db_table``."""
 
-    class User(db.Model, BaseUser):  # type: ignore[misc, name-defined]
+    base: Any = db.Model  # bound at run time: mypy takes it as an unknown base
+
+    class User(base, BaseUser):
         username = peewee.CharField(max_length=255, unique=True)
         password = peewee.CharField(max_length=255)
         email = peewee.CharField(max_length=255, default="")
@@ -79,7 +81,9 @@ def make_user_model(db: Database, db_table: str = "user") -> type[peewee.Model]:
 def make_throttle_model(db: Database) -> type[peewee.Model]:
     """The table of failed-login counters (one row per hashed username or client address)."""
 
-    class LoginThrottle(db.Model):  # type: ignore[misc, name-defined]
+    base: Any = db.Model  # bound at run time: mypy takes it as an unknown base
+
+    class LoginThrottle(base):
         key = peewee.CharField(max_length=80, unique=True)
         attempts = peewee.IntegerField(default=0)
         window_start = peewee.BigIntegerField()
@@ -93,7 +97,9 @@ def make_throttle_model(db: Database) -> type[peewee.Model]:
 def make_grant_model(db: Database) -> type[peewee.Model]:
     """Stored permission grants: user ``user_id`` may do ``action`` on the model whose table is ``model``."""
 
-    class PermissionGrant(db.Model):  # type: ignore[misc, name-defined]
+    base: Any = db.Model  # bound at run time: mypy takes it as an unknown base
+
+    class PermissionGrant(base):
         user_id = peewee.BigIntegerField(index=True)
         model = peewee.CharField(max_length=128)
         action = peewee.CharField(max_length=32)
@@ -112,7 +118,9 @@ def make_grant_model(db: Database) -> type[peewee.Model]:
 def make_audit_model(db: Database) -> type[peewee.Model]:
     """The audit log: who changed what, when, from where, with the changed fields as JSON text."""
 
-    class AuditEntry(db.Model):  # type: ignore[misc, name-defined]
+    base: Any = db.Model  # bound at run time: mypy takes it as an unknown base
+
+    class AuditEntry(base):
         created = peewee.DateTimeField(default=utcnow, index=True)
         user_id = peewee.BigIntegerField(null=True, index=True)
         username = peewee.CharField(max_length=255, null=True)
@@ -145,7 +153,9 @@ def make_audit_model(db: Database) -> type[peewee.Model]:
 def make_remember_model(db: Database) -> type[peewee.Model]:
     """Remember-me tokens: only a SHA-256 of each token's secret part is stored."""
 
-    class RememberToken(db.Model):  # type: ignore[misc, name-defined]
+    base: Any = db.Model  # bound at run time: mypy takes it as an unknown base
+
+    class RememberToken(base):
         user_id = peewee.BigIntegerField(index=True)
         selector = peewee.CharField(max_length=32, unique=True)
         token_hash = peewee.CharField(max_length=64)
@@ -166,7 +176,9 @@ def make_session_model(db: Database) -> type[peewee.Model]:
     the logout, say) no longer logs anyone in.
     """
 
-    class AuthSession(db.Model):  # type: ignore[misc, name-defined]
+    base: Any = db.Model  # bound at run time: mypy takes it as an unknown base
+
+    class AuthSession(base):
         key = peewee.CharField(max_length=64, unique=True)
         user_id = peewee.BigIntegerField(index=True)
         created = peewee.DateTimeField(default=utcnow)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.routing import BuildError
@@ -12,7 +12,12 @@ from flask_peewee.auth._throttle import LoginThrottle, LoginThrottled, retry_aft
 from flask_peewee.utils import safe_next_url
 
 if TYPE_CHECKING:
-    from werkzeug.wrappers import Response
+    from contextlib import AbstractContextManager
+
+    from flask import Blueprint
+
+    from flask_peewee.auth._remember import RememberMe
+    from flask_peewee.auth._throttle import LoginOutcome
 
 __all__ = ["AuthViews"]
 
@@ -24,6 +29,26 @@ THROTTLED = "Too many login attempts. Please wait {minutes} before trying again.
 def _minutes(seconds: int) -> str:
     minutes = max(1, -(-seconds // 60))
     return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+class _Host(Protocol):
+    """What :class:`AuthViews` expects of the class it is mixed into (:class:`~flask_peewee.auth.Auth`)."""
+
+    login_throttle_model: Any
+    blueprint: Blueprint
+    _remember: RememberMe
+
+    def get_login_form(self) -> type[Any]: ...
+    def login_attempt(self, username: str, address: str | None = None) -> AbstractContextManager[LoginOutcome]: ...
+    def authenticate(self, username: str, password: str) -> Any: ...
+    def login_user(self, user: Any) -> None: ...
+    def remember_user(self, user: Any) -> None: ...
+    def logout_user(self, user: Any = None) -> None: ...
+    # the views' own helpers
+    def get_next_url(self) -> str: ...
+    def _render(
+        self, template: str, *, status: int = 200, headers: dict[str, str] | None = None, **context: Any
+    ) -> tuple[str, int, dict[str, str]]: ...
 
 
 class AuthViews:
@@ -59,14 +84,14 @@ class AuthViews:
         if request.method not in ("GET", "HEAD", "OPTIONS") and is_cross_site_request():
             abort(403, description="Cross-site form submissions are not accepted.")
 
-    def _throttle(self) -> LoginThrottle | None:
+    def _throttle(self: _Host) -> LoginThrottle | None:
         from flask import current_app
 
-        return LoginThrottle.for_app(current_app, self.login_throttle_model, self.blueprint.name)  # type: ignore[attr-defined]
+        return LoginThrottle.for_app(current_app, self.login_throttle_model, self.blueprint.name)
 
-    def login(self) -> Any:
+    def login(self: _Host) -> Any:
         """Show the login form; on a valid POST log the user in and redirect to ``next``."""
-        form_class = self.get_login_form()  # type: ignore[attr-defined]
+        form_class = self.get_login_form()
         status, error = 200, None
         headers: dict[str, str] = {}
         if request.method == "POST":
@@ -76,34 +101,34 @@ class AuthViews:
             elif form.validate():
                 username, password = form.username.data, form.password.data
                 try:
-                    with self.login_attempt(username) as outcome:  # type: ignore[attr-defined]
-                        user = self.authenticate(username, password)  # type: ignore[attr-defined]
+                    with self.login_attempt(username) as outcome:
+                        user = self.authenticate(username, password)
                         outcome.report(user)
                 except LoginThrottled as refused:
                     error = THROTTLED.format(minutes=_minutes(refused.wait))
                     status, headers = 429, {"Retry-After": retry_after_header(refused.wait)}
                 else:
                     if user:
-                        self._remember.forget()  # type: ignore[attr-defined]
-                        self.login_user(user)  # type: ignore[attr-defined]
+                        self._remember.forget()
+                        self.login_user(user)
                         if getattr(getattr(form, "remember", None), "data", False) is True:
-                            self.remember_user(user)  # type: ignore[attr-defined]
+                            self.remember_user(user)
                         flash(f"You are logged in as {user}", "success")
                         return redirect(self.get_next_url())
                     error = LOGIN_ERROR
         else:
             form = form_class()
-        login_url = url_for(f"{self.blueprint.name}.login")  # type: ignore[attr-defined]
+        login_url = url_for(f"{self.blueprint.name}.login")
         return self._render(
             "auth/login.html", form=form, error=error, status=status, headers=headers, login_url=login_url
         )
 
-    def logout(self) -> Any:
+    def logout(self: _Host) -> Any:
         """GET: a confirm form posting to the same URL; POST: log out and redirect to ``next``."""
         error = None
         if request.method == "POST":
             if validate_csrf_token():
-                self.logout_user()  # type: ignore[attr-defined]
+                self.logout_user()
                 flash("You are now logged out", "success")
                 return redirect(self.get_next_url())
             error = CSRF_ERROR
@@ -111,7 +136,7 @@ class AuthViews:
 
     def _render(
         self, template: str, *, status: int = 200, headers: dict[str, str] | None = None, **context: Any
-    ) -> Response:
+    ) -> tuple[str, int, dict[str, str]]:
         next_value = request.values.get("next", "")
         next_value = next_value if next_value and len(next_value) <= 2048 else ""
         if context.get("error"):
@@ -119,4 +144,4 @@ class AuthViews:
             # messages through base.html, ours included. ``error`` is passed as well.
             flash(context["error"], "danger")
         body = render_template(template, next=next_value, auth=self, **context)
-        return body, status, headers or {}  # type: ignore[return-value]
+        return body, status, headers or {}

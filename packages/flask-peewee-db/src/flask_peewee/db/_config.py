@@ -13,6 +13,7 @@ from playhouse import db_url
 from playhouse.pool import PooledDatabase
 
 from flask_peewee.db._exceptions import ImproperlyConfigured
+from flask_peewee.db.typed import driver_module, untyped
 
 __all__ = ["config_key", "database_from_config", "describe_config", "load_class", "load_engine"]
 
@@ -88,12 +89,12 @@ def _unknown_driver_keys(database: peewee.Database) -> list[str]:
     driver = _driver_class(database)
     if driver is peewee.SqliteDatabase:
         return sorted(keys - _SQLITE_DRIVER_KEYS)
-    if driver is peewee.MySQLDatabase and getattr(peewee.mysql, "__name__", "") == "pymysql":
+    if driver is peewee.MySQLDatabase and getattr(driver_module("mysql"), "__name__", "") == "pymysql":
         from pymysql.connections import Connection
 
         accepted = set(inspect.signature(Connection.__init__).parameters) - {"self", "database", "autocommit"}
         return sorted(keys - accepted)
-    if driver is peewee.PostgresqlDatabase and type(database._adapter).__name__.startswith("Psycopg2"):
+    if driver is peewee.PostgresqlDatabase and type(untyped(database)._adapter).__name__.startswith("Psycopg2"):
         import psycopg2.extensions
 
         own = {"dsn", "connection_factory", "cursor_factory", "async", "async_"}

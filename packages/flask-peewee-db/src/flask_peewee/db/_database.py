@@ -10,6 +10,7 @@ from flask import Flask, current_app, request
 
 from flask_peewee.db._config import config_key, database_from_config, describe_config
 from flask_peewee.db._exceptions import ImproperlyConfigured
+from flask_peewee.db.typed import sort_models
 
 if TYPE_CHECKING:
     import click
@@ -113,8 +114,9 @@ class Database:
         subclasses are, unless they say so too).
         """
         registry = self.models
+        base: Any = self.model_class  # a class chosen at run time: mypy takes it as an unknown base
 
-        class Model(self.model_class):  # type: ignore[misc, valid-type, name-defined]
+        class Model(base):
             __abstract__ = True
 
             class Meta:
@@ -136,11 +138,11 @@ class Database:
 
     def get_models(self) -> list[type[peewee.Model]]:
         """Every registered model in foreign-key dependency order."""
-        return list(peewee.sort_models(self.models))
+        return list(sort_models(self.models))
 
     def create_tables(self, models: Iterable[type[peewee.Model]] | None = None, *, safe: bool = True) -> list[str]:
         """Create the tables of ``models`` (all registered ones by default); return the names created."""
-        ordered = list(peewee.sort_models(list(models) if models is not None else self.models))
+        ordered = list(sort_models(list(models) if models is not None else self.models))
         database = self._bound()
         existing = set(database.get_tables())
         created = [m._meta.table_name for m in ordered if m._meta.table_name not in existing]
@@ -149,7 +151,7 @@ class Database:
 
     def drop_tables(self, models: Iterable[type[peewee.Model]] | None = None, *, safe: bool = True) -> list[str]:
         """Drop the tables of ``models`` (all registered ones by default); return the names dropped."""
-        ordered = list(peewee.sort_models(list(models) if models is not None else self.models))
+        ordered = list(sort_models(list(models) if models is not None else self.models))
         database = self._bound()
         existing = set(database.get_tables())
         dropped = [m._meta.table_name for m in reversed(ordered) if m._meta.table_name in existing]
@@ -174,7 +176,7 @@ class Database:
         """The bound database, or a clear error before ``init_app``."""
         if self.proxy.obj is None:
             raise ImproperlyConfigured("Database is not initialised: call init_app(app) first")
-        return self.proxy.obj  # type: ignore[no-any-return]
+        return self.proxy.obj
 
     def init_app(self, app: Flask, database: peewee.Database | None = None) -> None:
         """Read the app's config, bind the models and install the request hooks and CLI.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Collection
-from typing import Any
+from collections.abc import Callable, Collection, Mapping
+from typing import TYPE_CHECKING, Any
 
 import peewee
 from flask import Blueprint, Flask, Response, current_app, g, has_request_context, request
@@ -23,6 +23,9 @@ from flask_peewee.rest._token_cli import register_token_commands
 from flask_peewee.rest._tokens import create_token_table
 from flask_peewee.utils import DataError, QueryError
 
+if TYPE_CHECKING:
+    from flask_peewee.auth import Auth
+
 __all__ = ["EXTENSION_KEY", "OUTAGE_ERRORS", "RETRY_AFTER", "TRUSTED_ORIGINS_KEY", "RestAPI"]
 
 EXTENSION_KEY = "flask_peewee.rest"
@@ -36,8 +39,8 @@ _CHALLENGE = "flask_peewee_rest_challenge"
 _log = logging.getLogger("flask_peewee.rest")
 
 
-def _outage_errors() -> tuple[type[BaseException], ...]:
-    errors: list[type[BaseException]] = [peewee.OperationalError, peewee.InterfaceError]
+def _outage_errors() -> tuple[type[Exception], ...]:
+    errors: list[type[Exception]] = [peewee.OperationalError, peewee.InterfaceError]
     try:
         from playhouse.pool import MaxConnectionsExceeded
     except ImportError:  # pragma: no cover - playhouse ships with peewee
@@ -96,7 +99,7 @@ def _check_urls(owner: Any, urls: Any) -> list[tuple[str, Callable[..., Any]]]:
                 f"{type(owner).__name__}.get_urls() must return (rule, view) pairs like ('/ping/', self.ping), "
                 f"got {pair!r}"
             )
-    return pairs  # type: ignore[return-value]
+    return pairs
 
 
 class _Routes:
@@ -106,7 +109,7 @@ class _Routes:
         self.views = [view for _, view in pairs]
         self.map = Map([Rule(rule, endpoint=index) for index, (rule, _) in enumerate(pairs)], strict_slashes=False)
 
-    def match(self, path: str) -> tuple[Callable[..., Any], dict[str, Any]] | None:
+    def match(self, path: str) -> tuple[Callable[..., Any], Mapping[str, Any]] | None:
         if not self.views:
             return None
         try:
@@ -147,14 +150,14 @@ class RestAPI:
         default_auth: Authentication | None = None,
         name: str = "api",
         *,
-        auth: Any = None,
+        auth: Auth | None = None,
     ) -> None:
         #: the app given to the constructor (kept for compatibility: only :meth:`register_blueprint` reads it)
         self.app = app
         self.prefix = "/" + prefix.strip("/") if prefix.strip("/") else ""
         self.name = name
         self.default_auth = default_auth if default_auth is not None else Authentication()
-        self.auth = auth
+        self.auth: Auth | None = auth
         self._registry: dict[type[peewee.Model], RestResource] = {}
         self._names: dict[str, RestResource] = {}
         self._api_routes: _Routes | None = None
@@ -212,7 +215,7 @@ class RestAPI:
         auth = self.auth or getattr(self.default_auth, "auth", None)
         if auth is None:
             auth = only_auth(app)
-        return getattr(auth, "db", None)
+        return auth.db if auth is not None else None
 
     def register_blueprint(self, **kwargs: Any) -> None:
         """Register :attr:`blueprint` on the app given to the constructor (the original's :meth:`setup` step)."""
@@ -381,7 +384,7 @@ class RestAPI:
     def _guard(self, resource: RestResource | None, view: Callable[[], Any]) -> Response:
         """Run ``view``, turning the errors hooks raise into JSON answers (through the resource's hooks)."""
         try:
-            return view()  # type: ignore[no-any-return]
+            return view()
         except RestForbidden as exc:
             return resource.response_forbidden() if resource is not None else exc.get_response()
         except ApiError as exc:

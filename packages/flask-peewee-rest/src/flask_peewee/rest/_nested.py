@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import peewee
 from flask import g
 
+from flask_peewee.db.typed import dirty_names, primary_key
 from flask_peewee.rest._auditing import record_audit, snapshot
 from flask_peewee.rest._errors import ApiError, RestForbidden
 from flask_peewee.rest._writes import check_permission, reload_stored, write_transaction
@@ -90,7 +91,7 @@ def write_nested_objects(resource: RestResource, instance: peewee.Model, data: M
     read_only = resource.get_read_only_fields()
     keys = instance.__dict__.pop(_KEYS, None)
     if keys is None:  # deserialized by an override: a key the body set (a reference by id) is no write
-        keys = nested_write_keys(resource, instance, data) - instance._dirty
+        keys = nested_write_keys(resource, instance, data) - dirty_names(instance)
     for name in sorted(keys & nested_write_keys(resource, instance, data)):
         if name in read_only:
             continue
@@ -146,7 +147,11 @@ def _write_one(resource: RestResource, name: str, current: Any, value: Mapping[s
     creating = existing is None
     if not _registered_lets_through(resource, child, creating):
         raise RestForbidden()
-    body = {key: item for key, item in value.items() if key not in (child.pk.name, _target(resource, name).name)}
+    body = {
+        key: item
+        for key, item in value.items()
+        if key not in (primary_key(child.model).name, _target(resource, name).name)
+    }
     before = snapshot(child, existing) if existing is not None else None
     obj = child.deserialize_object(body, existing if existing is not None else child.model())
     allowed = child.check_post(obj) if creating else child.check_put(obj)

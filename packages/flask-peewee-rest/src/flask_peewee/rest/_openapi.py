@@ -159,7 +159,8 @@ def resource_paths(resource: RestResource, prefix: str) -> dict[str, Any]:
     schema = {"$ref": f"#/components/schemas/{name}"}
     list_item: dict[str, Any] = {}
     detail_item: dict[str, Any] = {}
-    pk_schema = field_schema(resource.pk) if not isinstance(resource.pk, peewee.CompositeKey) else {}
+    pk = resource.pk
+    pk_schema = field_schema(pk) if isinstance(pk, peewee.Field) and not isinstance(pk, peewee.CompositeKey) else {}
     pk_schema.pop("maxLength", None)
     detail_item["parameters"] = [{"name": "pk", "in": "path", "required": True, "schema": pk_schema}]
     pagination = pagination_class(resource)

@@ -47,7 +47,9 @@ def _hash(token: str) -> str:
 
 
 def _make_model(db: Database) -> type[peewee.Model]:
-    class ApiToken(db.Model):  # type: ignore[misc, name-defined]
+    base: Any = db.Model  # bound at run time: mypy takes it as an unknown base
+
+    class ApiToken(base):
         """An API token of user ``user_id`` (a plain integer: deleting the user leaves it, unusable)."""
 
         user_id = peewee.BigIntegerField(index=True)

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import peewee
 
+from flask_peewee.db.typed import pk_expr
 from flask_peewee.rest._auths import only_auth
 from flask_peewee.rest._errors import ApiError
 from flask_peewee.utils import unique_violation
 
 if TYPE_CHECKING:
+    from flask_peewee.auth import Auth
     from flask_peewee.rest._resource import RestResource
 
 __all__ = [
@@ -25,9 +27,10 @@ __all__ = [
 ]
 
 
-def find_auth(resource: RestResource) -> Any:
+def find_auth(resource: RestResource) -> Auth | None:
     """The ``Auth`` that governs ``resource``: its authentication's, the API's, or the app's only one."""
-    auth = getattr(resource.authentication, "auth", None) or getattr(resource.api, "auth", None)
+    # only the user-based authentications hold an Auth; every RestAPI has ``auth`` (None by default)
+    auth = getattr(resource.authentication, "auth", None) or resource.api.auth
     if auth is not None:
         return auth
     return only_auth()
@@ -77,7 +80,7 @@ def reload_stored(instance: peewee.Model) -> peewee.Model:
     """
     model = type(instance)
     fields = model._meta.sorted_fields
-    row = model.select(*fields).where(instance._pk_expr()).tuples().first()
+    row = model.select(*fields).where(pk_expr(instance)).tuples().first()
     if row is not None:
         for field, value in zip(fields, row, strict=True):
             instance.__data__[field.name] = value

@@ -15,6 +15,8 @@ from typing import Any
 
 import peewee
 
+from flask_peewee.db.typed import query_returning
+
 __all__ = ["iter_keyset", "keyset_condition", "keyset_key", "keyset_order", "keyset_values"]
 
 # ``(field, descending)`` pairs, the last one the primary key
@@ -127,7 +129,7 @@ def iter_keyset(
     if columns is not None:
         query = query.select(*(field for field, _desc in key), *columns).tuples()
     else:
-        selected = query._returning or ()
+        selected = query_returning(query) or ()
         missing = [f for f, _d in key if not any(f is s for s in selected)]
         if selected and missing:
             query = query.select_extend(*missing)
@@ -135,7 +137,7 @@ def iter_keyset(
     last: tuple[Any, ...] | None = None
     while True:
         page = ordered if last is None else ordered.where(keyset_condition(key, last))
-        chunk = list(page.limit(batch_size).offset(None))
+        chunk: list[Any] = list(page.limit(batch_size).offset(None))  # model instances, dicts or tuples
         if columns is not None:
             yield from (row[width:] for row in chunk)
         else:

@@ -75,7 +75,7 @@ def like_expression(column: Any, pattern: str, *, case_sensitive: bool, database
     if backend == "mysql":
 
         def binary(node: Any) -> peewee.Node:
-            converted = peewee.NodeList((peewee.SQL("CONVERT("), node, peewee.SQL("USING utf8mb4)")))
+            converted: peewee.Node = peewee.NodeList((peewee.SQL("CONVERT("), node, peewee.SQL("USING utf8mb4)")))
             if not case_sensitive:
                 converted = peewee.fn.LOWER(converted)
             return peewee.NodeList((converted, peewee.SQL("COLLATE utf8mb4_bin")))

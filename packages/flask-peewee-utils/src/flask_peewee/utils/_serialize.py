@@ -77,7 +77,7 @@ def _plan(
         # A list or set declaration could change in place: store None so it never matches.
         entry = (declared if cacheable(declared) else None, sorted_fields, get_sensitive_fields(model), {})
         setattr(meta, _PLANS, entry)
-    plans = entry[3]
+    plans: dict[tuple[Any, ...], _Plan] = entry[3]
     key = (_spec(fields), _spec(exclude), tuple(nested))
     plan = plans.get(key)
     if plan is None:
