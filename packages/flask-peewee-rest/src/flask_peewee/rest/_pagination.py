@@ -9,7 +9,7 @@ for the list's ``meta``. The links of both kinds of page are built here, by :fun
 from __future__ import annotations
 
 import abc
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 from urllib.parse import urlencode
 
 import peewee
@@ -120,7 +120,8 @@ class PageNumberPagination(Pagination):
             paginated.paginate_by = max(paginated.get_count(), 1)
         if paginated.is_out_of_range():
             return []  # never an OFFSET past the end: a huge page would overflow it
-        return list(self.resource.apply_related_joins(paginated.get_query()))
+        page = cast(peewee.ModelSelect, paginated.get_query())  # PaginatedQuery keeps the ModelSelect it was given
+        return list(self.resource.apply_related_joins(page))
 
     def get_meta(self) -> dict[str, Any]:
         return self.resource.get_request_metadata(self.paginated_query)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import peewee
 from werkzeug.datastructures import MultiDict
 
+from flask_peewee.db.typed import primary_key
 from flask_peewee.utils import (
     MAX_DEPTH,
     QueryError,
@@ -97,7 +98,7 @@ def apply_request_filters(
         else:
             plain.setlist(key, values)
     query = apply_filters(query, plain, **options)
-    pk = resource.model._meta.primary_key
+    pk = primary_key(resource.model)
     for name, values, negated in groups:
         if isinstance(pk, peewee.CompositeKey):
             raise QueryError(f"{name!r}: alternatives and negation need a single-column primary key", param=name)

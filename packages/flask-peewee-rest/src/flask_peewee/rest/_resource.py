@@ -12,6 +12,7 @@ import peewee
 from flask import Response, request
 from werkzeug.datastructures import MultiDict
 
+from flask_peewee.db.typed import dirty_names, primary_key, query_order_by
 from flask_peewee.rest._auditing import delete_object, record_audit, snapshot
 from flask_peewee.rest._cursor import CURSOR_PARAM
 from flask_peewee.rest._errors import ApiError, json_response
@@ -194,7 +195,7 @@ class RestResource:
         self.authentication = authentication
         methods = DEFAULT_ALLOWED_METHODS if allowed_methods is None else allowed_methods
         self.allowed_methods = tuple(method.upper() for method in methods)
-        self.pk = model._meta.primary_key
+        self.pk = primary_key(model)
         for name in ("paginate_by", "max_paginate_by"):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
@@ -485,7 +486,7 @@ class RestResource:
         if any(item.strip() for item in ordering):
             query = order_query(query, ordering, exclude=hidden)
             return query.order_by_extend(self.pk.asc()) if not isinstance(self.pk, peewee.CompositeKey) else query
-        if not query._order_by and not isinstance(self.pk, peewee.CompositeKey):
+        if not query_order_by(query) and not isinstance(self.pk, peewee.CompositeKey):
             query = query.order_by(self.pk.asc())
         return query
 
@@ -587,7 +588,7 @@ class RestResource:
         if isinstance(model_or_instance, peewee.Model) and getattr(model_or_instance, _CREATING, False):
             built = dict_to_model(type(model_or_instance), data, read_only=read_only)  # a new row: required fields
             model_or_instance.__data__.update(built.__data__)
-            model_or_instance._dirty |= built._dirty
+            dirty_names(model_or_instance).update(dirty_names(built))
             instance = model_or_instance
         else:
             instance = dict_to_model(model_or_instance, data, read_only=read_only)

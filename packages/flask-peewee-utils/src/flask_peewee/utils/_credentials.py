@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from flask import current_app, has_app_context
 
 from flask_peewee.db import ImproperlyConfigured
+from flask_peewee.db.typed import untyped
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -149,7 +150,7 @@ def get_credentials_cache(app: Flask | None = None) -> CredentialsCache | None:
     if app is None:
         if not has_app_context():
             return None
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        app = untyped(current_app)._get_current_object()
     seconds, size = _settings(app)
     if seconds <= 0 or size <= 0:
         return None

@@ -9,6 +9,8 @@ from typing import Any
 import peewee
 from flask import abort, has_request_context, render_template, request
 
+from flask_peewee.db.typed import untyped
+
 __all__ = ["MAX_OFFSET", "PaginatedQuery", "clamp_page", "count_rows", "object_list", "parse_page"]
 
 #: The largest OFFSET every backend takes: PostgreSQL's bigint, SQLite's 64-bit integers.
@@ -88,7 +90,7 @@ def _at_most_one_match(join: peewee.Join) -> bool:
     LEFT OUTER: always then. INNER: only when the foreign key is not nullable (every row
     has a target, as the database's foreign-key constraint guarantees).
     """
-    on = join._on
+    on = untyped(join)._on  # peewee's stubs leave out a Join's ON expression
     if not isinstance(on, peewee.Expression) or on.op != peewee.OP.EQ:
         return False
     fk, target = on.lhs, on.rhs
@@ -122,12 +124,12 @@ def _without_idle_joins(source: Any, used: set[int]) -> Any:
     for join in joins:  # the last join first: a kept join's ON may need an earlier one
         if id(join.rhs) in used or isinstance(join.rhs, peewee.Join) or not _at_most_one_match(join):
             kept.append(join)
-            _sources_in(join._on, used, set())
+            _sources_in(untyped(join)._on, used, set())
     if len(kept) == len(joins):
         return source
     rebuilt = base
     for join in reversed(kept):
-        rebuilt = peewee.Join(rebuilt, join.rhs, join.join_type, join._on)
+        rebuilt = peewee.Join(rebuilt, join.rhs, join.join_type, untyped(join)._on)
     return rebuilt
 
 
@@ -147,25 +149,27 @@ def count_rows(query: Any) -> int:
         # SELECT COUNT(*) FROM "message" AS "t1" INNER JOIN "user" AS "t2" ON ... WHERE ("t2"."username" = ?)
     """
     select = _as_select(query, "count_rows")
+    if not isinstance(select, peewee.Select):
+        return select.count()
+    parts = untyped(select)  # the clauses of a query: attributes peewee's stubs leave out
     if (
-        not isinstance(select, peewee.Select)
-        or select._group_by
-        or select._having is not None
-        or select._simple_distinct
-        or select._distinct is not None
-        or select._limit is not None
-        or select._offset is not None
-        or select._windows is not None
-        or select._for_update is not None
-        or len(select._from_list) != 1
+        parts._group_by
+        or parts._having is not None
+        or parts._simple_distinct
+        or parts._distinct is not None
+        or parts._limit is not None
+        or parts._offset is not None
+        or parts._windows is not None
+        or parts._for_update is not None
+        or len(parts._from_list) != 1
     ):
         return select.count()
     used: set[int] = set()
-    if select._where is not None:
-        _sources_in(select._where, used, set())
-    clone = select.clone()
+    if parts._where is not None:
+        _sources_in(parts._where, used, set())
+    clone = untyped(select.clone())
     clone._order_by = None
-    clone._from_list = [_without_idle_joins(select._from_list[0], used)]
+    clone._from_list = [_without_idle_joins(parts._from_list[0], used)]
     clone = clone.select(peewee.fn.COUNT(peewee.SQL("*"))).tuples()
     for row in clone.execute():
         return int(row[0])

@@ -22,6 +22,7 @@ from flask import current_app, has_app_context
 from werkzeug.security import generate_password_hash
 
 from flask_peewee.db import ImproperlyConfigured
+from flask_peewee.db.typed import untyped
 from flask_peewee.utils import _credentials
 
 if TYPE_CHECKING:
@@ -140,7 +141,7 @@ def _state(app: Flask | None = None) -> _PasswordState:
     if app is None:
         if not has_app_context():
             return _default_state()
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        app = untyped(current_app)._get_current_object()
     schemes = _schemes_from_config(app.config.get(CONFIG_KEY))
     argon2 = _argon2_from_config(app.config)
     if schemes == DEFAULT_SCHEMES and argon2 == DEFAULT_ARGON2:
@@ -230,8 +231,8 @@ def _verify_legacy(kind: str, raw: bytes, enc_password: str) -> bool:
     salt, sep, digest = rest.partition("$")
     if not sep:
         return False
-    expected = _werkzeug_digest(raw, method, salt)
-    return expected is not None and hmac.compare_digest(expected, digest.lower())
+    computed = _werkzeug_digest(raw, method, salt)
+    return computed is not None and hmac.compare_digest(computed, digest.lower())
 
 
 # -- verification ----------------------------------------------------------------------
