@@ -61,7 +61,10 @@ def test_each_link_added_or_removed_is_an_audit_entry(client, auth, users, tagge
     assert client.post("/api/post/", json={"title": "hello", "tags": [3, 1]}, headers=ADMIN).status_code == 200
     assert _link_entries(auth, through) == [("add", "rest", "admin", [None, 3]), ("add", "rest", "admin", [None, 1])]
     assert client.patch("/api/post/1/", json={"tags": [2, 1]}, headers=ADMIN).get_json()["tags"] == [1, 2]
-    assert _link_entries(auth, through)[2:] == [("delete", "rest", "admin", [3, None]), ("add", "rest", "admin", [None, 2])]
+    assert _link_entries(auth, through)[2:] == [
+        ("delete", "rest", "admin", [3, None]),
+        ("add", "rest", "admin", [None, 2]),
+    ]
     assert client.patch("/api/post/1/", json={"tags": [1, 2]}, headers=ADMIN).status_code == 200
     assert len(_link_entries(auth, through)) == 4  # the same links: no entry
     kept = through.get(through.tag == 1).id

@@ -67,7 +67,9 @@ def test_a_plain_field_and_its_backref(shelf: SimpleNamespace) -> None:
     post = shelf.Post.create(title="hello")
     tags = [shelf.Tag.create(name=name) for name in ("a", "b", "c")]
     through, source, target = ends
-    through.insert_many([{source.name: post.id, target.name: tags[2].id}, {"post": post.id, "tag": tags[0].id}]).execute()
+    through.insert_many(
+        [{source.name: post.id, target.name: tags[2].id}, {"post": post.id, "tag": tags[0].id}]
+    ).execute()
     assert _linked(ends, post.id) == [tags[0].id, tags[2].id]
     assert _linked(backref, tags[2].id) == [post.id]
     assert sorted(t.name for t in post.tags) == ["a", "c"]  # peewee's accessor reads the same rows

@@ -57,10 +57,7 @@ def linked_objects(instance: peewee.Model, field: peewee.ManyToManyField) -> lis
     primary = through._meta.primary_key
     order = primary if isinstance(primary, peewee.Field) and not isinstance(primary, peewee.CompositeKey) else target
     query = (
-        field.rel_model.select()
-        .join(through, on=(target == target.rel_field))
-        .where(source == src_id)
-        .order_by(order)
+        field.rel_model.select().join(through, on=(target == target.rel_field)).where(source == src_id).order_by(order)
     )
     return list(query)
 

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 import peewee
 from flask import has_request_context, request
 
-from flask_peewee.auth._permissions import model_label, user_id_of
 from flask_peewee.auth._links import set_links
+from flask_peewee.auth._permissions import model_label, user_id_of
 from flask_peewee.utils import get_sensitive_fields, many_to_many_ends, serialize_value
 
 if TYPE_CHECKING:

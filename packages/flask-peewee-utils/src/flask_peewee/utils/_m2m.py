@@ -21,10 +21,11 @@ class ManyToManyEnds(NamedTuple):
 
 
 def many_to_many_ends(field: Any) -> ManyToManyEnds:
-    """The through model of a peewee ``ManyToManyField`` and its foreign keys to ``field.model`` and ``field.rel_model``.
+    """The through model of a peewee ``ManyToManyField`` and its foreign keys to its two models.
 
-    As peewee's own accessor does, each end is the first foreign key of the through model
-    pointing at that model. A field relating a model to itself needs a through model with two
+    ``source`` points at ``field.model`` (the object whose links are read), ``target`` at
+    ``field.rel_model``. As peewee's own accessor does, each end is the first foreign key of
+    the through model pointing at that model. A field relating a model to itself needs a through model with two
     foreign keys to it; they are taken in the order they are declared, the order in which
     peewee puts ``field.get_models()`` into the through model it generates: the declared field
     reads from the first to the second (``source`` is the first), its backref the other way.
