@@ -87,9 +87,9 @@ def parse_many_to_many(resource: RestResource, data: Mapping[str, Any]) -> dict[
             continue
         ends = _ends(field)
         assert ends is not None
-        target_pk = ends.target.rel_field  # the related primary key (or the field the link stores)
+        target_key = ends.target.rel_field  # the related primary key (or the field the link stores)
         try:
-            parsed = [parse_value(target_pk, value) for value in raw]
+            parsed = [parse_value(target_key, value) for value in raw]
         except ConversionError as exc:
             errors[name] = f"expected a list of ids: {exc}"
             continue
@@ -97,10 +97,10 @@ def parse_many_to_many(resource: RestResource, data: Mapping[str, Any]) -> dict[
             relations[name] = []
             continue
         ids = list(dict.fromkeys(parsed))
-        found = {row[0] for row in field.rel_model.select(target_pk).where(target_pk.in_(ids)).tuples()}
+        found = {row[0] for row in field.rel_model.select(target_key).where(target_key.in_(ids)).tuples()}
         missing = [value for value in ids if value not in found]
         if missing:
-            errors[name] = f"no {field.rel_model.__name__} with id {serialize_value(target_pk, missing[0])}"
+            errors[name] = f"no {field.rel_model.__name__} with id {serialize_value(target_key, missing[0])}"
             continue
         relations[name] = ids
     if errors:
