@@ -222,3 +222,76 @@ def test_deleting_a_post_records_its_links_as_rest_does(app: Flask, auth: Any, b
         "title": ["gone", None],
         "tags": [sorted([tags["tag01"].id, tags["tag02"].id]), None],
     }
+
+
+def test_a_self_referencing_field_in_the_form(app: Flask, db: Any, auth: Any) -> None:
+    class Person(db.Model):
+        name = peewee.CharField()
+
+        def __str__(self) -> str:
+            return self.name
+
+    class Follow(db.Model):  # the field reads from the first key (follower) to the second (followed)
+        follower = peewee.ForeignKeyField(Person, backref="+")
+        followed = peewee.ForeignKeyField(Person, backref="+")
+
+    Person._meta.add_field("following", peewee.ManyToManyField(Person, through_model=Follow, backref="followers"))
+    # peewee's generated through model of a self-reference has one key only: such a field is left out
+    Person._meta.add_field("links", peewee.ManyToManyField(Person, backref="linked_from"))
+    admin = Admin(app, auth)
+    admin.register(Person)
+    admin.setup()
+    db.create_tables()
+    with app.app_context():
+        boss = auth.User.create(username="boss", email="", admin=True, active=True, password="x")
+        ann, bob, cid = (Person.create(name=name) for name in ("ann", "bob", "cid"))
+        Follow.create(follower=cid, followed=ann)  # cid follows ann: not whom ann follows
+    db.database.close()
+    client = app.test_client()
+    log_in(client, boss)
+
+    url = f"/admin/person/{ann.id}/"
+    page = client.get(url).get_data(as_text=True)
+    assert 'multiple name="following"' in page
+    assert 'name="links"' not in page
+    assert 'name="followers"' not in page
+    assert " selected>" not in page  # ann follows nobody yet
+    token, version = TOKEN.search(page).group(1), VERSION.search(page).group(1)  # type: ignore[union-attr]
+    data = {"csrf_token": token, "_fp_version": version, "name": "ann", "following": ["", str(bob.id), str(cid.id)]}
+    assert client.post(url, data=data).status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert f'<option value="{bob.id}" selected>bob</option>' in page
+    assert f'<option value="{cid.id}" selected>cid</option>' in page
+    assert f'<option value="{ann.id}">ann</option>' in page
+    version = VERSION.search(page).group(1)  # type: ignore[union-attr]
+    data = {"csrf_token": token, "_fp_version": version, "name": "ann", "following": ["", str(cid.id)]}
+    assert client.post(url, data=data).status_code == 302
+    with app.app_context():
+        rows = sorted(Follow.select(Follow.follower, Follow.followed).tuples())
+        entries = list(auth.audit.query(model=Follow).order_by(auth.AuditEntry.id))
+        own = auth.audit.query(model=Person, pk=ann.id).order_by(auth.AuditEntry.id.desc()).first()
+    assert rows == [(ann.id, cid.id), (cid.id, ann.id)]
+    assert [(e.action, e.source, e.username) for e in entries] == [
+        ("add", "admin", "boss"),
+        ("add", "admin", "boss"),
+        ("delete", "admin", "boss"),
+    ]
+    assert entries[2].get_changes()["followed"] == [bob.id, None]
+    assert own.get_changes() == {"following": [sorted([bob.id, cid.id]), [cid.id]]}
+
+
+def test_unchanged_links_are_not_rewritten(app: Flask, auth: Any, blog: Any) -> None:
+    client, tags = blog.client, blog.tags
+    with app.app_context():
+        post = blog.Post.create(title="stable")
+        post.tags.add([tags["tag00"], tags["tag01"]])
+        links = sorted(row.id for row in blog.through.select())
+    url = f"/admin/post/{post.id}/"
+    page = client.get(url).get_data(as_text=True)
+    token, version = TOKEN.search(page).group(1), VERSION.search(page).group(1)  # type: ignore[union-attr]
+    chosen = ["", str(tags["tag01"].id), str(tags["tag00"].id)]
+    assert client.post(url, data={"csrf_token": token, "_fp_version": version, "title": "renamed", "tags": chosen})
+    with app.app_context():
+        assert sorted(row.id for row in blog.through.select()) == links  # the same rows, not re-added
+        assert auth.audit.query(model=blog.through).count() == 0
+        assert blog.Post.get_by_id(post.id).title == "renamed"

@@ -1,8 +1,10 @@
 """Many-to-many fields in the add/edit form: a multiple select, or the lookup dialog for big tables.
 
 The form field only reads and validates the chosen rows; the links are written after the
-object is saved, in the same transaction, by :meth:`ModelAdmin.save_related`, with one audit
-entry per link added ("add") or removed ("delete") on the through model.
+object is saved, in the same transaction, by :meth:`ModelAdmin.save_related` through the auth
+layer's ``set_links`` (the REST API's writer too), with one audit entry per link added
+("add") or removed ("delete") on the through model. The ends of a field are
+:func:`flask_peewee.utils.many_to_many_ends`, so a field relating a model to itself works.
 """
 
 from __future__ import annotations
@@ -15,20 +17,81 @@ from wtforms import fields, validators
 from wtforms.utils import unset_value
 from wtforms.widgets import html_params
 
+from flask_peewee.admin._audit import SOURCE
 from flask_peewee.admin._keys import parse_keys
+from flask_peewee.auth import set_links
+from flask_peewee.utils import many_to_many_ends
 
-__all__ = ["ManyToManyFormField", "form_many_to_many_fields", "link_ends", "write_links"]
+__all__ = [
+    "ManyToManyFormField",
+    "ManyToManyFormMixin",
+    "form_many_to_many_fields",
+    "linked_objects",
+    "write_links",
+]
 
 
 def form_many_to_many_fields(model: type[peewee.Model]) -> list[peewee.ManyToManyField]:
-    """The many-to-many fields declared on ``model`` (not the backrefs peewee adds to the other side)."""
-    return [f for f in model._meta.manytomany.values() if not getattr(f, "_is_backref", False)]
+    """The many-to-many fields declared on ``model`` whose ends can be told (not the backrefs peewee adds)."""
+    return [f for f in model._meta.manytomany.values() if not getattr(f, "_is_backref", False) and _has_ends(f)]
 
 
-def link_ends(field: peewee.ManyToManyField) -> tuple[peewee.ForeignKeyField, peewee.ForeignKeyField]:
-    """The through model's foreign keys to ``field.model`` (source) and ``field.rel_model`` (destination)."""
-    through = field.through_model
-    return through._meta.model_refs[field.model][0], through._meta.model_refs[field.rel_model][0]
+def _has_ends(field: peewee.ManyToManyField) -> bool:
+    try:
+        many_to_many_ends(field)
+    except ValueError:  # e.g. peewee's generated through model of a self-reference: one key only
+        return False
+    return True
+
+
+def linked_objects(instance: peewee.Model, field: peewee.ManyToManyField) -> list[peewee.Model]:
+    """The rows ``instance`` links to through ``field``, in the order the links were made (one query).
+
+    Read through :func:`~flask_peewee.utils.many_to_many_ends`, not peewee's accessor, which
+    cannot read a field relating a model to itself.
+    """
+    through, source, target = many_to_many_ends(field)
+    src_id = getattr(instance, source.rel_field.name)
+    if src_id is None:
+        return []
+    primary = through._meta.primary_key
+    order = primary if isinstance(primary, peewee.Field) and not isinstance(primary, peewee.CompositeKey) else target
+    query = (
+        field.rel_model.select().join(through, on=(target == target.rel_field)).where(source == src_id).order_by(order)
+    )
+    return list(query)
+
+
+class _LinkedObject:
+    """``instance`` as a form reads it: the named many-to-many fields give :func:`linked_objects`."""
+
+    def __init__(self, instance: peewee.Model, fields: dict[str, peewee.ManyToManyField]) -> None:
+        self._instance = instance
+        self._fields = fields
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._fields:
+            return linked_objects(self._instance, self._fields[name])
+        return getattr(self._instance, name)
+
+
+class ManyToManyFormMixin:
+    """Put first in the bases of a model form with :class:`ManyToManyFormField` fields: the edit form reads their
+    current rows through the field's ends (peewee's accessor fails on a field relating a model to itself)."""
+
+    _fields: dict[str, Any]
+
+    def process(self, formdata: Any = None, obj: Any = None, data: Any = None, **kwargs: Any) -> None:
+        if isinstance(obj, peewee.Model):
+            declared = type(obj)._meta.manytomany
+            fields = {
+                name: declared[name]
+                for name, form_field in self._fields.items()
+                if isinstance(form_field, ManyToManyFormField) and name in declared
+            }
+            if fields:
+                obj = _LinkedObject(obj, fields)
+        super().process(formdata, obj, data=data, **kwargs)  # type: ignore[misc]
 
 
 def _widget(field: ManyToManyFormField, **kwargs: Any) -> Markup:
@@ -142,30 +205,12 @@ class ManyToManyFormField(fields.Field):
 
 
 def write_links(instance: peewee.Model, field: peewee.ManyToManyField, chosen: list[peewee.Model], audit: Any) -> None:
-    """Make ``instance``'s links through ``field`` exactly ``chosen``: insert what is new, delete what is gone.
+    """Make ``instance``'s links through ``field`` exactly ``chosen``: the auth layer's ``set_links``.
 
-    Each link written is one row of the through model and one audit entry ("add" or "delete").
+    Only what changed is written; with the audit log each link added or removed is one entry
+    ("add" or "delete" on the through model, source "admin"), as the REST API records them.
     """
-    src_fk, dest_fk = link_ends(field)
-    through = field.through_model
-    src_id = getattr(instance, src_fk.rel_field.name)
-    wanted = {getattr(obj, dest_fk.rel_field.name): obj for obj in chosen}
-    existing = list(through.select().where(src_fk == src_id))
-    current = {row.__data__.get(dest_fk.name) for row in existing}
-    gone = [row for row in existing if row.__data__.get(dest_fk.name) not in wanted]
-    if gone:
-        if audit is not None:
-            for row in gone:
-                audit.record("delete", row, source="admin")
-        primary = through._meta.primary_key
-        if isinstance(primary, peewee.Field) and not isinstance(primary, peewee.CompositeKey):
-            through.delete().where(primary.in_([row._pk for row in gone])).execute()
-        else:
-            keys = [row.__data__.get(dest_fk.name) for row in gone]
-            through.delete().where((src_fk == src_id) & dest_fk.in_(keys)).execute()
-    for key in wanted:
-        if key in current:
-            continue
-        row = through.create(**{src_fk.name: src_id, dest_fk.name: key})
-        if audit is not None:
-            audit.record("add", row, source="admin")
+    if audit is None:
+        set_links(instance, field, chosen)
+    else:
+        audit.set_links(instance, field, chosen, source=SOURCE)

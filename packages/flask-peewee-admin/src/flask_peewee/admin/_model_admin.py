@@ -28,7 +28,7 @@ from flask_peewee.admin._legacy_filters import (
     mapping_filters,
 )
 from flask_peewee.admin._lookups import LookupMixin
-from flask_peewee.admin._m2m import ManyToManyFormField, form_many_to_many_fields, link_ends, write_links
+from flask_peewee.admin._m2m import ManyToManyFormField, ManyToManyFormMixin, form_many_to_many_fields, write_links
 from flask_peewee.admin._query_filters import (
     FilterMapping,
     QueryFilter,
@@ -44,6 +44,7 @@ from flask_peewee.utils import (
     apply_search,
     filter_query,
     get_sensitive_fields,
+    many_to_many_ends,
     parse_filters,
     parse_key,
 )
@@ -351,7 +352,7 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
             for field in form_many_to_many_fields(self.model)
             if (self.fields is None or field.name in self.fields) and field.name not in (self.exclude or ())
         }
-        return type(form_class.__name__, (form_class,), extra) if extra else form_class
+        return type(form_class.__name__, (ManyToManyFormMixin, form_class), extra) if extra else form_class
 
     def get_inlines(self) -> list[InlineModelAdmin]:
         """The :class:`InlineModelAdmin` objects of ``inlines``, in order."""
@@ -365,9 +366,8 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
         """The version of ``instance`` an edit form carries: its values and its many-to-many links."""
         links = {}
         for field in form_many_to_many_fields(self.model):
-            src_fk, dest_fk = link_ends(field)
-            src_id = getattr(instance, src_fk.rel_field.name)
-            rows = field.through_model.select(dest_fk).where(src_fk == src_id).tuples()
+            through, src_fk, dest_fk = many_to_many_ends(field)
+            rows = through.select(dest_fk).where(src_fk == getattr(instance, src_fk.rel_field.name)).tuples()
             links[field.name] = sorted(str(key) for (key,) in rows)
         return fingerprint(instance, links)
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, Any
 
 import peewee
 from flask import has_request_context, request
 
+from flask_peewee.auth._links import set_links
 from flask_peewee.auth._permissions import model_label, user_id_of
-from flask_peewee.utils import get_sensitive_fields, serialize_value
+from flask_peewee.utils import get_sensitive_fields, many_to_many_ends, serialize_value
 
 if TYPE_CHECKING:
     from flask_peewee.auth._auth import Auth
@@ -46,11 +47,12 @@ def _sorted_ids(ids: list[Any]) -> list[Any]:
         return distinct
 
 
-def _link_ends(field: Any) -> tuple[peewee.ForeignKeyField, peewee.ForeignKeyField]:
-    through = field.through_model
-    if field.model is field.rel_model:
-        raise ValueError(f"many-to-many field {field.name!r} relates {field.model.__name__} to itself: no direction")
-    return through._meta.model_refs[field.model][0], through._meta.model_refs[field.rel_model][0]
+def _has_ends(field: Any) -> bool:
+    try:
+        many_to_many_ends(field)
+    except ValueError:
+        return False
+    return True
 
 
 def _single_key(model: type[peewee.Model]) -> peewee.Field | None:
@@ -107,13 +109,15 @@ class AuditLog:
         """``{field: sorted JSON-ready ids}`` of ``instance``'s links through the named many-to-many fields.
 
         ``names=True`` means every many-to-many field declared on the model (not peewee's
-        backrefs, nor one relating the model to itself); sensitive ones are left out. An
-        unknown or self-referencing name raises ``ValueError``.
+        backrefs, nor one whose ends :func:`~flask_peewee.utils.many_to_many_ends` cannot
+        tell); sensitive ones are left out. A field relating the model to itself gives the
+        ids its through model's second foreign key holds. An unknown name, or one whose ends
+        cannot be told, raises ``ValueError``.
         """
         model = type(instance)
         declared = {name: f for name, f in model._meta.manytomany.items() if not getattr(f, "_is_backref", False)}
-        if names is True:  # a self-referencing field has no direction to read: only named ones raise
-            chosen = [name for name, f in declared.items() if f.rel_model is not model]
+        if names is True:  # a field without readable ends is skipped here: only named ones raise
+            chosen = [name for name, f in declared.items() if _has_ends(f)]
         elif names is False:
             chosen = []
         else:
@@ -127,10 +131,10 @@ class AuditLog:
             if name in sensitive:
                 continue
             field = declared[name]
-            source, target = _link_ends(field)
-            query = field.through_model.select(target).where(source == getattr(instance, source.rel_field.name))
-            target_pk = field.rel_model._meta.primary_key
-            result[name] = [serialize_value(target_pk, i) for i in _sorted_ids([row[0] for row in query.tuples()])]
+            through, source, target = many_to_many_ends(field)
+            query = through.select(target).where(source == getattr(instance, source.rel_field.name))
+            ids = _sorted_ids([row[0] for row in query.tuples()])
+            result[name] = [serialize_value(target.rel_field, i) for i in ids]
         return result
 
     def changes(
@@ -247,6 +251,32 @@ class AuditLog:
             if deleted:
                 self.record("delete", instance, before=before, **options)
         return deleted
+
+    def set_links(
+        self,
+        instance: peewee.Model,
+        field: Any,
+        wanted: Iterable[Any],
+        *,
+        source: str = "app",
+        user: Any = None,
+        remote_addr: str | None = None,
+    ) -> tuple[list[Any], list[Any]]:
+        """Make ``instance``'s links through the many-to-many ``field`` exactly ``wanted``, one entry per link.
+
+        :func:`~flask_peewee.auth.set_links` with this log: the links already there are kept
+        (no statement), each one removed is a "delete" entry and each one added an "add"
+        entry on the through model; returns the ``(added, removed)`` ids. Take the object's
+        own entry with ``many_to_many=[field.name]`` to see the ids before and after::
+
+            before = auth.audit.snapshot(post, many_to_many=["tags"])
+            with db.database.atomic():
+                auth.audit.set_links(post, Post.tags, [1, 3], source="import")
+                auth.audit.record("change", post, before=before, many_to_many=["tags"])
+        """
+        if user is None:
+            user = self.auth.get_logged_in_user()
+        return set_links(instance, field, wanted, audit=self, source=source, user=user, remote_addr=remote_addr)
 
     def _cascade(self, condition: Any, fk: peewee.ForeignKeyField, options: dict[str, Any]) -> None:
         """Unlink (nullable ``fk``) or delete the rows of ``fk.model`` matching ``condition``, recording each."""

@@ -8,7 +8,17 @@ from typing import TYPE_CHECKING, Any
 
 import peewee
 
-from flask_peewee.utils import ConversionError, DataError, get_sensitive_fields, parse_value, serialize_value
+from flask_peewee.auth import set_links
+from flask_peewee.rest._writes import find_auth
+from flask_peewee.utils import (
+    ConversionError,
+    DataError,
+    ManyToManyEnds,
+    get_sensitive_fields,
+    many_to_many_ends,
+    parse_value,
+    serialize_value,
+)
 
 if TYPE_CHECKING:
     from flask_peewee.rest._resource import RestResource
@@ -21,13 +31,11 @@ __all__ = [
 ]
 
 
-def _ends(field: Any) -> tuple[peewee.ForeignKeyField, peewee.ForeignKeyField] | None:
-    through = field.through_model
-    sources = through._meta.model_refs.get(field.model) or []
-    targets = through._meta.model_refs.get(field.rel_model) or []
-    if field.model is field.rel_model or not sources or not targets:
-        return None  # a self-referencing relation has no unambiguous direction
-    return sources[0], targets[0]
+def _ends(field: Any) -> ManyToManyEnds | None:
+    try:
+        return many_to_many_ends(field)
+    except ValueError:  # a through model without the keys to tell its ends: not served
+        return None
 
 
 def many_to_many_fields(resource: RestResource) -> dict[str, Any]:
@@ -55,9 +63,9 @@ def load_many_to_many(resource: RestResource, objects: list[peewee.Model]) -> di
     for name, field in fields.items():
         ends = _ends(field)
         assert ends is not None
-        source, target = ends
+        through, source, target = ends
         links: dict[Any, list[Any]] = defaultdict(list)
-        query = field.through_model.select(source, target).where(source.in_(list(result))).order_by(target).tuples()
+        query = through.select(source, target).where(source.in_(list(result))).order_by(target).tuples()
         for source_id, target_id in query:
             links[source_id].append(serialize_value(target.rel_field, target_id))
         for pk, extra in result.items():
@@ -77,9 +85,11 @@ def parse_many_to_many(resource: RestResource, data: Mapping[str, Any]) -> dict[
         if not isinstance(raw, list):
             errors[name] = "expected a list of ids"
             continue
-        target_pk = field.rel_model._meta.primary_key
+        ends = _ends(field)
+        assert ends is not None
+        target_key = ends.target.rel_field  # the related primary key (or the field the link stores)
         try:
-            parsed = [parse_value(target_pk, value) for value in raw]
+            parsed = [parse_value(target_key, value) for value in raw]
         except ConversionError as exc:
             errors[name] = f"expected a list of ids: {exc}"
             continue
@@ -87,10 +97,10 @@ def parse_many_to_many(resource: RestResource, data: Mapping[str, Any]) -> dict[
             relations[name] = []
             continue
         ids = list(dict.fromkeys(parsed))
-        found = {row[0] for row in field.rel_model.select(target_pk).where(target_pk.in_(ids)).tuples()}
+        found = {row[0] for row in field.rel_model.select(target_key).where(target_key.in_(ids)).tuples()}
         missing = [value for value in ids if value not in found]
         if missing:
-            errors[name] = f"no {field.rel_model.__name__} with id {serialize_value(target_pk, missing[0])}"
+            errors[name] = f"no {field.rel_model.__name__} with id {serialize_value(target_key, missing[0])}"
             continue
         relations[name] = ids
     if errors:
@@ -98,10 +108,20 @@ def parse_many_to_many(resource: RestResource, data: Mapping[str, Any]) -> dict[
     return relations
 
 
-def write_many_to_many(instance: peewee.Model, relations: Mapping[str, list[Any]]) -> None:
-    """Replace the related ids of ``instance`` for each field in ``relations`` (inside the write's transaction)."""
+def write_many_to_many(resource: RestResource, instance: peewee.Model, relations: Mapping[str, list[Any]]) -> None:
+    """Make the links of ``instance`` for each field in ``relations`` exactly those ids (in the write's transaction).
+
+    Through the auth layer's ``set_links``: links already there are left alone, only those
+    removed or added are written, and with an ``Auth`` each one is an audit entry ("delete" or
+    "add" on the through model, source "rest"), as the admin records them.
+    """
+    from flask_peewee.rest._auditing import SOURCE  # imports this module
+
+    auth = find_auth(resource)
+    audit = getattr(auth, "audit", None) if auth is not None else None
+    declared = type(instance)._meta.manytomany
     for name, ids in relations.items():
-        accessor = getattr(instance, name)
-        accessor.clear()
-        if ids:
-            accessor.add(ids)
+        if audit is None:
+            set_links(instance, declared[name], ids)
+        else:
+            audit.set_links(instance, declared[name], ids, source=SOURCE, user=resource.authentication.get_user())

@@ -633,7 +633,7 @@ class RestResource:
         setattr(instance, _CREATING, True)
         with write_transaction(self, instance):
             instance = reload_stored(self.persist_object(instance, data))
-            write_many_to_many(instance, relations)
+            write_many_to_many(self, instance, relations)
             record_audit(self, "add", instance, relations=relations)
         return self.response(self._serialize_one(instance))
 
@@ -646,7 +646,7 @@ class RestResource:
         before = snapshot(self, obj, relations)
         with write_transaction(self, obj):
             obj = reload_stored(self.persist_object(obj, data))
-            write_many_to_many(obj, relations)
+            write_many_to_many(self, obj, relations)
             record_audit(self, "change", obj, before, relations)
         return self.response(self._serialize_one(obj))
 

@@ -30,6 +30,7 @@ from flask_peewee.utils._filters import (
     parse_filters,
 )
 from flask_peewee.utils._keyset import iter_keyset, keyset_condition, keyset_key, keyset_order, keyset_values
+from flask_peewee.utils._m2m import ManyToManyEnds, many_to_many_ends
 from flask_peewee.utils._ordering import apply_ordering, parse_ordering
 from flask_peewee.utils._pagination import (
     MAX_OFFSET,
@@ -69,6 +70,7 @@ __all__ = [
     "CredentialsCache",
     "DataError",
     "Filter",
+    "ManyToManyEnds",
     "PaginatedQuery",
     "QueryError",
     "__version__",
@@ -105,6 +107,7 @@ __all__ = [
     "keyset_values",
     "load_class",
     "make_password",
+    "many_to_many_ends",
     "model_to_dict",
     "needs_rehash",
     "object_list",
