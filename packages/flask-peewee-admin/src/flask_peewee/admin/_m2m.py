@@ -20,6 +20,7 @@ from wtforms.widgets import html_params
 from flask_peewee.admin._audit import SOURCE
 from flask_peewee.admin._keys import parse_keys
 from flask_peewee.auth import set_links
+from flask_peewee.db.typed import pk_value, primary_key
 from flask_peewee.utils import many_to_many_ends
 
 __all__ = [
@@ -91,7 +92,7 @@ class ManyToManyFormMixin:
             }
             if fields:
                 obj = _LinkedObject(obj, fields)
-        super().process(formdata, obj, data=data, **kwargs)  # type: ignore[misc]
+        super().process(formdata, obj, data=data, **kwargs)  # type: ignore[misc]  # a mixin: the wtforms Form it is mixed into has process()
 
 
 def _widget(field: ManyToManyFormField, **kwargs: Any) -> Markup:
@@ -100,7 +101,7 @@ def _widget(field: ManyToManyFormField, **kwargs: Any) -> Markup:
     if not field.lookup:
         options = [
             Markup('<option value="{}"{}>{}</option>').format(
-                obj._pk, Markup(" selected") if obj._pk in field.chosen_keys() else "", field.get_label(obj)
+                pk_value(obj), Markup(" selected") if pk_value(obj) in field.chosen_keys() else "", field.get_label(obj)
             )
             for obj in field.query.clone()
         ]
@@ -111,7 +112,7 @@ def _widget(field: ManyToManyFormField, **kwargs: Any) -> Markup:
         Markup(
             '<li><input type="hidden" name="{}" value="{}"><span>{}</span><button type="button"'
             ' class="fp-btn fp-btn-plain fp-m2m-remove" aria-label="Remove {}">&times;</button></li>'
-        ).format(field.name, obj._pk, field.get_label(obj), field.get_label(obj))
+        ).format(field.name, pk_value(obj), field.get_label(obj), field.get_label(obj))
         for obj in field.data
     ]
     return Markup(
@@ -164,7 +165,7 @@ class ManyToManyFormField(fields.Field):
 
     def chosen_keys(self) -> set[Any]:
         """The primary keys of :attr:`data`."""
-        return {obj._pk for obj in self.data}
+        return {pk_value(obj) for obj in self.data}
 
     def process_data(self, value: Any) -> None:
         if value is None:
@@ -190,11 +191,11 @@ class ManyToManyFormField(fields.Field):
         self.data = [found[k] for k in keys if k in found]
 
     def _find(self, keys: list[str]) -> dict[str, peewee.Model]:
-        primary = self.model._meta.primary_key
+        primary = primary_key(self.model)
         values = parse_keys(self.model, keys)
         if not values:
             return {}
-        return {str(obj._pk): obj for obj in self.query.clone().where(primary.in_(values))}
+        return {str(pk_value(obj)): obj for obj in self.query.clone().where(primary.in_(values))}
 
     def pre_validate(self, form: Any) -> None:
         if self._invalid:

@@ -35,7 +35,7 @@ from flask_peewee.admin._query_filters import (
 )
 from flask_peewee.admin._related import load_related, related_paths
 from flask_peewee.admin._views import ModelViews
-from flask_peewee.db.typed import does_not_exist
+from flask_peewee.db.typed import does_not_exist, tuple_rows
 from flask_peewee.utils import (
     DEFAULT_IGNORED_PARAMS,
     ConversionError,
@@ -367,7 +367,7 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
         links = {}
         for field in form_many_to_many_fields(self.model):
             through, src_fk, dest_fk = many_to_many_ends(field)
-            rows = through.select(dest_fk).where(src_fk == getattr(instance, src_fk.rel_field.name)).tuples()
+            rows = tuple_rows(through.select(dest_fk).where(src_fk == getattr(instance, src_fk.rel_field.name)))
             links[field.name] = sorted(str(key) for (key,) in rows)
         return fingerprint(instance, links)
 

@@ -12,6 +12,7 @@ from flask import has_request_context, request
 
 from flask_peewee.auth._links import set_links
 from flask_peewee.auth._permissions import model_label, user_id_of
+from flask_peewee.db.typed import tuple_rows
 from flask_peewee.utils import get_sensitive_fields, many_to_many_ends, serialize_value
 
 if TYPE_CHECKING:
@@ -133,7 +134,7 @@ class AuditLog:
             field = declared[name]
             through, source, target = many_to_many_ends(field)
             query = through.select(target).where(source == getattr(instance, source.rel_field.name))
-            ids = _sorted_ids([row[0] for row in query.tuples()])
+            ids = _sorted_ids([row[0] for row in tuple_rows(query)])
             result[name] = [serialize_value(target.rel_field, i) for i in ids]
         return result
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import peewee
 
+from flask_peewee.db.typed import primary_key
 from flask_peewee.utils import many_to_many_ends
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ def _write(
             for row in gone:
                 audit.record("delete", row, **options)
         if single:
-            through.delete().where(primary.in_([row.get_id() for row in gone])).execute()
+            through.delete().where(primary_key(through).in_([row.get_id() for row in gone])).execute()
         else:
             through.delete().where((src_fk == src_id) & dest_fk.in_(removed)).execute()
     added = [key for key in keys if key not in current]

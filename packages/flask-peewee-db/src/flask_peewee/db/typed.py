@@ -35,6 +35,7 @@ __all__ = [
     "rel_field",
     "rel_model",
     "sort_models",
+    "tuple_rows",
     "untyped",
 ]
 
@@ -103,3 +104,8 @@ def query_returning(query: peewee.BaseQuery) -> Any:
 def query_order_by(query: peewee.BaseQuery) -> Any:
     """A query's ORDER BY nodes (``_order_by``), or None when it has none."""
     return untyped(query)._order_by
+
+
+def tuple_rows(query: peewee.BaseQuery) -> Iterable[tuple[Any, ...]]:
+    """``query.tuples()``: the query's rows as tuples (the stubs type them as model instances)."""
+    return cast("Iterable[tuple[Any, ...]]", untyped(query).tuples())

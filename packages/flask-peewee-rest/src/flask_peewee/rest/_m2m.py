@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import peewee
 
 from flask_peewee.auth import set_links
+from flask_peewee.db.typed import tuple_rows
 from flask_peewee.rest._writes import find_auth
 from flask_peewee.utils import (
     ConversionError,
@@ -65,8 +66,8 @@ def load_many_to_many(resource: RestResource, objects: list[peewee.Model]) -> di
         assert ends is not None
         through, source, target = ends
         links: dict[Any, list[Any]] = defaultdict(list)
-        query = through.select(source, target).where(source.in_(list(result))).order_by(target).tuples()
-        for source_id, target_id in query:
+        query = through.select(source, target).where(source.in_(list(result))).order_by(target)
+        for source_id, target_id in tuple_rows(query):
             links[source_id].append(serialize_value(target.rel_field, target_id))
         for pk, extra in result.items():
             extra[name] = links.get(pk, [])
