@@ -130,7 +130,7 @@ class AdminModelConverter(ModelConverter):
             return field.name, SecretField(label=field.verbose_name, validators=checks, description=field.help_text)
         return super().convert(model, field, field_args)
 
-    def handle_foreign_key(self, model: type[peewee.Model], field: peewee.Field, **kwargs: Any) -> Any:
+    def handle_foreign_key(self, model: type[peewee.Model], field: peewee.ForeignKeyField, **kwargs: Any) -> Any:
         if field.null:
             kwargs["allow_blank"] = True
         query = self.model_admin.related_query(field)
