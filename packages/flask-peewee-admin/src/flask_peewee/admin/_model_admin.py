@@ -28,7 +28,7 @@ from flask_peewee.admin._legacy_filters import (
     mapping_filters,
 )
 from flask_peewee.admin._lookups import LookupMixin
-from flask_peewee.admin._m2m import ManyToManyFormField, form_many_to_many_fields, link_ends, write_links
+from flask_peewee.admin._m2m import ManyToManyFormField, form_many_to_many_fields, write_links
 from flask_peewee.admin._query_filters import (
     FilterMapping,
     QueryFilter,
@@ -360,14 +360,11 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
         return [InlineFormSet(inline, instance, formdata) for inline in self.get_inlines() if inline.can("view")]
 
     def get_version(self, instance: peewee.Model) -> str:
-        """The version of ``instance`` an edit form carries: its values and its many-to-many links."""
-        links = {}
-        for field in form_many_to_many_fields(self.model):
-            src_fk, dest_fk = link_ends(field)
-            src_id = getattr(instance, src_fk.rel_field.name)
-            rows = field.through_model.select(dest_fk).where(src_fk == src_id).tuples()
-            links[field.name] = sorted(str(key) for (key,) in rows)
-        return fingerprint(instance, links)
+        """The version of ``instance`` an edit form carries: its values and its many-to-many links.
+
+        It is :func:`~flask_peewee.utils.object_version`, the ``ETag`` REST gives the same row.
+        """
+        return fingerprint(instance)
 
     def submitted_many_to_many(self, form: Any, adding: bool = False) -> list[str]:
         """The many-to-many fields whose links :meth:`save_related` writes (those the form submitted)."""
