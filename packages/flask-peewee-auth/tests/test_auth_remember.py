@@ -8,8 +8,9 @@ import pytest
 from wtforms import BooleanField
 
 from flask_peewee.auth import Auth, LoginForm, RememberLoginForm
-from flask_peewee.auth._remember import _signature
+from flask_peewee.auth._remember import _COOKIE_SALT
 from flask_peewee.db import ImproperlyConfigured
+from flask_peewee.utils import sign
 
 COOKIE = "fp_remember"
 
@@ -214,7 +215,7 @@ def test_a_wrong_validator_for_a_real_selector_revokes_the_users_tokens(auth, ap
     value = _remembered_login(client, login)
     selector = value.split(".")[0]
     with app.test_request_context():
-        forged = f"{selector}.guessed.{_signature(f'{selector}.guessed')}"
+        forged = sign(f"{selector}.guessed", salt=_COOKIE_SALT)
     browser = app.test_client()
     browser.set_cookie(COOKIE, forged)
     assert browser.get("/private/").status_code == 302

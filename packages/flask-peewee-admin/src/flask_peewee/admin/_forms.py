@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 from typing import TYPE_CHECKING, Any
 
 import peewee
-from flask import current_app, url_for
+from flask import url_for
 from markupsafe import Markup
 from wtforms import fields, validators
 from wtfpeewee.fields import HiddenQueryField, SelectQueryField
@@ -16,7 +13,7 @@ from wtfpeewee.orm import ModelConverter, ValueRequired
 
 from flask_peewee.admin._keys import KeyedQueryFieldMixin
 from flask_peewee.admin._m2m import ManyToManyFormField
-from flask_peewee.utils import get_sensitive_fields, serialize_value
+from flask_peewee.utils import get_sensitive_fields, object_version
 
 if TYPE_CHECKING:
     from flask_peewee.admin._model_admin import ModelAdmin
@@ -166,15 +163,5 @@ class AdminModelConverter(ModelConverter):
 
 
 def fingerprint(instance: peewee.Model, extra: dict[str, Any] | None = None) -> str:
-    """A keyed digest of every stored value of ``instance`` (and ``extra``, e.g. its links): a form's version."""
-    values: dict[str, Any] = {
-        field.name: serialize_value(
-            field.rel_field if isinstance(field, peewee.ForeignKeyField) else field, instance.__data__.get(field.name)
-        )
-        for field in type(instance)._meta.sorted_fields
-    }
-    if extra:
-        values["__extra__"] = extra
-    payload = json.dumps(values, sort_keys=True, default=str).encode("utf-8")
-    key = str(current_app.secret_key or "").encode("utf-8")
-    return hmac.new(key, payload, hashlib.sha256).hexdigest()[:32]
+    """A form's version of ``instance``: :func:`~flask_peewee.utils.object_version`, REST's ETag too."""
+    return object_version(instance, extra)

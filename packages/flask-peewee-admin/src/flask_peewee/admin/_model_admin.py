@@ -35,7 +35,7 @@ from flask_peewee.admin._query_filters import (
 )
 from flask_peewee.admin._related import load_related, related_paths
 from flask_peewee.admin._views import ModelViews
-from flask_peewee.db.typed import does_not_exist, tuple_rows
+from flask_peewee.db.typed import does_not_exist
 from flask_peewee.utils import (
     DEFAULT_IGNORED_PARAMS,
     ConversionError,
@@ -44,7 +44,6 @@ from flask_peewee.utils import (
     apply_search,
     filter_query,
     get_sensitive_fields,
-    many_to_many_ends,
     parse_filters,
     parse_key,
 )
@@ -363,13 +362,11 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
         return [InlineFormSet(inline, instance, formdata) for inline in self.get_inlines() if inline.can("view")]
 
     def get_version(self, instance: peewee.Model) -> str:
-        """The version of ``instance`` an edit form carries: its values and its many-to-many links."""
-        links = {}
-        for field in form_many_to_many_fields(self.model):
-            through, src_fk, dest_fk = many_to_many_ends(field)
-            rows = tuple_rows(through.select(dest_fk).where(src_fk == getattr(instance, src_fk.rel_field.name)))
-            links[field.name] = sorted(str(key) for (key,) in rows)
-        return fingerprint(instance, links)
+        """The version of ``instance`` an edit form carries: its values and its many-to-many links.
+
+        It is :func:`~flask_peewee.utils.object_version`, the ``ETag`` REST gives the same row.
+        """
+        return fingerprint(instance)
 
     def submitted_many_to_many(self, form: Any, adding: bool = False) -> list[str]:
         """The many-to-many fields whose links :meth:`save_related` writes (those the form submitted)."""

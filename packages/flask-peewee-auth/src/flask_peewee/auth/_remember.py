@@ -1,8 +1,9 @@
 """Optional remember-me: a long-lived signed cookie that restores a login when the session is gone.
 
-The cookie holds ``selector.validator.signature``. The ``fp_remember_token`` table keeps the
-selector, a SHA-256 of the validator (a stolen table gives no usable cookie), the expiry and
-a fingerprint of the user's password hash (an HMAC under the app's secret key), so a
+The cookie holds ``selector.validator.signature`` (:func:`~flask_peewee.utils.sign`). The
+``fp_remember_token`` table keeps the selector, a SHA-256 of the validator (a stolen table
+gives no usable cookie), the expiry and a fingerprint of the user's password hash (a
+:func:`~flask_peewee.utils.keyed_digest` under the app's secret key), so a
 password change, by any route, revokes every token of that user. A token is used once:
 restoring a login replaces it by a new one with the same expiry.
 """
@@ -21,6 +22,7 @@ from flask import current_app, g, request
 
 from flask_peewee.auth._models import utcnow
 from flask_peewee.db import ImproperlyConfigured
+from flask_peewee.utils import digest_matches, keyed_digest, sign, unsign
 
 if TYPE_CHECKING:
     from flask import Response
@@ -35,6 +37,8 @@ COOKIE_NAME = "FLASK_PEEWEE_REMEMBER_ME_COOKIE_NAME"
 DEFAULT_DURATION = 30 * 24 * 3600
 DEFAULT_COOKIE_NAME = "fp_remember"
 _G_COOKIE = "_flask_peewee_auth_remember_cookie"
+_COOKIE_SALT = "flask-peewee-auth.remember-me"
+_FINGERPRINT_SALT = "flask-peewee-auth.remember-me.fingerprint"
 
 
 def remember_settings(config: Mapping[str, Any]) -> tuple[int, str]:
@@ -50,19 +54,17 @@ def remember_settings(config: Mapping[str, Any]) -> tuple[int, str]:
     return duration, name
 
 
-def _signature(payload: str) -> str:
-    secret = current_app.secret_key
-    if isinstance(secret, str):
-        secret = secret.encode("utf-8")
-    if not secret:
-        raise RuntimeError("flask-peewee-auth needs app.config['SECRET_KEY'] to be set")
-    message = f"flask-peewee-auth remember-me\0{payload}".encode("utf-8", "surrogatepass")
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()
-
-
 def _fingerprint(user_pk: Any, password_hash: str | None) -> str:
     """Changes whenever the user's stored password hash changes (or the secret key does)."""
-    return _signature(f"fingerprint\0{user_pk}\0{password_hash or ''}")
+    return keyed_digest(_fingerprint_message(user_pk, password_hash), salt=_FINGERPRINT_SALT)
+
+
+def _fingerprint_matches(fingerprint: str, user_pk: Any, password_hash: str | None) -> bool:
+    return digest_matches(fingerprint, _fingerprint_message(user_pk, password_hash), salt=_FINGERPRINT_SALT)
+
+
+def _fingerprint_message(user_pk: Any, password_hash: str | None) -> str:
+    return f"{user_pk}\0{password_hash or ''}"
 
 
 def _hash(validator: str) -> str:
@@ -71,13 +73,13 @@ def _hash(validator: str) -> str:
 
 def _parse(value: str) -> tuple[str, str] | None:
     """``(selector, validator)`` of a cookie value whose signature is right, else None."""
-    parts = value.split(".")
-    if len(parts) != 3 or not all(parts) or len(value) > 256:
+    if len(value) > 256:
         return None
-    selector, validator, signature = parts
-    if not hmac.compare_digest(signature.encode("ascii", "replace"), _signature(f"{selector}.{validator}").encode()):
+    payload = unsign(value, salt=_COOKIE_SALT)
+    parts = payload.split(".") if payload is not None else []
+    if len(parts) != 2 or not all(parts):
         return None
-    return selector, validator
+    return parts[0], parts[1]
 
 
 class RememberMe:
@@ -117,8 +119,7 @@ class RememberMe:
             fingerprint=_fingerprint(user.get_id(), getattr(user, "password", None)),
             expires=expires,
         )
-        payload = f"{selector}.{validator}"
-        setattr(g, _G_COOKIE, (f"{payload}.{_signature(payload)}", expires, selector))
+        setattr(g, _G_COOKIE, (sign(f"{selector}.{validator}", salt=_COOKIE_SALT), expires, selector))
 
     def forget(self) -> None:
         """Revoke the token of this request's cookie (if any) and delete the cookie."""
@@ -187,7 +188,7 @@ class RememberMe:
         if (
             user is None
             or not getattr(user, "active", True)
-            or not hmac.compare_digest(token.fingerprint, _fingerprint(user.get_id(), getattr(user, "password", None)))
+            or not _fingerprint_matches(token.fingerprint, user.get_id(), getattr(user, "password", None))
         ):
             self.revoke_all(token.user_id)
             return None

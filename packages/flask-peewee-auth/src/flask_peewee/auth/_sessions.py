@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import time
 from typing import Any
 
-from flask import current_app, session
+from flask import session
+
+from flask_peewee.utils import digest_matches, keyed_digest
 
 __all__ = ["current_sid", "drop_login", "end_login", "session_token", "start_login", "stored_login", "token_matches"]
 
@@ -19,21 +19,21 @@ LOGIN_TIME = "_fp_auth_time"
 REMEMBERED = "_fp_auth_remembered"
 SESSION_ID = "_fp_auth_sid"
 _KEYS = (LOGGED_IN, USER_PK, TOKEN, LOGIN_TIME, REMEMBERED, SESSION_ID)
+_SALT = "flask-peewee-auth.session-token"
 
 
 def session_token(user_pk: Any, password_hash: str | None) -> str:
-    """An HMAC of the user's id and stored password hash under the app's secret key.
+    """A keyed digest (:func:`~flask_peewee.utils.keyed_digest`) of the user's id and stored password hash.
 
     Any change of the hash (a new password, an upgraded hash) changes the token, so every
-    session made before the change stops matching and is ended at its next request.
+    session made before the change stops matching and is ended at its next request. Raises
+    :class:`~flask_peewee.utils.MissingSecretKey` when the app has no ``SECRET_KEY``.
     """
-    secret = current_app.secret_key
-    if isinstance(secret, str):
-        secret = secret.encode("utf-8")
-    if not secret:
-        raise RuntimeError("flask-peewee-auth needs app.config['SECRET_KEY'] to be set")
-    message = f"flask-peewee-auth\0{user_pk}\0{password_hash or ''}".encode("utf-8", "surrogatepass")
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+    return keyed_digest(_token_message(user_pk, password_hash), salt=_SALT)
+
+
+def _token_message(user_pk: Any, password_hash: str | None) -> str:
+    return f"{user_pk}\0{password_hash or ''}"
 
 
 def start_login(user_pk: Any, password_hash: str | None, *, fresh: bool = True, sid: str | None = None) -> None:
@@ -42,10 +42,11 @@ def start_login(user_pk: Any, password_hash: str | None, *, fresh: bool = True, 
     A login restored from a remember-me cookie is not ``fresh``: it has no login time, so
     ``fresh_login_required`` asks for the password again.
     """
+    token = session_token(user_pk, password_hash)  # first: without a key, MissingSecretKey says what to do
     session.clear()
     session[LOGGED_IN] = True
     session[USER_PK] = user_pk
-    session[TOKEN] = session_token(user_pk, password_hash)
+    session[TOKEN] = token
     if sid is not None:
         session[SESSION_ID] = sid
     if fresh:
@@ -74,8 +75,8 @@ def current_sid() -> str | None:
 
 
 def token_matches(token: str, user_pk: Any, password_hash: str | None) -> bool:
-    """Constant-time check of a session's token against the user's current hash."""
-    return hmac.compare_digest(token, session_token(user_pk, password_hash))
+    """Constant-time check of a session's token against the user's current hash (``SECRET_KEY_FALLBACKS`` too)."""
+    return digest_matches(token, _token_message(user_pk, password_hash), salt=_SALT)
 
 
 def end_login() -> None:

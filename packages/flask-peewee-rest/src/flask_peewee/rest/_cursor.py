@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import hmac
 import json
 from typing import TYPE_CHECKING, Any
 
 import peewee
-from flask import current_app, request
+from flask import request
 
 from flask_peewee.rest._errors import ApiError
 from flask_peewee.rest._query import hidden_paths
@@ -26,6 +24,8 @@ from flask_peewee.utils import (
     parse_ordering,
     parse_value,
     serialize_value,
+    sign,
+    unsign,
 )
 
 if TYPE_CHECKING:
@@ -52,14 +52,9 @@ def _spec(keys: list[Key]) -> str:
     return ",".join(("-" if descending else "") + field.name for field, descending in keys)
 
 
-def _signature(resource: RestResource, body: str) -> str:
-    secret = current_app.secret_key
-    if not secret:
-        raise RuntimeError("cursor pagination signs its cursors: set app.config['SECRET_KEY']")
-    key = secret.encode("utf-8") if isinstance(secret, str) else secret
-    message = f"flask-peewee-rest cursor\0{resource.get_api_name()}\0{body}".encode()
-    digest = hmac.new(key, message, hashlib.sha256).digest()[:16]
-    return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
+def _salt(resource: RestResource) -> str:
+    """Cursors are signed for one resource: a cursor of another one is refused."""
+    return f"flask-peewee-rest.cursor.{resource.get_api_name()}"
 
 
 def encode_cursor(resource: RestResource, keys: list[Key], direction: str, row: peewee.Model) -> str:
@@ -67,12 +62,12 @@ def encode_cursor(resource: RestResource, keys: list[Key], direction: str, row: 
     values = [serialize_value(field, value) for (field, _), value in zip(keys, keyset_values(keys, row), strict=True)]
     text = json.dumps({"d": direction, "o": _spec(keys), "v": values}, separators=(",", ":"), default=str)
     body = base64.urlsafe_b64encode(text.encode("utf-8", "surrogatepass")).decode("ascii").rstrip("=")
-    return f"{body}.{_signature(resource, body)}"
+    return sign(body, salt=_salt(resource))
 
 
 def _load(resource: RestResource, token: str) -> Any:
-    body, _, signature = token.partition(".")
-    if not hmac.compare_digest(signature.encode(), _signature(resource, body).encode()):
+    body = unsign(token, salt=_salt(resource))
+    if body is None:
         raise _bad_cursor("it was altered or made elsewhere")
     try:
         return json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))

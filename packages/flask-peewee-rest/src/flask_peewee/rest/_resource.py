@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import inspect
 import json
 from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
 import peewee
-from flask import Response, request
+from flask import Response, current_app, request
 from werkzeug.datastructures import MultiDict
 
 from flask_peewee.db.typed import dirty_names, primary_key, query_order_by
@@ -26,11 +27,13 @@ from flask_peewee.utils import (
     DEFAULT_IGNORED_PARAMS,
     OPERATORS,
     ConversionError,
+    MissingSecretKey,
     PaginatedQuery,
     dict_to_model,
     get_sensitive_fields,
     insert_instance,
     model_to_dict,
+    object_version,
     parse_key,
 )
 from flask_peewee.utils import apply_ordering as order_query
@@ -44,6 +47,19 @@ __all__ = ["DEFAULT_ALLOWED_METHODS", "RestResource"]
 DEFAULT_ALLOWED_METHODS: tuple[str, ...] = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _CREATING = CREATING
 _M2M = "_flask_peewee_rest_many_to_many"
+
+
+@functools.cache
+def _takes_object(get_etag: Callable[..., Any]) -> bool:
+    """Whether an override of ``get_etag`` accepts the object after ``data`` (``(self, data, obj)``)."""
+    try:
+        parameters = list(inspect.signature(get_etag).parameters.values())[1:]
+    except (TypeError, ValueError):
+        return False
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in parameters) or (
+        sum(p.kind in positional for p in parameters) >= 2
+    )
 
 
 def _referenced(obj: peewee.Model) -> bool:
@@ -407,10 +423,29 @@ class RestResource:
         """The endpoint name the original gave a view of this resource (``api.message_api_list``)."""
         return f"{self.api.blueprint.name}.{self.get_api_name()}_{name}"
 
-    def get_etag(self, data: Mapping[str, Any]) -> str:
-        """The entity tag of a serialized object (quoted)."""
-        text = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
-        return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
+    def get_etag(self, data: Mapping[str, Any], obj: peewee.Model | None = None) -> str | None:
+        """The entity tag (quoted) of ``obj``: its :func:`~flask_peewee.utils.object_version`, the version
+        the admin's edit form carries too. None (no ``ETag``) when the app has no ``SECRET_KEY``.
+
+        An override may take ``data`` (the serialized object) alone, as before; called that way
+        (``super().get_etag(data)``) the default tags ``data``.
+        """
+        if obj is None:
+            text = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+            return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
+        try:
+            return f'"{object_version(obj)}"'
+        except MissingSecretKey:
+            return None
+
+    def _etag_of(self, obj: peewee.Model, data: Mapping[str, Any] | None = None) -> str | None:
+        """:meth:`get_etag` of ``obj``; serialized only for an override that reads ``data``."""
+        method = type(self).get_etag
+        if method is RestResource.get_etag:
+            return self.get_etag(data or {}, obj)
+        if data is None:
+            data = self._serialize_one(obj)
+        return self.get_etag(data, obj) if _takes_object(method) else self.get_etag(data)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -550,7 +585,9 @@ class RestResource:
     def object_detail(self, obj: peewee.Model) -> Response:
         """GET on a detail URL: the object, with an ``ETag`` (``If-None-Match`` answers 304)."""
         data = self._serialize_one(obj)
-        etag = self.get_etag(data)
+        etag = self._etag_of(obj, data)
+        if etag is None:
+            return self.response(data)
         if request.if_none_match and request.if_none_match.contains_weak(etag.strip('"')):
             response = json_response(None, 304, {"ETag": etag})
             response.set_data(b"")
@@ -567,9 +604,13 @@ class RestResource:
 
     def check_precondition(self, obj: peewee.Model) -> None:
         """``If-Match``: 412 when the object changed since the client read it."""
-        if not request.headers.get("If-Match"):
+        if not request.headers.get("If-Match") or request.if_match.star_tag:
             return
-        etag = self.get_etag(self._serialize_one(obj))
+        etag = self._etag_of(obj)
+        if etag is None:
+            if not current_app.secret_key:
+                raise ApiError(412, "The object's version cannot be checked: ETags need the app's SECRET_KEY")
+            raise ApiError(412, "The object has no ETag (If-Match does not match)")
         if not request.if_match.contains(etag.strip('"')):
             raise ApiError(412, "The object changed since it was read (If-Match does not match)")
 

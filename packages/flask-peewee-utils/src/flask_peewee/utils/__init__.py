@@ -53,26 +53,29 @@ from flask_peewee.utils._regex import MAX_REGEX_LENGTH, regex_problem
 from flask_peewee.utils._sensitive import get_sensitive_fields
 from flask_peewee.utils._serialize import dict_to_model, field_names, insert_instance, model_to_dict
 from flask_peewee.utils._shortcuts import get_object_or_404, slugify
+from flask_peewee.utils._signing import MissingSecretKey, digest_matches, keyed_digest, sign, unsign
 from flask_peewee.utils._unique import unique_violation
 from flask_peewee.utils._urls import get_next, is_safe_url, safe_next_url
 from flask_peewee.utils._values import ConversionError, field_kind, parse_key, parse_value, serialize_value
+from flask_peewee.utils._version import object_version
 
 __all__ = [
+    "ConversionError",
+    "CredentialsCache",
     "DEFAULT_IGNORED_PARAMS",
+    "DataError",
+    "Filter",
     "LEGACY_PASSWORD_RE",
     "MAX_DEPTH",
     "MAX_OFFSET",
     "MAX_REGEX_LENGTH",
+    "ManyToManyEnds",
+    "MissingSecretKey",
     "OPERATORS",
     "PASSWORD_HASH_METHOD",
-    "REGEX_OPERATORS",
-    "ConversionError",
-    "CredentialsCache",
-    "DataError",
-    "Filter",
-    "ManyToManyEnds",
     "PaginatedQuery",
     "QueryError",
+    "REGEX_OPERATORS",
     "__version__",
     "alias_field",
     "alias_join_path",
@@ -85,6 +88,7 @@ __all__ = [
     "count_rows",
     "deserialize_datetime",
     "dict_to_model",
+    "digest_matches",
     "dummy_verify",
     "field_kind",
     "field_names",
@@ -101,6 +105,7 @@ __all__ = [
     "is_legacy_password",
     "is_safe_url",
     "iter_keyset",
+    "keyed_digest",
     "keyset_condition",
     "keyset_key",
     "keyset_order",
@@ -111,6 +116,7 @@ __all__ = [
     "model_to_dict",
     "needs_rehash",
     "object_list",
+    "object_version",
     "order_query",
     "parse_filters",
     "parse_key",
@@ -122,8 +128,10 @@ __all__ = [
     "regex_problem",
     "safe_next_url",
     "serialize_value",
+    "sign",
     "slugify",
     "unique_violation",
+    "unsign",
     "use_credentials_cache",
 ]
 
