@@ -8,6 +8,8 @@ from typing import Any
 
 import peewee
 
+from flask_peewee.db.typed import rel_field, tuple_rows
+from flask_peewee.utils._m2m import many_to_many_ends
 from flask_peewee.utils._signing import keyed_digest
 from flask_peewee.utils._values import serialize_value
 
@@ -24,10 +26,11 @@ def _links(instance: peewee.Model) -> dict[str, list[str]]:
     for field in type(instance)._meta.manytomany.values():
         if getattr(field, "_is_backref", False):
             continue
-        through = field.through_model
-        source = through._meta.model_refs[field.model][0]
-        target = through._meta.model_refs[field.rel_model][0]
-        rows = through.select(target).where(source == getattr(instance, source.rel_field.name)).tuples()
+        try:
+            through, source, target = many_to_many_ends(field)
+        except ValueError:  # ends that cannot be told apart: such a field is served nowhere
+            continue
+        rows = tuple_rows(through.select(target).where(source == getattr(instance, rel_field(source).name)))
         links[field.name] = sorted(str(key) for (key,) in rows)
     return links
 
