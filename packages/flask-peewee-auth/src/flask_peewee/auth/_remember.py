@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import peewee
 from flask import current_app, g, request
@@ -142,7 +142,7 @@ class RememberMe:
 
     # -- restoring ----------------------------------------------------------------------
 
-    def _cookie(self) -> tuple[str, str] | bool | None:
+    def _cookie(self) -> tuple[str, str] | Literal[False] | None:
         """None: no cookie; False: a cookie that is not ours (bad signature); else ``(selector, validator)``."""
         _duration, name = remember_settings(current_app.config)
         value = request.cookies.get(name)
@@ -160,7 +160,7 @@ class RememberMe:
         if parsed is None:
             return None
         user = None
-        if parsed is not False:
+        if parsed:
             try:
                 user = self._check(*parsed)
             except (peewee.DatabaseError, ValueError, TypeError):
