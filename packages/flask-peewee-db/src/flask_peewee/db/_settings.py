@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from flask_peewee.db.settings import Setting
 
-__all__ = ["DATABASE", "DATABASE_URL", "EXCLUDED_ROUTES", "MIGRATIONS_DIR", "SETTINGS"]
+__all__ = [
+    "CI",
+    "DATABASE",
+    "DATABASE_URL",
+    "EXCLUDED_ROUTES",
+    "MIGRATIONS_DIR",
+    "SETTINGS",
+    "TEST_DATABASES",
+    "TEST_ENVIRONMENT",
+    "TEST_MYSQL_URL",
+    "TEST_POSTGRES_URL",
+]
 
 DATABASE = Setting(
     "DATABASE",
@@ -22,3 +33,18 @@ MIGRATIONS_DIR = Setting(
 
 #: Every key of this package, in the order of the documentation's table.
 SETTINGS = (DATABASE, DATABASE_URL, EXCLUDED_ROUTES, MIGRATIONS_DIR)
+
+# Environment variables (not app.config keys) read by the pytest plugin, flask_peewee.db.testing.
+TEST_DATABASES = Setting(
+    "FLASK_PEEWEE_TEST_DATABASES", None, "Comma-separated backends to run; set, every listed one is required."
+)
+TEST_POSTGRES_URL = Setting(
+    "FLASK_PEEWEE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test", "PostgreSQL server for tests."
+)
+TEST_MYSQL_URL = Setting(
+    "FLASK_PEEWEE_TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306/test", "MySQL/MariaDB server for tests."
+)
+CI = Setting("CI", None, "true makes an unreachable test backend an error.")
+
+#: Every environment variable of the pytest plugin, in the order of the documentation's table.
+TEST_ENVIRONMENT = (TEST_DATABASES, TEST_POSTGRES_URL, TEST_MYSQL_URL, CI)

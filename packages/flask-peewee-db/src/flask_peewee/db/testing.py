@@ -36,6 +36,7 @@ import pytest
 from flask import Flask
 
 from flask_peewee.db._database import Database
+from flask_peewee.db._settings import CI, TEST_DATABASES, TEST_MYSQL_URL, TEST_POSTGRES_URL
 
 __all__ = [
     "BACKENDS",
@@ -49,15 +50,12 @@ __all__ = [
 ]
 
 BACKENDS = ("sqlite", "postgres", "mysql")
-_DEFAULT_URLS = {
-    "postgres": "postgresql://postgres@127.0.0.1:5432/test",
-    "mysql": "mysql://root@127.0.0.1:3306/test",
-}
+_SERVER_URLS = {"postgres": TEST_POSTGRES_URL, "mysql": TEST_MYSQL_URL}
 
 
 def selected_backends() -> tuple[tuple[str, ...], bool]:
     """The backends to run and whether they are required (the variable was set)."""
-    raw = os.environ.get("FLASK_PEEWEE_TEST_DATABASES", "").strip()
+    raw = (TEST_DATABASES.get(os.environ) or "").strip()
     if not raw:
         return BACKENDS, False
     names = tuple(dict.fromkeys(n.strip().lower() for n in raw.split(",") if n.strip()))
@@ -70,7 +68,7 @@ def selected_backends() -> tuple[tuple[str, ...], bool]:
 
 
 def _server_url(name: str) -> str:
-    return os.environ.get(f"FLASK_PEEWEE_TEST_{name.upper()}_URL", _DEFAULT_URLS[name])
+    return _SERVER_URLS[name].get(os.environ)
 
 
 def _with_database(url: str, database: str) -> str:
@@ -264,7 +262,7 @@ def fp_backend(request: pytest.FixtureRequest) -> Backend:
     backend = _backend(request.config, name)
     if backend.error:
         _, required = selected_backends()
-        if required or os.environ.get("CI", "").lower() == "true":
+        if required or (CI.get(os.environ) or "").lower() == "true":
             pytest.fail(f"required test database unavailable: {backend.error}", pytrace=False)
         pytest.skip(backend.error)
     return backend

@@ -20,6 +20,7 @@ from flask import current_app, has_app_context
 from werkzeug.security import generate_password_hash
 
 from flask_peewee.db import ImproperlyConfigured
+from flask_peewee.utils._settings import PASSWORD_SCHEMES
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -37,8 +38,8 @@ __all__ = [
     "verify",
 ]
 
-CONFIG_KEY = "FLASK_PEEWEE_PASSWORD_SCHEMES"
-DEFAULT_SCHEMES: tuple[str, ...] = ("argon2",)
+CONFIG_KEY = PASSWORD_SCHEMES.key
+DEFAULT_SCHEMES: tuple[str, ...] = PASSWORD_SCHEMES.default
 _EXTENSION_KEY = "flask_peewee.utils.passwords"
 
 _SHA1_HEX = re.compile(r"[0-9a-fA-F]{40}")
@@ -95,7 +96,7 @@ def _state(app: Flask | None = None) -> _PasswordState:
         if not has_app_context():
             return _default_state()
         app = current_app._get_current_object()  # type: ignore[attr-defined]
-    schemes = _schemes_from_config(app.config.get(CONFIG_KEY))
+    schemes = _schemes_from_config(PASSWORD_SCHEMES.get(app.config))
     if schemes == DEFAULT_SCHEMES:
         return _default_state()
     state = app.extensions.get(_EXTENSION_KEY)
