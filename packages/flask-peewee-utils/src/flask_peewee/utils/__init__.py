@@ -1,4 +1,9 @@
-"""Utilities for flask-peewee: pagination, lookups, slugs, safe redirects, passwords and the query toolkit."""
+"""Utilities for flask-peewee: pagination, lookups, slugs, safe redirects, passwords and the query toolkit.
+
+``__all__`` is the public API: what apps use, the original flask-peewee's names included. The
+helpers only flask-peewee's own packages need are listed in :mod:`flask_peewee.utils.internal`;
+they stay importable from here but are not advertised.
+"""
 
 from __future__ import annotations
 
@@ -30,27 +35,33 @@ from flask_peewee.utils._filters import (
 )
 from flask_peewee.utils._keyset import iter_keyset, keyset_condition, keyset_key, keyset_order, keyset_values
 from flask_peewee.utils._ordering import apply_ordering, parse_ordering
-from flask_peewee.utils._pagination import MAX_OFFSET, PaginatedQuery, clamp_page, object_list, parse_page
+from flask_peewee.utils._pagination import PaginatedQuery, clamp_page, object_list
 from flask_peewee.utils._passwords import (
     check_password,
     dummy_verify,
     get_password_context,
     make_password,
     needs_rehash,
-    password_scheme,
 )
 from flask_peewee.utils._regex import MAX_REGEX_LENGTH, regex_problem
 from flask_peewee.utils._sensitive import get_sensitive_fields
 from flask_peewee.utils._serialize import dict_to_model, insert_instance, model_to_dict
 from flask_peewee.utils._shortcuts import get_object_or_404, slugify
-from flask_peewee.utils._unique import unique_violation
 from flask_peewee.utils._urls import get_next, is_safe_url, safe_next_url
-from flask_peewee.utils._values import ConversionError, field_kind, parse_key, parse_value, serialize_value
+from flask_peewee.utils._values import ConversionError, field_kind, parse_value, serialize_value
+
+# Helpers only flask-peewee's own packages need: importable from here, not in __all__.
+from flask_peewee.utils.internal import (
+    MAX_OFFSET as MAX_OFFSET,
+    parse_key as parse_key,
+    parse_page as parse_page,
+    password_scheme as password_scheme,
+    unique_violation as unique_violation,
+)
 
 __all__ = [
     "DEFAULT_IGNORED_PARAMS",
     "LEGACY_PASSWORD_RE",
-    "MAX_OFFSET",
     "MAX_REGEX_LENGTH",
     "OPERATORS",
     "PASSWORD_HASH_METHOD",
@@ -96,19 +107,14 @@ __all__ = [
     "object_list",
     "order_query",
     "parse_filters",
-    "parse_key",
     "parse_ordering",
-    "parse_page",
     "parse_value",
-    "password_scheme",
     "path_to_models",
     "regex_problem",
     "safe_next_url",
     "serialize_value",
     "slugify",
-    "unique_violation",
 ]
-
 
 # The original's module setting, honoured: a werkzeug ``generate_password_hash`` method
 # (``"pbkdf2:sha256:1"`` in a test suite, say). While it is None, new hashes use the passlib
