@@ -141,8 +141,6 @@ def test_the_declarations_are_settings_with_a_description():
 
 
 def test_the_admin_reads_no_configuration_key():
-    sources = "\n".join(
-        path.read_text() for path in (PACKAGES / "flask-peewee-admin" / "src").rglob("*.py")
-    )
+    sources = "\n".join(path.read_text() for path in (PACKAGES / "flask-peewee-admin" / "src").rglob("*.py"))
     assert "app.config" not in sources
     assert not _KEY.search(sources)

@@ -13,10 +13,7 @@ import flask_peewee.db
 
 PACKAGE = "flask_peewee.db"
 SOURCE = Path(flask_peewee.db.__file__).resolve().parent
-MODULES = sorted(
-    PACKAGE if path.stem == "__init__" else f"{PACKAGE}.{path.stem}"
-    for path in SOURCE.glob("*.py")
-)
+MODULES = sorted(PACKAGE if path.stem == "__init__" else f"{PACKAGE}.{path.stem}" for path in SOURCE.glob("*.py"))
 
 
 def _path(module: str) -> Path:
@@ -45,7 +42,10 @@ def _imports(module: str) -> list[tuple[str, bool]]:
             elif isinstance(child, ast.ImportFrom) and child.level == 0 and (child.module or "").startswith(PACKAGE):
                 target = child.module or ""
                 if target == PACKAGE:  # `from flask_peewee.db import x`: a submodule or the package itself
-                    found.extend((f"{PACKAGE}.{a.name}" if f"{PACKAGE}.{a.name}" in MODULES else PACKAGE, top) for a in child.names)
+                    found.extend(
+                        (f"{PACKAGE}.{a.name}" if f"{PACKAGE}.{a.name}" in MODULES else PACKAGE, top)
+                        for a in child.names
+                    )
                 else:
                     found.append((target, top))
             inner = top and not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
@@ -97,7 +97,11 @@ def test_connection_imports_no_other_module_of_the_package():
 @pytest.mark.parametrize("module", MODULES)
 def test_each_module_imports_first_in_a_fresh_interpreter(module):
     result = subprocess.run(
-        [sys.executable, "-c", f"import {module}, sys; print(sorted(m for m in sys.modules if m.startswith('{PACKAGE}')))"],
+        [
+            sys.executable,
+            "-c",
+            f"import {module}, sys; print(sorted(m for m in sys.modules if m.startswith('{PACKAGE}')))",
+        ],
         capture_output=True,
         text=True,
         check=False,

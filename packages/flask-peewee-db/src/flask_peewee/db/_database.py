@@ -253,9 +253,7 @@ class Database:
         an excluded endpoint or a static file opens nothing, and only a connection the
         request opened is closed.
         """
-        excluded = self.excluded_routes | _endpoint_names(
-            EXCLUDED_ROUTES.get(app.config), EXCLUDED_ROUTES.key
-        )
+        excluded = self.excluded_routes | _endpoint_names(EXCLUDED_ROUTES.get(app.config), EXCLUDED_ROUTES.key)
         app.before_request(self._make_connect_hook(excluded))
         app.teardown_request(self._close_hook)
 

@@ -51,12 +51,12 @@ from flask_peewee.utils._urls import get_next, is_safe_url, safe_next_url
 from flask_peewee.utils._values import ConversionError, field_kind, parse_value, serialize_value
 
 # Helpers only flask-peewee's own packages need: importable from here, not in __all__.
-from flask_peewee.utils.internal import (
-    MAX_OFFSET as MAX_OFFSET,
-    parse_key as parse_key,
-    parse_page as parse_page,
-    password_scheme as password_scheme,
-    unique_violation as unique_violation,
+from flask_peewee.utils.internal import (  # noqa: F401
+    MAX_OFFSET,
+    parse_key,
+    parse_page,
+    password_scheme,
+    unique_violation,
 )
 
 __all__ = [
