@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import peewee
@@ -14,7 +12,7 @@ from flask import Flask
 
 from flask_peewee.admin import Admin, ModelAdmin
 from flask_peewee.auth import Auth
-from flask_peewee.auth.testing import log_in
+from flask_peewee.auth.testing import create_user, form_csrf_token, log_in
 from flask_peewee.db import Database
 
 PASSWORD = "correct horse"
@@ -93,12 +91,8 @@ def admin(app: Flask, db: Database, auth: Auth, models: Any) -> Admin:
 
 
 def make_user(app: Flask, auth: Auth, username: str, *, admin: bool = False, **fields: Any) -> Any:
-    with app.app_context():
-        user = auth.User(username=username, email=f"{username}@example.com", admin=admin, active=True, **fields)
-        user.set_password(PASSWORD)
-        user.save()
-    auth.db.database.close()
-    return user
+    """An active user with the password :data:`PASSWORD` (``admin`` sets the admin flag)."""
+    return create_user(app, auth, username, PASSWORD, admin=admin, **fields)
 
 
 @pytest.fixture
@@ -119,13 +113,8 @@ def admin_client(client: Any, superuser: Any) -> Any:
     return client
 
 
-def csrf_of(client: Any, url: str) -> str:
-    """GET ``url`` and return the CSRF token of its form."""
-    response = client.get(url)
-    assert response.status_code == 200, response.get_data(as_text=True)
-    match = TOKEN.search(response.get_data(as_text=True))
-    assert match, f"no csrf_token in {url}"
-    return match.group(1)
+#: ``csrf_of(client, url)``: GET ``url`` and return the CSRF token of its form.
+csrf_of = form_csrf_token
 
 
 def version_of(client: Any, url: str) -> tuple[str, str]:
@@ -144,25 +133,3 @@ def csrf() -> Any:
 def version() -> Any:
     """``version(client, url)``: the CSRF token and object version of the edit form at ``url``."""
     return version_of
-
-
-@contextmanager
-def _counting(database: peewee.Database) -> Iterator[list[str]]:
-    statements: list[str] = []
-    original = database.execute_sql
-
-    def spy(sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
-        statements.append(sql)
-        return original(sql, params, *args, **kwargs)
-
-    database.execute_sql = spy  # type: ignore[method-assign]
-    try:
-        yield statements
-    finally:
-        del database.execute_sql
-
-
-@pytest.fixture
-def counting() -> Callable[[peewee.Database], AbstractContextManager[list[str]]]:
-    """``with counting(db.database) as statements:`` records every SQL statement run in the block."""
-    return _counting

@@ -4,83 +4,41 @@ from __future__ import annotations
 
 from typing import Any
 
-import peewee
 import pytest
 from flask import Flask
 
 from flask_peewee.admin import Admin, ModelAdmin
-from flask_peewee.auth.testing import log_in
+from flask_peewee.auth.testing import cascade_models, create_user, form_csrf_token, log_in
 
 
 @pytest.fixture
 def library(app: Flask, db: Any, auth: Any) -> Any:
-    """Authors with books (deleted with them), reviews of books (too) and fans (unlinked: nullable key)."""
-
-    class Author(db.Model):
-        name = peewee.CharField()
-
-        def __str__(self) -> str:
-            return self.name
-
-        def delete_instance(self, *args: Any, **kwargs: Any) -> Any:
-            if self.name == "locked":
-                raise peewee.IntegrityError("this author is locked")
-            return super().delete_instance(*args, **kwargs)
-
-    class Book(db.Model):
-        author = peewee.ForeignKeyField(Author, backref="books")
-        title = peewee.CharField()
-
-    class Review(db.Model):
-        book = peewee.ForeignKeyField(Book, backref="reviews")
-        stars = peewee.IntegerField()
-
-    class Fan(db.Model):
-        author = peewee.ForeignKeyField(Author, backref="fans", null=True)
-        name = peewee.CharField()
-
+    """flask_peewee.auth.testing.cascade_models (untagged) in an admin, with a logged-in superuser client."""
+    lib = cascade_models(db)
     admin = Admin(app, auth)
-    admin.register(Author, ModelAdmin)
+    admin.register(lib.Author, ModelAdmin)
     admin.setup()
     db.create_tables()
-    with app.app_context():
-        boss = auth.User.create(username="boss", email="", admin=True, active=True, password="x")
-        authors = {}
-        for name in ("ann", "locked", "other"):
-            author = authors[name] = Author.create(name=name)
-            for b in range(2):
-                book = Book.create(author=author, title=f"{name} book {b}")
-                for stars in (3, 5):
-                    Review.create(book=book, stars=stars)
-            for f in range(3):
-                Fan.create(author=author, name=f"{name} fan {f}")
-    db.database.close()
-    client = app.test_client()
-    log_in(client, boss)
-
-    class Library:
-        pass
-
-    lib = Library()
-    lib.__dict__.update(Author=Author, Book=Book, Review=Review, Fan=Fan, client=client, authors=authors, db=db)
+    boss = create_user(app, auth, "boss", "x", email="", admin=True, active=True)
+    lib.client = app.test_client()
+    lib.db = db
+    log_in(lib.client, boss)
     return lib
 
 
-def _delete(counting: Any, lib: Any, *names: str) -> Any:
+def _delete(count_queries: Any, lib: Any, *names: str) -> Any:
     ids = [str(lib.authors[n].id) for n in names]
-    import re
-
     page = lib.client.get("/admin/author/delete/", query_string={"id": ids}).get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-    with counting(lib.db.database) as statements:
+    token = form_csrf_token(lib.client, "/admin/author/delete/?" + "&".join(f"id={i}" for i in ids))
+    with count_queries() as statements:
         response = lib.client.post("/admin/author/delete/", data={"csrf_token": token, "id": ids})
     return page, response, statements
 
 
-def test_recursive_delete_records_every_row(app: Flask, auth: Any, library: Any, counting: Any) -> None:
+def test_recursive_delete_records_every_row(app: Flask, auth: Any, library: Any, count_queries: Any) -> None:
     lib = library
     ann = lib.authors["ann"]
-    page, response, statements = _delete(counting, lib, "ann")
+    page, response, statements = _delete(count_queries, lib, "ann")
     assert "Book (deleted)" in page
     assert "Review (deleted)" in page
     assert "Fan (unlinked)" in page
@@ -111,8 +69,10 @@ def test_recursive_delete_records_every_row(app: Flask, auth: Any, library: Any,
     assert all("fp_audit_log" in s for s in inserts)  # one insert per entry, nothing else inserted
 
 
-def test_bulk_delete_of_two_authors_records_each_row_once(app: Flask, auth: Any, library: Any, counting: Any) -> None:
-    _page, response, _statements = _delete(counting, library, "ann", "other")
+def test_bulk_delete_of_two_authors_records_each_row_once(
+    app: Flask, auth: Any, library: Any, count_queries: Any
+) -> None:
+    _page, response, _statements = _delete(count_queries, library, "ann", "other")
     assert response.status_code == 302
     with app.app_context():
         assert auth.audit.query(model=library.Author, action="delete").count() == 2
@@ -121,9 +81,9 @@ def test_bulk_delete_of_two_authors_records_each_row_once(app: Flask, auth: Any,
 
 
 def test_failed_recursive_delete_rolls_back_rows_and_entries(
-    app: Flask, auth: Any, library: Any, counting: Any
+    app: Flask, auth: Any, library: Any, count_queries: Any
 ) -> None:
-    _page, response, _statements = _delete(counting, library, "locked")
+    _page, response, _statements = _delete(count_queries, library, "locked")
     assert response.status_code == 200
     assert "cannot be deleted" in response.get_data(as_text=True)
     with app.app_context():

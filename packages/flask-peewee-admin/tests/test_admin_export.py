@@ -148,7 +148,7 @@ def scores(app: Flask, db: Any, auth: Any) -> Any:
 
 @pytest.mark.parametrize("ordering", ["score", "-score", "rank,-score", "-rank,name", "-id", "name,score"])
 def test_export_follows_the_list_ordering_in_keyset_batches(
-    app: Flask, db: Any, scores: Any, counting: Any, ordering: str
+    app: Flask, db: Any, scores: Any, count_queries: Any, ordering: str
 ) -> None:
     client, items = scores
 
@@ -165,7 +165,7 @@ def test_export_follows_the_list_ordering_in_keyset_batches(
         return (*parts, item[0])
 
     expected = [item[1] for item in sorted(items, key=sort_key)]
-    with counting(db.database) as statements:
+    with count_queries() as statements:
         response = client.get(f"/admin/item/export/?_format=csv&_fields=name&ordering={ordering}")
         assert response.is_streamed
         names = response.get_data(as_text=True).split()[1:]

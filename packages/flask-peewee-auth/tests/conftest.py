@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
-import logging
-import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 
 from flask_peewee.auth import Auth
+from flask_peewee.auth.testing import create_user, form_csrf_token
 from flask_peewee.db import Database
 
 PASSWORD = "correct horse"
-_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture
@@ -46,27 +42,15 @@ def auth(app: Flask, db: Database) -> Auth:
     return auth
 
 
-def make_user(app: Flask, auth: Auth, username: str = "alice", password: str = PASSWORD, **fields: Any) -> Any:
-    with app.app_context():
-        user = auth.User(username=username, email=f"{username}@example.com", **fields)
-        user.set_password(password)
-        user.save()
-    auth.db.database.close()
-    return user
-
-
 @pytest.fixture
 def user(app: Flask, auth: Auth) -> Any:
     """An active user ``alice`` with the password :data:`PASSWORD`."""
-    return make_user(app, auth)
+    return create_user(app, auth, "alice", PASSWORD)
 
 
 def _csrf_from(client: Any, url: str = "/accounts/login/") -> str:
-    """GET ``url`` and return the CSRF token rendered in its form."""
-    response = client.get(url)
-    match = _TOKEN.search(response.get_data(as_text=True))
-    assert match, f"no csrf_token in {url}"
-    return match.group(1)
+    """GET ``url`` (the login page by default) and return the CSRF token rendered in its form."""
+    return form_csrf_token(client, url)
 
 
 def _login(client: Any, username: str = "alice", password: str = PASSWORD, **extra: Any) -> Any:
@@ -92,44 +76,6 @@ def new_user(app: Flask, auth: Auth) -> Any:
     """``new_user(username, password, **fields)``: create and return a user."""
 
     def factory(username: str = "bob", password: str = PASSWORD, **fields: Any) -> Any:
-        return make_user(app, auth, username, password, **fields)
+        return create_user(app, auth, username, password, **fields)
 
     return factory
-
-
-class QueryCounter(logging.Handler):
-    """Counts the SQL statements peewee runs (it logs each one on the ``peewee`` logger at DEBUG)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.statements: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.msg
-        sql = message[0] if isinstance(message, tuple) else str(message)
-        self.statements.append(sql)
-
-    def count(self, verb: str | None = None) -> int:
-        """How many statements ran (only those starting with ``verb``, e.g. "INSERT", when given)."""
-        if verb is None:
-            return len(self.statements)
-        return sum(1 for sql in self.statements if sql.lstrip().upper().startswith(verb))
-
-
-@pytest.fixture
-def count_queries() -> Any:
-    """``with count_queries() as counter: ...`` then ``counter.count("INSERT")``."""
-
-    @contextlib.contextmanager
-    def counting() -> Iterator[QueryCounter]:
-        logger = logging.getLogger("peewee")
-        handler, level = QueryCounter(), logger.level
-        logger.addHandler(handler)
-        logger.setLevel(logging.DEBUG)
-        try:
-            yield handler
-        finally:
-            logger.removeHandler(handler)
-            logger.setLevel(level)
-
-    return counting

@@ -9,53 +9,13 @@ import peewee
 import pytest
 
 from flask_peewee.auth import AuditLog
+from flask_peewee.auth.testing import cascade_models
 
 
 @pytest.fixture
 def shelf(app: Any, auth: Any, db: Any) -> SimpleNamespace:
-    """Authors with tags (many-to-many), books (deleted with them), reviews of books (too), fans (unlinked)."""
-
-    class Tag(db.Model):
-        name = peewee.CharField()
-
-    class Author(db.Model):
-        name = peewee.CharField()
-        tags = peewee.ManyToManyField(Tag, backref="authors")
-
-        def delete_instance(self, *args: Any, **kwargs: Any) -> Any:
-            if self.name == "locked":
-                raise peewee.IntegrityError("this author is locked")
-            return super().delete_instance(*args, **kwargs)
-
-    class Book(db.Model):
-        author = peewee.ForeignKeyField(Author, backref="books")
-        title = peewee.CharField()
-
-    class Review(db.Model):
-        book = peewee.ForeignKeyField(Book, backref="reviews")
-        stars = peewee.IntegerField()
-
-    class Fan(db.Model):
-        author = peewee.ForeignKeyField(Author, backref="fans", null=True)
-        name = peewee.CharField()
-
-    through = Author.tags.get_through_model()
-    db.create_tables([Tag, Author, through, Book, Review, Fan])
-    tags = [Tag.create(name=f"tag{i}") for i in range(3)]
-    authors = {}
-    for name in ("ann", "locked", "other"):
-        author = authors[name] = Author.create(name=name)
-        author.tags.add([tags[2], tags[0]])
-        for b in range(2):
-            book = Book.create(author=author, title=f"{name} book {b}")
-            for stars in (3, 5):
-                Review.create(book=book, stars=stars)
-        for f in range(3):
-            Fan.create(author=author, name=f"{name} fan {f}")
-    db.database.close()
-    return SimpleNamespace(
-        Tag=Tag, Author=Author, Book=Book, Review=Review, Fan=Fan, through=through, tags=tags, authors=authors
-    )
+    """flask_peewee.auth.testing.cascade_models with tags: each author linked to tags 0 and 2."""
+    return cascade_models(db, tagged=True)
 
 
 def _entries(auth: Any) -> list[Any]:

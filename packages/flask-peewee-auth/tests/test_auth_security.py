@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from flask_peewee.utils import _passwords
+from flask_peewee.utils.testing import record_verifications
 
 PASSWORD = "correct horse"
 
@@ -126,16 +126,9 @@ def test_deprecated_scheme_is_upgraded_at_login(auth, app, client, new_user, log
 
 
 @pytest.fixture
-def verifications(monkeypatch):
-    calls = []
-    real = _passwords.verify
-
-    def counting(raw, enc, context):
-        calls.append(enc)
-        return real(raw, enc, context)
-
-    monkeypatch.setattr(_passwords, "verify", counting)
-    return calls
+def verifications():
+    with record_verifications() as hashes:
+        yield hashes
 
 
 def test_unknown_username_costs_one_verification(auth, client, user, login, verifications):

@@ -2,33 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-
 import pytest
 
 from flask_peewee.auth import AuthUnavailable
+from flask_peewee.db.testing import table_moved_away
 
 PASSWORD = "correct horse"
-
-
-def _quoted(database, name: str) -> str:
-    return f"{database.quote[0]}{name}{database.quote[1]}"
-
-
-@contextlib.contextmanager
-def table_moved_away(db, table: str) -> Iterator[None]:
-    """Rename ``table`` for the duration: every query of it fails in the database itself."""
-    database = db.database
-    database.connect(reuse_if_open=True)
-    database.execute_sql(f"ALTER TABLE {_quoted(database, table)} RENAME TO {_quoted(database, table + '_away')}")
-    database.close()
-    try:
-        yield
-    finally:
-        database.connect(reuse_if_open=True)
-        database.execute_sql(f"ALTER TABLE {_quoted(database, table + '_away')} RENAME TO {_quoted(database, table)}")
-        database.close()
 
 
 def _throttle_rows(app, auth):

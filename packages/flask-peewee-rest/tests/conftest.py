@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 
 from flask_peewee.auth import Auth
+from flask_peewee.auth.testing import create_user
 from flask_peewee.db import Database
 
 PASSWORD = "admin"
@@ -68,12 +69,7 @@ def make_user(app: Flask, auth: Auth, db: Database) -> Callable[..., Any]:
     """
 
     def factory(username: str, password: str = PASSWORD, **fields: Any) -> Any:
-        with app.app_context():
-            user = auth.User(username=username, email=f"{username}@example.com", **fields)
-            user.set_password(password)
-            user.save()
-        db.database.close()
-        return user
+        return create_user(app, auth, username, password, **fields)
 
     return factory
 
@@ -82,28 +78,3 @@ def make_user(app: Flask, auth: Auth, db: Database) -> Callable[..., Any]:
 def users(models: SimpleNamespace, make_user: Callable[..., Any]) -> SimpleNamespace:
     """``admin`` (an administrator, id 1) and ``coleifer`` (id 2), password ``admin``."""
     return SimpleNamespace(admin=make_user("admin", admin=True), coleifer=make_user("coleifer"))
-
-
-@pytest.fixture
-def count_queries(db: Database, monkeypatch: pytest.MonkeyPatch) -> Callable[[], Any]:
-    """``with count_queries() as queries:`` lists the SQL statements run inside the block."""
-    from contextlib import contextmanager
-
-    database = db.database
-    original = database.execute_sql
-
-    @contextmanager
-    def counter() -> Iterator[list[str]]:
-        statements: list[str] = []
-
-        def execute_sql(sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
-            statements.append(sql)
-            return original(sql, params, *args, **kwargs)
-
-        monkeypatch.setattr(database, "execute_sql", execute_sql)
-        try:
-            yield statements
-        finally:
-            monkeypatch.setattr(database, "execute_sql", original)
-
-    return counter

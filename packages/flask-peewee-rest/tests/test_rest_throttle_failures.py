@@ -2,31 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import threading
-from collections.abc import Iterator
 
+from flask_peewee.db.testing import table_moved_away
 from flask_peewee.rest import RestAPI, UserAuthentication
 
 from .conftest import basic
 
 WORKERS = 28
-
-
-@contextlib.contextmanager
-def table_moved_away(db, table: str) -> Iterator[None]:
-    """Rename ``table`` for the duration: every query of it fails in the database itself."""
-    database = db.database
-    here, away = (f"{database.quote[0]}{name}{database.quote[1]}" for name in (table, f"{table}_away"))
-    database.connect(reuse_if_open=True)
-    database.execute_sql(f"ALTER TABLE {here} RENAME TO {away}")
-    database.close()
-    try:
-        yield
-    finally:
-        database.connect(reuse_if_open=True)
-        database.execute_sql(f"ALTER TABLE {away} RENAME TO {here}")
-        database.close()
 
 
 def _api(app, auth, models):

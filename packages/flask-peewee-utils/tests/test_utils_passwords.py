@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 
 import pytest
 from flask import Flask
@@ -10,7 +11,6 @@ from werkzeug.security import generate_password_hash
 
 from flask_peewee.db import ImproperlyConfigured
 from flask_peewee.utils import (
-    _passwords,
     check_password,
     dummy_verify,
     get_password_context,
@@ -18,20 +18,14 @@ from flask_peewee.utils import (
     needs_rehash,
     password_scheme,
 )
+from flask_peewee.utils.testing import record_verifications
 
 
 @pytest.fixture
-def count_verifications(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Wrap the single verification function and record each stored hash it checks."""
-    calls: list[str] = []
-    real = _passwords.verify
-
-    def counting(raw_password, enc_password, context):
-        calls.append(enc_password)
-        return real(raw_password, enc_password, context)
-
-    monkeypatch.setattr(_passwords, "verify", counting)
-    return calls
+def count_verifications() -> Iterator[list[str]]:
+    """Each stored hash the single verification function checks (flask_peewee.utils.testing)."""
+    with record_verifications() as hashes:
+        yield hashes
 
 
 def test_without_app_context_hashes_are_salted_argon2() -> None:
@@ -181,3 +175,24 @@ def test_password_scheme_names_each_stored_format(plain_app: Flask) -> None:
     plain_app.config["FLASK_PEEWEE_PASSWORD_SCHEMES"] = ["pbkdf2_sha256"]
     with plain_app.app_context():
         assert password_scheme(make_password("secret")) == "pbkdf2_sha256"
+
+
+def test_record_verifications_restores_the_verification_function() -> None:
+    from flask_peewee.utils import _passwords
+
+    real = _passwords.verify
+    stored = make_password("s3cret")
+
+    def failing_block() -> None:
+        with record_verifications() as hashes:
+            assert check_password("s3cret", stored)
+            assert not check_password("other", stored)
+            raise RuntimeError(hashes)
+
+    with pytest.raises(RuntimeError) as raised:
+        failing_block()
+    hashes = raised.value.args[0]
+    assert hashes == [stored, stored]
+    assert _passwords.verify is real
+    assert check_password("s3cret", stored)
+    assert hashes == [stored, stored]  # nothing recorded after the block

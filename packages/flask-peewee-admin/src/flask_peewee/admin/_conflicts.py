@@ -1,6 +1,6 @@
 """Database refusals of a save, said in words: which field conflicts with which existing row.
 
-The detection is flask-peewee-utils' :func:`~flask_peewee.utils.unique_violation`.
+The detection is flask-peewee-utils' :func:`~flask_peewee.utils.internal.unique_violation`.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 
 import peewee
 
-from flask_peewee.utils import unique_violation
+from flask_peewee.utils.internal import unique_violation
 
 __all__ = ["explain_refusal"]
 

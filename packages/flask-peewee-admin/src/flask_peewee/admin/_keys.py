@@ -2,7 +2,7 @@
 
 A value the key column cannot hold (``abc`` for an integer key, an integer past 64 bits, a
 malformed UUID) matches no row instead of reaching the database driver, which would raise.
-The conversion is utils' :func:`~flask_peewee.utils.parse_key`, the same the REST API uses.
+The conversion is utils' :func:`~flask_peewee.utils.internal.parse_key`, the same the REST API uses.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 import peewee
 from wtforms.validators import ValidationError
 
-from flask_peewee.utils import ConversionError, parse_key
+from flask_peewee.utils import ConversionError
+from flask_peewee.utils.internal import parse_key
 
 if TYPE_CHECKING:
     # The mixin's hosts are wtf-peewee's query fields (untyped): the type checker sees one as its base.

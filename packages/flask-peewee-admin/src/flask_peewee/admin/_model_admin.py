@@ -45,8 +45,8 @@ from flask_peewee.utils import (
     filter_query,
     get_sensitive_fields,
     parse_filters,
-    parse_key,
 )
+from flask_peewee.utils.internal import parse_key
 
 if TYPE_CHECKING:
     from flask_peewee.admin._admin import Admin

@@ -46,8 +46,8 @@ from flask_peewee.auth._permissions import (
     stored_grants,
     user_id_of,
 )
-from flask_peewee.auth._remember import ENABLED as REMEMBER_ME_ENABLED
 from flask_peewee.auth._remember import RememberMe, remember_settings
+from flask_peewee.auth._settings import FRESH_LOGIN_AGE, REMEMBER_ME
 from flask_peewee.auth._throttle import AuthUnavailable, LoginOutcome, LoginThrottle, settings_from_config
 from flask_peewee.auth._views import AuthViews
 from flask_peewee.db import ImproperlyConfigured, connection, get_database
@@ -155,7 +155,7 @@ class Auth(AuthViews):
         With ``FLASK_PEEWEE_REMEMBER_ME`` true it also has a ``remember`` checkbox. A form of
         your own with a ``remember`` field turns remember-me on as well.
         """
-        if has_app_context() and current_app.config.get(REMEMBER_ME_ENABLED, False):
+        if has_app_context() and REMEMBER_ME.get(current_app.config):
             return RememberLoginForm
         return LoginForm
 
@@ -551,7 +551,7 @@ class Auth(AuthViews):
 
         @functools.wraps(func)
         def inner(*args: Any, **kwargs: Any) -> Any:
-            max_age = current_app.config.get("FLASK_PEEWEE_FRESH_LOGIN_AGE", 900)
+            max_age = FRESH_LOGIN_AGE.get(current_app.config)
             user = self.get_logged_in_user()
             stored = _sessions.stored_login()  # read after a remember-me restore, which is never fresh
             if user is None or stored is None or stored[2] <= 0 or time.time() - stored[2] > max_age:

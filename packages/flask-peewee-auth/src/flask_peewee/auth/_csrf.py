@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 
 from flask import current_app, request, session
 
+from flask_peewee.auth._settings import TRUSTED_ORIGINS
+
 __all__ = [
     "CSRF_FIELD_NAME",
     "csrf_token",
@@ -36,7 +38,7 @@ def csrf_token() -> str:
 
 def _trusted_origins() -> set[str]:
     origin = f"{request.scheme}://{request.host}".lower()
-    extra = current_app.config.get("FLASK_PEEWEE_TRUSTED_ORIGINS") or ()
+    extra = TRUSTED_ORIGINS.get(current_app.config) or ()
     if isinstance(extra, str):
         extra = [extra]
     return {origin, *(str(o).rstrip("/").lower() for o in extra)}

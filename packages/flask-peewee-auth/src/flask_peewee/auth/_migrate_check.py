@@ -10,7 +10,7 @@ from flask import Flask
 
 from flask_peewee.db import connection, migrate_check
 from flask_peewee.db.migrate_check import Finding
-from flask_peewee.utils import password_scheme
+from flask_peewee.utils.internal import password_scheme
 
 if TYPE_CHECKING:
     from flask_peewee.auth._auth import Auth

@@ -21,6 +21,7 @@ import peewee
 from flask import current_app, g, request
 
 from flask_peewee.auth._models import utcnow
+from flask_peewee.auth._settings import REMEMBER_ME, REMEMBER_ME_COOKIE_NAME, REMEMBER_ME_DURATION
 from flask_peewee.db import ImproperlyConfigured
 from flask_peewee.utils import digest_matches, keyed_digest, sign, unsign
 
@@ -31,11 +32,11 @@ if TYPE_CHECKING:
 
 __all__ = ["RememberMe", "remember_settings"]
 
-ENABLED = "FLASK_PEEWEE_REMEMBER_ME"
-DURATION = "FLASK_PEEWEE_REMEMBER_ME_DURATION"
-COOKIE_NAME = "FLASK_PEEWEE_REMEMBER_ME_COOKIE_NAME"
-DEFAULT_DURATION = 30 * 24 * 3600
-DEFAULT_COOKIE_NAME = "fp_remember"
+ENABLED = REMEMBER_ME.key
+DURATION = REMEMBER_ME_DURATION.key
+COOKIE_NAME = REMEMBER_ME_COOKIE_NAME.key
+DEFAULT_DURATION = REMEMBER_ME_DURATION.default
+DEFAULT_COOKIE_NAME = REMEMBER_ME_COOKIE_NAME.default
 _G_COOKIE = "_flask_peewee_auth_remember_cookie"
 _COOKIE_SALT = "flask-peewee-auth.remember-me"
 _FINGERPRINT_SALT = "flask-peewee-auth.remember-me.fingerprint"
@@ -43,12 +44,12 @@ _FINGERPRINT_SALT = "flask-peewee-auth.remember-me.fingerprint"
 
 def remember_settings(config: Mapping[str, Any]) -> tuple[int, str]:
     """The validated ``(duration in seconds, cookie name)``; a bad value raises ImproperlyConfigured."""
-    duration = config.get(DURATION, DEFAULT_DURATION)
+    duration = REMEMBER_ME_DURATION.get(config)
     if isinstance(duration, datetime.timedelta):
         duration = int(duration.total_seconds())
     if isinstance(duration, bool) or not isinstance(duration, int) or duration < 1:
         raise ImproperlyConfigured(f"{DURATION} must be a positive number of seconds or a timedelta, got {duration!r}")
-    name = config.get(COOKIE_NAME, DEFAULT_COOKIE_NAME)
+    name = REMEMBER_ME_COOKIE_NAME.get(config)
     if not isinstance(name, str) or not name or any(c in name for c in ' ;,="\\'):
         raise ImproperlyConfigured(f"{COOKIE_NAME} must be a plain cookie name, got {name!r}")
     return duration, name
@@ -94,7 +95,7 @@ class RememberMe:
 
     def enabled(self) -> bool:
         """On when ``FLASK_PEEWEE_REMEMBER_ME`` is true or the login form has a ``remember`` field."""
-        if current_app.config.get(ENABLED, False):
+        if REMEMBER_ME.get(current_app.config):
             return True
         return hasattr(self.auth.get_login_form(), "remember")
 

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import peewee
 from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 
+from flask_peewee.auth import _settings
 from flask_peewee.db import ImproperlyConfigured
 
 if TYPE_CHECKING:
@@ -48,15 +49,7 @@ __all__ = [
 ]
 
 PREFIX = "FLASK_PEEWEE_LOGIN_THROTTLE"
-DEFAULTS: dict[str, Any] = {
-    f"{PREFIX}_ENABLED": True,
-    f"{PREFIX}_USERNAME_LIMIT": 10,
-    f"{PREFIX}_ADDRESS_LIMIT": 20,
-    f"{PREFIX}_ACCOUNT_LIMIT": 100,
-    f"{PREFIX}_WINDOW": 900,
-    f"{PREFIX}_BACKEND": "database",
-    f"{PREFIX}_REDIS_URL": "redis://127.0.0.1:6379/0",
-}
+DEFAULTS: dict[str, Any] = {s.key: s.default for s in _settings.SETTINGS if s.key.startswith(PREFIX)}
 _BACKENDS = ("database", "redis")
 #: seconds a client is asked to wait when the user store cannot be reached
 UNAVAILABLE_RETRY_AFTER = 30
@@ -85,13 +78,13 @@ class AuthUnavailable(ServiceUnavailable):
 class ThrottleSettings:
     """The throttle configuration of one app, read from its ``FLASK_PEEWEE_LOGIN_THROTTLE_*`` keys."""
 
-    enabled: bool = True
-    username_limit: int = 10
-    address_limit: int = 20
-    account_limit: int = 100
-    window: int = 900
-    backend: str = "database"
-    redis_url: str = "redis://127.0.0.1:6379/0"
+    enabled: bool = _settings.THROTTLE_ENABLED.default
+    username_limit: int = _settings.THROTTLE_USERNAME_LIMIT.default
+    address_limit: int = _settings.THROTTLE_ADDRESS_LIMIT.default
+    account_limit: int = _settings.THROTTLE_ACCOUNT_LIMIT.default
+    window: int = _settings.THROTTLE_WINDOW.default
+    backend: str = _settings.THROTTLE_BACKEND.default
+    redis_url: str = _settings.THROTTLE_REDIS_URL.default
 
 
 def _positive_int(config: Mapping[str, Any], name: str) -> int:
@@ -103,14 +96,14 @@ def _positive_int(config: Mapping[str, Any], name: str) -> int:
 
 def settings_from_config(config: Mapping[str, Any]) -> ThrottleSettings:
     """Validate and read the throttle keys; a bad value raises :class:`ImproperlyConfigured`."""
-    backend = config.get(f"{PREFIX}_BACKEND", DEFAULTS[f"{PREFIX}_BACKEND"])
+    backend = _settings.THROTTLE_BACKEND.get(config)
     if backend not in _BACKENDS:
         raise ImproperlyConfigured(f"{PREFIX}_BACKEND must be one of {_BACKENDS}, got {backend!r}")
-    redis_url = config.get(f"{PREFIX}_REDIS_URL", DEFAULTS[f"{PREFIX}_REDIS_URL"])
+    redis_url = _settings.THROTTLE_REDIS_URL.get(config)
     if not isinstance(redis_url, str) or not redis_url:
         raise ImproperlyConfigured(f"{PREFIX}_REDIS_URL must be a redis:// URL, got {redis_url!r}")
     return ThrottleSettings(
-        enabled=bool(config.get(f"{PREFIX}_ENABLED", True)),
+        enabled=bool(_settings.THROTTLE_ENABLED.get(config)),
         username_limit=_positive_int(config, f"{PREFIX}_USERNAME_LIMIT"),
         address_limit=_positive_int(config, f"{PREFIX}_ADDRESS_LIMIT"),
         account_limit=_positive_int(config, f"{PREFIX}_ACCOUNT_LIMIT"),

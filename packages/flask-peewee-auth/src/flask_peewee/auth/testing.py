@@ -1,24 +1,36 @@
-"""Helpers for apps' own tests (and the admin and REST suites): log a test client in without the form.
+"""Helpers for apps' own tests (and the auth, admin and REST suites).
 
-Usage::
+Log a test client in without the form, create users, read a form's CSRF token::
 
-    from flask_peewee.auth.testing import log_in
+    from flask_peewee.auth.testing import create_user, form_csrf_token, log_in
 
-    def test_dashboard(app, client, auth, user):
-        log_in(client, user)
+    def test_dashboard(app, client, auth):
+        boss = create_user(app, auth, "boss", "secret", admin=True)
+        log_in(client, boss)
         assert client.get("/admin/").status_code == 200
+        token = form_csrf_token(client, "/admin/note/add/")
+
+:func:`cascade_models` builds a small schema whose recursive delete reaches every kind of
+dependent, for tests of audited deletes.
 """
 
 from __future__ import annotations
 
+import re
 import time
+from types import SimpleNamespace
 from typing import Any
 
-from flask_peewee.auth import _sessions
-from flask_peewee.auth._auth import EXTENSION_KEY
-from flask_peewee.db import connection
+import peewee
+from flask import Flask
 
-__all__ = ["log_in", "log_out"]
+from flask_peewee.auth import _sessions
+from flask_peewee.auth._auth import EXTENSION_KEY, Auth
+from flask_peewee.db import Database, connection
+
+__all__ = ["cascade_models", "create_user", "form_csrf_token", "log_in", "log_out"]
+
+_CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def _auth_of(app: Any, user: Any) -> Any:
@@ -54,3 +66,86 @@ def log_out(client: Any) -> None:
     """Forget ``client``'s session."""
     with client.session_transaction() as session:
         session.clear()
+
+
+def create_user(app: Flask, auth: Auth, username: str, password: str, **fields: Any) -> Any:
+    """Create and return a user of ``auth.User`` whose password is ``password``.
+
+    The password is hashed inside ``app``'s context, so the app's
+    ``FLASK_PEEWEE_PASSWORD_SCHEMES`` (a cheap scheme in a test suite) applies. ``email``
+    defaults to ``<username>@example.com``; other ``fields`` are set as given.
+    """
+    fields.setdefault("email", f"{username}@example.com")
+    with app.app_context(), connection(auth.db):
+        user = auth.User(username=username, **fields)
+        user.set_password(password)
+        user.save()
+    return user
+
+
+def form_csrf_token(client: Any, url: str) -> str:
+    """GET ``url`` with ``client`` and return the CSRF token of the form it renders."""
+    response = client.get(url)
+    text = response.get_data(as_text=True)
+    match = _CSRF_INPUT.search(text)
+    if match is None:
+        raise AssertionError(f"no csrf_token in the page at {url} (status {response.status_code}): {text[:500]}")
+    return match.group(1)
+
+
+def cascade_models(db: Database, *, tagged: bool = False) -> SimpleNamespace:
+    """Models whose recursive delete reaches every kind of dependent, with their tables and rows.
+
+    ``Author`` has ``Book`` rows (deleted with it), whose ``Review`` rows go too, ``Fan`` rows
+    (a nullable key: set to NULL) and many-to-many ``tags``; an author named ``locked``
+    refuses to be deleted (``IntegrityError``). Authors ``ann``, ``locked`` and ``other``
+    have 2 books with reviews of 3 and 5 stars each and 3 fans; with ``tagged`` each is also
+    linked to tags 0 and 2 of three. Returns the models (``through`` is the tags' link
+    model), ``tags`` and ``authors`` (by name).
+    """
+
+    class Tag(db.Model):  # type: ignore[name-defined, misc]
+        name = peewee.CharField()
+
+    class Author(db.Model):  # type: ignore[name-defined, misc]
+        name = peewee.CharField()
+        tags = peewee.ManyToManyField(Tag, backref="authors")
+
+        def __str__(self) -> str:
+            return str(self.name)
+
+        def delete_instance(self, *args: Any, **kwargs: Any) -> Any:
+            if self.name == "locked":
+                raise peewee.IntegrityError("this author is locked")
+            return super().delete_instance(*args, **kwargs)
+
+    class Book(db.Model):  # type: ignore[name-defined, misc]
+        author = peewee.ForeignKeyField(Author, backref="books")
+        title = peewee.CharField()
+
+    class Review(db.Model):  # type: ignore[name-defined, misc]
+        book = peewee.ForeignKeyField(Book, backref="reviews")
+        stars = peewee.IntegerField()
+
+    class Fan(db.Model):  # type: ignore[name-defined, misc]
+        author = peewee.ForeignKeyField(Author, backref="fans", null=True)
+        name = peewee.CharField()
+
+    through = Author.tags.get_through_model()
+    authors = {}
+    with connection(db):
+        db.create_tables([Tag, Author, through, Book, Review, Fan])
+        tags = [Tag.create(name=f"tag{i}") for i in range(3)]
+        for name in ("ann", "locked", "other"):
+            author = authors[name] = Author.create(name=name)
+            if tagged:
+                author.tags.add([tags[2], tags[0]])
+            for b in range(2):
+                book = Book.create(author=author, title=f"{name} book {b}")
+                for stars in (3, 5):
+                    Review.create(book=book, stars=stars)
+            for f in range(3):
+                Fan.create(author=author, name=f"{name} fan {f}")
+    return SimpleNamespace(
+        Tag=Tag, Author=Author, Book=Book, Review=Review, Fan=Fan, through=through, tags=tags, authors=authors
+    )

@@ -9,6 +9,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from flask_peewee.db._connection import connection
+from flask_peewee.db._migrations import add_migration_commands
+from flask_peewee.db.migrate_check import add_command as add_migrate_check_command
 
 if TYPE_CHECKING:
     from flask_peewee.db._database import Database
@@ -43,10 +45,6 @@ def make_group(db: Database) -> click.Group:
         if not dropped:
             click.echo("no tables to drop")
 
-    from flask_peewee.db._migrations import add_migration_commands
-
     add_migration_commands(group, db)
-    from flask_peewee.db.migrate_check import add_command
-
-    add_command(group, lambda: current_app.root_path)
+    add_migrate_check_command(group, lambda: current_app.root_path)
     return group

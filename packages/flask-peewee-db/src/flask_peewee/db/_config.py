@@ -13,6 +13,7 @@ from playhouse import db_url
 from playhouse.pool import PooledDatabase
 
 from flask_peewee.db._exceptions import ImproperlyConfigured
+from flask_peewee.db._settings import DATABASE, DATABASE_URL
 from flask_peewee.db.typed import driver_module, untyped
 
 __all__ = ["config_key", "database_from_config", "describe_config", "load_class", "load_engine"]
@@ -173,12 +174,10 @@ def _parse_url(url: str, setting: str) -> tuple[type[peewee.Database], Any, dict
 
 
 def _setting(config: Mapping[str, Any]) -> tuple[str, Any]:
-    value = config.get("DATABASE")
-    if value is not None:
-        return "DATABASE", value
-    value = config.get("DATABASE_URL")
-    if value is not None:
-        return "DATABASE_URL", value
+    for setting in (DATABASE, DATABASE_URL):
+        value = setting.get(config)
+        if value is not None:
+            return setting.key, value
     raise ImproperlyConfigured(
         "Set DATABASE (a dict with 'name' and 'engine', a database URL or a peewee.Database) "
         "or DATABASE_URL in the app config to use flask_peewee.db.Database"

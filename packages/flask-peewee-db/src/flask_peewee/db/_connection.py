@@ -1,13 +1,19 @@
-"""Use a connection for a block: open one unless one is open, and close only what was opened."""
+"""Use a connection for a block: open one unless one is open, and close only what was opened.
+
+It imports no other module of the package: ``_database`` (through ``_cli``) and ``_migrations``
+use it, so it must not import them back.
+"""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import peewee
 
-from flask_peewee.db._database import Database
+if TYPE_CHECKING:
+    from flask_peewee.db._database import Database
 
 __all__ = ["connection"]
 
@@ -23,7 +29,8 @@ def connection(
     shell's) is reused and left open; a connection opened here is closed when the block ends,
     also when it raised. Yields the database (or proxy) used.
     """
-    bound = database.database if isinstance(database, Database) else database
+    # A flask_peewee.db.Database is told apart by what it is not (no import of _database here).
+    bound = database if isinstance(database, (peewee.Database, peewee.DatabaseProxy)) else database.database
     opened = bound.connect(reuse_if_open=True)
     try:
         yield bound

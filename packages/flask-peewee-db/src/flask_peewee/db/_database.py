@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Any
 import peewee
 from flask import Flask, current_app, request
 
+from flask_peewee.db._cli import make_group
 from flask_peewee.db._config import config_key, database_from_config, describe_config
 from flask_peewee.db._exceptions import ImproperlyConfigured
+from flask_peewee.db._settings import EXCLUDED_ROUTES
 from flask_peewee.db.typed import sort_models
 
 if TYPE_CHECKING:
@@ -196,7 +198,7 @@ class Database:
         owner = app.cli.commands.get("fp")
         if owner is not None and owner is not self.cli:
             raise ImproperlyConfigured("The app already has a 'flask fp' command that this Database does not own")
-        _endpoint_names(app.config.get("FLASK_PEEWEE_EXCLUDED_ROUTES"), "FLASK_PEEWEE_EXCLUDED_ROUTES")  # fail early
+        _endpoint_names(EXCLUDED_ROUTES.get(app.config), EXCLUDED_ROUTES.key)  # fail early
         if database is not None:
             if not isinstance(database, peewee.Database):
                 raise TypeError(f"database must be a peewee.Database, got {database!r}")
@@ -253,9 +255,7 @@ class Database:
         an excluded endpoint or a static file opens nothing, and only a connection the
         request opened is closed.
         """
-        excluded = self.excluded_routes | _endpoint_names(
-            app.config.get("FLASK_PEEWEE_EXCLUDED_ROUTES"), "FLASK_PEEWEE_EXCLUDED_ROUTES"
-        )
+        excluded = self.excluded_routes | _endpoint_names(EXCLUDED_ROUTES.get(app.config), EXCLUDED_ROUTES.key)
         app.before_request(self._make_connect_hook(excluded))
         app.teardown_request(self._close_hook)
 
@@ -305,8 +305,6 @@ class Database:
     def cli(self) -> click.Group:
         """The ``fp`` click group; higher layers add their commands to it."""
         if self._cli is None:
-            from flask_peewee.db._cli import make_group
-
             self._cli = make_group(self)
         return self._cli
 

@@ -17,6 +17,7 @@ from playhouse.migrations import MigrationError, Runner, template
 from playhouse.schema_diff import diff_models
 
 from flask_peewee.db._connection import connection
+from flask_peewee.db._settings import MIGRATIONS_DIR
 
 if TYPE_CHECKING:
     from flask_peewee.db._database import Database
@@ -26,9 +27,7 @@ __all__ = ["add_migration_commands", "migrations_dir"]
 
 def migrations_dir(app: Flask) -> str:
     """The migrations folder of ``app``; a relative ``FLASK_PEEWEE_MIGRATIONS_DIR`` is read from ``app.root_path``."""
-    configured = app.config.get("FLASK_PEEWEE_MIGRATIONS_DIR")
-    if not configured:
-        return os.path.join(app.root_path, "migrations")
+    configured = MIGRATIONS_DIR.get(app.config) or MIGRATIONS_DIR.default
     return os.path.join(app.root_path, os.fspath(configured))
 
 

@@ -20,44 +20,55 @@ Apps override ``app`` in their own ``conftest.py`` and keep the rest::
     @pytest.fixture
     def app(database_url):
         return create_app({"DATABASE": database_url, "TESTING": True})
+
+``count_queries`` counts the SQL a block runs, to assert a query budget rather than a time::
+
+    def test_detail_is_one_query(client, count_queries):
+        with count_queries() as queries:
+            client.get("/notes/1/")
+        assert queries.count("SELECT") == 1
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import peewee
 import pytest
 from flask import Flask
 
 from flask_peewee.db._database import Database
+from flask_peewee.db._settings import CI, TEST_DATABASES, TEST_MYSQL_URL, TEST_POSTGRES_URL
 
 __all__ = [
     "BACKENDS",
     "Backend",
+    "QueryCounter",
     "app",
     "client",
+    "count_queries",
     "database_url",
     "db",
     "fp_backend",
+    "record_queries",
     "selected_backends",
+    "table_moved_away",
 ]
 
 BACKENDS = ("sqlite", "postgres", "mysql")
-_DEFAULT_URLS = {
-    "postgres": "postgresql://postgres@127.0.0.1:5432/test",
-    "mysql": "mysql://root@127.0.0.1:3306/test",
-}
+_SERVER_URLS = {"postgres": TEST_POSTGRES_URL, "mysql": TEST_MYSQL_URL}
 
 
 def selected_backends() -> tuple[tuple[str, ...], bool]:
     """The backends to run and whether they are required (the variable was set)."""
-    raw = os.environ.get("FLASK_PEEWEE_TEST_DATABASES", "").strip()
+    raw = (TEST_DATABASES.get(os.environ) or "").strip()
     if not raw:
         return BACKENDS, False
     names = tuple(dict.fromkeys(n.strip().lower() for n in raw.split(",") if n.strip()))
@@ -70,7 +81,7 @@ def selected_backends() -> tuple[tuple[str, ...], bool]:
 
 
 def _server_url(name: str) -> str:
-    return os.environ.get(f"FLASK_PEEWEE_TEST_{name.upper()}_URL", _DEFAULT_URLS[name])
+    return _SERVER_URLS[name].get(os.environ)
 
 
 def _with_database(url: str, database: str) -> str:
@@ -264,7 +275,7 @@ def fp_backend(request: pytest.FixtureRequest) -> Backend:
     backend = _backend(request.config, name)
     if backend.error:
         _, required = selected_backends()
-        if required or os.environ.get("CI", "").lower() == "true":
+        if required or (CI.get(os.environ) or "").lower() == "true":
             pytest.fail(f"required test database unavailable: {backend.error}", pytrace=False)
         pytest.skip(backend.error)
     return backend
@@ -310,3 +321,76 @@ def db(app: Flask) -> Iterator[Database]:
 def client(app: Flask) -> Any:
     """Flask's test client for :func:`app`."""
     return app.test_client()
+
+
+class QueryCounter(logging.Handler):
+    """The SQL statements peewee ran (it logs each one on the ``peewee`` logger at DEBUG).
+
+    ``statements`` lists them in order; the counter also reads as that list (``len``, ``[i]``,
+    iteration), and ``count(verb)`` counts those starting with ``verb`` (``"INSERT"``).
+    """
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.msg
+        self.statements.append(message[0] if isinstance(message, tuple) else str(message))
+
+    def count(self, verb: str | None = None) -> int:
+        """How many statements ran (only those starting with ``verb``, e.g. ``"INSERT"``, when given)."""
+        if verb is None:
+            return len(self.statements)
+        return sum(1 for sql in self.statements if sql.lstrip().upper().startswith(verb.upper()))
+
+    def __len__(self) -> int:
+        return len(self.statements)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.statements)
+
+    def __getitem__(self, index: int) -> str:
+        return self.statements[index]
+
+
+@contextlib.contextmanager
+def record_queries() -> Iterator[QueryCounter]:
+    """Record every SQL statement peewee runs in the block (any database, any thread)."""
+    logger = logging.getLogger("peewee")
+    counter, level = QueryCounter(), logger.level
+    logger.addHandler(counter)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield counter
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(level)
+
+
+@pytest.fixture
+def count_queries() -> Callable[[], contextlib.AbstractContextManager[QueryCounter]]:
+    """``with count_queries() as queries:`` records the block's SQL (:func:`record_queries`)."""
+    return record_queries
+
+
+@contextlib.contextmanager
+def table_moved_away(database: Database | peewee.Database, table: str) -> Iterator[None]:
+    """Rename ``table`` for the block, so every query of it fails in the database itself.
+
+    For tests of what an app does when part of its database is unavailable; the table is
+    renamed back afterwards, also when the block raised. ``database`` is a
+    :class:`~flask_peewee.db.Database` or a peewee database.
+    """
+    bound = database.database if isinstance(database, Database) else database
+    quote_open, quote_close = bound.quote[0], bound.quote[1]
+    here, away = (f"{quote_open}{name}{quote_close}" for name in (table, f"{table}_away"))
+    bound.connect(reuse_if_open=True)
+    bound.execute_sql(f"ALTER TABLE {here} RENAME TO {away}")
+    bound.close()
+    try:
+        yield
+    finally:
+        bound.connect(reuse_if_open=True)
+        bound.execute_sql(f"ALTER TABLE {away} RENAME TO {here}")
+        bound.close()

@@ -19,6 +19,7 @@ from flask_peewee.rest._auths import only_auth
 from flask_peewee.rest._errors import ApiError, RestForbidden, json_response
 from flask_peewee.rest._openapi import build_openapi
 from flask_peewee.rest._resource import RestResource
+from flask_peewee.rest._settings import TRUSTED_ORIGINS
 from flask_peewee.rest._token_cli import register_token_commands
 from flask_peewee.rest._tokens import create_token_table
 from flask_peewee.utils import DataError, QueryError
@@ -30,7 +31,7 @@ __all__ = ["EXTENSION_KEY", "OUTAGE_ERRORS", "RETRY_AFTER", "TRUSTED_ORIGINS_KEY
 
 EXTENSION_KEY = "flask_peewee.rest"
 #: origins (``https://app.example.com``) whose pages may write through the API from a browser
-TRUSTED_ORIGINS_KEY = "FLASK_PEEWEE_REST_TRUSTED_ORIGINS"
+TRUSTED_ORIGINS_KEY = TRUSTED_ORIGINS.key
 #: seconds a client is asked to wait (``Retry-After``) when the database or Redis is unreachable
 RETRY_AFTER = 5
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -70,7 +71,7 @@ def _origin_trusted() -> bool:
     origin = (request.headers.get("Origin") or "").strip().rstrip("/").lower()
     if not origin:
         return False
-    trusted = current_app.config.get(TRUSTED_ORIGINS_KEY) or ()
+    trusted = TRUSTED_ORIGINS.get(current_app.config) or ()
     if isinstance(trusted, str):
         trusted = [trusted]
     return origin in {str(item).strip().rstrip("/").lower() for item in trusted}

@@ -12,6 +12,7 @@ from flask import current_app, g, request
 from flask_peewee.auth import AuthUnavailable, LoginThrottled
 from flask_peewee.rest._auths import only_auth
 from flask_peewee.rest._errors import ApiError
+from flask_peewee.rest._settings import MAX_BODY_SIZE
 from flask_peewee.rest._tokens import check_token, get_token_model
 from flask_peewee.utils import use_credentials_cache
 
@@ -150,7 +151,7 @@ def _credential(name: str, header: str) -> str | None:
     """``name`` from the query string, a header (``name`` or ``header``) or a form body, in that order."""
     value = request.args.get(name) or request.headers.get(name) or request.headers.get(header)
     if value is None and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        limit = current_app.config.get("FLASK_PEEWEE_REST_MAX_BODY_SIZE", 1024 * 1024)
+        limit = MAX_BODY_SIZE.get(current_app.config)
         if request.content_length is not None and request.content_length <= limit:
             value = request.form.get(name)
     return value if isinstance(value, str) and value else None

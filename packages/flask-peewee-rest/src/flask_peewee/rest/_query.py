@@ -11,14 +11,13 @@ from werkzeug.datastructures import MultiDict
 
 from flask_peewee.db.typed import primary_key
 from flask_peewee.utils import (
-    MAX_DEPTH,
     QueryError,
     apply_filters,
-    field_names,
     filter_query,
     get_sensitive_fields,
     parse_filters,
 )
+from flask_peewee.utils.internal import MAX_DEPTH, field_names
 
 if TYPE_CHECKING:
     from flask_peewee.rest._resource import RestResource

@@ -9,10 +9,11 @@ from flask import current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from flask_peewee.rest._errors import ApiError
+from flask_peewee.rest._settings import MAX_BODY_SIZE
 
 __all__ = ["DEFAULT_MAX_BODY_SIZE", "read_body", "read_limit"]
 
-DEFAULT_MAX_BODY_SIZE = 1024 * 1024
+DEFAULT_MAX_BODY_SIZE = MAX_BODY_SIZE.default
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -30,7 +31,7 @@ def _loads(text: str | bytes) -> Any:
 
 def max_body_size() -> int:
     """The largest body accepted, ``FLASK_PEEWEE_REST_MAX_BODY_SIZE`` bytes (1 MiB by default)."""
-    return int(current_app.config.get("FLASK_PEEWEE_REST_MAX_BODY_SIZE", DEFAULT_MAX_BODY_SIZE))
+    return int(MAX_BODY_SIZE.get(current_app.config))
 
 
 def read_body() -> dict[str, Any]:

@@ -34,9 +34,9 @@ from flask_peewee.utils import (
     insert_instance,
     model_to_dict,
     object_version,
-    parse_key,
 )
 from flask_peewee.utils import apply_ordering as order_query
+from flask_peewee.utils.internal import parse_key
 
 if TYPE_CHECKING:
     from flask_peewee.rest._api import RestAPI

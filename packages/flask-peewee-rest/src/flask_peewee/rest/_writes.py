@@ -11,7 +11,7 @@ import peewee
 from flask_peewee.db.typed import pk_expr
 from flask_peewee.rest._auths import only_auth
 from flask_peewee.rest._errors import ApiError
-from flask_peewee.utils import unique_violation
+from flask_peewee.utils.internal import unique_violation
 
 if TYPE_CHECKING:
     from flask_peewee.auth import Auth

@@ -1,4 +1,9 @@
-"""Utilities for flask-peewee: pagination, lookups, slugs, safe redirects, passwords and the query toolkit."""
+"""Utilities for flask-peewee: pagination, lookups, slugs, safe redirects, passwords and the query toolkit.
+
+``__all__`` is the public API: what apps use, the original flask-peewee's names included. The
+helpers only flask-peewee's own packages need are listed in :mod:`flask_peewee.utils.internal`;
+they stay importable from here but are not advertised.
+"""
 
 from __future__ import annotations
 
@@ -32,38 +37,37 @@ from flask_peewee.utils._filters import (
 from flask_peewee.utils._keyset import iter_keyset, keyset_condition, keyset_key, keyset_order, keyset_values
 from flask_peewee.utils._m2m import ManyToManyEnds, many_to_many_ends
 from flask_peewee.utils._ordering import apply_ordering, parse_ordering
-from flask_peewee.utils._pagination import (
-    MAX_OFFSET,
-    PaginatedQuery,
-    clamp_page,
-    count_rows,
-    object_list,
-    parse_page,
-)
+from flask_peewee.utils._pagination import PaginatedQuery, clamp_page, count_rows, object_list
 from flask_peewee.utils._passwords import (
     check_password,
     dummy_verify,
     get_password_context,
     make_password,
     needs_rehash,
-    password_scheme,
 )
-from flask_peewee.utils._paths import MAX_DEPTH
 from flask_peewee.utils._regex import MAX_REGEX_LENGTH, regex_problem
 from flask_peewee.utils._sensitive import get_sensitive_fields
-from flask_peewee.utils._serialize import dict_to_model, field_names, insert_instance, model_to_dict
+from flask_peewee.utils._serialize import dict_to_model, insert_instance, model_to_dict
 from flask_peewee.utils._shortcuts import get_object_or_404, slugify
 from flask_peewee.utils._signing import MissingSecretKey, digest_matches, keyed_digest, sign, unsign
-from flask_peewee.utils._unique import unique_violation
 from flask_peewee.utils._urls import get_next, is_safe_url, safe_next_url
-from flask_peewee.utils._values import ConversionError, field_kind, parse_key, parse_value, serialize_value
+from flask_peewee.utils._values import ConversionError, field_kind, parse_value, serialize_value
 from flask_peewee.utils._version import object_version
+
+# Helpers only flask-peewee's own packages need: importable from here, not in __all__.
+from flask_peewee.utils.internal import (  # noqa: F401
+    MAX_DEPTH,
+    MAX_OFFSET,
+    field_names,
+    parse_key,
+    parse_page,
+    password_scheme,
+    unique_violation,
+)
 
 __all__ = [
     "DEFAULT_IGNORED_PARAMS",
     "LEGACY_PASSWORD_RE",
-    "MAX_DEPTH",
-    "MAX_OFFSET",
     "MAX_REGEX_LENGTH",
     "OPERATORS",
     "PASSWORD_HASH_METHOD",
@@ -91,7 +95,6 @@ __all__ = [
     "digest_matches",
     "dummy_verify",
     "field_kind",
-    "field_names",
     "filter_query",
     "get_credentials_cache",
     "get_dictionary_from_model",
@@ -119,22 +122,17 @@ __all__ = [
     "object_version",
     "order_query",
     "parse_filters",
-    "parse_key",
     "parse_ordering",
-    "parse_page",
     "parse_value",
-    "password_scheme",
     "path_to_models",
     "regex_problem",
     "safe_next_url",
     "serialize_value",
     "sign",
     "slugify",
-    "unique_violation",
     "unsign",
     "use_credentials_cache",
 ]
-
 
 # The original's module setting, honoured: a werkzeug ``generate_password_hash`` method
 # (``"pbkdf2:sha256:1"`` in a test suite, say). While it is None, new hashes use the passlib

@@ -26,6 +26,7 @@ from flask import current_app, has_app_context
 
 from flask_peewee.db import ImproperlyConfigured
 from flask_peewee.db.typed import untyped
+from flask_peewee.utils._settings import CREDENTIALS_CACHE_SECONDS, CREDENTIALS_CACHE_SIZE
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -40,10 +41,10 @@ __all__ = [
     "use_credentials_cache",
 ]
 
-CACHE_SECONDS_KEY = "FLASK_PEEWEE_CREDENTIALS_CACHE_SECONDS"
-CACHE_SIZE_KEY = "FLASK_PEEWEE_CREDENTIALS_CACHE_SIZE"
-DEFAULT_CACHE_SECONDS = 60
-DEFAULT_CACHE_SIZE = 1024
+CACHE_SECONDS_KEY = CREDENTIALS_CACHE_SECONDS.key
+CACHE_SIZE_KEY = CREDENTIALS_CACHE_SIZE.key
+DEFAULT_CACHE_SECONDS = CREDENTIALS_CACHE_SECONDS.default
+DEFAULT_CACHE_SIZE = CREDENTIALS_CACHE_SIZE.default
 _EXTENSION_KEY = "flask_peewee.utils.credentials_cache"
 _SCOPE: contextvars.ContextVar[str | None] = contextvars.ContextVar("flask_peewee_credentials_scope", default=None)
 _CREATE_LOCK = threading.Lock()
@@ -135,8 +136,8 @@ def _number(value: object, key: str, *, integer: bool) -> float:
 
 
 def _settings(app: Flask) -> tuple[float, int]:
-    seconds = _number(app.config.get(CACHE_SECONDS_KEY, DEFAULT_CACHE_SECONDS), CACHE_SECONDS_KEY, integer=False)
-    size = int(_number(app.config.get(CACHE_SIZE_KEY, DEFAULT_CACHE_SIZE), CACHE_SIZE_KEY, integer=True))
+    seconds = _number(CREDENTIALS_CACHE_SECONDS.get(app.config), CACHE_SECONDS_KEY, integer=False)
+    size = int(_number(CREDENTIALS_CACHE_SIZE.get(app.config), CACHE_SIZE_KEY, integer=True))
     return seconds, size
 
 

@@ -24,6 +24,7 @@ from werkzeug.security import generate_password_hash
 from flask_peewee.db import ImproperlyConfigured
 from flask_peewee.db.typed import untyped
 from flask_peewee.utils import _credentials
+from flask_peewee.utils._settings import ARGON2_MEMORY_COST, ARGON2_PARALLELISM, ARGON2_TIME_COST, PASSWORD_SCHEMES
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -45,14 +46,18 @@ __all__ = [
     "verify",
 ]
 
-CONFIG_KEY = "FLASK_PEEWEE_PASSWORD_SCHEMES"
-DEFAULT_SCHEMES: tuple[str, ...] = ("argon2",)
-ARGON2_TIME_COST_KEY = "FLASK_PEEWEE_ARGON2_TIME_COST"
-ARGON2_MEMORY_COST_KEY = "FLASK_PEEWEE_ARGON2_MEMORY_COST"
-ARGON2_PARALLELISM_KEY = "FLASK_PEEWEE_ARGON2_PARALLELISM"
+CONFIG_KEY = PASSWORD_SCHEMES.key
+DEFAULT_SCHEMES: tuple[str, ...] = PASSWORD_SCHEMES.default
+ARGON2_TIME_COST_KEY = ARGON2_TIME_COST.key
+ARGON2_MEMORY_COST_KEY = ARGON2_MEMORY_COST.key
+ARGON2_PARALLELISM_KEY = ARGON2_PARALLELISM.key
 #: argon2id's default cost: time cost (passes), memory cost (KiB) and parallelism (lanes); the
 #: RFC 9106 "low memory" profile, as argon2-cffi and passlib use
-DEFAULT_ARGON2: tuple[int, int, int] = (3, 65536, 4)
+DEFAULT_ARGON2: tuple[int, int, int] = (
+    ARGON2_TIME_COST.default,
+    ARGON2_MEMORY_COST.default,
+    ARGON2_PARALLELISM.default,
+)
 _EXTENSION_KEY = "flask_peewee.utils.passwords"
 
 _SHA1_HEX = re.compile(r"[0-9a-fA-F]{40}")
@@ -142,7 +147,7 @@ def _state(app: Flask | None = None) -> _PasswordState:
         if not has_app_context():
             return _default_state()
         app = untyped(current_app)._get_current_object()
-    schemes = _schemes_from_config(app.config.get(CONFIG_KEY))
+    schemes = _schemes_from_config(PASSWORD_SCHEMES.get(app.config))
     argon2 = _argon2_from_config(app.config)
     if schemes == DEFAULT_SCHEMES and argon2 == DEFAULT_ARGON2:
         return _default_state()

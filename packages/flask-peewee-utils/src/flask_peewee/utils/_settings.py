@@ -1,0 +1,43 @@
+"""The configuration keys flask-peewee-utils reads, with their defaults (see docs/configuration.rst)."""
+
+from __future__ import annotations
+
+from flask_peewee.db.settings import Setting
+
+__all__ = [
+    "ARGON2_MEMORY_COST",
+    "ARGON2_PARALLELISM",
+    "ARGON2_TIME_COST",
+    "CREDENTIALS_CACHE_SECONDS",
+    "CREDENTIALS_CACHE_SIZE",
+    "PASSWORD_SCHEMES",
+    "SETTINGS",
+]
+
+PASSWORD_SCHEMES = Setting(
+    "FLASK_PEEWEE_PASSWORD_SCHEMES",
+    ("argon2",),
+    "passlib schemes (a list or comma-separated string); the first hashes new passwords.",
+)
+
+ARGON2_TIME_COST = Setting("FLASK_PEEWEE_ARGON2_TIME_COST", 3, "argon2 time cost (passes) of new hashes.")
+ARGON2_MEMORY_COST = Setting("FLASK_PEEWEE_ARGON2_MEMORY_COST", 65536, "argon2 memory cost of new hashes, in KiB.")
+ARGON2_PARALLELISM = Setting("FLASK_PEEWEE_ARGON2_PARALLELISM", 4, "argon2 parallelism (lanes) of new hashes.")
+CREDENTIALS_CACHE_SECONDS = Setting(
+    "FLASK_PEEWEE_CREDENTIALS_CACHE_SECONDS",
+    60,
+    "how long a verified HTTP Basic password is remembered in process memory; 0 turns the cache off.",
+)
+CREDENTIALS_CACHE_SIZE = Setting(
+    "FLASK_PEEWEE_CREDENTIALS_CACHE_SIZE", 1024, "the most credentials the cache remembers; 0 turns it off."
+)
+
+#: Every key of this package, in the order of the documentation's table.
+SETTINGS = (
+    PASSWORD_SCHEMES,
+    ARGON2_TIME_COST,
+    ARGON2_MEMORY_COST,
+    ARGON2_PARALLELISM,
+    CREDENTIALS_CACHE_SECONDS,
+    CREDENTIALS_CACHE_SIZE,
+)
