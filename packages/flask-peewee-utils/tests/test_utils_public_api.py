@@ -71,6 +71,7 @@ DOCUMENTED = {
     "safe_next_url",
     "serialize_value",
     "count_rows",
+    "MAX_OFFSET",
     "CredentialsCache",
     "get_credentials_cache",
     "use_credentials_cache",
@@ -84,7 +85,7 @@ DOCUMENTED = {
     "object_version",
 }
 
-INTERNAL = {"MAX_DEPTH", "MAX_OFFSET", "field_names", "parse_key", "parse_page", "password_scheme", "unique_violation"}
+INTERNAL = {"MAX_DEPTH", "field_names", "parse_key", "parse_page", "password_scheme", "unique_violation"}
 
 
 def test_all_is_the_documented_and_original_names():

@@ -9,7 +9,6 @@ __all__ = [
     "REMEMBER_ME",
     "REMEMBER_ME_COOKIE_NAME",
     "REMEMBER_ME_DURATION",
-    "SECRET_KEY",
     "SETTINGS",
     "THROTTLE_ACCOUNT_LIMIT",
     "THROTTLE_ADDRESS_LIMIT",
@@ -21,12 +20,6 @@ __all__ = [
     "TRUSTED_ORIGINS",
 ]
 
-SECRET_KEY = Setting(
-    "SECRET_KEY",
-    None,
-    "Flask's key; signs sessions, session tokens, CSRF tokens and remember-me cookies.",
-    required=True,
-)
 THROTTLE_ENABLED = Setting("FLASK_PEEWEE_LOGIN_THROTTLE_ENABLED", True, "False turns login throttling off.")
 THROTTLE_USERNAME_LIMIT = Setting(
     "FLASK_PEEWEE_LOGIN_THROTTLE_USERNAME_LIMIT", 10, "Failed attempts per username from one address per window."
@@ -60,7 +53,6 @@ REMEMBER_ME_COOKIE_NAME = Setting(
 
 #: Every key of this package, in the order of the documentation's table.
 SETTINGS = (
-    SECRET_KEY,
     THROTTLE_ENABLED,
     THROTTLE_USERNAME_LIMIT,
     THROTTLE_ADDRESS_LIMIT,

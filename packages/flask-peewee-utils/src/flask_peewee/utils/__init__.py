@@ -37,7 +37,7 @@ from flask_peewee.utils._filters import (
 from flask_peewee.utils._keyset import iter_keyset, keyset_condition, keyset_key, keyset_order, keyset_values
 from flask_peewee.utils._m2m import ManyToManyEnds, many_to_many_ends
 from flask_peewee.utils._ordering import apply_ordering, parse_ordering
-from flask_peewee.utils._pagination import PaginatedQuery, clamp_page, count_rows, object_list
+from flask_peewee.utils._pagination import MAX_OFFSET, PaginatedQuery, clamp_page, count_rows, object_list
 from flask_peewee.utils._passwords import (
     check_password,
     dummy_verify,
@@ -57,7 +57,6 @@ from flask_peewee.utils._version import object_version
 # Helpers only flask-peewee's own packages need: importable from here, not in __all__.
 from flask_peewee.utils.internal import (  # noqa: F401
     MAX_DEPTH,
-    MAX_OFFSET,
     field_names,
     parse_key,
     parse_page,
@@ -68,6 +67,7 @@ from flask_peewee.utils.internal import (  # noqa: F401
 __all__ = [
     "DEFAULT_IGNORED_PARAMS",
     "LEGACY_PASSWORD_RE",
+    "MAX_OFFSET",
     "MAX_REGEX_LENGTH",
     "OPERATORS",
     "PASSWORD_HASH_METHOD",

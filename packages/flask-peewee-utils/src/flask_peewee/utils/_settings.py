@@ -11,6 +11,8 @@ __all__ = [
     "CREDENTIALS_CACHE_SECONDS",
     "CREDENTIALS_CACHE_SIZE",
     "PASSWORD_SCHEMES",
+    "SECRET_KEY",
+    "SECRET_KEY_FALLBACKS",
     "SETTINGS",
 ]
 
@@ -32,8 +34,20 @@ CREDENTIALS_CACHE_SIZE = Setting(
     "FLASK_PEEWEE_CREDENTIALS_CACHE_SIZE", 1024, "the most credentials the cache remembers; 0 turns it off."
 )
 
+SECRET_KEY = Setting(
+    "SECRET_KEY",
+    None,
+    "Flask's key; signs sessions, session tokens, CSRF tokens, remember-me cookies, REST cursors and object versions.",
+    required=True,
+)
+SECRET_KEY_FALLBACKS = Setting(
+    "SECRET_KEY_FALLBACKS", None, "Flask's list of older keys, still accepted when checking a signature."
+)
+
 #: Every key of this package, in the order of the documentation's table.
 SETTINGS = (
+    SECRET_KEY,
+    SECRET_KEY_FALLBACKS,
     PASSWORD_SCHEMES,
     ARGON2_TIME_COST,
     ARGON2_MEMORY_COST,

@@ -17,9 +17,9 @@ from typing import Any
 from flask import current_app
 from itsdangerous import BadSignature, Signer
 
-__all__ = ["MissingSecretKey", "digest_matches", "keyed_digest", "sign", "unsign"]
+from flask_peewee.utils._settings import SECRET_KEY_FALLBACKS
 
-_FALLBACKS = "SECRET_KEY_FALLBACKS"
+__all__ = ["MissingSecretKey", "digest_matches", "keyed_digest", "sign", "unsign"]
 
 
 class MissingSecretKey(RuntimeError):
@@ -52,7 +52,7 @@ def _checking_keys() -> list[Any]:
     key = current_app.secret_key
     if not key:
         return []
-    fallbacks = current_app.config.get(_FALLBACKS) or []
+    fallbacks = SECRET_KEY_FALLBACKS.get(current_app.config) or []
     if isinstance(fallbacks, (str, bytes)):
         fallbacks = [fallbacks]
     return [*(k for k in fallbacks if k), key]
