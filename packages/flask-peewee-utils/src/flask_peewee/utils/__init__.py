@@ -17,7 +17,9 @@ from flask_peewee.utils._compat import (
     order_query,
     path_to_models,
 )
+from flask_peewee.utils._backends import backend_name
 from flask_peewee.utils._errors import DataError, QueryError
+from flask_peewee.utils._extensions import register_extension
 from flask_peewee.utils._filters import (
     DEFAULT_IGNORED_PARAMS,
     OPERATORS,
@@ -25,12 +27,15 @@ from flask_peewee.utils._filters import (
     Filter,
     apply_filters,
     apply_search,
+    field_operators,
     filter_query,
     parse_filters,
+    split_filter_key,
 )
 from flask_peewee.utils._keyset import iter_keyset, keyset_condition, keyset_key, keyset_order, keyset_values
 from flask_peewee.utils._ordering import apply_ordering, parse_ordering
 from flask_peewee.utils._pagination import MAX_OFFSET, PaginatedQuery, clamp_page, object_list, parse_page
+from flask_peewee.utils._paths import filterable_path, path_allowed
 from flask_peewee.utils._passwords import (
     check_password,
     dummy_verify,
@@ -66,6 +71,7 @@ __all__ = [
     "apply_filters",
     "apply_ordering",
     "apply_search",
+    "backend_name",
     "check_password",
     "clamp_page",
     "convert_boolean",
@@ -73,7 +79,9 @@ __all__ = [
     "dict_to_model",
     "dummy_verify",
     "field_kind",
+    "field_operators",
     "filter_query",
+    "filterable_path",
     "get_dictionary_from_model",
     "get_hexdigest",
     "get_model_from_dictionary",
@@ -101,11 +109,14 @@ __all__ = [
     "parse_page",
     "parse_value",
     "password_scheme",
+    "path_allowed",
     "path_to_models",
     "regex_problem",
+    "register_extension",
     "safe_next_url",
     "serialize_value",
     "slugify",
+    "split_filter_key",
     "unique_violation",
 ]
 
