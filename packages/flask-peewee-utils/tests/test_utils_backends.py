@@ -40,7 +40,7 @@ def test_register_extension_refuses_a_second_name() -> None:
     first, second, other = object(), object(), object()
     register_extension(app, "flask_peewee.test", "api", first, label="A Thing")
     register_extension(app, "flask_peewee.test", "v2", other, label="A Thing")
-    with pytest.raises(ImproperlyConfigured, match="^A Thing named 'api' is already registered on this app$"):
+    with pytest.raises(ImproperlyConfigured, match=r"^A Thing named 'api' is already registered on this app$"):
         register_extension(app, "flask_peewee.test", "api", second, label="A Thing")
     assert app.extensions["flask_peewee.test"] == {"api": first, "v2": other}
     register_extension(Flask(__name__), "flask_peewee.test", "api", second, label="A Thing")  # another app is fine

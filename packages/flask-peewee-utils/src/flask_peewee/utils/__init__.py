@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_peewee.utils.__about__ import __version__
+from flask_peewee.utils._backends import backend_name
 from flask_peewee.utils._compat import (
     LEGACY_PASSWORD_RE,
     alias_field,
@@ -17,7 +18,6 @@ from flask_peewee.utils._compat import (
     order_query,
     path_to_models,
 )
-from flask_peewee.utils._backends import backend_name
 from flask_peewee.utils._errors import DataError, QueryError
 from flask_peewee.utils._extensions import register_extension
 from flask_peewee.utils._filters import (
@@ -35,7 +35,6 @@ from flask_peewee.utils._filters import (
 from flask_peewee.utils._keyset import iter_keyset, keyset_condition, keyset_key, keyset_order, keyset_values
 from flask_peewee.utils._ordering import apply_ordering, parse_ordering
 from flask_peewee.utils._pagination import MAX_OFFSET, PaginatedQuery, clamp_page, object_list, parse_page
-from flask_peewee.utils._paths import filterable_path, path_allowed
 from flask_peewee.utils._passwords import (
     check_password,
     dummy_verify,
@@ -44,6 +43,7 @@ from flask_peewee.utils._passwords import (
     needs_rehash,
     password_scheme,
 )
+from flask_peewee.utils._paths import filterable_path, path_allowed
 from flask_peewee.utils._regex import MAX_REGEX_LENGTH, regex_problem
 from flask_peewee.utils._sensitive import get_sensitive_fields
 from flask_peewee.utils._serialize import dict_to_model, insert_instance, model_to_dict

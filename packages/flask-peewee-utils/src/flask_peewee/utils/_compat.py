@@ -16,13 +16,13 @@ from typing import Any
 import peewee
 
 from flask_peewee.db import load_class
+from flask_peewee.utils._backends import backend_name
 from flask_peewee.utils._errors import DataError, QueryError
 from flask_peewee.utils._ordering import _order, parse_ordering
 from flask_peewee.utils._passwords import _legacy_kind
 from flask_peewee.utils._paths import join_fks, lookup_field
 from flask_peewee.utils._sensitive import get_sensitive_fields
 from flask_peewee.utils._serialize import _plan
-from flask_peewee.utils._backends import backend_name
 from flask_peewee.utils._values import ConversionError, _parse_datetime, parse_value
 
 __all__ = [

@@ -10,11 +10,11 @@ from typing import Any
 
 import peewee
 
+from flask_peewee.utils._backends import backend_name
 from flask_peewee.utils._errors import QueryError
 from flask_peewee.utils._paths import as_model_select, join_path, resolve_path
 from flask_peewee.utils._patterns import escape_like, like_expression, pattern_problem
 from flask_peewee.utils._regex import regex_expression, regex_problem
-from flask_peewee.utils._backends import backend_name
 from flask_peewee.utils._values import ConversionError, field_kind, is_text_field, parse_value
 
 __all__ = [

@@ -111,7 +111,9 @@ def filterable_path(
     foreign keys), so a filter form built with it offers what the parser accepts.
     """
     try:
-        return resolve_path(model, dotted, param=dotted, what="filter", fields=fields, exclude=exclude, recursive=recursive)
+        return resolve_path(
+            model, dotted, param=dotted, what="filter", fields=fields, exclude=exclude, recursive=recursive
+        )
     except QueryError:
         return None
 

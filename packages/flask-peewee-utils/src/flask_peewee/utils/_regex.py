@@ -21,8 +21,8 @@ from typing import Any
 
 import peewee
 
-from flask_peewee.utils._patterns import ensure_sqlite_function
 from flask_peewee.utils._backends import backend_name
+from flask_peewee.utils._patterns import ensure_sqlite_function
 
 __all__ = ["MAX_REGEX_LENGTH", "MAX_UNBOUNDED", "regex_expression", "regex_problem"]
 

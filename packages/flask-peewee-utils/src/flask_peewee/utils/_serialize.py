@@ -7,9 +7,9 @@ from typing import Any
 
 import peewee
 
+from flask_peewee.utils._backends import backend_name
 from flask_peewee.utils._errors import DataError
 from flask_peewee.utils._sensitive import cacheable, declarations, get_sensitive_fields
-from flask_peewee.utils._backends import backend_name
 from flask_peewee.utils._values import ConversionError, parse_value, serialize_value
 
 __all__ = ["dict_to_model", "insert_instance", "model_to_dict"]
