@@ -13,8 +13,7 @@ import peewee
 import pytest
 
 from flask_peewee.db import Database
-from flask_peewee.utils import DataError, QueryError, dict_to_model, insert_instance, model_to_dict
-from flask_peewee.utils._values import backend_of
+from flask_peewee.utils import DataError, QueryError, backend_name, dict_to_model, insert_instance, model_to_dict
 
 
 def test_foreign_keys_datetimes_and_decimals_in_the_wire_format(models: SimpleNamespace) -> None:
@@ -151,7 +150,7 @@ def test_bad_values_are_field_errors_and_leave_the_instance_alone(
 def test_integer_size_follows_the_column(models: SimpleNamespace) -> None:
     user = models.User.get(models.User.username == "admin")
     big = 2**40
-    if backend_of(models.User._meta.database) == "sqlite":
+    if backend_name(models.User._meta.database) == "sqlite":
         dict_to_model(user, {"age": big}).save()
         assert models.User.get_by_id(user.id).age == big
         assert dict_to_model(models.Note, {"title": "t", "size": 40000}).size == 40000

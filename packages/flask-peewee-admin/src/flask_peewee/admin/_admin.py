@@ -28,6 +28,7 @@ from flask_peewee.admin._panels import AdminPanel
 from flask_peewee.auth import add_security_headers, is_cross_site_request
 from flask_peewee.db import ImproperlyConfigured
 from flask_peewee.utils import get_next
+from flask_peewee.utils.internal import register_extension
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Response
@@ -227,10 +228,7 @@ class Admin(AuditViews):
 
     def init_app(self, app: Flask) -> None:
         """Attach the admin to ``app``; the blueprint is registered once :meth:`setup` has run."""
-        registry = app.extensions.setdefault(EXTENSION_KEY, {})
-        if self.name in registry:
-            raise ImproperlyConfigured(f"An Admin named {self.name!r} is already registered on this app")
-        registry[self.name] = self
+        register_extension(app, EXTENSION_KEY, self.name, self, label="An Admin")
         if self._is_setup:
             self._attach(app)
         else:

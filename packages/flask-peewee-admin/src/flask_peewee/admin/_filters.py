@@ -2,7 +2,9 @@
 
 The rows submit as ``_ff``/``_fo``/``_fv`` triples; the list view turns them into the
 django-style query string (``user__username__ilike=a%``) REST uses, so URLs stay shareable.
-Parsing and applying the filters is flask-peewee-utils' job.
+Parsing and applying the filters is flask-peewee-utils' job, and so is deciding what may be
+filtered: the form offers the paths and operators :func:`~flask_peewee.utils.parse_filters`
+accepts (:func:`~flask_peewee.utils.filterable_path`, :func:`~flask_peewee.utils.field_operators`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 import peewee
 from werkzeug.datastructures import MultiDict
 
-from flask_peewee.utils import OPERATORS, get_sensitive_fields
+from flask_peewee.utils import OPERATORS, field_kind, get_sensitive_fields
+from flask_peewee.utils.internal import field_operators, filterable_path, path_allowed, split_filter_key
 
 if TYPE_CHECKING:
     from flask_peewee.admin._model_admin import ModelAdmin
@@ -32,35 +35,27 @@ OPERATOR_LABELS = {
     "like": "matches (% and _, case-sensitive)",
     "ilike": "matches (% and _)",
 }
-_KIND_OPS = {
-    "text": ("eq", "ne", "ilike", "like", "in", "is"),
-    "number": ("eq", "ne", "lt", "lte", "gt", "gte", "in", "is"),
-    "date": ("eq", "ne", "lt", "lte", "gt", "gte", "is"),
-    "bool": ("eq", "is"),
-    "fk": ("eq", "ne", "in", "is"),
-    "other": ("eq", "ne", "in", "is"),
-    "json": ("is",),
+#: the order operators are offered in (the pattern matches first for text)
+_OPERATOR_ORDER = ("eq", "ne", "ilike", "like", "lt", "lte", "gt", "gte", "in", "is")
+#: the input a kind of field gets, by the toolkit's :func:`~flask_peewee.utils.field_kind`
+_INPUT_KINDS = {
+    "fk": "fk",
+    "bool": "bool",
+    "int": "number",
+    "float": "number",
+    "decimal": "number",
+    "datetime": "date",
+    "date": "date",
+    "time": "date",
+    "text": "text",
+    "json": "json",
 }
 ROW_FIELD, ROW_OP, ROW_VALUE = "_ff", "_fo", "_fv"
 
 
 def filter_kind(field_: peewee.Field) -> str:
     """The kind of input a filter on ``field_`` needs (text, number, date, bool, fk, json, other)."""
-    if isinstance(field_, peewee.ForeignKeyField):
-        return "fk"
-    if isinstance(field_, peewee.BooleanField):
-        return "bool"
-    if isinstance(field_, (peewee.DateTimeField, peewee.DateField, peewee.TimeField, peewee.TimestampField)):
-        return "date"
-    if isinstance(field_, (peewee.IntegerField, peewee.FloatField, peewee.DecimalField)) and not isinstance(
-        field_, peewee.IPField
-    ):
-        return "number"
-    if isinstance(field_, (peewee.CharField, peewee.TextField)):
-        return "text"
-    if str(getattr(field_, "field_type", "")).upper() in ("JSON", "JSONB"):
-        return "json"
-    return "other"
+    return _INPUT_KINDS.get(field_kind(field_), "other")
 
 
 @dataclass
@@ -96,27 +91,6 @@ class FilterRow:
     value: str
 
 
-def _allowed(path: str, only: Any, exclude: Any) -> bool:
-    names = path.split("__")
-    prefixes = ["__".join(names[: i + 1]) for i in range(len(names))]
-    # a whitelisted deeper path also opens the foreign keys on its way
-    if (
-        only is not None
-        and not any(p in only for p in prefixes)
-        and not any(str(o).startswith(path + "__") for o in only)
-    ):
-        return False
-    return not any(p in exclude for p in prefixes)
-
-
-def split_param(key: str, extra_ops: Any = ()) -> tuple[str, str]:
-    """``user__username__ilike`` -> ``("user__username", "ilike")``; no operator means ``eq``."""
-    head, sep, last = key.rpartition("__")
-    if sep and (last in OPERATORS or last in extra_ops):
-        return head, last
-    return key, "eq"
-
-
 def rows_to_args(args: MultiDict[str, str], extra_ops: Any = ()) -> list[tuple[str, str]]:
     """The query-string pairs for the ``_ff``/``_fo``/``_fv`` rows a filter form submitted (blank rows dropped).
 
@@ -143,32 +117,43 @@ class FilterForm:
         self.field_tree = self._node(model_admin.model, "", depth=1)
         self.choices = self._flatten(self.field_tree)
         extra = [op for op in self.operator_labels if op not in OPERATOR_LABELS]
-        self.rows = [FilterRow(*split_param(key, extra), value) for key, value in args.items(multi=True)]
+        known = (*OPERATORS, *extra)
+        self.rows = [FilterRow(*split_filter_key(key, known), value) for key, value in args.items(multi=True)]
 
     def _node(self, model: type[peewee.Model], prefix: str, depth: int) -> FieldTreeNode:
+        """The fields of ``model`` (reached by ``prefix``) a filter may use, following ``depth`` more foreign keys."""
         ma = self.model_admin
-        helper = ma.admin.template_helper
         only = ma.filter_fields
         exclude = tuple(ma.filter_exclude or ())
         sensitive = get_sensitive_fields(model)
         node = FieldTreeNode(model, [])
         for fld in model._meta.sorted_fields:
             path = f"{prefix}{fld.name}"
-            if fld.name in sensitive or not _allowed(path, only, exclude):
-                continue
-            kind = filter_kind(fld)
-            label = helper.get_verbose_name(model, fld.name)
-            if prefix:
-                label = f"{helper.get_model_name(model)} / {label}"
-            lookup = kind == "fk" and not prefix
-            operators = _KIND_OPS[kind]
-            for query_filter in ma.custom_query_filters(fld):
-                operators += (str(query_filter.key),)
-                self.operator_labels.setdefault(str(query_filter.key), query_filter.operation())
-            node.fields.append(FilterChoice(path, label, kind, operators, lookup))
-            if kind == "fk" and depth > 0 and ma.can_view_related(fld.rel_model):
+            if filterable_path(ma.model, path, fields=only, exclude=exclude) is not None:
+                node.fields.append(self._choice(model, fld, path, lookup=not prefix))
+            if (
+                isinstance(fld, peewee.ForeignKeyField)
+                and depth > 0
+                and fld.name not in sensitive
+                and path_allowed(path.split("__"), only, exclude, partial=True)  # a listed deeper path opens it
+                and ma.can_view_related(fld.rel_model)
+            ):
                 node.children[fld.name] = self._node(fld.rel_model, f"{path}__", depth - 1)
         return node
+
+    def _choice(self, model: type[peewee.Model], fld: peewee.Field, path: str, lookup: bool) -> FilterChoice:
+        ma = self.model_admin
+        helper = ma.admin.template_helper
+        kind = filter_kind(fld)
+        label = helper.get_verbose_name(model, fld.name)
+        if "__" in path:
+            label = f"{helper.get_model_name(model)} / {label}"
+        accepted = field_operators(fld)
+        operators = tuple(op for op in _OPERATOR_ORDER if op in accepted)
+        for query_filter in ma.custom_query_filters(fld):
+            operators += (str(query_filter.key),)
+            self.operator_labels.setdefault(str(query_filter.key), query_filter.operation())
+        return FilterChoice(path, label, kind, operators, lookup and kind == "fk")
 
     def _flatten(self, node: FieldTreeNode) -> list[FilterChoice]:
         result = list(node.fields)

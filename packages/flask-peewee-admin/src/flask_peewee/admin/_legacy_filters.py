@@ -28,7 +28,7 @@ from flask_peewee.admin._query_filters import (
     FilterMapping,
     QueryFilter,
 )
-from flask_peewee.utils import OPERATORS, get_sensitive_fields
+from flask_peewee.utils import OPERATORS, alias_field, get_sensitive_fields
 
 if TYPE_CHECKING:
     from flask_peewee.admin._model_admin import ModelAdmin
@@ -257,7 +257,7 @@ class FilterForm:
         aliases: dict[tuple[str, ...], Any] = {}
         for field, entries in self.parse_query_filters(args).items():
             for keys, values, chain, _op_name, _value_name, label in entries:
-                query, column = _join(query, [*chain, field], aliases)
+                query, column = alias_field(query, query.model, chain, field, aliases)
                 groups: dict[str, list[Any]] = {}
                 for key, raw in zip(keys, values, strict=False):
                     query_filter = self.get_query_filter(field, key)
@@ -301,22 +301,6 @@ def _bound(query_filter: QueryFilter, column: Any) -> QueryFilter:
     copy.__dict__.update(query_filter.__dict__)
     copy.field = column
     return copy
-
-
-def _join(
-    query: peewee.ModelSelect, chain: list[peewee.Field], aliases: dict[tuple[str, ...], Any]
-) -> tuple[peewee.ModelSelect, Any]:
-    """Join the foreign keys of ``chain`` (INNER, one alias per path) and return the last field's column."""
-    source: Any = query.model
-    names: tuple[str, ...] = ()
-    for fk in chain[:-1]:
-        names += (fk.name,)
-        alias = aliases.get(names)
-        if alias is None:
-            alias = aliases[names] = fk.rel_model.alias()
-            query = query.join(alias, on=(getattr(source, fk.name) == getattr(alias, fk.rel_field.name)), src=source)
-        source = alias
-    return query, getattr(source, chain[-1].name)
 
 
 @functools.cache
@@ -375,7 +359,7 @@ def apply_mapping_filters(
         except (TypeError, ValueError, OverflowError):
             errors.append(f"Invalid value for {path}__{query_filter.key}: {raw!r}")
             continue
-        query, column = _join(query, chain, aliases)
+        query, column = alias_field(query, query.model, chain[:-1], chain[-1], aliases)
         query = query.where(_bound(query_filter, column).query(value))
     return query, errors
 

@@ -35,6 +35,7 @@ from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 
 from flask_peewee.auth import _settings
 from flask_peewee.db import ImproperlyConfigured
+from flask_peewee.utils.internal import backend_name
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -125,7 +126,7 @@ def _sqlite_version() -> tuple[int, ...]:
     return sqlite3.sqlite_version_info
 
 
-def _strategy(database: peewee.Database) -> str:
+def _strategy(database: Any) -> str:
     """How :class:`_DatabaseStore` counts a failure on ``database``.
 
     ``"upsert"``: one ``INSERT ... ON CONFLICT DO UPDATE`` of all keys (PostgreSQL, SQLite 3.24+).
@@ -133,13 +134,10 @@ def _strategy(database: peewee.Database) -> str:
     transactions inserting the same new keys at once, single-row statements only wait.
     ``"update"``: per key an UPDATE, and an INSERT for a new key (other databases).
     """
-    if isinstance(database, peewee.PostgresqlDatabase):
+    backend = backend_name(database)
+    if backend == "postgres" or (backend == "sqlite" and _sqlite_version() >= (3, 24, 0)):
         return "upsert"
-    if isinstance(database, peewee.MySQLDatabase):
-        return "mysql"
-    if isinstance(database, peewee.SqliteDatabase) and _sqlite_version() >= (3, 24, 0):
-        return "upsert"
-    return "update"
+    return "mysql" if backend == "mysql" else "update"
 
 
 class _DatabaseStore:
@@ -167,13 +165,12 @@ class _DatabaseStore:
     def hit(self, keys: Sequence[str], window: int) -> None:
         model: Any = self.model
         database = model._meta.database
-        real = getattr(database, "obj", database)  # the app's database behind db.Model's proxy
-        strategy = _strategy(real)
+        strategy = _strategy(database)
         now = int(time.time())
         fresh = (model.window_start <= now - window) | (model.attempts <= 0)
         # MySQL evaluates the assignments left to right, so there ``window_start`` sees the new
         # ``attempts``: which is 1 exactly when the row started afresh.
-        restarted = (model.attempts == 1) if isinstance(real, peewee.MySQLDatabase) else fresh
+        restarted = (model.attempts == 1) if backend_name(database) == "mysql" else fresh
         update = {
             model.attempts: peewee.Case(None, [(fresh, 1)], model.attempts + 1),
             model.window_start: peewee.Case(None, [(restarted, now)], model.window_start),

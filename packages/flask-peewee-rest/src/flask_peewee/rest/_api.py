@@ -23,6 +23,7 @@ from flask_peewee.rest._settings import TRUSTED_ORIGINS
 from flask_peewee.rest._token_cli import register_token_commands
 from flask_peewee.rest._tokens import create_token_table
 from flask_peewee.utils import DataError, QueryError
+from flask_peewee.utils.internal import register_extension
 
 if TYPE_CHECKING:
     from flask_peewee.auth import Auth
@@ -196,10 +197,7 @@ class RestAPI:
 
         ``options`` go to Flask's ``register_blueprint`` (``url_prefix`` defaults to the prefix).
         """
-        registry = app.extensions.setdefault(EXTENSION_KEY, {})
-        if self.name in registry:
-            raise ImproperlyConfigured(f"A RestAPI named {self.name!r} is already registered on this app")
-        registry[self.name] = self
+        register_extension(app, EXTENSION_KEY, self.name, self, label="A RestAPI")
         options.setdefault("url_prefix", self.prefix or None)
         app.register_blueprint(self.blueprint, **options)
         db = self._find_database(app)

@@ -57,10 +57,16 @@ from flask_peewee.utils._version import object_version
 # Helpers only flask-peewee's own packages need: importable from here, not in __all__.
 from flask_peewee.utils.internal import (  # noqa: F401
     MAX_DEPTH,
+    backend_name,
     field_names,
+    field_operators,
+    filterable_path,
     parse_key,
     parse_page,
     password_scheme,
+    path_allowed,
+    register_extension,
+    split_filter_key,
     unique_violation,
 )
 

@@ -16,13 +16,14 @@ from typing import Any
 import peewee
 
 from flask_peewee.db import load_class
+from flask_peewee.utils._backends import backend_name
 from flask_peewee.utils._errors import DataError, QueryError
 from flask_peewee.utils._ordering import _order, parse_ordering
 from flask_peewee.utils._passwords import _legacy_kind
-from flask_peewee.utils._paths import lookup_field
+from flask_peewee.utils._paths import join_fks, lookup_field
 from flask_peewee.utils._sensitive import get_sensitive_fields
 from flask_peewee.utils._serialize import _plan
-from flask_peewee.utils._values import ConversionError, _parse_datetime, backend_of, parse_value
+from flask_peewee.utils._values import ConversionError, _parse_datetime, parse_value
 
 __all__ = [
     "LEGACY_PASSWORD_RE",
@@ -106,7 +107,7 @@ def get_model_from_dictionary(
         raise TypeError(f"get_model_from_dictionary() needs a model class or instance, not {type(model).__name__}")
     if not isinstance(field_dict, Mapping):
         raise DataError({"__all__": f"expected an object with field values, got {type(field_dict).__name__}"})
-    backend = backend_of(model_class._meta.database)
+    backend = backend_name(model_class._meta.database)
     sensitive = get_sensitive_fields(model_class)
     models: list[peewee.Model] = [instance]
     errors: dict[str, str] = {}
@@ -193,18 +194,7 @@ def alias_join_path(
     toolkit's join cache. Returns the query and the last alias (``base_model`` for no keys).
     With ``bind`` the joined rows are attached under the foreign key's name.
     """
-    source: Any = base_model
-    prefix: tuple[str, ...] = ()
-    for fk in fks:
-        prefix += (fk.name,)
-        alias = alias_map.get(prefix)
-        if alias is None:
-            alias = alias_map[prefix] = fk.rel_model.alias()
-            on = getattr(source, fk.name) == getattr(alias, fk.rel_field.name)
-            attr = fk.name if bind else "_join_" + "__".join(prefix)
-            query = query.join_from(source, alias, join_type, on=on, attr=attr)
-        source = alias
-    return query, source
+    return join_fks(query, base_model, fks, alias_map, join_type, bind=bind)
 
 
 def alias_field(

@@ -10,11 +10,12 @@ from typing import Any
 
 import peewee
 
+from flask_peewee.utils._backends import backend_name
 from flask_peewee.utils._errors import QueryError
 from flask_peewee.utils._paths import as_model_select, join_path, resolve_path
 from flask_peewee.utils._patterns import escape_like, like_expression, pattern_problem
 from flask_peewee.utils._regex import regex_expression, regex_problem
-from flask_peewee.utils._values import ConversionError, backend_of, field_kind, is_text_field, parse_value
+from flask_peewee.utils._values import ConversionError, field_kind, is_text_field, parse_value
 
 __all__ = [
     "DEFAULT_IGNORED_PARAMS",
@@ -23,13 +24,16 @@ __all__ = [
     "Filter",
     "apply_filters",
     "apply_search",
+    "field_operators",
     "filter_query",
     "parse_filters",
+    "split_filter_key",
 ]
 
 OPERATORS: tuple[str, ...] = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "is", "like", "ilike")
 REGEX_OPERATORS: tuple[str, ...] = ("regexp", "iregexp")
-_KNOWN = frozenset(OPERATORS + REGEX_OPERATORS)
+_KNOWN = OPERATORS + REGEX_OPERATORS
+_PATTERN_OPERATORS = frozenset(("like", "ilike", *REGEX_OPERATORS))
 DEFAULT_IGNORED_PARAMS: frozenset[str] = frozenset({"page", "limit", "ordering", "key", "secret"})
 
 _COMPARE = {
@@ -77,11 +81,35 @@ def _items(args: Mapping[str, Any]) -> Iterator[tuple[str, list[str]]]:
         yield key, [v if isinstance(v, str) else str(v) for v in values]
 
 
-def _split(key: str) -> tuple[str, str]:
+def split_filter_key(key: str, operators: Collection[str] = _KNOWN) -> tuple[str, str]:
+    """``user__username__ilike`` -> ``("user__username", "ilike")``; a key not ending in one of ``operators`` is ``eq``.
+
+    ``operators`` defaults to every operator :func:`parse_filters` knows (:data:`OPERATORS` and
+    :data:`REGEX_OPERATORS`).
+    """
     head, sep, last = key.rpartition("__")
-    if sep and last in _KNOWN:
+    if sep and last in operators:
         return head, last
     return key, "eq"
+
+
+def _refusal(kind: str, op: str) -> str | None:
+    """Why ``op`` never applies to a field of ``kind`` (a :func:`field_kind`), or None when it may."""
+    if op in _PATTERN_OPERATORS and kind != "text":
+        return f"{op} needs a text field"
+    if kind == "json" and op != "is":
+        return "this field can only be filtered with 'is'"
+    return None
+
+
+def field_operators(field: peewee.Field, operators: Collection[str] = OPERATORS) -> tuple[str, ...]:
+    """The ``operators`` (in their order) :func:`parse_filters` accepts on ``field``.
+
+    ``like``, ``ilike``, ``regexp`` and ``iregexp`` need a text field; a JSON field takes only
+    ``is``; every other operator applies to every field. A filter form offers exactly these.
+    """
+    kind = field_kind(field)
+    return tuple(op for op in operators if op in _KNOWN and _refusal(kind, op) is None)
 
 
 def _convert(param: str, chain: tuple[peewee.Field, ...], op: str, raws: list[str], backend: str) -> list[Any]:
@@ -91,9 +119,10 @@ def _convert(param: str, chain: tuple[peewee.Field, ...], op: str, raws: list[st
     def fail(reason: str) -> QueryError:
         return QueryError(f"Invalid value for {param!r}: {reason}", param=param)
 
-    if op in ("like", "ilike") or op in REGEX_OPERATORS:
-        if not is_text_field(field):
-            raise QueryError(f"{param!r}: {op} needs a text field", param=param)
+    refused = _refusal(kind, op)
+    if refused:
+        raise QueryError(f"{param!r}: {refused}", param=param)
+    if op in _PATTERN_OPERATORS:
         check = regex_problem if op in REGEX_OPERATORS else pattern_problem
         for raw in raws:
             problem = check(raw)
@@ -112,8 +141,6 @@ def _convert(param: str, chain: tuple[peewee.Field, ...], op: str, raws: list[st
                 allowed = "null, true or false" if kind == "bool" else "null"
                 raise fail(f"'is' takes {allowed}, got {raw!r}")
         return values
-    if kind == "json":
-        raise QueryError(f"{param!r}: this field can only be filtered with 'is'", param=param)
     try:
         if op == "in":
             pieces = [piece for raw in raws for piece in raw.split(",")]
@@ -145,12 +172,12 @@ def parse_filters(
     :func:`~flask_peewee.utils.regex_problem`) to turn them on. Raises :class:`QueryError`
     naming the parameter.
     """
-    backend = backend_of(model._meta.database)
+    backend = backend_name(model._meta.database)
     filters: list[Filter] = []
     for key, raws in _items(args):
         if key in ignore:
             continue
-        dotted, op = _split(key)
+        dotted, op = split_filter_key(key)
         if op not in operators:
             raise QueryError(f"{key!r}: the operator {op!r} is not allowed here", param=key)
         chain = resolve_path(

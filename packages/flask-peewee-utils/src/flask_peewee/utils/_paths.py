@@ -10,7 +10,16 @@ import peewee
 from flask_peewee.utils._errors import QueryError
 from flask_peewee.utils._sensitive import get_sensitive_fields
 
-__all__ = ["MAX_DEPTH", "as_model_select", "join_path", "lookup_field", "path_allowed", "resolve_path"]
+__all__ = [
+    "MAX_DEPTH",
+    "as_model_select",
+    "filterable_path",
+    "join_fks",
+    "join_path",
+    "lookup_field",
+    "path_allowed",
+    "resolve_path",
+]
 
 MAX_DEPTH = 4  # foreign keys one path may cross
 
@@ -35,13 +44,21 @@ def lookup_field(model: type[peewee.Model], name: str) -> peewee.Field | None:
     return None
 
 
-def path_allowed(path: Iterable[str], fields: Collection[str] | None, exclude: Collection[str]) -> bool:
-    """Whether ``path`` passes a whitelist and a blacklist of ``__`` paths (a listed prefix covers what is under it)."""
+def path_allowed(
+    path: Iterable[str], fields: Collection[str] | None, exclude: Collection[str], *, partial: bool = False
+) -> bool:
+    """Whether ``path`` passes a whitelist and a blacklist of ``__`` paths (a listed prefix covers what is under it).
+
+    With ``partial``, whether some path beginning with ``path`` may pass: ``user`` does when
+    only ``user__username`` is listed (a filter form follows ``user`` to offer it).
+    """
     names = list(path)
     prefixes = ["__".join(names[: i + 1]) for i in range(len(names))]
-    if fields is not None and not any(p in fields for p in prefixes):
+    if any(p in exclude for p in prefixes):
         return False
-    return not any(p in exclude for p in prefixes)
+    if fields is None or any(p in fields for p in prefixes):
+        return True
+    return partial and any(str(f).startswith(prefixes[-1] + "__") for f in fields)
 
 
 def resolve_path(
@@ -79,24 +96,62 @@ def resolve_path(
     return tuple(chain)
 
 
+def filterable_path(
+    model: type[peewee.Model],
+    dotted: str,
+    *,
+    fields: Collection[str] | None = None,
+    exclude: Collection[str] = (),
+    recursive: bool = True,
+) -> tuple[peewee.Field, ...] | None:
+    """The chain of fields ``dotted`` (``user__username``) names from ``model`` when a filter may use it, else None.
+
+    The same decision :func:`~flask_peewee.utils.parse_filters` takes for a parameter with these
+    options (known names, no sensitive field, ``fields``/``exclude``, at most ``MAX_DEPTH``
+    foreign keys), so a filter form built with it offers what the parser accepts.
+    """
+    try:
+        return resolve_path(
+            model, dotted, param=dotted, what="filter", fields=fields, exclude=exclude, recursive=recursive
+        )
+    except QueryError:
+        return None
+
+
+def join_fks(
+    query: peewee.ModelSelect,
+    base: Any,
+    fks: Iterable[peewee.ForeignKeyField],
+    aliases: dict[tuple[str, ...], Any],
+    join_type: str,
+    *,
+    bind: bool = False,
+) -> tuple[peewee.ModelSelect, Any]:
+    """Join ``fks`` from ``base`` with ``join_type``, one alias per distinct prefix of names; the query and last alias.
+
+    Aliases keep two foreign keys to one model (``from_user``, ``to_user``) apart, and a
+    prefix already in ``aliases`` is not joined again. With ``bind`` the joined rows are
+    attached under the foreign key's name.
+    """
+    source: Any = base
+    names: tuple[str, ...] = ()
+    for fk in fks:
+        names += (fk.name,)
+        alias = aliases.get(names)
+        if alias is None:
+            alias = aliases[names] = fk.rel_model.alias()
+            on = getattr(source, fk.name) == getattr(alias, fk.rel_field.name)
+            attr = fk.name if bind else "_join_" + "__".join(names)
+            query = query.join_from(source, alias, join_type, on=on, attr=attr)
+        source = alias
+    return query, source
+
+
 def join_path(
     query: peewee.ModelSelect,
     chain: tuple[peewee.Field, ...],
     aliases: dict[tuple[str, ...], Any],
 ) -> tuple[peewee.ModelSelect, Any]:
-    """Join what ``chain`` crosses (LEFT OUTER, one alias per distinct prefix) and return the target column.
-
-    Aliases keep two foreign keys to one model (``from_user``, ``to_user``) apart.
-    """
-    source: Any = query.model
-    names: tuple[str, ...] = ()
-    for fk in chain[:-1]:
-        names += (fk.name,)
-        alias = aliases.get(names)
-        if alias is None:
-            alias = fk.rel_model.alias()
-            on = getattr(source, fk.name) == getattr(alias, fk.rel_field.name)
-            query = query.join(alias, peewee.JOIN.LEFT_OUTER, on=on, src=source)
-            aliases[names] = alias
-        source = alias
+    """Join what ``chain`` crosses (LEFT OUTER, one alias per distinct prefix) and return the target column."""
+    query, source = join_fks(query, query.model, chain[:-1], aliases, peewee.JOIN.LEFT_OUTER)
     return query, getattr(source, chain[-1].name)

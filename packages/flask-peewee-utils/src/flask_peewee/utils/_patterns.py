@@ -11,7 +11,7 @@ from typing import Any
 
 import peewee
 
-from flask_peewee.utils._values import backend_of
+from flask_peewee.utils._backends import backend_name
 
 __all__ = ["ensure_sqlite_function", "escape_like", "like_expression", "pattern_problem"]
 
@@ -64,7 +64,7 @@ def ensure_sqlite_function(database: Any, name: str, function: Any, arity: int) 
 
 def like_expression(column: Any, pattern: str, *, case_sensitive: bool, database: Any) -> peewee.Node:
     """An expression matching ``column`` against the SQL ``pattern`` on ``database``'s backend."""
-    backend = backend_of(database)
+    backend = backend_name(database)
     escape = peewee.Value("\\")
     if backend == "sqlite":
         if case_sensitive:

@@ -21,8 +21,8 @@ from typing import Any
 
 import peewee
 
+from flask_peewee.utils._backends import backend_name
 from flask_peewee.utils._patterns import ensure_sqlite_function
-from flask_peewee.utils._values import backend_of
 
 __all__ = ["MAX_REGEX_LENGTH", "MAX_UNBOUNDED", "regex_expression", "regex_problem"]
 
@@ -163,7 +163,7 @@ def _sqlite_regexp(pattern: Any, value: Any) -> bool:
 
 def regex_expression(column: Any, pattern: str, *, case_sensitive: bool, database: Any) -> peewee.Node:
     """An expression matching ``column`` against the checked expression ``pattern`` (a search, not a full match)."""
-    backend = backend_of(database)
+    backend = backend_name(database)
     if backend == "sqlite":
         ensure_sqlite_function(database, _SQLITE_REGEXP, _sqlite_regexp, 2)
         flags = "" if case_sensitive else "(?i)"

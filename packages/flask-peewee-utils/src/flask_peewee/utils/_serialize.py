@@ -7,9 +7,10 @@ from typing import Any
 
 import peewee
 
+from flask_peewee.utils._backends import backend_name
 from flask_peewee.utils._errors import DataError
 from flask_peewee.utils._sensitive import cacheable, declarations, get_sensitive_fields
-from flask_peewee.utils._values import ConversionError, backend_of, parse_value, serialize_value
+from flask_peewee.utils._values import ConversionError, parse_value, serialize_value
 
 __all__ = ["dict_to_model", "field_names", "insert_instance", "model_to_dict"]
 
@@ -164,7 +165,7 @@ def dict_to_model(
     if not isinstance(data, Mapping):
         raise DataError({"__all__": f"expected an object with field values, got {type(data).__name__}"})
 
-    backend = backend_of(model._meta.database)
+    backend = backend_name(model._meta.database)
     sensitive = get_sensitive_fields(model)
     explicit = set(fields or ())
     read_only = set(read_only)

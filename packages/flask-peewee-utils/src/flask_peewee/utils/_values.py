@@ -20,7 +20,7 @@ from typing import Any
 
 import peewee
 
-__all__ = ["ConversionError", "backend_of", "field_kind", "parse_key", "parse_value", "serialize_value"]
+__all__ = ["ConversionError", "field_kind", "is_text_field", "parse_key", "parse_value", "serialize_value"]
 
 _INT = re.compile(r"[+-]?[0-9]+")
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
@@ -36,18 +36,6 @@ _INT_BITS = {"SMALLINT": 16, "INT": 32, "AUTO": 32, "BIGINT": 64, "BIGAUTO": 64}
 
 class ConversionError(ValueError):
     """A value that does not convert to its field's type (the message says why)."""
-
-
-def backend_of(database: Any) -> str:
-    """``"sqlite"``, ``"postgres"``, ``"mysql"`` or ``"other"`` for a peewee database (or proxy)."""
-    database = getattr(database, "obj", database)
-    if isinstance(database, peewee.SqliteDatabase):
-        return "sqlite"
-    if isinstance(database, peewee.PostgresqlDatabase):
-        return "postgres"
-    if isinstance(database, peewee.MySQLDatabase):
-        return "mysql"
-    return "other"
 
 
 def field_kind(field: peewee.Field) -> str:

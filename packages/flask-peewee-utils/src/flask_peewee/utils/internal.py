@@ -9,11 +9,27 @@ kept from the original flask-peewee); a name only our packages need is internal.
 
 from __future__ import annotations
 
+from flask_peewee.utils._backends import backend_name
+from flask_peewee.utils._extensions import register_extension
+from flask_peewee.utils._filters import field_operators, split_filter_key
 from flask_peewee.utils._pagination import parse_page
 from flask_peewee.utils._passwords import password_scheme
-from flask_peewee.utils._paths import MAX_DEPTH
+from flask_peewee.utils._paths import MAX_DEPTH, filterable_path, path_allowed
 from flask_peewee.utils._serialize import field_names
 from flask_peewee.utils._unique import unique_violation
 from flask_peewee.utils._values import parse_key
 
-__all__ = ["MAX_DEPTH", "field_names", "parse_key", "parse_page", "password_scheme", "unique_violation"]
+__all__ = [
+    "MAX_DEPTH",
+    "backend_name",
+    "field_names",
+    "field_operators",
+    "filterable_path",
+    "parse_key",
+    "parse_page",
+    "password_scheme",
+    "path_allowed",
+    "register_extension",
+    "split_filter_key",
+    "unique_violation",
+]
