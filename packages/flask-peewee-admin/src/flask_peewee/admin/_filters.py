@@ -75,7 +75,7 @@ class FieldTreeNode:
 
     model: type[peewee.Model]
     fields: list[Any]
-    children: dict[str, FieldTreeNode] | None = field(default_factory=dict)
+    children: dict[str, FieldTreeNode] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.children is None:  # the original's FieldTreeNode(model, fields, None)

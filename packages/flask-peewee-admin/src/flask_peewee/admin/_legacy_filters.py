@@ -14,7 +14,7 @@ import operator
 import re
 from collections.abc import Callable, Iterable
 from functools import reduce
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import peewee
 from werkzeug.datastructures import MultiDict
@@ -28,6 +28,7 @@ from flask_peewee.admin._query_filters import (
     FilterMapping,
     QueryFilter,
 )
+from flask_peewee.db.typed import rel_model
 from flask_peewee.utils import OPERATORS, alias_field, get_sensitive_fields
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ def make_field_tree(
             if sub is not None and not sub and force_recursion:
                 sub = None
             sub_exclude = [n[len(prefix) :] for n in excluded if n.startswith(prefix)]
-            node.children[field.name] = make_field_tree(field.rel_model, sub, sub_exclude, force_recursion, seen)
+            node.children[field.name] = make_field_tree(rel_model(field), sub, sub_exclude, force_recursion, seen)
     return node
 
 
@@ -99,7 +100,7 @@ class FilterModelConverter(BaseModelConverter):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.defaults = dict(self.defaults)
+        self.defaults: dict[type[peewee.Field], Any] = dict(self.defaults)
         self.defaults[peewee.TextField] = wtf_fields.StringField
         self.defaults[peewee.DateTimeField] = DateTimeLocalField
         self.defaults[peewee.TimestampField] = DateTimeLocalField
@@ -287,7 +288,9 @@ class AdminFilterModelConverter(FilterModelConverter):
         super().__init__(additional)
         self.model_admin = model_admin
 
-    def handle_foreign_key(self, model: type[peewee.Model], field: peewee.Field, **kwargs: Any) -> tuple[str, Any]:
+    def handle_foreign_key(
+        self, model: type[peewee.Model], field: peewee.ForeignKeyField, **kwargs: Any
+    ) -> tuple[str, Any]:
         if field.name in (self.model_admin.foreign_key_lookups or {}):
             from flask import url_for
 
@@ -337,10 +340,10 @@ def mapping_filters(
                 if query_filter.key == op and not is_stock_filter(query_filter):
                     chosen = query_filter
                     break
-        if chosen is None:
-            rest.add(key, value)
+        if chain and chosen is not None:
+            custom.append((chain, chosen, value))
         else:
-            custom.append((chain, chosen, value))  # type: ignore[arg-type]
+            rest.add(key, value)
     return rest, custom
 
 
@@ -359,7 +362,8 @@ def apply_mapping_filters(
         except (TypeError, ValueError, OverflowError):
             errors.append(f"Invalid value for {path}__{query_filter.key}: {raw!r}")
             continue
-        query, column = alias_field(query, query.model, chain[:-1], chain[-1], aliases)
+        fks = cast("list[peewee.ForeignKeyField]", chain[:-1])  # every step but the last follows a foreign key
+        query, column = alias_field(query, query.model, fks, chain[-1], aliases)
         query = query.where(_bound(query_filter, column).query(value))
     return query, errors
 
@@ -390,7 +394,7 @@ class LegacyFilterRow:
         op_field = wtf_fields.SelectField(choices=choices, widget=SmallSelectWidget())
         converter = model_admin.filter_converter(model_admin)
         info = converter.convert(self.field.model, self.field, None)
-        value_field = info[1] if info is not None and info[1] is not None else wtf_fields.StringField()
+        value_field: Any = info[1] if info is not None and info[1] is not None else wtf_fields.StringField()
         value_field.kwargs["validators"] = [validators.Optional()]
         names = {"op": f"fo_{self.field.name}", "value": f"fv_{self.field.name}"}
         form_class = type("LegacyFilterRowForm", (wtf_form.Form,), {names["op"]: op_field, names["value"]: value_field})

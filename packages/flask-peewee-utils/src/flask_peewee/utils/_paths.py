@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from typing import Any
+from typing import Any, cast
 
 import peewee
 
@@ -153,5 +153,6 @@ def join_path(
     aliases: dict[tuple[str, ...], Any],
 ) -> tuple[peewee.ModelSelect, Any]:
     """Join what ``chain`` crosses (LEFT OUTER, one alias per distinct prefix) and return the target column."""
-    query, source = join_fks(query, query.model, chain[:-1], aliases, peewee.JOIN.LEFT_OUTER)
+    fks = cast("tuple[peewee.ForeignKeyField, ...]", chain[:-1])  # every step but the last follows a foreign key
+    query, source = join_fks(query, query.model, fks, aliases, peewee.JOIN.LEFT_OUTER)
     return query, getattr(source, chain[-1].name)

@@ -20,6 +20,8 @@ from typing import Any
 
 import peewee
 
+from flask_peewee.db.typed import rel_field as typed_rel_field
+
 __all__ = ["ConversionError", "field_kind", "is_text_field", "parse_key", "parse_value", "serialize_value"]
 
 _INT = re.compile(r"[+-]?[0-9]+")
@@ -239,7 +241,7 @@ def parse_value(field: peewee.Field, value: Any, *, write: bool = False, backend
     """
     kind = field_kind(field)
     if kind == "fk":
-        rel_field = field.rel_field
+        rel_field = typed_rel_field(field)
         if isinstance(value, peewee.Model):
             value = getattr(value, rel_field.name)
         elif isinstance(value, dict):

@@ -18,6 +18,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
+from flask_peewee.db.typed import untyped
 from flask_peewee.utils import _passwords
 
 __all__ = ["record_verifications"]
@@ -33,8 +34,8 @@ def record_verifications() -> Iterator[list[str]]:
         hashes.append(enc_password)
         return real(raw_password, enc_password, context)
 
-    _passwords.verify = counting  # type: ignore[assignment]
+    untyped(_passwords).verify = counting
     try:
         yield hashes
     finally:
-        _passwords.verify = real  # type: ignore[assignment]
+        untyped(_passwords).verify = real
