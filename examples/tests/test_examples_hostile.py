@@ -50,6 +50,10 @@ BODIES = [
 
 def _no_server_error(response, what):
     assert response.status_code < 500, f"{what} answered {response.status_code}"
+    # Read a streamed body (an export) to its end and close it now: left to the garbage
+    # collector, its generator would tear its request down in the middle of a later one.
+    response.get_data()
+    response.close()
 
 
 ARGUMENT = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")

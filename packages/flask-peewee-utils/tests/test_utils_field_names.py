@@ -5,7 +5,6 @@ from __future__ import annotations
 import peewee
 import pytest
 
-import flask_peewee.utils
 from flask_peewee.utils import MAX_DEPTH, QueryError, field_names, parse_filters
 
 
@@ -30,8 +29,11 @@ def test_field_names_of_plain_fields_and_foreign_keys():
     assert field_names(Thing.keeper) == {"keeper", "keeper_ref"}
 
 
-def test_the_names_are_public():
-    assert {"field_names", "MAX_DEPTH"} <= set(flask_peewee.utils.__all__)
+def test_the_names_are_internal_helpers_importable_from_utils():
+    import flask_peewee.utils.internal
+
+    assert {"field_names", "MAX_DEPTH"} <= set(flask_peewee.utils.internal.__all__)
+    assert flask_peewee.utils.field_names is flask_peewee.utils.internal.field_names
 
 
 def test_a_path_crosses_at_most_max_depth_foreign_keys():

@@ -85,7 +85,20 @@ DOCUMENTED = {
     "object_version",
 }
 
-INTERNAL = {"MAX_DEPTH", "field_names", "parse_key", "parse_page", "password_scheme", "unique_violation"}
+INTERNAL = {
+    "MAX_DEPTH",
+    "backend_name",
+    "field_names",
+    "field_operators",
+    "filterable_path",
+    "parse_key",
+    "parse_page",
+    "password_scheme",
+    "path_allowed",
+    "register_extension",
+    "split_filter_key",
+    "unique_violation",
+}
 
 
 def test_all_is_the_documented_and_original_names():

@@ -36,7 +36,7 @@ from flask_peewee.utils import (
     object_version,
 )
 from flask_peewee.utils import apply_ordering as order_query
-from flask_peewee.utils.internal import parse_key
+from flask_peewee.utils.internal import filterable_path, parse_key, split_filter_key
 
 if TYPE_CHECKING:
     from flask_peewee.rest._api import RestAPI
@@ -77,17 +77,9 @@ _READ_ONLY_NAMES = ("read_only_fields", "readonly_fields")
 
 def _target_field(model: type[peewee.Model], key: str) -> peewee.Field | None:
     """The field a filter parameter (``user__admin``, ``-admin__eq``) ends on, or None."""
-    parts = key.lstrip("-").split("__")
-    if len(parts) > 1 and parts[-1] in OPERATORS:
-        parts.pop()
-    field = None
-    current: type[peewee.Model] | None = model
-    for part in parts:
-        field = current._meta.fields.get(part) if current is not None else None
-        if field is None:
-            return None
-        current = field.rel_model if isinstance(field, peewee.ForeignKeyField) else None
-    return field
+    path, _operator = split_filter_key(key.lstrip("-"))
+    chain = filterable_path(model, path)
+    return chain[-1] if chain else None
 
 
 def _field_names(cls: type, name: str, value: Any) -> frozenset[str]:
