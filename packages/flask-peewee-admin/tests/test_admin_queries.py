@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import peewee
-from flask import Flask
+from flask import Flask, url_for
+from markupsafe import escape
 
 from flask_peewee.admin import Admin, ModelAdmin
 from flask_peewee.auth.testing import log_in
@@ -40,6 +41,46 @@ def test_list_costs_the_same_queries_for_2_or_20_rows(
     assert len(full) == len(small), (small, full)
     user_selects = [s for s in full if "IN (" in s.upper() and "username" in s]
     assert len(user_selects) == 1  # every row's user in one query
+    # the logged-in user with its live session (one join), the count, the page, the page's users
+    assert len(full) <= 4, full
+
+
+def test_list_links_match_url_for(app: Flask, db: Any, auth: Any, count_queries: Any) -> None:
+    class Label(db.Model):
+        code = peewee.CharField(primary_key=True)
+
+    class Sticker(db.Model):
+        number = peewee.IntegerField(primary_key=True)
+        label = peewee.ForeignKeyField(Label, null=True)
+
+    class StickerAdmin(ModelAdmin):
+        columns = ("number", "label")
+
+        def get_urls(self) -> Any:  # an app's own route with an int converter
+            return tuple((url.replace("<pk>", "<int:pk>"), view) for url, view in super().get_urls())
+
+    admin = Admin(app, auth)
+    admin.register(Label)
+    admin.register(Sticker, StickerAdmin)
+    admin.setup()
+    db.create_tables()
+    codes = ["a b", "x/y", "50%", "q?r&s", "é"]
+    with app.app_context():
+        boss = auth.User.create(username="boss", email="", password="x", active=True, admin=True)
+        for i, code in enumerate(codes):
+            Sticker.create(number=i + 1, label=Label.create(code=code))
+    db.database.close()
+    client = app.test_client()
+    log_in(client, boss)
+    labels = client.get("/admin/label/").get_data(as_text=True)
+    stickers = client.get("/admin/sticker/").get_data(as_text=True)
+    with app.test_request_context():
+        for i, code in enumerate(codes):
+            label_url = url_for(admin.get_model_admin(Label).get_url_name("edit"), pk=code)
+            assert f'href="{escape(label_url)}"' in labels
+            assert f'href="{escape(label_url)}"' in stickers  # the related object's link
+            sticker_url = url_for(admin.get_model_admin(Sticker).get_url_name("edit"), pk=i + 1)
+            assert f'href="{sticker_url}"' in stickers
 
 
 def test_list_select_related_follows_deeper_paths(

@@ -92,3 +92,51 @@ def test_many_to_many_costs_one_query_per_field(app, client, db, count_queries):
     large, large_sql = _statements(count_queries, client, "/api/post/?limit=20")
     assert len(small_sql) == len(large_sql) == 3
     assert [o["tags"] for o in large["objects"][:4]] == [[], [1], [1, 2], [1, 2, 3]]
+
+
+def test_a_filtered_key_that_is_also_nested_is_joined_once_with_only_written_columns(
+    app, client, db, models, users, count_queries
+):
+    class UserResource(RestResource):
+        exclude = ("password", "email")
+
+    class MessageResource(RestResource):
+        include_resources = {"user": UserResource}
+
+    models.Message.create(user=users.admin, content="mine")
+    models.Message.create(user=users.coleifer, content="theirs")
+    db.database.close()
+    api = RestAPI(app)
+    api.register(models.Message, MessageResource)
+    body, statements = _statements(count_queries, client, "/api/message/?user__username=admin&ordering=-id")
+    assert [o["content"] for o in body["objects"]] == ["mine"]
+    assert body["objects"][0]["user"]["username"] == "admin"
+    assert {"id", "username"} <= set(body["objects"][0]["user"])
+    assert not {"password", "email"} & set(body["objects"][0]["user"])
+    page = statements[-1]
+    assert page.upper().count(" JOIN ") == 1, page
+    assert "password" not in page, page
+    assert "email" not in page, page
+
+
+def test_a_nested_resource_with_a_serialization_hook_gets_every_column(app, client, db, models, users, count_queries):
+    class UserResource(RestResource):
+        exclude = ("password", "email")
+
+        def prepare_data(self, obj, data):
+            data["domain"] = obj.email.rpartition("@")[2]
+            return data
+
+    class MessageResource(RestResource):
+        include_resources = {"user": UserResource}
+
+    models.Message.create(user=users.admin, content="mine")
+    db.database.close()
+    api = RestAPI(app)
+    api.register(models.Message, MessageResource)
+    body, statements = _statements(count_queries, client, "/api/message/?user__username=admin")
+    nested = body["objects"][0]["user"]
+    assert nested["domain"] == users.admin.email.rpartition("@")[2]
+    assert "email" not in nested
+    assert "password" not in nested
+    assert "email" in statements[-1]

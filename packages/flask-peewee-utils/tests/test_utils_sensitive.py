@@ -8,6 +8,7 @@ import weakref
 import peewee
 
 from flask_peewee.utils import get_sensitive_fields, model_to_dict
+from flask_peewee.utils.internal import sensitive_snapshot
 
 
 class Base(peewee.Model):
@@ -117,3 +118,22 @@ def test_model_classes_made_at_runtime_are_not_kept_alive() -> None:
     ref = make()
     gc.collect()
     assert ref() is None
+
+
+def test_a_snapshot_reads_each_class_once_and_the_next_block_sees_changes() -> None:
+    class Card(peewee.Model):
+        number = peewee.CharField()
+        holder = peewee.CharField()
+
+    card = Card(id=1, number="4111", holder="h")
+    with sensitive_snapshot():
+        assert model_to_dict(card) == {"id": 1, "number": "4111", "holder": "h"}
+        Card.__sensitive_fields__ = ("number",)
+        with sensitive_snapshot():  # nested: the outer block's reading holds
+            assert get_sensitive_fields(Card) == frozenset()
+        assert model_to_dict(card) == {"id": 1, "number": "4111", "holder": "h"}
+    assert get_sensitive_fields(Card) == frozenset({"number"})  # outside: read again
+    with sensitive_snapshot():
+        assert model_to_dict(card) == {"id": 1, "holder": "h"}
+    del Card.__sensitive_fields__
+    assert model_to_dict(card) == {"id": 1, "number": "4111", "holder": "h"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import weakref
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 import peewee
 from flask import (
@@ -20,6 +20,7 @@ from flask import (
     request,
     url_for,
 )
+from werkzeug.routing import BuildError
 
 from flask_peewee.admin._audit import AuditViews
 from flask_peewee.admin._helpers import AdminTemplateHelper
@@ -42,6 +43,34 @@ EXTENSION_KEY = "flask_peewee.admin"
 ACTIONS = ("view", "add", "change", "delete", "export")
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 _G_PERMS = "_flask_peewee_admin_permissions"
+_G_URLS = "_flask_peewee_admin_url_patterns"
+
+
+class _Routed(Protocol):
+    """What :meth:`Admin.object_url` needs of a model admin."""
+
+    def get_url_name(self, name: str) -> str: ...
+
+
+_URL_MARKER = "fp0url0marker"
+_URL_PROBE = "a/b c?%&"
+
+
+def _url_pattern(endpoint: str) -> tuple[str, str, Callable[[Any], str]] | None:
+    """``(head, tail, quote)`` with ``url_for(endpoint, pk=k) == head + quote(k) + tail``, or None.
+
+    Checked on a key with characters a converter quotes, so a route with another converter
+    (``<int:pk>``, ``<path:pk>``) falls back to ``url_for``.
+    """
+    try:
+        head, found, tail = url_for(endpoint, pk=_URL_MARKER).partition(_URL_MARKER)
+        probe = url_for(endpoint, pk=_URL_PROBE)
+    except (BuildError, ValueError):
+        return None
+    quote = current_app.url_map.converters["default"](current_app.url_map).to_url
+    if not found or probe != f"{head}{quote(_URL_PROBE)}{tail}":
+        return None
+    return head, tail, quote
 
 
 class Admin(AuditViews):
@@ -345,7 +374,24 @@ class Admin(AuditViews):
             return None
         if not self.has_permission(model_admin.model, "view"):
             return None
-        return url_for(model_admin.get_url_name("edit"), pk=obj.get_id())
+        return self.object_url(model_admin, obj.get_id())
+
+    def object_url(self, model_admin: _Routed, pk: Any, view: str = "edit") -> str:
+        """``url_for`` of ``model_admin``'s ``view`` (``edit``, ``history``) for the primary key ``pk``.
+
+        The URL is built by ``url_for`` once per request and view, around a marker that the
+        next keys replace, quoted as the route's converter quotes them: a list page links
+        every row without rebuilding the route each time.
+        """
+        endpoint = model_admin.get_url_name(view)
+        patterns = g.setdefault(_G_URLS, {})
+        pattern = patterns.get(endpoint)
+        if endpoint not in patterns:
+            patterns[endpoint] = _url_pattern(endpoint)
+        pattern = patterns[endpoint]
+        if pattern is None:  # a route or url_defaults the marker does not go through: url_for each time
+            return url_for(endpoint, pk=pk)
+        return f"{pattern[0]}{pattern[2](pk)}{pattern[1]}"
 
     def get_model_name(self, model_class: type[peewee.Model]) -> str:
         """A model's name as shown: its admin's :meth:`ModelAdmin.get_display_name`, else made readable."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import peewee
+from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
 from flask_peewee.utils import OPERATORS, field_kind, get_sensitive_fields
@@ -165,6 +166,38 @@ class FilterForm:
     def is_active(self) -> bool:
         """Whether any filter is set."""
         return bool(self.rows)
+
+    def field_options(self, selected: str | None = None) -> Markup:
+        """The ``<option>`` elements of the field select, ``selected`` marked (built once per form and choice)."""
+        cache = self.__dict__.setdefault("_field_options", {})
+        html = cache.get(selected)
+        if html is None:
+            parts = ['<option value="">Field&hellip;</option>']
+            for choice in self.choices:
+                lookup = ' data-lookup="1"' if choice.lookup else ""
+                chosen = " selected" if choice.path == selected else ""
+                parts.append(
+                    f'<option value="{escape(choice.path)}" data-kind="{escape(choice.kind)}"'
+                    f' data-ops="{escape(",".join(choice.operators))}"{lookup}{chosen}>{escape(choice.label)}</option>'
+                )
+            html = cache[selected] = Markup("".join(parts))  # noqa: S704 - every value escaped above
+        return html
+
+    def operator_options(self, path: str | None = None, selected: str | None = None) -> Markup:
+        """The ``<option>`` elements of the operator select: those of ``path``'s field (all without one)."""
+        cache = self.__dict__.setdefault("_operator_options", {})
+        key = (path, selected)
+        html = cache.get(key)
+        if html is None:
+            current = self.choice(path) if path else None
+            html = cache[key] = Markup(  # noqa: S704 - every value escaped below
+                "".join(
+                    f'<option value="{escape(op)}"{" selected" if op == selected else ""}>{escape(label)}</option>'
+                    for op, label in self.operator_labels.items()
+                    if current is None or op in current.operators
+                )
+            )
+        return html
 
     def choice(self, path: str) -> FilterChoice | None:
         """The :class:`FilterChoice` for ``path`` (None when it is not offered)."""

@@ -103,7 +103,7 @@ class AdminTemplateHelper:
         if isinstance(value, peewee.Model):
             url = self.get_admin_url(value)
             if url:
-                return Markup('<a href="{}">{}</a>').format(url, str(value))
+                return Markup(f'<a href="{escape(url)}">{escape(str(value))}</a>')  # noqa: S704 - both escaped
         return self.format_value(value)
 
     def is_sensitive(self, model: Any, name: str) -> bool:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, cast
 
 import peewee
 from flask import Response, abort, flash, redirect, render_template, request
+from markupsafe import Markup, escape
 from werkzeug.datastructures import CombinedMultiDict
 
 from flask_peewee.admin._audit import audit_log_of, delete_with_audit, record, snapshot
@@ -55,6 +56,15 @@ def _named_groups(groups: Any, action: str = "deleted") -> list[tuple[str, list[
     return result
 
 
+class ListRow(NamedTuple):
+    """A row of the list page: the object, its primary key, its edit URL and its cells as HTML."""
+
+    obj: Any
+    pk: Any
+    edit_url: str
+    cells: Markup
+
+
 class ListPagination(PaginatedQuery):
     """The list's pagination: :meth:`get_list` is the page's query (not yet run), as the original's was.
 
@@ -87,6 +97,7 @@ class _Host(ModelAdminHost, Protocol):
     def collect_objects(self, obj: peewee.Model) -> list[tuple[int, type[peewee.Model], list[Any]]]: ...
     def collect_unlinked(self, obj: peewee.Model) -> list[tuple[int, type[peewee.Model], list[Any]]]: ...
     def action(self) -> Any: ...
+    def list_rows(self, objects: list[Any], columns: list[Any]) -> list[ListRow]: ...
 
 
 class ModelViews:
@@ -190,20 +201,44 @@ class ModelViews:
         pagination = ListPagination(query, self.paginate_by)
         if pagination.is_out_of_range():
             abort(404)
+        object_list = self.load_related(list(pagination.get_query()))
+        columns = self.list_columns()
         return self.render(
             "index",
-            object_list=self.load_related(list(pagination.get_query())),
+            object_list=object_list,
+            rows=self.list_rows(object_list, columns),
             pagination=pagination,
             query=pagination,  # the original's name
             filter_form=filter_form,
             field_tree=self.get_field_tree(),
             active_filters=self.legacy_active_filters() or filter_form.active,
-            columns=self.list_columns(),
+            columns=columns,
             ordering=ordering or "",
             search=self.search_term(),
             search_query=self.search_term(),
             actions=self.get_actions(),
         )
+
+    def list_rows(self: _Host, objects: list[Any], columns: list[Any]) -> list[ListRow]:
+        """The list page's rows: each object's key, edit URL and cells (escaped HTML), in ``columns`` order.
+
+        The first column links to the edit page (:meth:`AdminTemplateHelper.format_value`), the
+        others show related objects as links (:meth:`AdminTemplateHelper.linked`).
+        """
+        helper = self.admin.template_helper
+        rows = []
+        for obj in objects:
+            pk = obj.get_id()
+            edit_url = self.admin.object_url(self, pk)
+            cells = []
+            for index, column in enumerate(columns):
+                value = column.value(obj)
+                if index == 0:
+                    cells.append(f'<td><a href="{escape(edit_url)}">{escape(helper.format_value(value))}</a></td>')
+                else:
+                    cells.append(f"<td>{escape(helper.linked(value))}</td>")
+            rows.append(ListRow(obj, pk, edit_url, Markup("".join(cells))))  # noqa: S704 - cells escaped above
+        return rows
 
     # -- add and edit -----------------------------------------------------------------
 

@@ -22,6 +22,7 @@ The rules (docs/security.rst repeats them):
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import math
@@ -294,6 +295,7 @@ class LoginOutcome:
         self.result = bool(user)
 
 
+@functools.cache
 def _store_errors() -> tuple[type[BaseException], ...]:
     errors: list[type[BaseException]] = [peewee.DatabaseError, peewee.InterfaceError]
     try:

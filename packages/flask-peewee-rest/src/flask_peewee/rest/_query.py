@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import operator
 from functools import reduce
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import peewee
 from werkzeug.datastructures import MultiDict
 
-from flask_peewee.db.typed import primary_key
+from flask_peewee.db.typed import primary_key, untyped
 from flask_peewee.utils import (
     QueryError,
     apply_filters,
@@ -17,7 +17,7 @@ from flask_peewee.utils import (
     get_sensitive_fields,
     parse_filters,
 )
-from flask_peewee.utils.internal import MAX_DEPTH, field_names
+from flask_peewee.utils.internal import MAX_DEPTH, field_names, joined_from, path_alias
 
 if TYPE_CHECKING:
     from flask_peewee.rest._resource import RestResource
@@ -61,16 +61,69 @@ def hidden_paths(resource: RestResource, depth: int = 0) -> set[str]:
 def add_includes(query: peewee.ModelSelect, resource: RestResource, source: Any = None) -> peewee.ModelSelect:
     """Select the rows of ``resource``'s nested resources in the same query (LEFT OUTER joins, any depth).
 
-    The related objects are then attached to each row, so serializing a page runs no further query.
+    The related objects are then attached to each row, so serializing a page runs no further
+    query. A foreign key the request's filters already joined (``?user__username=``, a LEFT
+    OUTER join along the same path) is not joined twice: its alias is selected and bound. Only
+    the columns the nested resource writes are selected (its primary key, the keys of deeper
+    nested resources, and none of its hidden or sensitive fields), unless the nested resource
+    overrides a serialization hook, which may read any column.
     """
-    source = resource.model if source is None else source
+    if source is None:
+        return _add_includes(query, resource, resource.model, resource.model, ())
+    base = source if isinstance(source, type) else None
+    return _add_includes(query, resource, source, base, ())
+
+
+def _add_includes(
+    query: peewee.ModelSelect, resource: RestResource, source: Any, base: Any, path: tuple[str, ...]
+) -> peewee.ModelSelect:
     for name, nested in resource.nested_resources.items():
         fk = resource.model._meta.fields[name]
-        alias = fk.rel_model.alias()
-        on = getattr(source, fk.name) == getattr(alias, fk.rel_field.name)
-        query = query.select_extend(alias).join(alias, peewee.JOIN.LEFT_OUTER, on=on, src=source, attr=fk.name)
-        query = add_includes(query, nested, alias)
+        names = (*path, fk.name)
+        alias = path_alias(base, names) if base is not None else fk.rel_model.alias()
+        query = query.select_extend(*(getattr(alias, column) for column in included_columns(nested)))
+        if joined_from(query, source, alias):  # the filters' join: bind its rows under the key's name
+            _rebind(query, source, alias, fk.name)
+        else:
+            on = getattr(source, fk.name) == getattr(alias, fk.rel_field.name)
+            query = query.join(alias, peewee.JOIN.LEFT_OUTER, on=on, src=source, attr=fk.name)
+        query = _add_includes(query, nested, alias, base, names)
     return query
+
+
+def _rebind(query: peewee.ModelSelect, source: Any, alias: Any, attr: str) -> None:
+    """Attach the rows ``query`` reads through the join of ``alias`` under ``attr`` (``query`` is a fresh clone)."""
+    joins = untyped(query)._joins[source]
+    for index, (dest, _bound, constructor, join_type) in enumerate(joins):
+        if dest is alias:
+            joins[index] = (dest, attr, constructor, join_type)
+
+
+def included_columns(resource: RestResource) -> tuple[str, ...]:
+    """The names of the columns selected for ``resource`` as a nested resource (worked out once per resource)."""
+    cached = resource.__dict__.get(_INCLUDED)
+    if cached is None:
+        model = resource.model
+        if _reads_any_column(resource):
+            hidden: set[str] = set()
+        else:
+            hidden = hidden_fields(resource) - set(resource.nested_resources)
+        keep = [
+            field.name for field in model._meta.sorted_fields if field.primary_key or not (field_names(field) & hidden)
+        ]
+        cached = resource.__dict__[_INCLUDED] = tuple(keep)
+    return cast("tuple[str, ...]", cached)
+
+
+_INCLUDED = "_flask_peewee_rest_included_columns"
+_HOOKS = ("serialize_object", "prepare_data", "without_sensitive")
+
+
+def _reads_any_column(resource: RestResource) -> bool:
+    """Whether ``resource`` overrides a hook that serializes its objects (it may then read any column)."""
+    from flask_peewee.rest._resource import RestResource
+
+    return any(getattr(type(resource), hook) is not getattr(RestResource, hook) for hook in _HOOKS)
 
 
 def apply_request_filters(

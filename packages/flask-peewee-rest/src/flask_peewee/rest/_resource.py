@@ -36,7 +36,7 @@ from flask_peewee.utils import (
     object_version,
 )
 from flask_peewee.utils import apply_ordering as order_query
-from flask_peewee.utils.internal import filterable_path, parse_key, split_filter_key
+from flask_peewee.utils.internal import filterable_path, parse_key, sensitive_snapshot, split_filter_key
 
 if TYPE_CHECKING:
     from flask_peewee.rest._api import RestAPI
@@ -367,7 +367,8 @@ class RestResource:
 
     def _serialize_one(self, obj: peewee.Model) -> dict[str, Any]:
         self._load_relations([obj])
-        return self.without_sensitive(self.serialize_object(obj))
+        with sensitive_snapshot():
+            return self.without_sensitive(self.serialize_object(obj))
 
     def response(self, data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
         """A JSON response (every successful answer goes through it)."""
@@ -571,7 +572,10 @@ class RestResource:
         pagination = pagination_class(self)(self)
         objects = pagination.paginate_query(filtered_query)
         meta = pagination.get_meta()
-        serialized = [self.without_sensitive(data) for data in self.serialize_query(objects)]
+        with sensitive_snapshot():
+            serialized = self.serialize_query(objects)
+            if type(self).serialize_query is not RestResource.serialize_query:  # an override's dicts, cleaned here
+                serialized = [self.without_sensitive(data) for data in serialized]
         return self.response({"meta": meta, "objects": serialized})
 
     def object_detail(self, obj: peewee.Model) -> Response:

@@ -7,6 +7,7 @@ from typing import Any, cast
 
 import peewee
 
+from flask_peewee.db.typed import rel_model, untyped
 from flask_peewee.utils._errors import QueryError
 from flask_peewee.utils._sensitive import get_sensitive_fields
 
@@ -16,7 +17,9 @@ __all__ = [
     "filterable_path",
     "join_fks",
     "join_path",
+    "joined_from",
     "lookup_field",
+    "path_alias",
     "path_allowed",
     "resolve_path",
 ]
@@ -118,6 +121,30 @@ def filterable_path(
         return None
 
 
+def path_alias(base: type[peewee.Model], names: tuple[str, ...], join_type: str = peewee.JOIN.LEFT_OUTER) -> Any:
+    """The alias of the model that the foreign keys ``names`` lead to from ``base``: one per path and join type.
+
+    Built once and kept on ``base``'s metadata, so a request builds no new alias (nor its
+    columns) for a path it joins; queries share it as they share a model class (each query
+    names it itself). Distinct paths to one model (``from_user``, ``to_user``) get distinct
+    aliases.
+    """
+    cache = untyped(base._meta).__dict__.setdefault("_flask_peewee_path_aliases", {})
+    key = (names, join_type)
+    alias = cache.get(key)
+    if alias is None:
+        model: type[peewee.Model] = base
+        for name in names:
+            model = rel_model(model._meta.fields[name])
+        alias = cache.setdefault(key, model.alias())
+    return alias
+
+
+def joined_from(query: peewee.ModelSelect, source: Any, alias: Any) -> bool:
+    """Whether ``query`` already joins ``alias`` from ``source``."""
+    return any(dest is alias for dest, *_ in untyped(query)._joins.get(source, ()))
+
+
 def join_fks(
     query: peewee.ModelSelect,
     base: Any,
@@ -130,19 +157,21 @@ def join_fks(
     """Join ``fks`` from ``base`` with ``join_type``, one alias per distinct prefix of names; the query and last alias.
 
     Aliases keep two foreign keys to one model (``from_user``, ``to_user``) apart, and a
-    prefix already in ``aliases`` is not joined again. With ``bind`` the joined rows are
-    attached under the foreign key's name.
+    prefix already in ``aliases`` or already joined in ``query`` is not joined again. With
+    ``bind`` the joined rows are attached under the foreign key's name.
     """
     source: Any = base
     names: tuple[str, ...] = ()
+    model = base if isinstance(base, type) else None
     for fk in fks:
         names += (fk.name,)
         alias = aliases.get(names)
         if alias is None:
-            alias = aliases[names] = fk.rel_model.alias()
-            on = getattr(source, fk.name) == getattr(alias, fk.rel_field.name)
-            attr = fk.name if bind else "_join_" + "__".join(names)
-            query = query.join_from(source, alias, join_type, on=on, attr=attr)
+            alias = aliases[names] = path_alias(model, names, join_type) if model is not None else fk.rel_model.alias()
+            if not joined_from(query, source, alias):
+                on = getattr(source, fk.name) == getattr(alias, fk.rel_field.name)
+                attr = fk.name if bind else "_join_" + "__".join(names)
+                query = query.join_from(source, alias, join_type, on=on, attr=attr)
         source = alias
     return query, source
 

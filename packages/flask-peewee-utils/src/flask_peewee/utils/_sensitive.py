@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import weakref
+from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
-__all__ = ["get_sensitive_fields"]
+__all__ = ["get_sensitive_fields", "sensitive_snapshot"]
 
 _NAME = "__sensitive_fields__"
 # Declarations that cannot change in place; a list or set could, so it is read again on every call.
@@ -47,8 +50,39 @@ def get_sensitive_fields(model: Any) -> frozenset[str]:
 
 
 def declarations(cls: type) -> list[Any]:
-    """What each class of ``cls.__mro__`` declares in its own body: what anything cached from the union must match."""
-    return [klass.__dict__.get(_NAME) for klass in cls.__mro__]
+    """What each class of ``cls.__mro__`` declares in its own body: what anything cached from the union must match.
+
+    Inside :func:`sensitive_snapshot`, read once per class for the whole block.
+    """
+    memo = _snapshot.get()
+    if memo is None:
+        return [klass.__dict__.get(_NAME) for klass in cls.__mro__]
+    declared = memo.get(cls)
+    if declared is None:
+        declared = memo[cls] = [klass.__dict__.get(_NAME) for klass in cls.__mro__]
+    return declared
+
+
+# The declarations read in the current snapshot, per class (None outside one).
+_snapshot: ContextVar[dict[type, list[Any]] | None] = ContextVar("flask_peewee_sensitive_snapshot", default=None)
+
+
+@contextlib.contextmanager
+def sensitive_snapshot() -> Iterator[None]:
+    """Read each class's ``__sensitive_fields__`` declarations once for the whole block.
+
+    Serializing a page asks for the same models' secrets once per object and nested object;
+    inside this block the MRO is walked once per class. A declaration assigned while the
+    block runs is honoured from the next block on. Blocks nest (the outermost one counts).
+    """
+    if _snapshot.get() is not None:
+        yield
+        return
+    token = _snapshot.set({})
+    try:
+        yield
+    finally:
+        _snapshot.reset(token)
 
 
 def cacheable(declared: list[Any]) -> bool:

@@ -14,7 +14,8 @@ from flask_peewee.utils._extensions import register_extension
 from flask_peewee.utils._filters import field_operators, split_filter_key
 from flask_peewee.utils._pagination import parse_page
 from flask_peewee.utils._passwords import password_scheme
-from flask_peewee.utils._paths import MAX_DEPTH, filterable_path, path_allowed
+from flask_peewee.utils._paths import MAX_DEPTH, filterable_path, joined_from, path_alias, path_allowed
+from flask_peewee.utils._sensitive import sensitive_snapshot
 from flask_peewee.utils._serialize import field_names
 from flask_peewee.utils._unique import unique_violation
 from flask_peewee.utils._values import parse_key
@@ -25,11 +26,14 @@ __all__ = [
     "field_names",
     "field_operators",
     "filterable_path",
+    "joined_from",
     "parse_key",
     "parse_page",
     "password_scheme",
+    "path_alias",
     "path_allowed",
     "register_extension",
+    "sensitive_snapshot",
     "split_filter_key",
     "unique_violation",
 ]
