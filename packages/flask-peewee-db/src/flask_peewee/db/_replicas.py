@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import peewee
 
@@ -281,42 +281,46 @@ class ReplicaRouter:
         return None
 
 
-if TYPE_CHECKING:
-    _Base = peewee.Database
-else:
-    _Base = object
+def _routed_class(klass: type[peewee.Database]) -> type[peewee.Database]:
+    """A subclass of ``klass`` that sends reads outside transactions to a replica and notes writes.
 
+    A live database's class is swapped for it, so it adds methods only (no mixin base: the
+    memory layout must stay the one of ``klass``).
+    """
+    base: Any = klass  # a class chosen at run time
 
-class _RoutedMixin(_Base):
-    """Sends reads outside transactions to a replica; writes mark the unit of work."""
+    class Routed(base):
+        _fp_router: ReplicaRouter
 
-    _fp_router: ReplicaRouter
+        def execute(self, query: Any, **context_options: Any) -> Any:
+            router = self._fp_router
+            if isinstance(query, peewee.SelectBase):
+                if (
+                    not router.reads_from_primary
+                    and not self.in_transaction()
+                    and getattr(query, "_for_update", None) is None
+                ):
+                    cursor = router.read(query, **context_options)
+                    if cursor is not None:
+                        return cursor
+            elif not isinstance(query, peewee.RawQuery):
+                router.wrote()  # INSERT, UPDATE, DELETE (with or without a WITH clause), DDL
+            return super().execute(query, **context_options)
 
-    def execute(self, query: Any, **context_options: Any) -> Any:
-        router = self._fp_router
-        if isinstance(query, peewee.SelectBase):
-            if (
-                not router.reads_from_primary
-                and not self.in_transaction()
-                and getattr(query, "_for_update", None) is None
-            ):
-                cursor = router.read(query, **context_options)
-                if cursor is not None:
-                    return cursor
-        elif not isinstance(query, peewee.RawQuery):
-            router.wrote()  # INSERT, UPDATE, DELETE (with or without a WITH clause), DDL
-        return super().execute(query, **context_options)
+        def execute_sql(self, sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
+            words = sql.lstrip(" (\n\t").split(None, 1)
+            if not words or words[0].upper() not in _NOT_WRITES:
+                self._fp_router.wrote()
+            return super().execute_sql(sql, params, *args, **kwargs)
 
-    def execute_sql(self, sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
-        words = sql.lstrip(" (\n\t").split(None, 1)
-        if not words or words[0].upper() not in _NOT_WRITES:
-            self._fp_router.wrote()
-        return super().execute_sql(sql, params, *args, **kwargs)
+        def close(self) -> bool:
+            closed = super().close()
+            self._fp_router.end()
+            return bool(closed)
 
-    def close(self) -> bool:
-        closed = super().close()
-        self._fp_router.end()
-        return bool(closed)
+    Routed.__name__ = Routed.__qualname__ = f"Routed{klass.__name__}"
+    Routed.__module__ = __name__
+    return Routed
 
 
 _ROUTED_CLASSES: dict[type, type] = {}
@@ -325,10 +329,10 @@ _ROUTED_CLASSES: dict[type, type] = {}
 def install_router(database: peewee.Database, router: ReplicaRouter) -> None:
     """Make ``database`` route its reads with ``router`` (its class becomes a routing subclass)."""
     klass = type(database)
-    if not isinstance(database, _RoutedMixin):
+    if klass not in _ROUTED_CLASSES.values():
         routed = _ROUTED_CLASSES.get(klass)
         if routed is None:
-            routed = _ROUTED_CLASSES[klass] = type(f"Routed{klass.__name__}", (_RoutedMixin, klass), {})
+            routed = _ROUTED_CLASSES[klass] = _routed_class(klass)
         database.__class__ = routed
     untyped_db: Any = database
     untyped_db._fp_router = router
@@ -338,7 +342,7 @@ def routing_replicas(database: Any) -> ReplicaRouter | None:
     """The router installed on ``database`` (a peewee database or proxy), or ``None``."""
     if isinstance(database, peewee.DatabaseProxy):
         database = database.obj
-    return getattr(database, "_fp_router", None) if isinstance(database, _RoutedMixin) else None
+    return getattr(database, "_fp_router", None)
 
 
 def _configured(config: Mapping[str, Any]) -> tuple[str, list[Any]]:
