@@ -90,7 +90,7 @@ def test_list_pages_and_api_reads_come_from_the_replica(site, replica_cluster):
 
 
 def test_writes_and_everything_in_their_requests_go_to_the_primary(site, replica_cluster):
-    app, db, Memo, client, ran = site
+    _app, db, Memo, client, ran = site
     token = form_csrf_token(client, "/admin/memo/add/")
     ran.clear()
     response = client.post("/admin/memo/add/", data={"text": "from the admin", "csrf_token": token})

@@ -78,21 +78,23 @@ def test_without_replicas_nothing_changes(tmp_path, files):
     db = Database(app)
     assert type(db.database) is peewee.SqliteDatabase  # no routing class, no extra hook
     assert db.replicas == []
-    assert len(app.before_request_funcs[None]) == 1 and len(app.teardown_request_funcs[None]) == 1
+    assert len(app.before_request_funcs[None]) == 1
+    assert len(app.teardown_request_funcs[None]) == 1
     with use_primary(), db.primary():  # usable anyway
         assert db.database.execute_sql("SELECT label FROM place").fetchone() == ("primary",)
 
 
 def test_reads_go_to_the_replica_writes_and_transactions_to_the_primary(tmp_path, files):
-    app, db, Place = _make(files, tmp_path)
+    _app, db, Place = _make(files, tmp_path)
     assert [r.database for r in db.replicas] == [str(tmp_path / "one.db")]
     assert _where(Place) == "one"
-    assert Place.select().count() == 1 and Place.get_by_id(1).label == "one"
+    assert Place.select().count() == 1
+    assert Place.get_by_id(1).label == "one"
     with db.primary():
         assert _where(Place) == "primary"
     with db.database.atomic():
         assert _where(Place) == "primary"
-    assert list(Place.raw("SELECT * FROM place"))[0].label == "primary"  # raw SQL may write: the primary
+    assert next(iter(Place.raw("SELECT * FROM place"))).label == "primary"  # raw SQL may write: the primary
     assert _where(Place) == "one"
     Place.create(label="written")  # read-your-writes until the unit of work ends
     assert _where(Place) == "primary"
@@ -121,14 +123,15 @@ def test_use_primary_nests_and_decorates(tmp_path, files):
 
 
 def test_requests_read_from_the_replica_until_they_write(tmp_path, files):
-    app, db, Place = _make(files, tmp_path)
+    app, db, _Place = _make(files, tmp_path)
     client = app.test_client()
     assert client.get("/where").text == "one"
     assert client.get("/write-then-read").text == "one,primary"  # a GET that writes reads its write
     assert client.get("/where").text == "one"  # the next request reads from the replica again
     assert client.post("/write-then-read").text == "primary,primary"  # unsafe method: primary throughout
     assert client.get("/forced").text == "primary,one"
-    assert db.database.is_closed() and all(r.is_closed() for r in db.replicas)
+    assert db.database.is_closed()
+    assert all(r.is_closed() for r in db.replicas)
 
 
 def test_round_robin_and_random(tmp_path, files):
@@ -142,13 +145,15 @@ def test_round_robin_and_random(tmp_path, files):
 
 def test_a_replica_that_is_down_is_skipped_logged_and_retried_later(tmp_path, files, caplog):
     files["down"] = f"sqlite:///{tmp_path / 'no-such-folder' / 'x.db'}"
-    app, db, Place = _make(files, tmp_path, replicas=("down", "one"), FLASK_PEEWEE_REPLICA_COOLDOWN=0)
+    _app, _db, Place = _make(files, tmp_path, replicas=("down", "one"), FLASK_PEEWEE_REPLICA_COOLDOWN=0)
     with caplog.at_level(logging.WARNING, logger="flask_peewee.db.replicas"):
         labels = [_where(Place) for _ in range(4)]
     assert labels == ["one"] * 4  # the down one is tried and skipped each time (no cooldown)
-    assert "replica" in caplog.text and "x.db" in caplog.text and "failed" in caplog.text
+    assert "replica" in caplog.text
+    assert "x.db" in caplog.text
+    assert "failed" in caplog.text
 
-    _app, db, Place = _make(files, tmp_path, replicas=("down",), FLASK_PEEWEE_REPLICA_COOLDOWN=60)
+    _app, _db, Place = _make(files, tmp_path, replicas=("down",), FLASK_PEEWEE_REPLICA_COOLDOWN=60)
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="flask_peewee.db.replicas"):
         assert [_where(Place) for _ in range(3)] == ["primary"] * 3  # bounded: one try, then the primary
@@ -162,7 +167,9 @@ def test_a_failing_read_on_the_replica_runs_once_on_the_primary(tmp_path, files,
     replica.close()
     with caplog.at_level(logging.WARNING, logger="flask_peewee.db.replicas"), record_queries() as queries:
         assert _where(Place) == "primary"
-    assert len(queries) == 2 and "no such table" in caplog.text and "reading from the primary" in caplog.text
+    assert len(queries) == 2
+    assert "no such table" in caplog.text
+    assert "reading from the primary" in caplog.text
     db.database.close()
 
 
@@ -192,18 +199,21 @@ def test_a_lagging_replica_is_skipped(tmp_path, files, caplog):
         db.database.close()
         lags["two"] = None  # unknown counts as too far behind
         assert _where(Place) == "primary"
-    assert "12.0s behind" in caplog.text and "an unknown time behind" in caplog.text
+    assert "12.0s behind" in caplog.text
+    assert "an unknown time behind" in caplog.text
     db.database.close()
 
 
 def test_pooled_primary_and_replica(tmp_path, files):
     pooled = {name: url.replace("sqlite://", "sqlite+pool://") for name, url in files.items()}
-    app, db, Place = _make(pooled, tmp_path)
-    assert isinstance(db.database, peewee.SqliteDatabase) and type(db.database).__name__.startswith("Routed")
+    app, db, _Place = _make(pooled, tmp_path)
+    assert isinstance(db.database, peewee.SqliteDatabase)
+    assert type(db.database).__name__.startswith("Routed")
     client = app.test_client()
     assert [client.get("/where").text for _ in range(3)] == ["one"] * 3
     assert client.post("/write-then-read").text == "primary,primary"
-    assert db.database.is_closed() and all(r.is_closed() for r in db.replicas)
+    assert db.database.is_closed()
+    assert all(r.is_closed() for r in db.replicas)
 
 
 def test_replicas_in_the_database_dict(tmp_path, files):
@@ -214,7 +224,8 @@ def test_replicas_in_the_database_dict(tmp_path, files):
         "replicas": [files["one"], {"name": str(tmp_path / "two.db"), "engine": "peewee.SqliteDatabase"}],
     }
     db = Database(app)
-    assert db.database_config == {} and len(db.replicas) == 2
+    assert db.database_config == {}
+    assert len(db.replicas) == 2
     assert db.database.execute_sql("SELECT label FROM place").fetchone() == ("primary",)  # raw: the primary
     db.database.close()
 

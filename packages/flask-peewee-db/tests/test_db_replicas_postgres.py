@@ -124,7 +124,8 @@ def test_requests_with_connection_per_request(replica_cluster, tmp_path, pooled)
     client = app.test_client()
     assert [client.get("/notes").json["on_replica"] for _ in range(3)] == [True, True, True]
     assert client.post("/notes/add").json["on_replica"] is False
-    assert db.database.is_closed() and db.replicas[0].is_closed()
+    assert db.database.is_closed()
+    assert db.replicas[0].is_closed()
     if pooled:  # the connections went back to the pools, and are reused
         assert len(db.replicas[0]._connections) == 1
         db.database.close_all()

@@ -46,8 +46,21 @@ _FORCED: ContextVar[int] = ContextVar("flask_peewee.db.use_primary", default=0)
 
 #: The first word of SQL that never changes data, so running it on the primary is not a write.
 _NOT_WRITES = frozenset(
-    ("SELECT", "WITH", "SHOW", "PRAGMA", "EXPLAIN", "VALUES", "BEGIN", "START", "COMMIT", "ROLLBACK", "SAVEPOINT")
-    + ("RELEASE", "SET")
+    (
+        "SELECT",
+        "WITH",
+        "SHOW",
+        "PRAGMA",
+        "EXPLAIN",
+        "VALUES",
+        "BEGIN",
+        "START",
+        "COMMIT",
+        "ROLLBACK",
+        "SAVEPOINT",
+        "RELEASE",
+        "SET",
+    )
 )
 
 
@@ -82,7 +95,9 @@ def parse_replicas(value: Any, setting: str) -> list[Any]:
     if isinstance(value, (Mapping, peewee.Database)):
         value = [value]
     if not isinstance(value, Sequence):
-        raise ImproperlyConfigured(f"{setting} must be a list of database URLs, dicts or peewee databases, got {value!r}")
+        raise ImproperlyConfigured(
+            f"{setting} must be a list of database URLs, dicts or peewee databases, got {value!r}"
+        )
     for item in value:
         if not isinstance(item, (str, Mapping, peewee.Database)):
             raise ImproperlyConfigured(
