@@ -237,7 +237,7 @@ class ReplicaRouter:
     def mark_down(self, index: int, replica: peewee.Database, exc: BaseException) -> None:
         self._down_until[index] = time.monotonic() + self.cooldown
         logger.warning(
-            "flask-peewee-db: replica %s failed (%s); reading from the primary, replica skipped for %ss",
+            "flask-peewee-db: replica %s failed (%s); left out for %ss, the read goes elsewhere",
             _describe(replica),
             " ".join(str(exc).split()) or type(exc).__name__,
             self.cooldown,
