@@ -262,7 +262,7 @@ class ReplicaRouter:
         if lag is None or lag > self.max_lag:
             self._state.skipped.add(index)
             logger.warning(
-                "flask-peewee-db: replica %s is %s behind (limit %ss); reading from the primary",
+                "flask-peewee-db: replica %s is %s behind (limit %ss); skipped until the unit of work ends",
                 _describe(replica),
                 "an unknown time" if lag is None else f"{lag:.1f}s",
                 self.max_lag,
