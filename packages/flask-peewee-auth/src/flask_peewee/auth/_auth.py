@@ -50,7 +50,7 @@ from flask_peewee.auth._remember import RememberMe, remember_settings
 from flask_peewee.auth._settings import FRESH_LOGIN_AGE, REMEMBER_ME
 from flask_peewee.auth._throttle import AuthUnavailable, LoginOutcome, LoginThrottle, settings_from_config
 from flask_peewee.auth._views import AuthViews
-from flask_peewee.db import ImproperlyConfigured, connection, get_database
+from flask_peewee.db import ImproperlyConfigured, connection, get_database, use_primary
 from flask_peewee.utils import get_next, needs_rehash
 
 if TYPE_CHECKING:
@@ -356,7 +356,8 @@ class Auth(AuthViews):
         cache = g.get(_G_USER)
         if cache is not None and cache[0] is self:
             return cache[1]
-        user = self._user_from_session()
+        with use_primary():  # a logout elsewhere or a password change must end this session at once
+            user = self._user_from_session()
         setattr(g, _G_USER, (self, user))
         return user
 
@@ -426,7 +427,8 @@ class Auth(AuthViews):
         counts nothing. An unknown username costs one password verification like a known one,
         and a correct password stored with an outdated hash is re-hashed and saved.
         """
-        with self.login_attempt(username) as outcome:
+        # the throttle's counters and the stored hash are read where they were last written
+        with use_primary(), self.login_attempt(username) as outcome:
             user = self._check_credentials(username, password)
             outcome.report(user)
         return user

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 import peewee
 from flask import g, has_request_context
 
+from flask_peewee.db import use_primary
+
 if TYPE_CHECKING:
     from flask_peewee.auth._auth import Auth
 
@@ -94,7 +96,8 @@ def stored_grants(auth: Auth, user_id: int) -> frozenset[tuple[str, str]]:
             return cache[key]
     grant: Any = auth.PermissionGrant
     rows = grant.select(grant.model, grant.action).where(grant.user_id == user_id).tuples()
-    grants = frozenset((model, action) for model, action in rows)
+    with use_primary():  # a revoked grant takes effect at once, replicas or not
+        grants = frozenset((model, action) for model, action in rows)
     if cache is not None:
         cache[key] = grants
     return grants

@@ -21,6 +21,7 @@ from flask_peewee.db._config import database_from_config, load_class, load_engin
 from flask_peewee.db._connection import connection  # noqa: E402
 from flask_peewee.db._database import Database, get_database  # noqa: E402
 from flask_peewee.db._exceptions import ImproperlyConfigured  # noqa: E402
+from flask_peewee.db._replicas import use_primary  # noqa: E402
 
 __all__ = [
     "Database",
@@ -31,6 +32,7 @@ __all__ = [
     "get_database",
     "load_class",
     "load_engine",
+    "use_primary",
 ]
 #: peewee's public names that this module forwards (ours win where both define one).
 _FORWARDED = frozenset(peewee.__all__) - set(__all__)

@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 
 from flask_peewee.db._connection import connection
 from flask_peewee.db._migrations import add_migration_commands
+from flask_peewee.db._replicas import use_primary
 from flask_peewee.db.migrate_check import add_command as add_migrate_check_command
 
 if TYPE_CHECKING:
@@ -20,7 +21,13 @@ __all__ = ["make_group"]
 
 def make_group(db: Database) -> click.Group:
     """Build the ``fp`` group for ``db``; higher layers add commands with ``@db.cli.command()``."""
-    group = AppGroup("fp", help="flask-peewee: tables, migrations and users.")
+
+    @click.pass_context
+    def on_primary(ctx: click.Context) -> None:
+        # Commands read what they are about to change (applied migrations, users): never from a replica.
+        ctx.with_resource(use_primary())
+
+    group = AppGroup("fp", help="flask-peewee: tables, migrations and users.", callback=on_primary)
 
     @group.command("create-tables")
     def create_tables() -> None:

@@ -130,7 +130,8 @@ def _parse_mapping(config: Mapping[Any, Any]) -> tuple[type[peewee.Database], An
     bad = [k for k in config if not isinstance(k, str)]
     if bad:
         raise ImproperlyConfigured(f"DATABASE keys must be strings, got {bad!r}")
-    options = {k: v for k, v in config.items() if k not in _DROPPED_KEYS}
+    # "replicas" is read by flask_peewee.db._replicas, never passed to the driver
+    options = {k: v for k, v in config.items() if k not in _DROPPED_KEYS and k != "replicas"}
     missing = [key for key in ("name", "engine") if options.get(key) in (None, "")]
     if missing:
         raise ImproperlyConfigured(

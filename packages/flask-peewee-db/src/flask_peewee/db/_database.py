@@ -11,10 +11,14 @@ from flask import Flask, current_app, request
 from flask_peewee.db._cli import make_group
 from flask_peewee.db._config import config_key, database_from_config, describe_config
 from flask_peewee.db._exceptions import ImproperlyConfigured
+from flask_peewee.db._replicas import install_router, replica_lag, replicas_key, router_from_config, routing_replicas
+from flask_peewee.db._replicas import use_primary as _use_primary
 from flask_peewee.db._settings import EXCLUDED_ROUTES
 from flask_peewee.db.typed import sort_models
 
 if TYPE_CHECKING:
+    import contextlib
+
     import click
 
 __all__ = ["Database", "get_database"]
@@ -210,6 +214,9 @@ class Database:
             bound = self._given if self._given is not None else self.load_database(app)
             if not isinstance(bound, peewee.Database):
                 raise ImproperlyConfigured(f"load_database() must return a peewee.Database, got {bound!r}")
+            router = router_from_config(app.config, bound, self.replica_lag)
+            if router is not None:
+                install_router(bound, router)
             self.proxy.initialize(bound)
             self._config_key = key
             if self._target is None:  # Database(app): the models bind the database itself
@@ -224,17 +231,21 @@ class Database:
 
         app.extensions[EXTENSION_KEY] = self
         self.register_handlers(app)
+        router = routing_replicas(self.proxy.obj)
+        if router is not None:  # nothing at all on the request path of an app without replicas
+            app.before_request(lambda: router.begin(request.method))
+            app.teardown_request(lambda exc=None: router.end())
         app.shell_context_processor(self._shell_context)
         if owner is None:
             app.cli.add_command(self.cli)
 
     def _binding_key(self, app: Flask) -> object:
-        """What must match for a second app to share the bound database."""
+        """What must match for a second app to share the bound database (its replicas too)."""
         if self._given is not None:
-            return ("instance", id(self._given))
+            return ("instance", id(self._given)), replicas_key(app.config)
         if type(self).load_database is not Database.load_database:
-            return ("load_database", id(self))  # the override decides; it ran for the first app
-        return config_key(app.config)
+            return ("load_database", id(self)), replicas_key(app.config)  # the override ran for the first app
+        return config_key(app.config), replicas_key(app.config)
 
     def load_database(self, app: Flask) -> peewee.Database:
         """Build the peewee database from ``app.config`` (``DATABASE`` or ``DATABASE_URL``).
@@ -292,6 +303,26 @@ class Database:
         database = self._bound()
         if not database.is_closed():
             database.close()
+
+    # -- replicas ---------------------------------------------------------------------
+
+    @property
+    def replicas(self) -> list[peewee.Database]:
+        """The read replicas of the bound database (empty when none is configured)."""
+        router = routing_replicas(self.proxy.obj)
+        return list(router.replicas) if router is not None else []
+
+    def primary(self) -> contextlib.AbstractContextManager[None]:
+        """Read from the primary in this block: ``with db.primary(): ...`` (see :func:`~flask_peewee.db.use_primary`).
+
+        It also works as a decorator, and costs next to nothing when no replica is configured.
+        """
+        return _use_primary()
+
+    def replica_lag(self, replica: peewee.Database) -> float | None:
+        """Seconds ``replica`` is behind the primary (``None`` when unknown), checked when
+        ``FLASK_PEEWEE_REPLICA_MAX_LAG`` is set; override it for another way to measure."""
+        return replica_lag(replica)
 
     def _shell_context(self) -> dict[str, Any]:
         context: dict[str, Any] = {"db": self, "database": self.database}

@@ -10,6 +10,10 @@ __all__ = [
     "DATABASE_URL",
     "EXCLUDED_ROUTES",
     "MIGRATIONS_DIR",
+    "REPLICAS",
+    "REPLICA_COOLDOWN",
+    "REPLICA_MAX_LAG",
+    "REPLICA_STRATEGY",
     "SETTINGS",
     "TEST_DATABASES",
     "TEST_ENVIRONMENT",
@@ -24,6 +28,20 @@ DATABASE = Setting(
     required=True,
 )
 DATABASE_URL = Setting("DATABASE_URL", None, "A database URL, read when DATABASE is absent.")
+REPLICAS = Setting(
+    "FLASK_PEEWEE_DATABASE_REPLICAS",
+    None,
+    "Read replicas: a list of URLs (or dicts, or peewee databases), or a comma-separated string of URLs.",
+)
+REPLICA_STRATEGY = Setting(
+    "FLASK_PEEWEE_REPLICA_STRATEGY", "round_robin", "How a read picks its replica: round_robin or random."
+)
+REPLICA_MAX_LAG = Setting(
+    "FLASK_PEEWEE_REPLICA_MAX_LAG", None, "Seconds a replica may be behind before it is skipped; unset checks nothing."
+)
+REPLICA_COOLDOWN = Setting(
+    "FLASK_PEEWEE_REPLICA_COOLDOWN", 30, "Seconds a replica that failed is left out before it is tried again."
+)
 EXCLUDED_ROUTES = Setting(
     "FLASK_PEEWEE_EXCLUDED_ROUTES", (), "Endpoints (a list or a comma-separated string) that open no connection."
 )
@@ -32,7 +50,16 @@ MIGRATIONS_DIR = Setting(
 )
 
 #: Every key of this package, in the order of the documentation's table.
-SETTINGS = (DATABASE, DATABASE_URL, EXCLUDED_ROUTES, MIGRATIONS_DIR)
+SETTINGS = (
+    DATABASE,
+    DATABASE_URL,
+    REPLICAS,
+    REPLICA_STRATEGY,
+    REPLICA_MAX_LAG,
+    REPLICA_COOLDOWN,
+    EXCLUDED_ROUTES,
+    MIGRATIONS_DIR,
+)
 
 # Environment variables (not app.config keys) read by the pytest plugin, flask_peewee.db.testing.
 TEST_DATABASES = Setting(

@@ -21,6 +21,15 @@ Apps override ``app`` in their own ``conftest.py`` and keep the rest::
     def app(database_url):
         return create_app({"DATABASE": database_url, "TESTING": True})
 
+``replica_cluster`` is a PostgreSQL primary with a streaming replica that the plugin starts
+itself (once per session, from the server binaries of ``pg_config --bindir``), for apps that
+configure ``FLASK_PEEWEE_DATABASE_REPLICAS``::
+
+    @pytest.fixture
+    def app(replica_cluster):
+        return create_app({"DATABASE": replica_cluster.primary_url,
+                           "FLASK_PEEWEE_DATABASE_REPLICAS": [replica_cluster.replica_url]})
+
 ``count_queries`` counts the SQL a block runs, to assert a query budget rather than a time::
 
     def test_detail_is_one_query(client, count_queries):
@@ -31,6 +40,7 @@ Apps override ``app`` in their own ``conftest.py`` and keep the rest::
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import os
@@ -45,12 +55,14 @@ import pytest
 from flask import Flask
 
 from flask_peewee.db._database import Database
+from flask_peewee.db._replica_cluster import ReplicaCluster, UnavailableCluster
 from flask_peewee.db._settings import CI, TEST_DATABASES, TEST_MYSQL_URL, TEST_POSTGRES_URL
 
 __all__ = [
     "BACKENDS",
     "Backend",
     "QueryCounter",
+    "ReplicaCluster",
     "app",
     "client",
     "count_queries",
@@ -58,6 +70,7 @@ __all__ = [
     "db",
     "fp_backend",
     "record_queries",
+    "replica_cluster",
     "selected_backends",
     "table_moved_away",
 ]
@@ -290,6 +303,45 @@ def database_url(fp_backend: Backend, tmp_path: Any) -> Iterator[str]:
     fp_backend.clear()
     yield fp_backend.url
     fp_backend.clear()
+
+
+def _replica_required() -> bool:
+    names, _required = selected_backends()
+    return (CI.get(os.environ) or "").lower() == "true" and "postgres" in names
+
+
+@pytest.fixture(scope="session")
+def fp_replica_cluster() -> Iterator[ReplicaCluster]:
+    """The session's PostgreSQL primary and streaming replica, started on first use and removed at the end."""
+    names, _required = selected_backends()
+    if "postgres" not in names:
+        pytest.skip("the replica tests need PostgreSQL, which FLASK_PEEWEE_TEST_DATABASES leaves out")
+    cluster = ReplicaCluster()
+    try:
+        cluster.start()
+    except (UnavailableCluster, OSError, TimeoutError) as exc:
+        message = f"PostgreSQL primary and replica could not be started: {exc}"
+        if _replica_required():
+            pytest.fail(f"required (CI=true): {message}", pytrace=False)
+        pytest.skip(message)
+    atexit.register(cluster.stop)  # an interrupted session stops them too
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+        atexit.unregister(cluster.stop)
+
+
+@pytest.fixture
+def replica_cluster(fp_replica_cluster: ReplicaCluster) -> Iterator[ReplicaCluster]:
+    """:class:`ReplicaCluster` with an empty test database (tables dropped before and after the test).
+
+    ``primary_url`` and ``replica_url`` name that database on each server; ``sync()`` waits for
+    the replica to catch up and ``with replay_paused():`` holds it behind the primary.
+    """
+    fp_replica_cluster.clear()
+    yield fp_replica_cluster
+    fp_replica_cluster.clear()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 
 from flask_peewee.auth import is_cross_site_request
-from flask_peewee.db import Database, ImproperlyConfigured, get_database
+from flask_peewee.db import Database, ImproperlyConfigured, get_database, use_primary
 from flask_peewee.rest._authentication import POST_EDIT, Authentication
 from flask_peewee.rest._auths import only_auth
 from flask_peewee.rest._errors import ApiError, RestForbidden, json_response
@@ -311,7 +311,9 @@ class RestAPI:
 
         @functools.wraps(func)
         def inner(*args: Any, **kwargs: Any) -> Any:
-            if not provider.authorize():
+            with use_primary():  # a revoked token or key must fail at once, not when a replica catches up
+                authorized = provider.authorize()
+            if not authorized:
                 g.setdefault(_CHALLENGE, getattr(provider.authentication, "www_authenticate", None))
                 return self.response_auth_failed()
             return func(*args, **kwargs)
