@@ -112,3 +112,39 @@ def test_a_whitelisted_deeper_path_is_offered_but_not_its_foreign_key(
     choices = offered(app, db, auth, ticket, TicketAdmin)
     assert {path: ops for path, (_kind, ops) in choices.items()} == accepted(ticket, TicketAdmin)
     assert set(choices) == {"title", "user__username"}
+
+
+def test_the_choices_built_once_follow_options_secrets_and_permissions(
+    app: Flask, db: Any, auth: Any, ticket: Any
+) -> None:
+    class TicketAdmin(ModelAdmin):
+        pass
+
+    admin = Admin(app, auth)
+    admin.register(ticket, TicketAdmin)
+    auth.register_admin(admin)
+    admin.setup()
+    db.create_tables()
+    boss = make_user(app, auth, "boss", admin=True)
+    client = app.test_client()
+    log_in(client, boss)
+
+    def paths() -> set[str]:
+        response = client.get("/admin/ticket/")
+        assert response.status_code == 200
+        return {path for path, _kind, _ops in CHOICE.findall(response.get_data(as_text=True))}
+
+    first = paths()
+    assert {"title", "user__username", "user__email"} <= first
+    assert paths() == first  # built once, the same answer
+    model_admin = admin.get_model_admin(ticket)
+    model_admin.filter_exclude = ("title",)
+    assert "title" not in paths()
+    ticket.__sensitive_fields__ = ("note",)
+    try:
+        assert "note" not in paths()
+    finally:
+        del ticket.__sensitive_fields__
+    assert "note" in paths()
+    model_admin.can_view_related = lambda model: model is not auth.User  # the user may no longer see users
+    assert not any(path.startswith("user__") for path in paths())

@@ -10,7 +10,7 @@ accepts (:func:`~flask_peewee.utils.filterable_path`, :func:`~flask_peewee.utils
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import peewee
 from markupsafe import Markup, escape
@@ -106,6 +106,14 @@ def rows_to_args(args: MultiDict[str, str], extra_ops: Any = ()) -> list[tuple[s
     return pairs
 
 
+_OFFERS = "_flask_peewee_admin_filter_offers"
+_OFFERS_PER_ADMIN = 64
+
+
+def _frozen(value: Any) -> Any:
+    return None if value is None else tuple(value)
+
+
 class FilterForm:
     """What the list view needs to render and read its filters (see :meth:`ModelAdmin.process_filters`)."""
 
@@ -114,12 +122,46 @@ class FilterForm:
         self.args = args
         self.errors: list[str] = []
         self.active: list[Any] = []
-        self.operator_labels = dict(OPERATOR_LABELS)
-        self.field_tree = self._node(model_admin.model, "", depth=1)
-        self.choices = self._flatten(self.field_tree)
+        self.field_tree, self.choices, labels = self._offered()
+        self.operator_labels = dict(labels)
         extra = [op for op in self.operator_labels if op not in OPERATOR_LABELS]
         known = (*OPERATORS, *extra)
         self.rows = [FilterRow(*split_filter_key(key, known), value) for key, value in args.items(multi=True)]
+
+    def _offered(self) -> tuple[FieldTreeNode, list[FilterChoice], dict[str, str]]:
+        """The field tree, its choices and the operator labels: built once per model admin and what they depend on.
+
+        They depend on the admin's filter options and mapping, the models' fields and secrets, and
+        which related models the user may view; a change of any of these builds them again.
+        """
+        key = self._offer_key()
+        cache: dict[Any, Any] = self.model_admin.__dict__.setdefault(_OFFERS, {})
+        cached = cache.get(key) if key is not None else None
+        if cached is not None:
+            return cast("tuple[FieldTreeNode, list[FilterChoice], dict[str, str]]", cached)
+        self.operator_labels = dict(OPERATOR_LABELS)
+        tree = self._node(self.model_admin.model, "", depth=1)
+        built = (tree, self._flatten(tree), dict(self.operator_labels))
+        if key is not None:
+            if len(cache) >= _OFFERS_PER_ADMIN:
+                cache.clear()
+            cache[key] = built
+        return built
+
+    def _offer_key(self) -> tuple[Any, ...] | None:
+        """What :meth:`_offered` depends on, or None when a subclass builds the tree its own way."""
+        cls = type(self)
+        if any(getattr(cls, name) is not getattr(FilterForm, name) for name in ("_node", "_choice", "_flatten")):
+            return None
+        ma = self.model_admin
+        model = ma.model
+        related = [fld.rel_model for fld in model._meta.sorted_fields if isinstance(fld, peewee.ForeignKeyField)]
+        shapes = tuple(
+            (m, get_sensitive_fields(m), tuple((f.name, type(f)) for f in m._meta.sorted_fields))
+            for m in (model, *related)
+        )
+        options = (_frozen(ma.filter_fields), _frozen(ma.filter_exclude), id(ma.get_filter_mapping()))
+        return (*options, shapes, tuple(ma.can_view_related(m) for m in related))
 
     def _node(self, model: type[peewee.Model], prefix: str, depth: int) -> FieldTreeNode:
         """The fields of ``model`` (reached by ``prefix``) a filter may use, following ``depth`` more foreign keys."""
