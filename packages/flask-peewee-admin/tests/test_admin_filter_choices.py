@@ -45,8 +45,10 @@ def ticket(db: Any, auth: Any) -> type[peewee.Model]:
     return Ticket
 
 
-def offered(app: Flask, db: Any, auth: Any, model: type[peewee.Model], model_admin: type[ModelAdmin]) -> dict:
-    """The filter choices the list page renders: path -> (input kind, the toolkit's operators offered)."""
+def admin_client_for(
+    app: Flask, db: Any, auth: Any, model: type[peewee.Model], model_admin: type[ModelAdmin]
+) -> tuple[Admin, Any]:
+    """An admin with ``model`` registered, and a client logged in as an administrator."""
     admin = Admin(app, auth)
     admin.register(model, model_admin)
     auth.register_admin(admin)
@@ -55,6 +57,12 @@ def offered(app: Flask, db: Any, auth: Any, model: type[peewee.Model], model_adm
     boss = make_user(app, auth, "boss", admin=True)
     client = app.test_client()
     log_in(client, boss)
+    return admin, client
+
+
+def offered(app: Flask, db: Any, auth: Any, model: type[peewee.Model], model_admin: type[ModelAdmin]) -> dict:
+    """The filter choices the list page renders: path -> (input kind, the toolkit's operators offered)."""
+    _admin, client = admin_client_for(app, db, auth, model, model_admin)
     response = client.get(f"/admin/{model._meta.name}/")
     assert response.status_code == 200
     found = CHOICE.findall(response.get_data(as_text=True))
@@ -120,14 +128,7 @@ def test_the_choices_built_once_follow_options_secrets_and_permissions(
     class TicketAdmin(ModelAdmin):
         pass
 
-    admin = Admin(app, auth)
-    admin.register(ticket, TicketAdmin)
-    auth.register_admin(admin)
-    admin.setup()
-    db.create_tables()
-    boss = make_user(app, auth, "boss", admin=True)
-    client = app.test_client()
-    log_in(client, boss)
+    admin, client = admin_client_for(app, db, auth, ticket, TicketAdmin)
 
     def paths() -> set[str]:
         response = client.get("/admin/ticket/")
