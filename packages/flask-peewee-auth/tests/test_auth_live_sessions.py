@@ -9,6 +9,7 @@ from flask import Flask
 
 from flask_peewee.auth import Auth
 from flask_peewee.auth.testing import log_in
+from flask_peewee.utils.internal import backend_name
 
 PASSWORD = "correct horse"
 
@@ -159,3 +160,19 @@ def test_a_login_clears_every_expired_session(app, auth, client, user, new_user,
     login(client)
     rows = _rows(app, auth)
     assert [row.user_id for row in rows] == [user.id]
+
+
+def test_a_login_commits_without_waiting_for_the_wal_on_postgres_and_a_logout_waits(
+    app, auth, client, user, login, csrf_from, count_queries
+):
+    postgres = backend_name(auth.db) == "postgres"
+    with count_queries() as statements:
+        login(client)
+    relaxed = [s for s in statements if "synchronous_commit" in s]
+    assert relaxed == (["SET LOCAL synchronous_commit TO OFF"] if postgres else [])
+    assert len(_rows(app, auth)) == 1
+    token = csrf_from(client, "/accounts/logout/")
+    with count_queries() as statements:
+        assert client.post("/accounts/logout/", data={"csrf_token": token}).status_code == 302
+    assert not [s for s in statements if "synchronous_commit" in s]
+    assert _rows(app, auth) == []
