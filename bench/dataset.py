@@ -27,7 +27,8 @@ LOREM = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod
 START = datetime.datetime(2024, 1, 1, 8, 0, 0)
 
 
-def _models(database: peewee.Database) -> tuple[type[peewee.Model], type[peewee.Model]]:
+def models(database: peewee.Database) -> tuple[type[peewee.Model], type[peewee.Model]]:
+    """The data set's ``User`` and ``Message`` as plain peewee models bound to ``database`` (the floor uses them too)."""
     class Base(peewee.Model):
         class Meta:
             pass
@@ -57,7 +58,7 @@ def _models(database: peewee.Database) -> tuple[type[peewee.Model], type[peewee.
 
 def fill(database: peewee.Database, messages: int, users: int = USERS) -> None:
     """Create the two tables in ``database`` and insert ``users`` users and ``messages`` messages."""
-    User, Message = _models(database)
+    User, Message = models(database)
     database.connect(reuse_if_open=True)
     try:
         database.drop_tables([Message, User], safe=True)

@@ -27,6 +27,7 @@ from flask import Flask, Response, abort, redirect, render_template, request, se
 from passlib.hash import ldap_salted_sha256
 
 import _harness as h
+import dataset
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -75,29 +76,7 @@ def make_app(args: Any) -> dict[str, Any]:
     app.config.update(SECRET_KEY="bench", TESTING=True)
     database = open_database(args)
 
-    class Base(peewee.Model):
-        class Meta:
-            pass
-
-    Base._meta.set_database(database)
-
-    class User(Base):
-        username = peewee.CharField(max_length=255, unique=True)
-        password = peewee.CharField(max_length=255)
-        email = peewee.CharField(max_length=255)
-        active = peewee.BooleanField(default=True)
-        admin = peewee.BooleanField(default=False)
-
-        class Meta:
-            table_name = "user"
-
-    class Message(Base):
-        user = peewee.ForeignKeyField(User, backref="messages")
-        content = peewee.TextField()
-        pub_date = peewee.DateTimeField(index=True)
-
-        class Meta:
-            table_name = "message"
+    User, Message = dataset.models(database)  # the plain peewee models the data set was built with
 
     # The nested user's public columns: never password or email.
     user_columns = (User.id, User.username, User.active, User.admin)
