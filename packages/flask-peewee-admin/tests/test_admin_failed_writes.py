@@ -102,9 +102,7 @@ def test_the_audit_entry_failing_rolls_the_save_back(
     assert _state(app, auth, models) == before
 
 
-def test_a_bulk_action_failing_on_its_last_object_changes_none(
-    app: Flask, auth: Any, models: Any, site: Any
-) -> None:
+def test_a_bulk_action_failing_on_its_last_object_changes_none(app: Flask, auth: Any, models: Any, site: Any) -> None:
     before = _state(app, auth, models)
     token = _token(site, "/admin/note/")
     response = site.post("/admin/note/action/", data={"csrf_token": token, "action": "stamp", "id": ["1", "2", "3"]})

@@ -105,10 +105,12 @@ def test_concurrent_edits_without_if_match_are_serialized(app: Flask, auth: Auth
     api.register(models.Message)
     message = models.Message.create(user=users.coleifer, content="start")
     url = f"/api/message/{message.id}/"
-    calls = [
-        (lambda n: lambda client: client.put(url, json={"content": f"c{n}", "user": 1}, headers=ADMIN).status_code)(n)
-        for n in range(4)
-    ]
+
+    def put(n: int) -> Any:
+        return lambda client: client.put(url, json={"content": f"c{n}", "user": 1}, headers=ADMIN).status_code
+
+    calls = [put(n) for n in range(4)]
     assert _in_threads(app, calls) == [200] * 4
     stored = models.Message.get_by_id(message.id)
-    assert stored.content in {f"c{n}" for n in range(4)} and stored.user_id == 1
+    assert stored.content in {f"c{n}" for n in range(4)}
+    assert stored.user_id == 1

@@ -120,9 +120,7 @@ def test_an_edit_failing_after_the_save_changes_nothing(client: Any, shop: Any, 
     assert (order.label, order.customer.name, sorted(t.id for t in order.tags)) == ("o1", "ann", [1, 2])
 
 
-def test_the_audit_entry_failing_rolls_the_write_back(
-    client: Any, db: Database, shop: Any, auth: Auth
-) -> None:
+def test_the_audit_entry_failing_rolls_the_write_back(client: Any, db: Database, shop: Any, auth: Auth) -> None:
     before = _counts(shop, auth)
     with table_moved_away(db, auth.AuditEntry._meta.table_name):
         response = client.post("/api/order/", json=NEW_ORDER, headers=ADMIN)
