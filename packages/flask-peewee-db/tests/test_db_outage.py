@@ -320,3 +320,30 @@ def test_the_apps_own_handler_wins(app, database_dict, tmp_path):
 
     response = app.test_client().get("/ping")
     assert (response.status_code, response.text) == (502, "mine")
+
+
+def test_tables_of_an_app_started_during_an_outage_are_created_once_it_is_back(tmp_path, caplog):
+    from flask_peewee.db import create_tables_when_reachable
+
+    folder = tmp_path / "later"
+    app = Flask("started_during_outage", root_path=str(tmp_path))
+    app.config.update(DATABASE=f"sqlite:///{folder / 'app.db'}", PROPAGATE_EXCEPTIONS=False)
+    db = Database(app)
+
+    class Thing(db.Model):
+        name = peewee.CharField()
+
+    @app.route("/things")
+    def things() -> str:
+        return str(Thing.select().count())
+
+    with caplog.at_level("WARNING", logger="flask_peewee.db"):
+        assert create_tables_when_reachable(app, db, [Thing]) is False  # no exception: the app starts
+    assert "thing will be created on a later request" in caplog.text
+    client = app.test_client()
+    _assert_unavailable(client.get("/things"))
+    folder.mkdir()
+    assert client.get("/things").text == "0"  # the table was created by that request
+    assert client.get("/things").text == "0"
+    assert db.database.is_closed()
+    assert create_tables_when_reachable(app, db, [Thing]) is True
