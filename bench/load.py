@@ -35,6 +35,7 @@ import random
 import re
 import secrets
 import select
+import shutil
 import signal
 import socket
 import statistics
@@ -590,6 +591,7 @@ def main() -> int:
                 process.kill()
                 process.wait()
         relay.close()
+        shutil.rmtree(workdir, ignore_errors=True)
         with admin.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
         admin.close()
