@@ -28,7 +28,8 @@ START = datetime.datetime(2024, 1, 1, 8, 0, 0)
 
 
 def models(database: peewee.Database) -> tuple[type[peewee.Model], type[peewee.Model]]:
-    """The data set's ``User`` and ``Message`` as plain peewee models bound to ``database`` (the floor uses them too)."""
+    """The data set's ``User`` and ``Message``: plain peewee models bound to ``database`` (the floor uses them)."""
+
     class Base(peewee.Model):
         class Meta:
             pass

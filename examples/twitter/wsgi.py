@@ -5,9 +5,10 @@
         gunicorn --workers 4 --bind 127.0.0.1:8000 wsgi:app
 """
 
+from flask_peewee.db import create_tables_when_reachable
 from main import app, db
 
-db.create_tables()  # CREATE TABLE IF NOT EXISTS for every model, the library's tables included
-db.database.close()
+# CREATE TABLE IF NOT EXISTS for every model; with the database down, on the first request once it is back
+create_tables_when_reachable(app, db, db.get_models())
 
 __all__ = ["app"]

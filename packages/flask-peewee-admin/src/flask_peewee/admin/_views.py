@@ -16,7 +16,7 @@ from flask_peewee.admin._forms import VERSION_FIELD, SecretField
 from flask_peewee.admin._host import ModelAdminHost
 from flask_peewee.admin._keys import parse_keys
 from flask_peewee.auth import validate_csrf_token
-from flask_peewee.db.typed import does_not_exist, primary_key
+from flask_peewee.db.typed import does_not_exist, pk_expr, primary_key
 from flask_peewee.utils import PaginatedQuery, QueryError, get_sensitive_fields
 
 if TYPE_CHECKING:
@@ -65,6 +65,18 @@ class ListRow(NamedTuple):
     cells: Markup
 
 
+class StaleVersion(Exception):
+    """The object changed after the edit form was opened (found inside the save's transaction)."""
+
+
+def _write_atomic(database: Any) -> Any:
+    """``database.atomic()``; on SQLite an immediate transaction, so concurrent saves queue for the write lock."""
+    bound = database.obj if isinstance(database, peewee.DatabaseProxy) else database
+    if isinstance(bound, peewee.SqliteDatabase) and bound.transaction_depth() == 0:
+        return bound.atomic(lock_type="IMMEDIATE")
+    return database.atomic()
+
+
 class ListPagination(PaginatedQuery):
     """The list's pagination: :meth:`get_list` is the page's query (not yet run), as the original's was.
 
@@ -87,6 +99,7 @@ class _Host(ModelAdminHost, Protocol):
     def _get_or_404(self, pk: Any) -> peewee.Model: ...
     def _keep_secrets(self, form: Any, instance: peewee.Model) -> None: ...
     def _save(self, instance: peewee.Model, form: Any, formsets: list[Any], adding: bool) -> peewee.Model: ...
+    def _check_version_locked(self, instance: peewee.Model) -> None: ...
     def _add_inline_row(self, formsets: list[Any]) -> bool: ...
     def _render_form(self, template: str, status: int, **context: Any) -> Any: ...
     def get_form_data(self) -> Any: ...
@@ -247,7 +260,9 @@ class ModelViews:
 
         The object's entry holds the ids of the many-to-many fields the form submitted.
         """
-        with self.database.atomic():
+        with _write_atomic(self.database):
+            if not adding:
+                self._check_version_locked(instance)
             links = self.submitted_many_to_many(form, adding=adding)
             before = None if adding else snapshot(self.auth, instance, links)
             instance = self.save_model(instance, form, adding=adding)
@@ -257,6 +272,23 @@ class ModelViews:
                 formset.parent = instance
                 formset.save(self.auth)
         return instance
+
+    def _check_version_locked(self: _Host, instance: peewee.Model) -> None:
+        """The optimistic check again, in the save's transaction, on the row read again and locked.
+
+        Two editors submitting the same version at the same moment both pass the first check;
+        here the second waits for the first to commit (``FOR UPDATE``, or SQLite's write lock)
+        and then sees the new version: :class:`StaleVersion`.
+        """
+        submitted = request.form.get(VERSION_FIELD)
+        if not submitted:
+            return
+        query = self.model.select().where(pk_expr(instance))
+        if getattr(self.model._meta.database, "for_update", False):
+            query = query.for_update()
+        current = query.first()
+        if current is None or self.get_version(current) != submitted:
+            raise StaleVersion()
 
     def _add_inline_row(self, formsets: list[Any]) -> bool:
         """The inline "add" button without JavaScript: one more blank row, nothing saved."""
@@ -327,6 +359,12 @@ class ModelViews:
                     instance = self._save(instance, form, formsets, adding=False)
                 except (peewee.IntegrityError, peewee.DataError) as exc:
                     self.show_refusal(form, instance, exc)
+                except StaleVersion:  # changed between the first check and the save: shown as above
+                    instance = self._get_or_404(pk)
+                    version = self.get_version(instance)
+                    form = form_class(obj=instance)
+                    formsets = self.get_formsets(instance)
+                    form.form_errors.append(CONFLICT_MESSAGE)
                 else:
                     flash(f"{self.get_display_name()} \u201c{instance}\u201d was saved.", "success")
                     return self.dispatch_save_redirect(instance)

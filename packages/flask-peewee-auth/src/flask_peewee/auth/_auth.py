@@ -50,7 +50,7 @@ from flask_peewee.auth._remember import RememberMe, remember_settings
 from flask_peewee.auth._settings import FRESH_LOGIN_AGE, REMEMBER_ME
 from flask_peewee.auth._throttle import AuthUnavailable, LoginOutcome, LoginThrottle, settings_from_config
 from flask_peewee.auth._views import AuthViews
-from flask_peewee.db import ImproperlyConfigured, connection, get_database, use_primary
+from flask_peewee.db import ImproperlyConfigured, create_tables_when_reachable, get_database, use_primary
 from flask_peewee.utils import get_next, needs_rehash
 
 if TYPE_CHECKING:
@@ -303,8 +303,7 @@ class Auth(AuthViews):
         throttle = LoginThrottle.for_app(app, self.login_throttle_model, self.blueprint.name)
         if throttle is not None and throttle.settings.backend == "database":
             models.append(self.login_throttle_model)
-        with connection(self.db) as database:
-            database.create_tables(models, safe=True)
+        create_tables_when_reachable(app, self.db, models)
 
     # -- permissions ------------------------------------------------------------------
 

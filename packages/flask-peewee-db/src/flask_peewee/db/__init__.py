@@ -18,7 +18,7 @@ import peewee  # noqa: E402
 
 from flask_peewee.db.__about__ import __version__  # noqa: E402
 from flask_peewee.db._config import database_from_config, load_class, load_engine  # noqa: E402
-from flask_peewee.db._connection import connection  # noqa: E402
+from flask_peewee.db._connection import connection, create_tables_when_reachable  # noqa: E402
 from flask_peewee.db._database import Database, get_database  # noqa: E402
 from flask_peewee.db._exceptions import ImproperlyConfigured  # noqa: E402
 from flask_peewee.db._replicas import use_primary  # noqa: E402
@@ -28,6 +28,7 @@ __all__ = [
     "ImproperlyConfigured",
     "__version__",
     "connection",
+    "create_tables_when_reachable",
     "database_from_config",
     "get_database",
     "load_class",

@@ -7,15 +7,20 @@ use it, so it must not import them back.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import logging
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 import peewee
 
 if TYPE_CHECKING:
+    from flask import Flask
+
     from flask_peewee.db._database import Database
 
-__all__ = ["connection"]
+__all__ = ["connection", "create_tables_when_reachable"]
+
+_log = logging.getLogger("flask_peewee.db")
 
 
 @contextlib.contextmanager
@@ -37,3 +42,35 @@ def connection(
     finally:
         if opened and not bound.is_closed():
             bound.close()
+
+
+def create_tables_when_reachable(
+    app: Flask, database: peewee.Database | peewee.DatabaseProxy | Database, models: Iterable[type[peewee.Model]]
+) -> bool:
+    """``CREATE TABLE IF NOT EXISTS`` for ``models`` now, or, if the database cannot be reached, later.
+
+    For tables an extension creates in its ``init_app``: an app started while its database
+    is down logs a warning and starts anyway; before each of its requests the tables are
+    tried again until that works (meanwhile the requests answer 503), so it recovers
+    without a restart. Returns whether the tables were created now.
+    """
+    pending = list(models)
+    try:
+        with connection(database) as bound:
+            bound.create_tables(pending, safe=True)
+    except (peewee.OperationalError, peewee.InterfaceError) as exc:
+        names = ", ".join(model._meta.table_name for model in pending)
+        _log.warning(
+            "The database cannot be reached (%s); the tables %s will be created on a later request", exc, names
+        )
+    else:
+        return True
+
+    def create_pending_tables() -> None:
+        if pending:
+            with connection(database) as bound:
+                bound.create_tables(pending, safe=True)
+            pending.clear()
+
+    app.before_request(create_pending_tables)
+    return False

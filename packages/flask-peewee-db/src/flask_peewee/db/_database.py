@@ -11,6 +11,7 @@ from flask import Flask, current_app, request
 from flask_peewee.db._cli import make_group
 from flask_peewee.db._config import config_key, database_from_config, describe_config
 from flask_peewee.db._exceptions import ImproperlyConfigured
+from flask_peewee.db._outage import discard_connection, install_outage_handler
 from flask_peewee.db._replicas import install_router, replica_lag, replicas_key, router_from_config, routing_replicas
 from flask_peewee.db._replicas import use_primary as _use_primary
 from flask_peewee.db._settings import EXCLUDED_ROUTES
@@ -264,11 +265,14 @@ class Database:
 
         Overrides of :meth:`connect_db` and :meth:`close_db` are called there. A request to
         an excluded endpoint or a static file opens nothing, and only a connection the
-        request opened is closed.
+        request opened is closed. A database that cannot be reached, a connection lost
+        mid-request or a pool with no free connection within its ``timeout`` answers a plain
+        503 page with ``Retry-After`` (unless the app handles those errors itself).
         """
         excluded = self.excluded_routes | _endpoint_names(EXCLUDED_ROUTES.get(app.config), EXCLUDED_ROUTES.key)
         app.before_request(self._make_connect_hook(excluded))
         app.teardown_request(self._close_hook)
+        install_outage_handler(app)
 
     def _make_connect_hook(self, excluded: frozenset[str]) -> Callable[[], None]:
         def connect_db() -> None:
@@ -299,10 +303,18 @@ class Database:
         return self._bound().connect(reuse_if_open=True)
 
     def close_db(self, exc: BaseException | None = None) -> None:
-        """Close the connection if one is open (pooled databases give it back to the pool)."""
+        """Close the connection if one is open (pooled databases give it back to the pool).
+
+        A connection the server dropped is discarded (a pool never hands it out again), and
+        failing to close it never fails the request.
+        """
         database = self._bound()
-        if not database.is_closed():
+        if database.is_closed():
+            return
+        try:
             database.close()
+        except (peewee.DatabaseError, peewee.InterfaceError):
+            discard_connection(database)
 
     # -- replicas ---------------------------------------------------------------------
 

@@ -202,7 +202,7 @@ class RestAPI:
         app.register_blueprint(self.blueprint, **options)
         db = self._find_database(app)
         if db is not None:
-            create_token_table(db)
+            create_token_table(app, db)
             register_token_commands(db)
 
     def _find_database(self, app: Flask) -> Database | None:

@@ -22,7 +22,7 @@ from flask_peewee.rest._nested import CREATING, nested_write_keys, remember_nest
 from flask_peewee.rest._pagination import Pagination, page_link, pagination_class
 from flask_peewee.rest._query import add_includes, apply_request_filters, hidden_paths
 from flask_peewee.rest._request import read_body, read_limit
-from flask_peewee.rest._writes import check_permission, reload_stored, write_transaction
+from flask_peewee.rest._writes import check_permission, locked_row, reload_stored, write_transaction
 from flask_peewee.utils import (
     DEFAULT_IGNORED_PARAMS,
     OPERATORS,
@@ -610,6 +610,20 @@ class RestResource:
         if not request.if_match.contains(etag.strip('"')):
             raise ApiError(412, "The object changed since it was read (If-Match does not match)")
 
+    def _check_precondition_locked(self, obj: peewee.Model) -> None:
+        """``If-Match`` again inside the write's transaction, on the row read again and locked.
+
+        Two clients sending the same ``If-Match`` at the same moment both pass the first check;
+        here the second one waits for the first to commit (``FOR UPDATE``, or the write lock
+        SQLite's immediate transaction took) and then sees the new version: a 412.
+        """
+        if not request.headers.get("If-Match") or request.if_match.star_tag:
+            return
+        current = locked_row(obj)
+        if current is None:
+            raise ApiError(412, "The object changed since it was read (it was deleted)")
+        self.check_precondition(current)
+
     def deserialize_object(self, data: Mapping[str, Any], model_or_instance: Any) -> peewee.Model:
         """Validate ``data`` into a new instance (model class given) or onto an instance; 422 with per-field errors.
 
@@ -682,6 +696,7 @@ class RestResource:
         relations = parse_many_to_many(self, data)
         before = snapshot(self, obj, relations)
         with write_transaction(self, obj):
+            self._check_precondition_locked(obj)
             obj = reload_stored(self.persist_object(obj, data))
             write_many_to_many(self, obj, relations)
             record_audit(self, "change", obj, before, relations)
@@ -695,6 +710,7 @@ class RestResource:
         if not self.delete_recursive and _referenced(obj):
             raise referenced  # checked here too: SQLite does not always enforce foreign keys
         with write_transaction(self, None, conflict=referenced.message):
+            self._check_precondition_locked(obj)
             deleted = delete_object(self, obj, self.delete_recursive)
         return self.response({"deleted": deleted})
 

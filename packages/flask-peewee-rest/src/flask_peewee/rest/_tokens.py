@@ -15,10 +15,10 @@ import secrets
 from typing import Any
 
 import peewee
-from flask import current_app, has_app_context
+from flask import Flask, current_app, has_app_context
 
 from flask_peewee.auth import utcnow
-from flask_peewee.db import Database, ImproperlyConfigured, connection, get_database
+from flask_peewee.db import Database, ImproperlyConfigured, create_tables_when_reachable, get_database
 
 __all__ = [
     "TOKEN_PREFIX",
@@ -91,15 +91,17 @@ def get_token_model(db: Database | None = None) -> Any:
     return _make_model(db)
 
 
-def create_token_table(db: Database) -> None:
-    """``CREATE TABLE IF NOT EXISTS fp_api_token`` on ``db``, outside any request (when ``db`` is bound)."""
+def create_token_table(app: Flask, db: Database) -> None:
+    """``CREATE TABLE IF NOT EXISTS fp_api_token`` on ``db``, outside any request (when ``db`` is bound).
+
+    With the database unreachable, the table is created on a later request of ``app``.
+    """
     model = get_token_model(db)
     try:
         database = db.database
     except (ImproperlyConfigured, RuntimeError):
         return  # not bound to a database yet: ``flask fp create-tables`` will create it
-    with connection(database):
-        database.create_tables([model], safe=True)
+    create_tables_when_reachable(app, database, [model])
 
 
 def _user_id(user: Any) -> int:

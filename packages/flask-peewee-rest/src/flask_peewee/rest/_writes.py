@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import peewee
 
@@ -21,8 +21,10 @@ __all__ = [
     "check_permission",
     "conflicting_fields",
     "find_auth",
+    "locked_row",
     "missing_fields",
     "reload_stored",
+    "write_atomic",
     "write_transaction",
 ]
 
@@ -87,6 +89,31 @@ def reload_stored(instance: peewee.Model) -> peewee.Model:
     return instance
 
 
+def write_atomic(database: peewee.Database | peewee.DatabaseProxy) -> Any:
+    """``database.atomic()``; on SQLite an immediate transaction, so concurrent writers queue for the write lock.
+
+    A deferred SQLite transaction that read before writing fails with "database is locked"
+    when another writer got there first; an immediate one waits (the driver's ``timeout``).
+    """
+    bound = database.obj if isinstance(database, peewee.DatabaseProxy) else database
+    if isinstance(bound, peewee.SqliteDatabase) and bound.transaction_depth() == 0:
+        return bound.atomic(lock_type="IMMEDIATE")
+    return database.atomic()
+
+
+def locked_row(instance: peewee.Model) -> peewee.Model | None:
+    """``instance``'s row read again in the current transaction, locked until it ends (``FOR UPDATE``).
+
+    SQLite has no row locks: there the immediate transaction of :func:`write_atomic` already
+    holds the database's write lock. ``None`` when the row is gone.
+    """
+    model = type(instance)
+    query = model.select().where(pk_expr(instance))
+    if getattr(model._meta.database, "for_update", False):
+        query = query.for_update()
+    return query.first()
+
+
 def _required(instance: peewee.Model | None) -> ApiError | None:
     missing = missing_fields(instance) if instance is not None else {}
     return ApiError(422, "Invalid data", errors=missing) if missing else None
@@ -105,7 +132,7 @@ def write_transaction(
     """
     database = resource.model._meta.database
     try:
-        with database.atomic():
+        with write_atomic(database):
             yield
     except peewee.IntegrityError:
         errors = conflicting_fields(instance) if instance is not None else {}
