@@ -88,6 +88,7 @@ DOCUMENTED = {
 INTERNAL = {
     "MAX_DEPTH",
     "backend_name",
+    "check_secret_like_fields",
     "field_names",
     "field_operators",
     "filterable_path",
@@ -96,6 +97,7 @@ INTERNAL = {
     "password_scheme",
     "path_allowed",
     "register_extension",
+    "sensitive_exposures",
     "split_filter_key",
     "unique_violation",
 }

@@ -22,6 +22,7 @@ from flask import (
 )
 
 from flask_peewee.admin._audit import AuditViews
+from flask_peewee.admin._checks import register_checks
 from flask_peewee.admin._helpers import AdminTemplateHelper
 from flask_peewee.admin._model_admin import ModelAdmin
 from flask_peewee.admin._panels import AdminPanel
@@ -229,6 +230,7 @@ class Admin(AuditViews):
     def init_app(self, app: Flask) -> None:
         """Attach the admin to ``app``; the blueprint is registered once :meth:`setup` has run."""
         register_extension(app, EXTENSION_KEY, self.name, self, label="An Admin")
+        register_checks(app)
         if self._is_setup:
             self._attach(app)
         else:

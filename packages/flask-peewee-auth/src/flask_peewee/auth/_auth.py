@@ -290,11 +290,13 @@ class Auth(AuthViews):
         registry[self.blueprint.name] = self
         app.after_request(self._remember.write_cookie)
         app.add_template_global(csrf_token, "csrf_token")
+        from flask_peewee.auth._checks import register_checks
         from flask_peewee.auth._cli import register_commands
         from flask_peewee.auth._migrate_check import register_migrate_checks
 
         register_commands(self)
         register_migrate_checks(app, self)
+        register_checks(app)
         self._create_library_tables(app)
 
     def _create_library_tables(self, app: Flask) -> None:

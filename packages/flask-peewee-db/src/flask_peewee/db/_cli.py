@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 
 from flask_peewee.db._connection import connection
 from flask_peewee.db._migrations import add_migration_commands
+from flask_peewee.db.checks import add_command as add_check_command
 from flask_peewee.db.migrate_check import add_command as add_migrate_check_command
 
 if TYPE_CHECKING:
@@ -47,4 +48,5 @@ def make_group(db: Database) -> click.Group:
 
     add_migration_commands(group, db)
     add_migrate_check_command(group, lambda: current_app.root_path)
+    add_check_command(group)
     return group

@@ -9,6 +9,7 @@ import peewee
 from flask import Flask, current_app, request
 
 from flask_peewee.db._cli import make_group
+from flask_peewee.db.checks import remember_configured_debug
 from flask_peewee.db._config import config_key, database_from_config, describe_config
 from flask_peewee.db._exceptions import ImproperlyConfigured
 from flask_peewee.db._settings import EXCLUDED_ROUTES
@@ -223,6 +224,7 @@ class Database:
             )
 
         app.extensions[EXTENSION_KEY] = self
+        remember_configured_debug(app)
         self.register_handlers(app)
         app.shell_context_processor(self._shell_context)
         if owner is None:

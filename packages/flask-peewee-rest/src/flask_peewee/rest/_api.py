@@ -16,6 +16,7 @@ from flask_peewee.auth import is_cross_site_request
 from flask_peewee.db import Database, ImproperlyConfigured, get_database
 from flask_peewee.rest._authentication import POST_EDIT, Authentication
 from flask_peewee.rest._auths import only_auth
+from flask_peewee.rest._checks import register_checks
 from flask_peewee.rest._errors import ApiError, RestForbidden, json_response
 from flask_peewee.rest._openapi import build_openapi
 from flask_peewee.rest._resource import RestResource
@@ -198,6 +199,7 @@ class RestAPI:
         ``options`` go to Flask's ``register_blueprint`` (``url_prefix`` defaults to the prefix).
         """
         register_extension(app, EXTENSION_KEY, self.name, self, label="A RestAPI")
+        register_checks(app)
         options.setdefault("url_prefix", self.prefix or None)
         app.register_blueprint(self.blueprint, **options)
         db = self._find_database(app)

@@ -58,6 +58,7 @@ from flask_peewee.utils._version import object_version
 from flask_peewee.utils.internal import (  # noqa: F401
     MAX_DEPTH,
     backend_name,
+    check_secret_like_fields,
     field_names,
     field_operators,
     filterable_path,
@@ -66,6 +67,7 @@ from flask_peewee.utils.internal import (  # noqa: F401
     password_scheme,
     path_allowed,
     register_extension,
+    sensitive_exposures,
     split_filter_key,
     unique_violation,
 )

@@ -10,6 +10,7 @@ kept from the original flask-peewee); a name only our packages need is internal.
 from __future__ import annotations
 
 from flask_peewee.utils._backends import backend_name
+from flask_peewee.utils._checks import check_secret_like_fields, sensitive_exposures
 from flask_peewee.utils._extensions import register_extension
 from flask_peewee.utils._filters import field_operators, split_filter_key
 from flask_peewee.utils._pagination import parse_page
@@ -22,6 +23,7 @@ from flask_peewee.utils._values import parse_key
 __all__ = [
     "MAX_DEPTH",
     "backend_name",
+    "check_secret_like_fields",
     "field_names",
     "field_operators",
     "filterable_path",
@@ -30,6 +32,7 @@ __all__ = [
     "password_scheme",
     "path_allowed",
     "register_extension",
+    "sensitive_exposures",
     "split_filter_key",
     "unique_violation",
 ]
