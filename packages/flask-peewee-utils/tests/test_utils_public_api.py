@@ -88,7 +88,9 @@ DOCUMENTED = {
 INTERNAL = {
     "MAX_DEPTH",
     "backend_name",
+    "body_within_limit",
     "check_secret_like_fields",
+    "effective_body_limit",
     "field_names",
     "field_operators",
     "filterable_path",
