@@ -37,7 +37,7 @@ def test_a_well_configured_app_passes(app, db):
 
 def test_it_runs_without_a_secret_key_and_reports_it(app, db):
     app.config.update(SECURE)
-    del app.config["SECRET_KEY"]
+    app.config["SECRET_KEY"] = None  # Flask's default: no key
     result = run(app)
     assert result.exit_code == 1
     assert "error: secret-key: SECRET_KEY is not set" in result.output

@@ -23,7 +23,7 @@ from flask_peewee.rest._resource import RestResource
 from flask_peewee.rest._settings import TRUSTED_ORIGINS
 from flask_peewee.rest._token_cli import register_token_commands
 from flask_peewee.rest._tokens import create_token_table
-from flask_peewee.utils import DataError, QueryError
+from flask_peewee.utils import DataError, MissingSecretKey, QueryError
 from flask_peewee.utils.internal import register_extension
 
 if TYPE_CHECKING:
@@ -398,6 +398,10 @@ class RestAPI:
             if resource is not None and _overrides(resource, "response_bad_request"):
                 return resource.response_bad_request(exc.message)
             return json_response({"error": exc.message, "param": exc.param}, 400)
+        except MissingSecretKey:
+            # a misconfigured server, not the client's fault: say what is missing (flask fp check reports it)
+            _log.error("API request failed: the app has no SECRET_KEY to sign a cursor or token")
+            return json_response({"error": "Service unavailable: the server has no SECRET_KEY configured"}, 503)
 
 
 def _overrides(resource: RestResource, name: str) -> bool:

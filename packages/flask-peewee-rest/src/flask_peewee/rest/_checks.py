@@ -61,7 +61,7 @@ def _resource_findings(api: RestAPI, name: str, resource: RestResource) -> Itera
             WARNING,
             "user-fields-writable",
             f"{where} lets clients write the user fields {listed} of {model.__name__}",
-            f"add them to read_only_fields = ({', '.join(repr(f) for f in writable)},) or allow only GET",
+            f"add them to read_only_fields = {tuple(writable)!r} or allow only GET",
         )
 
 

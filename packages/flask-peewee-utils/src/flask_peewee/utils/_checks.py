@@ -40,7 +40,7 @@ def check_secret_like_fields(app: Any) -> Iterator[Finding]:
                 "undeclared-secret",
                 f"model {model.__name__} has secret-looking fields ({listed}) but declares no sensitive fields: "
                 "the API, admin lists, filters and exports show them",
-                f"add __sensitive_fields__ = ({', '.join(repr(name) for name in names)},) to {model.__name__}",
+                f"add __sensitive_fields__ = {tuple(names)!r} to {model.__name__}",
             )
 
 
