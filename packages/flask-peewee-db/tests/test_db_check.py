@@ -77,9 +77,7 @@ def test_debug_is_a_warning_exit_zero_unless_strict(app):
 
 
 def test_insecure_session_cookies_are_warnings_outside_testing(app, db):
-    app.config.update(
-        SECURE, SESSION_COOKIE_SECURE=False, SESSION_COOKIE_HTTPONLY=False, SESSION_COOKIE_SAMESITE=None
-    )
+    app.config.update(SECURE, SESSION_COOKIE_SECURE=False, SESSION_COOKIE_HTTPONLY=False, SESSION_COOKIE_SAMESITE=None)
     assert codes(app) == [
         (WARNING, "session-cookie-secure"),
         (WARNING, "session-cookie-httponly"),

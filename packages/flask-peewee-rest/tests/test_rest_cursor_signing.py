@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 
 from flask_peewee.rest import RestAPI, RestResource
-from flask_peewee.utils import MissingSecretKey
+from flask_peewee.utils import MissingSecretKey, sign
 
 
 class MessageResource(RestResource):
@@ -55,6 +55,4 @@ def test_without_a_key_a_cursor_is_refused_and_signing_one_says_why(
     assert page.get_json() == {"error": "Service unavailable: the server has no SECRET_KEY configured"}
     assert "no SECRET_KEY" in caplog.text
     with app.test_request_context(), pytest.raises(MissingSecretKey, match=r"SECRET_KEY"):
-        from flask_peewee.utils import sign
-
         sign("cursor", salt="x")  # what the API answered for

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from flask_peewee.auth._settings import THROTTLE_ENABLED
 from flask_peewee.db import checks
 from flask_peewee.db.checks import WARNING, Finding
 from flask_peewee.utils.internal import check_secret_like_fields
-
-from flask_peewee.auth._settings import THROTTLE_ENABLED
 
 __all__ = ["register_checks"]
 

@@ -9,10 +9,10 @@ import peewee
 from flask import Flask, current_app, request
 
 from flask_peewee.db._cli import make_group
-from flask_peewee.db.checks import remember_configured_debug
 from flask_peewee.db._config import config_key, database_from_config, describe_config
 from flask_peewee.db._exceptions import ImproperlyConfigured
 from flask_peewee.db._settings import EXCLUDED_ROUTES
+from flask_peewee.db.checks import remember_configured_debug
 from flask_peewee.db.typed import sort_models
 
 if TYPE_CHECKING:

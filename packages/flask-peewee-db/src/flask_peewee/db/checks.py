@@ -72,7 +72,7 @@ _KNOWN_KEYS = frozenset(
         "replace-me",
         "please change this secret key",
         "change-this-secret-key-in-production",
-        "_5#y2l\"f4q8z\n\xec]/",
+        '_5#y2l"f4q8z\n\xec]/',
     }
 )
 

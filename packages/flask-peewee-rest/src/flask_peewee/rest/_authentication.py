@@ -151,9 +151,9 @@ def _throttled(auth: Any, name: str, check: Any) -> Any:
 def _credential(name: str, header: str) -> str | None:
     """``name`` from the query string, a header (``name`` or ``header``) or a form body, in that order."""
     value = request.args.get(name) or request.headers.get(name) or request.headers.get(header)
-    if value is None and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        if body_within_limit(max_body_size()):
-            value = request.form.get(name)
+    form = request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
+    if value is None and form and body_within_limit(max_body_size()):
+        value = request.form.get(name)
     return value if isinstance(value, str) and value else None
 
 

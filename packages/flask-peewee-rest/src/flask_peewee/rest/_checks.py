@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING, Any
 from flask_peewee.auth import BaseUser
 from flask_peewee.db import checks
 from flask_peewee.db.checks import WARNING, Finding
-from flask_peewee.utils.internal import check_secret_like_fields, sensitive_exposures
-
 from flask_peewee.rest._auths import only_auth
+from flask_peewee.utils.internal import check_secret_like_fields, sensitive_exposures
 
 if TYPE_CHECKING:
     from flask_peewee.rest._api import RestAPI
@@ -45,14 +44,14 @@ def _resource_findings(api: RestAPI, name: str, resource: RestResource) -> Itera
             WARNING,
             "anonymous-users",
             f"{where} serves the user model {model.__name__} to anonymous clients (GET is not protected)",
-            f"register it with an authentication that protects GET, e.g. "
-            f"UserAuthentication(auth, protected_methods=['GET', 'POST', 'PUT', 'DELETE'])",
+            "register it with an authentication that protects GET, e.g. "
+            "UserAuthentication(auth, protected_methods=['GET', 'POST', 'PUT', 'DELETE'])",
         )
     if not any(method in resource.allowed_methods for method in _WRITES):
         return
     try:
         read_only = resource.get_read_only_fields()
-    except Exception:  # noqa: BLE001 - an override that needs a request: it decides per request, nothing to report
+    except Exception:
         return
     writable = [f for f in _PRIVILEGE_FIELDS if f in model._meta.fields and f not in read_only]
     if writable:

@@ -12,8 +12,8 @@ from __future__ import annotations
 from flask_peewee.utils._backends import backend_name
 from flask_peewee.utils._checks import check_secret_like_fields, sensitive_exposures
 from flask_peewee.utils._extensions import register_extension
-from flask_peewee.utils._limits import body_within_limit, effective_body_limit
 from flask_peewee.utils._filters import field_operators, split_filter_key
+from flask_peewee.utils._limits import body_within_limit, effective_body_limit
 from flask_peewee.utils._pagination import parse_page
 from flask_peewee.utils._passwords import password_scheme
 from flask_peewee.utils._paths import MAX_DEPTH, filterable_path, path_allowed
