@@ -232,3 +232,89 @@ def test_query_strings_never_fail_the_server(api_schema, client):
 
     check()
     assert all({200, 400} <= codes for codes in statuses.values()), statuses
+
+
+# -- stateful: writes interleaved with reads, against a model of what the table holds ---------------
+
+
+@pytest.mark.backends(*FUZZ_BACKENDS)
+def test_writes_and_cursor_pages_stay_consistent(api_schema, client):
+    """Creates, edits and deletes in any order: each answer matches what was written, and walking the
+    cursor pages of the list yields every row exactly once, in key order."""
+    from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+
+    headers = basic("admin")
+    start = {obj["id"]: obj["title"] for obj in _walk(client, headers)}
+    titles = st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), min_size=1, max_size=60)
+
+    class Posts(RuleBasedStateMachine):
+        posts = Bundle("posts")
+
+        def __init__(self):
+            super().__init__()
+            self.expected = dict(start)
+
+        def teardown(self):
+            # leave the table as the run found it, so every run starts from the same rows
+            for pk in set(self.expected) - set(start):
+                assert client.delete(f"/api/post/{pk}/", headers=headers).status_code == 200
+
+        @rule(target=posts, title=titles, score=st.one_of(st.none(), st.integers(-(2**31), 2**31 - 1)))
+        def create(self, title, score):
+            response = client.post("/api/post/", json={"title": title, "score": score}, headers=headers)
+            if len(title) > 50:
+                assert response.status_code == 422, response.get_json()
+                return -1
+            assert response.status_code == 200, response.get_json()
+            body = response.get_json()
+            assert (body["title"], body["score"]) == (title, score)
+            self.expected[body["id"]] = title
+            return body["id"]
+
+        @rule(pk=posts, title=titles)
+        def edit(self, pk, title):
+            response = client.put(f"/api/post/{pk}/", json={"title": title}, headers=headers)
+            if pk not in self.expected:
+                assert response.status_code == 404
+            elif len(title) > 50:
+                assert response.status_code == 422
+            else:
+                assert response.status_code == 200, response.get_json()
+                assert response.get_json()["title"] == title
+                self.expected[pk] = title
+
+        @rule(pk=posts)
+        def delete(self, pk):
+            response = client.delete(f"/api/post/{pk}/", headers=headers)
+            assert response.status_code == (200 if pk in self.expected else 404)
+            self.expected.pop(pk, None)
+            assert client.get(f"/api/post/{pk}/", headers=headers).status_code == 404
+
+        @invariant()
+        def the_pages_hold_every_row_once(self):
+            assert [(obj["id"], obj["title"]) for obj in _walk(client, headers)] == sorted(self.expected.items())
+
+    run_state_machine_as_test(
+        Posts,
+        settings=settings(
+            max_examples=max(MAX_EXAMPLES // 5, 5),
+            stateful_step_count=10,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            derandomize=True,
+            database=None,
+        ),
+    )
+
+
+def _walk(client, headers):
+    """Every object of /api/post/, following the cursor pages' ``next`` links."""
+    objects, url, pages = [], "/api/post/", 0
+    while url:
+        response = client.get(url, headers=headers)
+        assert response.status_code == 200, response.get_json()
+        body = response.get_json()
+        objects += body["objects"]
+        url, pages = body["meta"].get("next"), pages + 1
+        assert pages < 100
+    return objects
