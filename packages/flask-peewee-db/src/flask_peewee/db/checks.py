@@ -5,13 +5,19 @@ Each finding has a severity, what is wrong and how to fix it. An ``error`` (a mi
 (``DEBUG`` on, insecure session cookies, ...) is printed and exits 0 unless ``--strict``::
 
     $ flask fp check
-    error: secret-key: SECRET_KEY is not set ...
-        fix: set app.config['SECRET_KEY'] to secrets.token_hex(32), kept out of the repository
+    error: secret-key: SECRET_KEY is not set: sessions, logins, CSRF tokens and REST cursors cannot be signed
+        fix: set app.config['SECRET_KEY'] to secrets.token_hex(32), read from the environment, never committed
     1 error, 0 warnings
 
 This module checks Flask's own settings. Higher layers add theirs when their extension is
 initialised, with :func:`register`: a check is a function of the app returning findings, run
-inside the app context.
+inside the app context. An app adds its own the same way::
+
+    def no_open_registration(app):
+        if app.config.get("OPEN_REGISTRATION"):
+            yield Finding(WARNING, "open-registration", "anyone can sign up", "set OPEN_REGISTRATION = False")
+
+    checks.register(app, no_open_registration)
 """
 
 from __future__ import annotations
