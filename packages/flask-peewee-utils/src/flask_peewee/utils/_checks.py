@@ -16,7 +16,12 @@ from flask_peewee.utils._sensitive import get_sensitive_fields
 
 __all__ = ["check_secret_like_fields", "sensitive_exposures"]
 
-_SECRET_LIKE = re.compile(r"password|passwd|passphrase|secret|token|api_?key|private_?key|otp", re.IGNORECASE)
+# Whole words of a field name (``reset_token``, ``password_hash``, ``api_key``), so ``footprint`` or
+# ``secretary`` are not taken for secrets.
+_SECRET_WORDS = re.compile(
+    r"(?:^|_)(?:password|passwd|passphrase|pwd|secret|token|otp|apikey|api_key|private_key|access_key)(?:_|$)",
+    re.IGNORECASE,
+)
 
 
 def check_secret_like_fields(app: Any) -> Iterator[Finding]:
@@ -32,7 +37,7 @@ def check_secret_like_fields(app: Any) -> Iterator[Finding]:
     for model in models:
         if model.__module__.startswith("flask_peewee.") or get_sensitive_fields(model):
             continue
-        names = [name for name in model._meta.fields if _SECRET_LIKE.search(name)]
+        names = [name for name in model._meta.fields if _SECRET_WORDS.search(name)]
         if names:
             listed = ", ".join(repr(name) for name in names)
             yield Finding(
@@ -45,20 +50,29 @@ def check_secret_like_fields(app: Any) -> Iterator[Finding]:
 
 
 def sensitive_exposures(model: Any, where: str, attributes: Mapping[str, Iterable[Any] | None]) -> Iterator[Finding]:
-    """An error for each sensitive field of ``model`` that one of ``attributes`` (name -> listed fields) names.
+    """An error for each name in ``attributes`` (attribute -> listed fields) that reaches a sensitive field.
 
-    ``where`` names the registration (``"RestAPI 'api' resource 'user'"``). Names that are not
-    strings (callable columns) and ``__`` paths are read by their first segment on ``model``.
+    ``where`` names the registration (``"RestAPI 'api' resource 'user'"``). A name may be a
+    ``__`` path through foreign keys (``user__password``) with an operator, or start with ``-``;
+    names that are not strings (callable columns) are skipped.
     """
-    sensitive = get_sensitive_fields(model)
-    if not sensitive:
-        return
     for attribute, names in attributes.items():
         for name in names or ():
-            if isinstance(name, str) and name.lstrip("-").split("__")[0] in sensitive:
+            if isinstance(name, str) and _reaches_sensitive(model, name):
                 yield Finding(
                     ERROR,
                     "sensitive-exposed",
                     f"{where} lists the sensitive field {name!r} of {model.__name__} in {attribute}",
                     f"remove {name!r} from {attribute}: sensitive fields are never shown, filtered or exported",
                 )
+
+
+def _reaches_sensitive(model: Any, name: str) -> bool:
+    current = model
+    for segment in name.lstrip("-").split("__"):
+        if segment in get_sensitive_fields(current):
+            return True
+        current = getattr(current._meta.fields.get(segment), "rel_model", None)
+        if current is None:
+            return False
+    return False
