@@ -87,3 +87,57 @@ def test_photo_upload_as_in_the_docs(photo_app: Any, app: Flask, csrf: Any) -> N
         assert photo_model.get().image == "my_cat.png"
     listing = client.get("/admin/photo/").get_data(as_text=True)
     assert '<img src="/media/my_cat.png" style="height: 80px;" />' in listing
+
+
+def _upload(client: Any, csrf: Any, size: int, **kwargs: Any) -> Any:
+    data = {
+        "csrf_token": csrf(client, "/admin/photo/add/"),
+        "image": "",
+        "image_file": (io.BytesIO(b"x" * size), f"{size}.png"),
+    }
+    return client.post("/admin/photo/add/", data=data, content_type="multipart/form-data", **kwargs)
+
+
+@pytest.mark.parametrize(("app_limit", "own_limit"), [(2000, 5000), (5000, 2000), (None, 2000), (2000, None)])
+def test_the_smaller_body_limit_wins(photo_app: Any, app: Flask, csrf: Any, app_limit: Any, own_limit: Any) -> None:
+    client, photo_model, media = photo_app
+    admin = app.extensions["flask_peewee.admin"]["admin"]
+    if app_limit is not None:
+        app.config["MAX_CONTENT_LENGTH"] = app_limit
+    admin.max_body_size = own_limit  # None: only MAX_CONTENT_LENGTH limits the admin
+    refused = _upload(client, csrf, 2500)
+    assert refused.status_code == 413
+    assert "larger than the admin accepts (2000 bytes)" in refused.get_data(as_text=True)
+    assert _upload(client, csrf, 1000).status_code == 302
+    assert sorted(p.name for p in media.glob("*.png")) == ["1000.png"]  # the refused upload wrote nothing
+    with app.app_context():
+        assert [p.image for p in photo_model.select()] == ["1000.png"]
+
+
+def test_a_body_limit_change_takes_effect_at_once(photo_app: Any, app: Flask, csrf: Any) -> None:
+    client, _photo_model, _media = photo_app
+    admin = app.extensions["flask_peewee.admin"]["admin"]
+    assert admin.max_body_size == 16 * 1024 * 1024  # the admin's own default
+    assert _upload(client, csrf, 3000).status_code == 302
+    app.config["MAX_CONTENT_LENGTH"] = 2000
+    assert _upload(client, csrf, 3000).status_code == 413
+    app.config["MAX_CONTENT_LENGTH"] = None
+    admin.max_body_size = 2000
+    assert _upload(client, csrf, 3000).status_code == 413
+    admin.max_body_size = None
+    assert _upload(client, csrf, 3000).status_code == 302
+
+
+def test_a_chunked_body_past_the_limit_is_refused_not_cut_short(photo_app: Any, app: Flask, csrf: Any) -> None:
+    client, photo_model, _media = photo_app
+    app.config["MAX_CONTENT_LENGTH"] = 2000
+    body = "csrf_token=" + csrf(client, "/admin/photo/add/") + "&image=" + "x" * 3000
+    response = client.post(
+        "/admin/photo/add/",
+        input_stream=io.BytesIO(body.encode()),
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert response.status_code == 413
+    with app.app_context():
+        assert photo_model.select().count() == 0

@@ -39,6 +39,14 @@ def test_an_app_without_a_key_starts_and_refuses_only_when_signing(keyless_app: 
         user.save()
     with keyless_app.test_request_context("/"), pytest.raises(MissingSecretKey, match=r"SECRET_KEY"):
         auth.login_user(user)
+    # the login form (its CSRF token lives in the session) and a login answer a plain 503 naming the key
+    for response in (
+        client.get("/accounts/login/"),
+        client.post("/accounts/login/", data={"username": "alice", "password": "pw"}),
+    ):
+        assert response.status_code == 503
+        assert response.mimetype == "text/plain"
+        assert "no SECRET_KEY configured" in response.get_data(as_text=True)
     db.database.close()
 
 

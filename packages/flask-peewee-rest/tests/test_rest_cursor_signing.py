@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 
 from flask_peewee.rest import RestAPI, RestResource
-from flask_peewee.utils import MissingSecretKey
+from flask_peewee.utils import MissingSecretKey, sign
 
 
 class MessageResource(RestResource):
@@ -43,9 +43,16 @@ def test_cursors_made_before_a_key_rotation_still_work_with_fallbacks(app: Flask
     assert "altered" in refused.get_json()["error"]
 
 
-def test_without_a_key_a_cursor_is_refused_and_signing_one_says_why(app: Flask, client: Any, paged: Any) -> None:
+def test_without_a_key_a_cursor_is_refused_and_signing_one_says_why(
+    app: Flask, client: Any, paged: Any, caplog: Any
+) -> None:
     cursor = _next_cursor(client)
     app.config["SECRET_KEY"] = None
     assert client.get("/api/message/", query_string={"cursor": cursor}).status_code == 400
-    with pytest.raises(MissingSecretKey, match=r"SECRET_KEY"):
-        client.get("/api/message/")  # the first page signs its "next" link
+    # the first page signs its "next" link: a JSON 503 that names the missing key, not a 500
+    page = client.get("/api/message/")
+    assert page.status_code == 503
+    assert page.get_json() == {"error": "Service unavailable: the server has no SECRET_KEY configured"}
+    assert "no SECRET_KEY" in caplog.text
+    with app.test_request_context(), pytest.raises(MissingSecretKey, match=r"SECRET_KEY"):
+        sign("cursor", salt="x")  # what the API answered for

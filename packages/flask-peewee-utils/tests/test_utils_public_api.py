@@ -88,6 +88,9 @@ DOCUMENTED = {
 INTERNAL = {
     "MAX_DEPTH",
     "backend_name",
+    "body_within_limit",
+    "check_secret_like_fields",
+    "effective_body_limit",
     "field_names",
     "field_operators",
     "filterable_path",
@@ -99,6 +102,7 @@ INTERNAL = {
     "path_allowed",
     "register_extension",
     "sensitive_snapshot",
+    "sensitive_exposures",
     "split_filter_key",
     "unique_violation",
 }

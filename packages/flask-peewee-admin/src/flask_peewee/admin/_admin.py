@@ -23,13 +23,14 @@ from flask import (
 from werkzeug.routing import BuildError
 
 from flask_peewee.admin._audit import AuditViews
+from flask_peewee.admin._checks import register_checks
 from flask_peewee.admin._helpers import AdminTemplateHelper
 from flask_peewee.admin._model_admin import ModelAdmin
 from flask_peewee.admin._panels import AdminPanel
 from flask_peewee.auth import add_security_headers, is_cross_site_request
 from flask_peewee.db import ImproperlyConfigured
 from flask_peewee.utils import get_next
-from flask_peewee.utils.internal import register_extension
+from flask_peewee.utils.internal import body_within_limit, effective_body_limit, register_extension
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Response
@@ -42,6 +43,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXTENSION_KEY = "flask_peewee.admin"
 ACTIONS = ("view", "add", "change", "delete", "export")
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+#: the admin's own body limit by default (16 MiB: form posts and uploads)
+DEFAULT_MAX_BODY_SIZE = 16 * 1024 * 1024
 _G_PERMS = "_flask_peewee_admin_permissions"
 _G_URLS = "_flask_peewee_admin_url_patterns"
 
@@ -104,6 +107,7 @@ class Admin(AuditViews):
         name: str = "admin",
         branding: str = "flask-peewee",
         theme: str | None = None,
+        max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
     ) -> None:
         if auth is None:
             raise ImproperlyConfigured("Admin needs the Auth instance: Admin(app, auth) or Admin(auth=auth)")
@@ -119,6 +123,9 @@ class Admin(AuditViews):
         self.branding = branding
         #: the original's theme name: its stylesheet ``admin-<theme>.css`` from the admin's static files, if any
         self.theme = theme
+        #: the largest request body (form post or upload) the admin reads, in bytes; the app's stricter
+        #: ``MAX_CONTENT_LENGTH`` wins. None: only ``MAX_CONTENT_LENGTH`` limits it.
+        self.max_body_size = max_body_size
         self.blueprint_factory = blueprint_factory or Blueprint
         self.template_helper = (template_helper or AdminTemplateHelper)(self)
         self._registry: dict[type[peewee.Model], ModelAdmin] = {}
@@ -232,6 +239,7 @@ class Admin(AuditViews):
         bp = self.blueprint
         self.configure_routes()
         bp.before_request(self.refuse_cross_site)
+        bp.before_request(self.limit_body_size)
         bp.after_request(self.add_security_headers)
         bp.context_processor(self.template_helper.get_context)
         self._is_setup = True
@@ -258,6 +266,7 @@ class Admin(AuditViews):
     def init_app(self, app: Flask) -> None:
         """Attach the admin to ``app``; the blueprint is registered once :meth:`setup` has run."""
         register_extension(app, EXTENSION_KEY, self.name, self, label="An Admin")
+        register_checks(app)
         if self._is_setup:
             self._attach(app)
         else:
@@ -349,6 +358,13 @@ class Admin(AuditViews):
         """Before every admin view: a state-changing request the browser marks as cross-site gets a 403."""
         if request.method not in _SAFE_METHODS and is_cross_site_request():
             abort(403, description="Cross-site form submissions are not accepted.")
+
+    def limit_body_size(self) -> None:
+        """Before every admin view: bodies past the smaller of :attr:`max_body_size` and the app's
+        ``MAX_CONTENT_LENGTH`` (both read now, so a change takes effect at once) get a 413, before anything is read."""
+        limit = effective_body_limit(self.max_body_size, request.max_content_length)
+        if limit is not None and request.method not in _SAFE_METHODS and not body_within_limit(limit):
+            abort(413, description=f"The request is larger than the admin accepts ({limit} bytes).")
 
     def add_security_headers(self, response: Response) -> Response:
         """After every admin view: forbid framing (clickjacking) and MIME sniffing

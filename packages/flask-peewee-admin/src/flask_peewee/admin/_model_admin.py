@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -397,8 +398,18 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
         return self.get_form()
 
     def save_model(self, instance: peewee.Model, form: Any, adding: bool = False) -> peewee.Model:
-        """Copy the validated ``form`` into ``instance`` and save it (an INSERT when ``adding``)."""
+        """Copy the validated ``form`` into ``instance`` and save it (an INSERT when ``adding``).
+
+        Datetimes and times are shown to the second: one submitted unchanged keeps its stored
+        fraction of a second instead of being cut to the second.
+        """
+        timed = (peewee.DateTimeField, peewee.TimeField)
+        fields = instance._meta.fields
+        shown = {} if adding else {n: instance.__data__.get(n) for n in form.data if isinstance(fields.get(n), timed)}
         form.populate_obj(instance)
+        for name, old in shown.items():
+            if _same_to_the_second(old, getattr(instance, name, None)):
+                setattr(instance, name, old)
         instance.save(force_insert=adding)
         return instance
 
@@ -533,3 +544,10 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
     def admin_url(self, name: str, **values: Any) -> str:
         """``url_for`` one of this admin's views."""
         return url_for(self.get_url_name(name), **values)
+
+
+def _same_to_the_second(old: Any, new: Any) -> bool:
+    """Whether ``new`` is ``old`` as the form showed it: a datetime or time without its microseconds."""
+    if not isinstance(old, (datetime.datetime, datetime.time)) or type(old) is not type(new) or not old.microsecond:
+        return False
+    return bool(old.replace(microsecond=0) == new)

@@ -29,6 +29,7 @@ from flask_peewee.auth._audit import AuditLog
 from flask_peewee.auth._csrf import csrf_token
 from flask_peewee.auth._forms import LoginForm, RememberLoginForm
 from flask_peewee.auth._headers import add_security_headers
+from flask_peewee.auth._keyless import require_secret_key
 from flask_peewee.auth._live_sessions import LiveSessions
 from flask_peewee.auth._models import (
     make_audit_model,
@@ -131,6 +132,7 @@ class Auth(AuthViews):
         self.blueprint = self.get_blueprint(name)
         # security hooks stay on the blueprint whatever the overridable methods below do
         self.blueprint.before_request(self.refuse_cross_site)
+        self.blueprint.before_request(require_secret_key)
         self.blueprint.after_request(add_security_headers)
         self._routes_configured = False
         if app is not None:
@@ -290,11 +292,15 @@ class Auth(AuthViews):
         registry[self.blueprint.name] = self
         app.after_request(self._remember.write_cookie)
         app.add_template_global(csrf_token, "csrf_token")
+        from flask_peewee.auth._checks import register_checks
         from flask_peewee.auth._cli import register_commands
+        from flask_peewee.auth._keyless import register_missing_key_page
         from flask_peewee.auth._migrate_check import register_migrate_checks
 
         register_commands(self)
         register_migrate_checks(app, self)
+        register_checks(app)
+        register_missing_key_page(app)
         self._create_library_tables(app)
 
     def _create_library_tables(self, app: Flask) -> None:

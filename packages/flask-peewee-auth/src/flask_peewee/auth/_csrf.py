@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from flask import current_app, request, session
 
 from flask_peewee.auth._settings import TRUSTED_ORIGINS
+from flask_peewee.utils import MissingSecretKey
 
 __all__ = [
     "CSRF_FIELD_NAME",
@@ -32,6 +33,8 @@ def csrf_token() -> str:
     """
     token = session.get(_SESSION_KEY)
     if not isinstance(token, str) or not token:
+        if not current_app.secret_key:
+            raise MissingSecretKey("the session's CSRF token")  # the session cannot be signed
         token = session[_SESSION_KEY] = secrets.token_urlsafe(32)
     return token
 

@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from flask_peewee.db._connection import connection
 from flask_peewee.db._migrations import add_migration_commands
 from flask_peewee.db._replicas import use_primary
+from flask_peewee.db.checks import add_command as add_check_command
 from flask_peewee.db.migrate_check import add_command as add_migrate_check_command
 
 if TYPE_CHECKING:
@@ -54,4 +55,5 @@ def make_group(db: Database) -> click.Group:
 
     add_migration_commands(group, db)
     add_migrate_check_command(group, lambda: current_app.root_path)
+    add_check_command(group)
     return group

@@ -15,6 +15,7 @@ from flask_peewee.db._outage import discard_connection, install_outage_handler
 from flask_peewee.db._replicas import install_router, replica_lag, replicas_key, router_from_config, routing_replicas
 from flask_peewee.db._replicas import use_primary as _use_primary
 from flask_peewee.db._settings import EXCLUDED_ROUTES
+from flask_peewee.db.checks import remember_configured_debug
 from flask_peewee.db.typed import sort_models
 
 if TYPE_CHECKING:
@@ -231,6 +232,7 @@ class Database:
             )
 
         app.extensions[EXTENSION_KEY] = self
+        remember_configured_debug(app)
         self.register_handlers(app)
         router = routing_replicas(self.proxy.obj)
         if router is not None:  # nothing at all on the request path of an app without replicas

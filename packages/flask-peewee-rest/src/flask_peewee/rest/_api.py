@@ -16,13 +16,14 @@ from flask_peewee.auth import is_cross_site_request
 from flask_peewee.db import Database, ImproperlyConfigured, get_database, use_primary
 from flask_peewee.rest._authentication import POST_EDIT, Authentication
 from flask_peewee.rest._auths import only_auth
+from flask_peewee.rest._checks import register_checks
 from flask_peewee.rest._errors import ApiError, RestForbidden, json_response
 from flask_peewee.rest._openapi import build_openapi
 from flask_peewee.rest._resource import RestResource
 from flask_peewee.rest._settings import TRUSTED_ORIGINS
 from flask_peewee.rest._token_cli import register_token_commands
 from flask_peewee.rest._tokens import create_token_table
-from flask_peewee.utils import DataError, QueryError
+from flask_peewee.utils import DataError, MissingSecretKey, QueryError
 from flask_peewee.utils.internal import register_extension
 
 if TYPE_CHECKING:
@@ -198,6 +199,7 @@ class RestAPI:
         ``options`` go to Flask's ``register_blueprint`` (``url_prefix`` defaults to the prefix).
         """
         register_extension(app, EXTENSION_KEY, self.name, self, label="A RestAPI")
+        register_checks(app)
         options.setdefault("url_prefix", self.prefix or None)
         app.register_blueprint(self.blueprint, **options)
         db = self._find_database(app)
@@ -398,6 +400,10 @@ class RestAPI:
             if resource is not None and _overrides(resource, "response_bad_request"):
                 return resource.response_bad_request(exc.message)
             return json_response({"error": exc.message, "param": exc.param}, 400)
+        except MissingSecretKey:
+            # a misconfigured server, not the client's fault: say what is missing (flask fp check reports it)
+            _log.error("API request failed: the app has no SECRET_KEY to sign a cursor or token")
+            return json_response({"error": "Service unavailable: the server has no SECRET_KEY configured"}, 503)
 
 
 def _overrides(resource: RestResource, name: str) -> bool:

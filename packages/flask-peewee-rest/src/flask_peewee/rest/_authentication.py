@@ -7,14 +7,15 @@ from collections.abc import Iterable
 from typing import Any
 
 import peewee
-from flask import current_app, g, request
+from flask import g, request
 
 from flask_peewee.auth import AuthUnavailable, LoginThrottled
 from flask_peewee.rest._auths import only_auth
 from flask_peewee.rest._errors import ApiError
-from flask_peewee.rest._settings import MAX_BODY_SIZE
+from flask_peewee.rest._request import max_body_size
 from flask_peewee.rest._tokens import check_token, get_token_model
 from flask_peewee.utils import use_credentials_cache
+from flask_peewee.utils.internal import body_within_limit
 
 __all__ = [
     "ALL_METHODS",
@@ -150,10 +151,9 @@ def _throttled(auth: Any, name: str, check: Any) -> Any:
 def _credential(name: str, header: str) -> str | None:
     """``name`` from the query string, a header (``name`` or ``header``) or a form body, in that order."""
     value = request.args.get(name) or request.headers.get(name) or request.headers.get(header)
-    if value is None and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        limit = MAX_BODY_SIZE.get(current_app.config)
-        if request.content_length is not None and request.content_length <= limit:
-            value = request.form.get(name)
+    form = request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
+    if value is None and form and body_within_limit(max_body_size()):
+        value = request.form.get(name)
     return value if isinstance(value, str) and value else None
 
 

@@ -10,6 +10,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from flask_peewee.rest._errors import ApiError
 from flask_peewee.rest._settings import MAX_BODY_SIZE
+from flask_peewee.utils.internal import body_within_limit, effective_body_limit
 
 __all__ = ["DEFAULT_MAX_BODY_SIZE", "read_body", "read_limit"]
 
@@ -30,8 +31,11 @@ def _loads(text: str | bytes) -> Any:
 
 
 def max_body_size() -> int:
-    """The largest body accepted, ``FLASK_PEEWEE_REST_MAX_BODY_SIZE`` bytes (1 MiB by default)."""
-    return int(MAX_BODY_SIZE.get(current_app.config))
+    """The largest body accepted: ``FLASK_PEEWEE_REST_MAX_BODY_SIZE`` bytes (1 MiB by default), or the app's
+    ``MAX_CONTENT_LENGTH`` when that is smaller. Both are read from ``app.config`` on every request."""
+    own = MAX_BODY_SIZE.get(current_app.config)
+    limit = effective_body_limit(own, current_app.config.get("MAX_CONTENT_LENGTH"))
+    return int(own if limit is None else limit)
 
 
 def read_body() -> dict[str, Any]:
@@ -41,9 +45,8 @@ def read_body() -> dict[str, Any]:
     JSON, or not an object.
     """
     limit = max_body_size()
-    if request.content_length is not None and request.content_length > limit:
+    if not body_within_limit(limit):
         raise ApiError(413, f"Request body too large (limit {limit} bytes)")
-    request.max_content_length = limit
     try:
         if request.mimetype in _FORM_TYPES:
             form = request.form

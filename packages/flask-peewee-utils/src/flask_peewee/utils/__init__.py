@@ -58,6 +58,9 @@ from flask_peewee.utils._version import object_version
 from flask_peewee.utils.internal import (  # noqa: F401
     MAX_DEPTH,
     backend_name,
+    body_within_limit,
+    check_secret_like_fields,
+    effective_body_limit,
     field_names,
     field_operators,
     filterable_path,
@@ -68,6 +71,7 @@ from flask_peewee.utils.internal import (  # noqa: F401
     path_alias,
     path_allowed,
     register_extension,
+    sensitive_exposures,
     sensitive_snapshot,
     split_filter_key,
     unique_violation,

@@ -10,8 +10,10 @@ kept from the original flask-peewee); a name only our packages need is internal.
 from __future__ import annotations
 
 from flask_peewee.utils._backends import backend_name
+from flask_peewee.utils._checks import check_secret_like_fields, sensitive_exposures
 from flask_peewee.utils._extensions import register_extension
 from flask_peewee.utils._filters import field_operators, split_filter_key
+from flask_peewee.utils._limits import body_within_limit, effective_body_limit
 from flask_peewee.utils._pagination import parse_page
 from flask_peewee.utils._passwords import password_scheme
 from flask_peewee.utils._paths import MAX_DEPTH, filterable_path, joined_from, path_alias, path_allowed
@@ -23,6 +25,9 @@ from flask_peewee.utils._values import parse_key
 __all__ = [
     "MAX_DEPTH",
     "backend_name",
+    "body_within_limit",
+    "check_secret_like_fields",
+    "effective_body_limit",
     "field_names",
     "field_operators",
     "filterable_path",
@@ -33,6 +38,7 @@ __all__ = [
     "path_alias",
     "path_allowed",
     "register_extension",
+    "sensitive_exposures",
     "sensitive_snapshot",
     "split_filter_key",
     "unique_violation",
