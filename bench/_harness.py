@@ -127,23 +127,31 @@ def drain(response: Any) -> tuple[int, int]:
     return nbytes, newlines
 
 
-def _time(workload: Workload, warmup: int, repeats: int, collect: bool = True) -> tuple[list[float], Result]:
+def _time(
+    workload: Workload, warmup: int, repeats: int, collect: bool = True
+) -> tuple[list[float], Result, list[float]]:
+    """Wall-clock seconds per call, the last result, and this process's CPU seconds per call.
+
+    The CPU time leaves out waiting (other processes on a loaded machine, a disk sync, and on
+    PostgreSQL the server's own work), so it moves much less than the wall clock under load.
+    """
     run, before = workload.run, workload.before
     result = Result()
     for _ in range(warmup):
         if before is not None:
             before()
         result = run()
-    times = []
+    times, cpu = [], []
     for _ in range(repeats):
         if before is not None:
             before()
         if collect:  # outside the timed part: each call starts without the previous one's garbage
             gc.collect()
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         result = run()
+        cpu.append(time.process_time() - start_cpu)
         times.append(time.perf_counter() - start)
-    return times, result
+    return times, result, cpu
 
 
 # Transaction control is not a statement of the workload (peewee 4 sends it past execute_sql anyway).
@@ -281,11 +289,12 @@ def main(side: str, versions: dict[str, str], build: Callable[[Context], dict[st
             stats = pstats.Stats(profiler, stream=sys.stderr)
             stats.sort_stats("cumulative").print_stats(30)
             stats.sort_stats("tottime").print_stats(20)
-        times, result = _time(prepared, warmup, repeats)
+        times, result, cpu = _time(prepared, warmup, repeats)
         statements, sql = count_statements(prepared)
         entry: dict[str, Any] = {
             "times": times,
             "median": statistics.median(times),
+            "cpu_median": statistics.median(cpu),
             "min": min(times),
             "repeats": repeats,
             "status": result.status,

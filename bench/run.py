@@ -212,6 +212,7 @@ def _merge(reports: list[dict]) -> dict:
         entry["repeats"] = len(entry["times"])
         entry["status"] = max(e["status"] for e in entries)  # an error in any round shows
         entry["round_medians"] = [e["median"] for e in entries]
+        entry["cpu_round_medians"] = [e["cpu_median"] for e in entries if e.get("cpu_median") is not None]
         entry["statements"] = max(e.get("statements") or 0 for e in entries)
         peaks = [e["peak_bytes"] for e in entries if e.get("peak_bytes") is not None]
         if peaks:
@@ -296,12 +297,15 @@ FALLBACK_BASELINE = {
 }
 
 
-def ratio(top: dict | None, bottom: dict | None) -> float | None:
-    """``top / bottom``: the median of the per-round ratios (each round's medians), or None."""
+def ratio(top: dict | None, bottom: dict | None, key: str = "") -> float | None:
+    """``top / bottom``: the median of the per-round ratios (each round's medians), or None.
+
+    ``key="cpu_"`` compares the calling process's CPU time instead of the wall clock.
+    """
     if not (_ok(top) and _ok(bottom)):
         return None
-    tops = top.get("round_medians") or [top["median"]]
-    bottoms = bottom.get("round_medians") or [bottom["median"]]
+    tops = top.get(f"{key}round_medians") or ([top[f"{key}median"]] if top.get(f"{key}median") else [])
+    bottoms = bottom.get(f"{key}round_medians") or ([bottom[f"{key}median"]] if bottom.get(f"{key}median") else [])
     per_round = [t / b for t, b in zip(tops, bottoms, strict=False) if b > 0]
     return statistics.median(per_round) if per_round else None
 
@@ -344,6 +348,7 @@ def rows_for(
                 _cell(ours),
                 _cell(baseline) + mark if baseline is not None and mark else _cell(orig),
                 _fmt_ratio(ratio(ours, floor)),
+                _fmt_ratio(ratio(ours, floor, "cpu_")),
                 _fmt_ratio(ratio(baseline, floor), mark),
                 _fmt_ratio(ratio(ours, baseline), mark),
                 sql,
@@ -369,6 +374,7 @@ HEADER = [
     "ours ms",
     "original ms",
     "ours/floor",
+    "ours/floor CPU",
     "orig/floor",
     "ours/orig",
     "SQL ours / floor / orig",
