@@ -11,7 +11,7 @@ from werkzeug.datastructures import CombinedMultiDict
 from flask_peewee.admin._audit import audit_log_of, delete_with_audit, record, snapshot
 from flask_peewee.admin._conflicts import explain_refusal
 from flask_peewee.admin._filters import ROW_FIELD, rows_to_args
-from flask_peewee.admin._forms import VERSION_FIELD, SecretField
+from flask_peewee.admin._forms import VERSION_FIELD, SecretField, keep_unchanged
 from flask_peewee.admin._host import ModelAdminHost
 from flask_peewee.admin._keys import parse_keys
 from flask_peewee.auth import validate_csrf_token
@@ -288,6 +288,7 @@ class ModelViews:
                 form.form_errors.append(CONFLICT_MESSAGE)
             elif all([form.validate(), *(fs.validate() for fs in formsets)]):
                 self._keep_secrets(form, instance)
+                keep_unchanged(form)
                 try:
                     instance = self._save(instance, form, formsets, adding=False)
                 except (peewee.IntegrityError, peewee.DataError) as exc:
