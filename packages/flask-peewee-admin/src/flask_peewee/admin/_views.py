@@ -8,7 +8,7 @@ import peewee
 from flask import Response, abort, flash, redirect, render_template, request
 from werkzeug.datastructures import CombinedMultiDict
 
-from flask_peewee.admin._audit import audit_log_of, delete_with_audit, record, snapshot
+from flask_peewee.admin._audit import audit_log_of, delete_with_audit, describe_changes, record, snapshot
 from flask_peewee.admin._conflicts import explain_refusal
 from flask_peewee.admin._filters import ROW_FIELD, rows_to_args
 from flask_peewee.admin._forms import VERSION_FIELD, SecretField, keep_unchanged
@@ -423,5 +423,6 @@ class ModelViews:
             model_admin=self,
             instance=instance,
             entries=entries,
+            described=describe_changes(entries, {entry.model: self.model for entry in entries}),
             audit_available=True,  # the templates' name; every Auth has its audit log
         )
