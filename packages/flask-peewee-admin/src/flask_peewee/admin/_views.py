@@ -358,7 +358,7 @@ class ModelViews:
             except peewee.IntegrityError:
                 error = "These objects are still referenced by other rows and cannot be deleted."
             else:
-                flash(f"Deleted {len(objects)} {self.get_display_name().lower()} object(s).", "success")
+                flash(f"Deleted {self.count_label(len(objects))}.", "success")
                 return redirect(self.admin_url("index"))
         collected: dict[Any, Any] = {}
         dependents: dict[Any, list[tuple[str, list[Any]]]] = {}
@@ -407,7 +407,7 @@ class ModelViews:
             message = chosen.run(cast("ModelAdmin", self), objects)  # the host is always a ModelAdmin
         if isinstance(message, Response):  # the original's Action.callback may answer itself
             return message
-        flash(message or f"{chosen.label}: done for {len(objects)} object(s).", "success")
+        flash(message or f"{chosen.label}: done for {self.count_label(len(objects))}.", "success")
         return redirect(self.admin_url("index"))
 
     # -- history ----------------------------------------------------------------------
