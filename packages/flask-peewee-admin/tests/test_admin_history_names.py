@@ -18,7 +18,15 @@ def _edit(client: Any, version: Any, message_id: int, user_id: int, content: str
 
 
 def test_foreign_keys_read_as_names_with_ids(
-    app: Flask, admin: Any, auth: Any, models: Any, admin_client: Any, superuser: Any, staff: Any, csrf: Any, version: Any
+    app: Flask,
+    admin: Any,
+    auth: Any,
+    models: Any,
+    admin_client: Any,
+    superuser: Any,
+    staff: Any,
+    csrf: Any,
+    version: Any,
 ) -> None:
     gone = make_user(app, auth, "gone <soon>")
     token = csrf(admin_client, "/admin/message/add/")

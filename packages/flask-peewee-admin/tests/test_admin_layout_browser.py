@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-
 from tests.test_admin_browser import _log_in, browser, server  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.backends("sqlite")
@@ -90,7 +89,8 @@ def test_phone_width_keeps_dates_whole_breadcrumbs_aligned_and_the_header_small(
     boxes = [crumbs.nth(i).bounding_box() for i in range(crumbs.count())]
     assert boxes[-1]["y"] > boxes[0]["y"]  # the long object name wraps onto a second line...
     starts = [b["x"] for b in boxes if b["y"] > boxes[0]["y"] + 1]
-    assert starts and all(abs(x - boxes[0]["x"]) <= 1 for x in starts)  # ...which starts at the margin, not with "/"
+    assert starts
+    assert all(abs(x - boxes[0]["x"]) <= 1 for x in starts)  # ...which starts at the margin, not with "/"
     assert abs(boxes[0]["x"] - _box(page, "h1")["x"]) <= 1
     page.goto(page.url.replace(f"/{message.id}/history/", "/"))
     assert set(_lines(page, "tbody td.fp-nowrap")) == {1}
@@ -162,7 +162,8 @@ def test_lookup_dialog_shows_the_pager_state_and_the_current_value_and_stays_put
     current = page.locator("#fp-lookup-results button", has_text="staff")
     assert current.get_attribute("aria-current") == "true"
     assert current.evaluate("e => getComputedStyle(e).backgroundColor") != "rgba(0, 0, 0, 0)"
-    assert page.is_disabled("#fp-lookup-prev") and page.is_disabled("#fp-lookup-next")
+    assert page.is_disabled("#fp-lookup-prev")
+    assert page.is_disabled("#fp-lookup-next")
     for button in ("#fp-lookup-prev", "#fp-lookup-next"):
         assert float(page.eval_on_selector(button, "e => getComputedStyle(e).opacity")) < 0.6
     before = _box(page, "#fp-lookup-dialog")

@@ -201,7 +201,9 @@ def test_the_time_inputs_keep_microseconds_and_an_edit_records_only_the_edited_f
     assert submitted["at"] == ("07:08:09.123" if stored.at.microsecond else "07:08:09")
     assert ('step="0.001"' in page) is bool(stored.found.microsecond or stored.at.microsecond)
     fields = [(k, v) for k, v in form_as_submitted(page) if k != "title"]
-    response = client.post(f"/admin/specimen/{ids['full']}/", data=MultiDict([*fields, ("title", "renamed"), ("_save", "")]))
+    response = client.post(
+        f"/admin/specimen/{ids['full']}/", data=MultiDict([*fields, ("title", "renamed"), ("_save", "")])
+    )
     assert response.status_code == 302
     with app.app_context():
         entry = auth.AuditEntry.select().order_by(auth.AuditEntry.id.desc()).get()

@@ -85,7 +85,13 @@ def test_next_on_same_host_is_followed(auth, client, user, login):
 
 @pytest.mark.parametrize(
     "target",
-    ["/accounts/login/", "/accounts/login", "/accounts/login/?next=/private/", "/accounts/logout/", "http://localhost/accounts/logout"],
+    [
+        "/accounts/login/",
+        "/accounts/login",
+        "/accounts/login/?next=/private/",
+        "/accounts/logout/",
+        "http://localhost/accounts/logout",
+    ],
 )
 @pytest.mark.backends("sqlite")
 def test_next_pointing_at_login_or_logout_goes_to_default(auth, client, user, login, csrf_from, target):
