@@ -417,7 +417,7 @@ class ModelViews:
         self._require("view")
         instance = self._get_or_404(pk)
         audit = audit_log_of(self.auth)
-        entries = list(audit.query(model=self.model, pk=instance.get_id()).limit(500))
+        entries: list[Any] = list(audit.query(model=self.model, pk=instance.get_id()).limit(500))
         return render_template(
             self.templates["history"],
             model_admin=self,
