@@ -172,3 +172,34 @@ def test_admin_edits_a_message_and_the_public_timeline_shows_it(page, server, ex
     with main.app.app_context():
         stored = main.Message.get_by_id(message.id)
         assert (stored.user.username, stored.content) == ("carol", "a message the admin fixed")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_public_timeline_aligns_the_text_and_follows_the_color_scheme(browser, server, scheme):
+    context = browser.new_context(viewport={"width": 1100, "height": 800}, color_scheme=scheme)
+    page = context.new_page()
+    page.goto(server + "/public/")
+    lefts = page.eval_on_selector_all("li.message .content", "els => els.map(e => e.getBoundingClientRect().left)")
+    authors = set(page.locator("li.message .author").all_inner_texts())
+    assert len(authors) >= 3  # usernames of different widths
+    assert len(lefts) >= 3
+    assert max(lefts) - min(lefts) < 0.5
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    card = page.eval_on_selector("li.message", "e => getComputedStyle(e).backgroundColor")
+    channels = [int(c) for c in background[background.index("(") + 1 : -1].split(",")[:3]]
+    assert (sum(channels) < 3 * 64) is (scheme == "dark"), background
+    assert card != "rgb(255, 255, 255)" if scheme == "dark" else card == "rgb(255, 255, 255)"
+    context.close()
+
+
+def test_the_login_link_of_the_login_page_does_not_come_back_to_it(page, server, example):
+    _, password = example
+    page.goto(server + "/accounts/login/")
+    page.click("nav >> text=log in")  # the link adds ?next=/accounts/login/
+    assert "next=/accounts/login/" in page.url
+    page.fill('input[name="username"]', "admin")
+    page.fill('input[name="password"]', password)
+    page.click('button[type="submit"]')
+    page.wait_for_load_state()
+    assert "/accounts/login/" not in page.url
+    assert page.url == server + "/"

@@ -117,7 +117,7 @@ def test_message_admin_add_edit_lookup_history_and_delete(example, admin_client,
     assert "edited in the admin" in admin_client.get("/admin/audit-log/").text
 
     confirm = admin_client.get(f"/admin/message/delete/?id={message.id}")
-    assert "Delete 1 message object(s)?" in confirm.text
+    assert "Delete 1 message?" in confirm.text
     deleted = admin_client.post("/admin/message/delete/", data=form(confirm, "id"))
     assert deleted.status_code == 302
     with main.app.app_context():

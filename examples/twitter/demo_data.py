@@ -25,7 +25,7 @@ def load(admin_password: str | None = None) -> str:
         admin.set_password(password)
         admin.save()
         if not User.select().where(User.username == "alice").exists():
-            start = datetime.datetime.now() - datetime.timedelta(days=2)
+            start = datetime.datetime.now().replace(second=0, microsecond=0) - datetime.timedelta(days=2)
             users = {"admin": admin}
             for n, (name, lines) in enumerate(PEOPLE.items()):
                 person = User(username=name, email=f"{name}@example.com")

@@ -64,12 +64,12 @@ def test_bulk_delete_confirms_then_deletes(app: Flask, notes_app: Any, models: A
     response = client.post("/admin/note/action/", data={"csrf_token": token, "action": "delete", "id": ids})
     assert response.status_code == 302
     confirm = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Delete 2 note object(s)?" in confirm
+    assert "Delete 2 notes?" in confirm
     response = client.post("/admin/note/delete/", data={"csrf_token": token, "id": ids})
     assert response.status_code == 302
     with app.app_context():
         assert [n.message for n in models.Note.select()] == ["two"]
-    assert "Deleted 2 note object(s)." in client.get("/admin/note/").get_data(as_text=True)
+    assert "Deleted 2 notes." in client.get("/admin/note/").get_data(as_text=True)
 
 
 def test_custom_actions_class_and_method(app: Flask, notes_app: Any, models: Any) -> None:
@@ -82,7 +82,7 @@ def test_custom_actions_class_and_method(app: Flask, notes_app: Any, models: Any
     data = {"csrf_token": token, "action": "upper", "id": [str(notes[0].id)]}
     confirm = client.post("/admin/note/action/", data=data)
     assert confirm.status_code == 200
-    assert "Upper-case selected: 1 object(s)?" in confirm.get_data(as_text=True)
+    assert "Upper-case selected: 1 note?" in confirm.get_data(as_text=True)
     done = client.post("/admin/note/action/", data={**data, "_confirm": "1"})
     assert done.status_code == 302
     assert "1 shouted" in client.get("/admin/note/").get_data(as_text=True)

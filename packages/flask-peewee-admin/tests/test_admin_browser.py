@@ -170,9 +170,9 @@ def test_admin_in_a_real_browser(browser: Any, server: str, app: Flask, models: 
     page.check('tbody tr:has-text("bananas") input[name="id"]')
     page.select_option("#fp-action", "delete")
     page.click('button:has-text("Go")')
-    assert "Delete 2 message object(s)?" in page.locator("h1").inner_text()
+    assert "Delete 2 messages?" in page.locator("h1").inner_text()
     page.click('button:has-text("Yes, delete")')
-    assert "Deleted 2 message object(s)." in page.locator(".fp-messages").inner_text()
+    assert "Deleted 2 messages." in page.locator(".fp-messages").inner_text()
     with app.app_context():
         assert sorted(m.content for m in models.Message.select()) == ["cherries", "dates", "figs from the browser"]
 

@@ -83,6 +83,43 @@ def test_next_on_same_host_is_followed(auth, client, user, login):
     assert login(client, next="http://localhost/private/").location == "http://localhost/private/"
 
 
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/accounts/login/",
+        "/accounts/login",
+        "/accounts/login/?next=/private/",
+        "/accounts/logout/",
+        "http://localhost/accounts/logout",
+    ],
+)
+@pytest.mark.backends("sqlite")
+def test_next_pointing_at_login_or_logout_goes_to_default(auth, client, user, login, csrf_from, target):
+    assert login(client, next=target).location == "/"
+    token = csrf_from(client, "/accounts/logout/")
+    response = client.post("/accounts/logout/", data={"csrf_token": token, "next": target})
+    assert response.location == "/"
+    assert client.get("/private/").status_code == 302
+
+
+@pytest.mark.backends("sqlite")
+def test_next_pointing_at_a_moved_login_view_goes_to_default(app, db, client, csrf_from):
+    auth = Auth(app, db, prefix="/people")
+    db.create_tables()
+    with app.app_context():
+        user = auth.User(username="alice")
+        user.set_password(PASSWORD)
+        user.save()
+    db.database.close()
+
+    def log_in(target):
+        data = {"username": "alice", "password": PASSWORD, "next": target}
+        return client.post("/people/login/", data={**data, "csrf_token": csrf_from(client, "/people/login/")})
+
+    assert log_in("/people/login/").location == "/"
+    assert log_in("/accounts/login/").location == "/accounts/login/"  # no login view there in this app
+
+
 # -- CSRF ------------------------------------------------------------------------------
 
 

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import peewee
 from flask import abort, render_template, request
 
-from flask_peewee.utils import ConversionError, PaginatedQuery, parse_value
+from flask_peewee.utils import ConversionError, PaginatedQuery, parse_value, serialize_value
 
 if TYPE_CHECKING:
     from flask_peewee.auth import AuditLog, Auth
 
-__all__ = ["AuditViews", "audit_log_of", "delete_with_audit", "record", "snapshot"]
+__all__ = ["AuditViews", "audit_log_of", "delete_with_audit", "describe_changes", "record", "snapshot"]
 
 SOURCE = "admin"
 
@@ -49,6 +49,81 @@ def delete_with_audit(auth: Auth, instance: peewee.Model, *, recursive: bool) ->
     dependent of an object deleted before it): nothing is recorded twice.
     """
     return auth.audit.delete(instance, recursive=recursive, source=SOURCE) > 0
+
+
+def _related_model(model: type[peewee.Model] | None, name: str) -> type[peewee.Model] | None:
+    """The model a foreign key or many-to-many field ``name`` of ``model`` points at (None for other fields)."""
+    if model is None:
+        return None
+    field = model._meta.fields.get(name)
+    if isinstance(field, peewee.ForeignKeyField):
+        return field.rel_model
+    many = model._meta.manytomany.get(name)
+    return many.rel_model if many is not None else None
+
+
+def _key_field(model: type[peewee.Model]) -> peewee.Field | None:
+    primary = model._meta.primary_key
+    return primary if isinstance(primary, peewee.Field) and not isinstance(primary, peewee.CompositeKey) else None
+
+
+def describe_changes(
+    entries: Iterable[Any], models: Mapping[str, type[peewee.Model]]
+) -> dict[Any, list[tuple[str, str | None, str | None]]]:
+    """``{entry id: [(field, old, new), ...]}`` as the history shows them: related objects by name and id.
+
+    A foreign key or many-to-many value (stored as ids) reads ``alice (#2)``, or ``#3 (deleted)``
+    when the row is gone; ``models`` maps an entry's ``model`` label to its model class. One
+    query per related model for all the ``entries``. A NULL reads as a dash; ``old`` and ``new``
+    are None for a recorded change that is not a pair (shown as "changed").
+    """
+    rows = [(entry, model_of, entry.get_changes()) for entry in entries for model_of in [models.get(entry.model)]]
+    wanted: dict[type[peewee.Model], set[Any]] = {}
+    for _entry, model, changes in rows:
+        for name, change in changes.items():
+            related = _related_model(model, name)
+            if related is None or _key_field(related) is None or not isinstance(change, list):
+                continue
+            for value in change:
+                for one in value if isinstance(value, list) else [value]:
+                    if one is not None and not isinstance(one, (dict, list, bool)):
+                        wanted.setdefault(related, set()).add(one)
+    names: dict[tuple[type[peewee.Model], str], str] = {}
+    for related, values in wanted.items():
+        key = _key_field(related)
+        assert key is not None
+        keys = []
+        for value in values:
+            try:
+                keys.append(parse_value(key, value))
+            except ConversionError:
+                continue
+        for obj in related.select().where(key.in_(keys)) if keys else ():
+            names[related, str(serialize_value(key, getattr(obj, key.name)))] = str(obj)
+
+    def show(related: type[peewee.Model] | None, value: Any) -> str:
+        if value is None:
+            return "\u2014"
+        if related is None or isinstance(value, (dict, bool)):
+            return str(value)
+        if isinstance(value, list):
+            return ", ".join(show(related, one) for one in value) if value else "\u2014"
+        name = names.get((related, str(value)))
+        return f"{name} (#{value})" if name is not None else f"#{value} (deleted)"
+
+    result: dict[Any, list[tuple[str, str | None, str | None]]] = {}
+    for entry, model, changes in rows:
+        described: list[tuple[str, str | None, str | None]] = []
+        for name, change in changes.items():
+            if isinstance(change, list) and len(change) == 2:
+                related = _related_model(model, name) if model is not None else None
+                if related is not None and _key_field(related) is None:
+                    related = None
+                described.append((name, show(related, change[0]), show(related, change[1])))
+            else:
+                described.append((name, None, None))
+        result[entry.get_id()] = described
+    return result
 
 
 class AuditViews:
@@ -89,11 +164,12 @@ class AuditViews:
         pagination = PaginatedQuery(query, self.audit_paginate_by)
         if pagination.is_out_of_range():
             abort(404)
-        entries = pagination.get_list()
+        entries = list(pagination.get_list())
         return render_template(
             "admin/audit_log.html",
             audit_available=True,  # the templates' name; every Auth has its audit log
             entries=entries,
+            described=describe_changes(entries, {table: ma.model for table, ma in models.items()}),
             pagination=pagination,
             selected=selected,
             audit_models=models,

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
+import decimal
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 import peewee
+import wtforms
 from flask import url_for
 from markupsafe import Markup
 from wtforms import fields, validators
+from wtforms.utils import unset_value
+from wtfpeewee import fields as wp_fields
 from wtfpeewee.fields import HiddenQueryField, SelectQueryField
 from wtfpeewee.orm import ModelConverter, ValueRequired
 
@@ -25,6 +31,7 @@ __all__ = [
     "LookupField",
     "SecretField",
     "fingerprint",
+    "keep_unchanged",
 ]
 
 LOOKUP_THRESHOLD = 50
@@ -95,6 +102,91 @@ class LookupField(KeyedQueryFieldMixin, HiddenQueryField):
             raise validators.StopValidation("This field is required.")
 
 
+def _time_text(value: datetime.time) -> str:
+    """``HH:MM:SS``, plus milliseconds when there is a fraction: what an ``<input type=time>`` accepts."""
+    text = value.strftime("%H:%M:%S")
+    return f"{text}.{value.microsecond // 1000:03d}" if value.microsecond else text
+
+
+class WPTimeField(wp_fields.WPTimeField):
+    """wtf-peewee's time input that shows and reads fractions of a second (its class name kept for templates).
+
+    A time with a fraction is shown to the millisecond with ``step="0.001"`` (what browsers
+    accept); :func:`keep_unchanged` keeps the stored microseconds when that is submitted back.
+    """
+
+    formats = ["%H:%M:%S.%f", "%H:%M:%S", "%H:%M"]
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return _time_text(self.data) if isinstance(self.data, datetime.time) else ""
+
+    def __call__(self, **kwargs: Any) -> Markup:
+        if isinstance(self.data, datetime.time) and self.data.microsecond:
+            kwargs["step"] = "0.001"
+        return super().__call__(**kwargs)
+
+
+def _datetime_form(checks: Any) -> type[wtforms.Form]:
+    class DateTimeForm(wtforms.Form):
+        date = wp_fields.WPDateField(validators=checks)
+        time = WPTimeField(validators=checks)
+
+    return DateTimeForm
+
+
+class WPDateTimeField(wp_fields.WPDateTimeField):
+    """wtf-peewee's date and time inputs with :class:`WPTimeField`; remembers the stored value (``object_data``)."""
+
+    def __init__(self, label: Any = "", validators: Any = None, **kwargs: Any) -> None:
+        fields.FormField.__init__(self, _datetime_form(validators), label, validators=None, **kwargs)
+
+    def process(self, formdata: Any, data: Any = unset_value, **kwargs: Any) -> None:
+        super().process(formdata, data, **kwargs)
+        self.object_data = None if data is unset_value else data
+
+
+def _same_time(submitted: Any, stored: Any) -> bool:
+    """``submitted`` is ``stored`` as the time input showed it (to the millisecond)."""
+    if type(submitted) is not type(stored) or submitted.microsecond % 1000:
+        return False
+    return bool(stored.replace(microsecond=stored.microsecond // 1000 * 1000) == submitted)
+
+
+def _same(submitted: Any, stored: Any) -> bool:
+    """Whether ``submitted`` is ``stored`` sent back through its input unchanged."""
+    if stored is None:  # a blank input or an unticked box of a NULL value
+        return submitted is None or submitted == "" or submitted is False
+    if isinstance(stored, (datetime.datetime, datetime.time)):
+        return _same_time(submitted, stored)
+    if isinstance(stored, str) and isinstance(submitted, str):  # browsers send newlines as CR LF
+        return stored.replace("\r\n", "\n") == submitted.replace("\r\n", "\n")
+    if isinstance(stored, decimal.Decimal) and isinstance(submitted, decimal.Decimal):
+        return stored.is_finite() and submitted.is_finite() and stored == submitted
+    return False
+
+
+def keep_unchanged(form: Any) -> None:
+    """Give each field of a validated edit ``form`` whose input came back unchanged its stored value.
+
+    What an input shows is not always the stored value itself: a time to the millisecond, a
+    NULL as a blank input or an unticked box, newlines the browser sends as CR LF, ``1.5`` for
+    ``1.50``. Saved without edits, the object and its audit log stay as they were.
+    """
+    for field in form:
+        if isinstance(field, SecretField) or not hasattr(field, "object_data"):
+            continue
+        stored = field.object_data
+        if stored is unset_value or not _same(field.data, stored) or field.data is stored:
+            continue
+        if isinstance(field, WPDateTimeField):
+            field.form.date.data = stored.date()
+            field.form.time.data = stored.timetz()
+        else:
+            field.data = stored
+
+
 class AdminModelConverter(ModelConverter):
     """wtf-peewee's converter with the admin's rules for sensitive fields and foreign keys.
 
@@ -102,6 +194,11 @@ class AdminModelConverter(ModelConverter):
     :data:`LOOKUP_THRESHOLD` rows, becomes a :class:`LookupField`; others stay a select
     limited to what the related model's admin shows.
     """
+
+    defaults = OrderedDict(ModelConverter.defaults)
+    defaults.update(
+        {peewee.TimestampField: WPDateTimeField, peewee.DateTimeField: WPDateTimeField, peewee.TimeField: WPTimeField}
+    )
 
     def __init__(self, model_admin: ModelAdmin, additional: Any = None, adding: bool = False) -> None:
         super().__init__(additional)

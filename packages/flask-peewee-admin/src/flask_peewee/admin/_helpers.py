@@ -17,12 +17,22 @@ from flask_peewee.utils import get_sensitive_fields
 if TYPE_CHECKING:
     from flask_peewee.admin._admin import Admin
 
-__all__ = ["AdminTemplateHelper", "csrf_field"]
+__all__ = ["AdminTemplateHelper", "csrf_field", "english_plural"]
 
 
 def csrf_field() -> Markup:
     """A hidden input with the session's CSRF token, for forms in admin and panel templates."""
     return Markup('<input type="hidden" name="{}" value="{}">').format(CSRF_FIELD_NAME, csrf_token())
+
+
+def english_plural(name: str) -> str:
+    """The English plural of a (readable) model name: ``Message`` -> ``Messages``, ``Category`` -> ``Categories``."""
+    lower = name.lower()
+    if lower.endswith(("s", "x", "z", "ch", "sh")):
+        return f"{name}es"
+    if lower.endswith("y") and lower[-2:-1] not in ("a", "e", "i", "o", "u", ""):
+        return f"{name[:-1]}ies"
+    return f"{name}s"
 
 
 def fix_underscores(name: str) -> str:

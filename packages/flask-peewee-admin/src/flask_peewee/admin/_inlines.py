@@ -16,7 +16,7 @@ from flask import abort
 from wtfpeewee.orm import model_form
 
 from flask_peewee.admin._audit import delete_with_audit, record, snapshot
-from flask_peewee.admin._forms import AdminModelConverter, SecretField, fingerprint
+from flask_peewee.admin._forms import AdminModelConverter, SecretField, fingerprint, keep_unchanged
 from flask_peewee.db import ImproperlyConfigured
 from flask_peewee.utils import get_sensitive_fields
 
@@ -275,6 +275,7 @@ class InlineFormSet:
                 row.instance = child
                 continue
             self._keep_secrets(row)
+            keep_unchanged(row.form)
             before = snapshot(auth, row.instance)
             self.inline.save_row(row.instance, row.form, self.parent, adding=False)
             record(auth, "change", row.instance, before)

@@ -17,6 +17,7 @@ from flask_peewee.admin._audit import audit_log_of
 from flask_peewee.admin._export import ExportMixin
 from flask_peewee.admin._filters import FieldTreeNode, FilterForm
 from flask_peewee.admin._forms import AdminModelConverter, fingerprint
+from flask_peewee.admin._helpers import english_plural
 from flask_peewee.admin._hooks import check_model_admin_class
 from flask_peewee.admin._inlines import InlineFormSet, InlineModelAdmin, resolve_inlines
 from flask_peewee.admin._legacy_filters import (
@@ -67,6 +68,9 @@ TEMPLATES = {
 SEARCH_PARAM = "q"
 
 
+_ONE_LINE_FIELDS = (peewee.DateTimeField, peewee.DateField, peewee.TimeField, peewee.TimestampField)
+
+
 class Column:
     """One column of the list: a field (sortable), an attribute, a method or a callable taking the object."""
 
@@ -79,6 +83,8 @@ class Column:
         self.key_only = False
         #: whether the list can be ordered by this column (``ModelAdmin.column_is_sortable``)
         self.sortable = self.field is not None
+        #: the cell's CSS class: dates and times are kept on one line
+        self.css_class = "fp-nowrap" if isinstance(self.field, _ONE_LINE_FIELDS) else ""
 
     def value(self, obj: Any) -> Any:
         """The value shown for ``obj`` (a callable attribute is called; a related object stays an object)."""
@@ -141,6 +147,8 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
     export_fields: Sequence[str] | None = None
     #: fields an export never holds (related models follow their own admin's settings)
     export_exclude: Sequence[str] | None = None
+    #: the plural of the model's name in counts (``7 messages``); None: the English plural of :meth:`get_display_name`
+    verbose_name_plural: str | None = None
     #: the template of each view; :meth:`get_template_overrides` is applied over it
     base_templates: dict[str, str] = dict(TEMPLATES)
 
@@ -177,6 +185,15 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
     def get_display_name(self) -> str:
         """The model's name as shown in headings."""
         return self.admin.template_helper.readable_name(self.model)
+
+    def get_display_name_plural(self) -> str:
+        """The plural of :meth:`get_display_name` (``verbose_name_plural`` when set)."""
+        return self.verbose_name_plural or english_plural(self.get_display_name())
+
+    def count_label(self, count: int) -> str:
+        """A number of this model's objects in words: ``1 message``, ``7 messages``."""
+        name = self.get_display_name() if count == 1 else self.get_display_name_plural()
+        return f"{count} {name.lower()}"
 
     def get_url_name(self, name: str) -> str:
         """The endpoint of this model admin's view ``name``, for ``url_for`` (``admin.note_edit``)."""

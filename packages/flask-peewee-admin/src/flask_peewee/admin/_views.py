@@ -9,10 +9,10 @@ from flask import Response, abort, flash, redirect, render_template, request
 from markupsafe import Markup, escape
 from werkzeug.datastructures import CombinedMultiDict
 
-from flask_peewee.admin._audit import audit_log_of, delete_with_audit, record, snapshot
+from flask_peewee.admin._audit import audit_log_of, delete_with_audit, describe_changes, record, snapshot
 from flask_peewee.admin._conflicts import explain_refusal
 from flask_peewee.admin._filters import ROW_FIELD, rows_to_args
-from flask_peewee.admin._forms import VERSION_FIELD, SecretField
+from flask_peewee.admin._forms import VERSION_FIELD, SecretField, keep_unchanged
 from flask_peewee.admin._host import ModelAdminHost
 from flask_peewee.admin._keys import parse_keys
 from flask_peewee.auth import validate_csrf_token
@@ -246,10 +246,12 @@ class ModelViews:
             cells = []
             for index, column in enumerate(columns):
                 value = column.value(obj)
+                css = getattr(column, "css_class", None)
+                td = f'<td class="{escape(css)}">' if css else "<td>"
                 if index == 0:
-                    cells.append(f'<td><a href="{escape(edit_url)}">{escape(helper.format_value(value))}</a></td>')
+                    cells.append(f'{td}<a href="{escape(edit_url)}">{escape(helper.format_value(value))}</a></td>')
                 else:
-                    cells.append(f"<td>{escape(helper.linked(value))}</td>")
+                    cells.append(f"{td}{escape(helper.linked(value))}</td>")
             rows.append(ListRow(obj, pk, edit_url, Markup("".join(cells))))  # noqa: S704 - cells escaped above
         return rows
 
@@ -355,6 +357,7 @@ class ModelViews:
                 form.form_errors.append(CONFLICT_MESSAGE)
             elif all([form.validate(), *(fs.validate() for fs in formsets)]):
                 self._keep_secrets(form, instance)
+                keep_unchanged(form)
                 try:
                     instance = self._save(instance, form, formsets, adding=False)
                 except (peewee.IntegrityError, peewee.DataError) as exc:
@@ -430,7 +433,7 @@ class ModelViews:
             except peewee.IntegrityError:
                 error = "These objects are still referenced by other rows and cannot be deleted."
             else:
-                flash(f"Deleted {len(objects)} {self.get_display_name().lower()} object(s).", "success")
+                flash(f"Deleted {self.count_label(len(objects))}.", "success")
                 return redirect(self.admin_url("index"))
         collected: dict[Any, Any] = {}
         dependents: dict[Any, list[tuple[str, list[Any]]]] = {}
@@ -479,7 +482,7 @@ class ModelViews:
             message = chosen.run(cast("ModelAdmin", self), objects)  # the host is always a ModelAdmin
         if isinstance(message, Response):  # the original's Action.callback may answer itself
             return message
-        flash(message or f"{chosen.label}: done for {len(objects)} object(s).", "success")
+        flash(message or f"{chosen.label}: done for {self.count_label(len(objects))}.", "success")
         return redirect(self.admin_url("index"))
 
     # -- history ----------------------------------------------------------------------
@@ -489,11 +492,12 @@ class ModelViews:
         self._require("view")
         instance = self._get_or_404(pk)
         audit = audit_log_of(self.auth)
-        entries = list(audit.query(model=self.model, pk=instance.get_id()).limit(500))
+        entries: list[Any] = list(audit.query(model=self.model, pk=instance.get_id()).limit(500))
         return render_template(
             self.templates["history"],
             model_admin=self,
             instance=instance,
             entries=entries,
+            described=describe_changes(entries, {entry.model: self.model for entry in entries}),
             audit_available=True,  # the templates' name; every Auth has its audit log
         )

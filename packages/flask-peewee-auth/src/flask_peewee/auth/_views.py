@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urlsplit
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.routing import BuildError
@@ -46,6 +47,7 @@ class _Host(Protocol):
     def logout_user(self, user: Any = None) -> None: ...
     # the views' own helpers
     def get_next_url(self) -> str: ...
+    def get_default_next_url(self) -> str: ...
     def _render(
         self, template: str, *, status: int = 200, headers: dict[str, str] | None = None, **context: Any
     ) -> tuple[str, int, dict[str, str]]: ...
@@ -72,10 +74,22 @@ class AuthViews:
         except BuildError:
             return "/"
 
-    def get_next_url(self) -> str:
-        """The ``next`` of the request when it stays on this site, else the default."""
+    def get_next_url(self: _Host) -> str:
+        """The ``next`` of the request when it stays on this site, else the default.
+
+        A ``next`` pointing at the login or logout view itself is ignored too: after logging
+        in, the user would land on the login form again.
+        """
         target = request.args.get("next") or request.form.get("next")
-        return safe_next_url(target, self.get_default_next_url())
+        default = self.get_default_next_url()
+        url = safe_next_url(target, default)
+        own = set()
+        for view in ("login", "logout"):
+            try:
+                own.add(url_for(f"{self.blueprint.name}.{view}").rstrip("/"))
+            except BuildError:  # an app whose get_urls() left the view out
+                continue
+        return default if urlsplit(url).path.rstrip("/") in own else url
 
     # -- views ----------------------------------------------------------------------
 

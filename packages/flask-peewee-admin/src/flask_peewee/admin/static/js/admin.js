@@ -9,7 +9,15 @@
   var dialog, queryInput, results, pageLabel, prevButton, nextButton;
   var state = { url: "", field: "", target: null, button: null, page: 1, timer: null, keepLabel: false, request: 0 };
 
+  function currentIds() {
+    var listId = state.button ? state.button.getAttribute("data-lookup-list") : null;
+    var list = listId ? document.getElementById(listId) : null;
+    if (list) { return $all('input[type="hidden"]', list).map(function (input) { return input.value; }); }
+    return state.target && state.target.value !== "" ? [state.target.value] : [];
+  }
+
   function render(data) {
+    var chosen = currentIds();
     results.textContent = "";
     if (!data.objects || !data.objects.length) {
       var empty = document.createElement("li");
@@ -23,6 +31,7 @@
       choose.type = "button";
       choose.textContent = obj.label;
       choose.setAttribute("data-id", obj.id);
+      if (chosen.indexOf(String(obj.id)) >= 0) { choose.setAttribute("aria-current", "true"); }
       choose.addEventListener("click", function () { pick(obj); });
       item.appendChild(choose);
       results.appendChild(item);
