@@ -140,3 +140,23 @@ def test_a_nested_resource_with_a_serialization_hook_gets_every_column(app, clie
     assert "email" not in nested
     assert "password" not in nested
     assert "email" in statements[-1]
+
+
+def test_a_parent_with_a_serialization_hook_reads_its_nested_objects_whole(app, client, db, models, users):
+    class UserResource(RestResource):
+        exclude = ("password", "email")
+
+    class MessageResource(RestResource):
+        include_resources = {"user": UserResource}
+
+        def prepare_data(self, obj, data):  # the original's way to add a value from a nested object
+            data["author_email"] = obj.user.email
+            return data
+
+    models.Message.create(user=users.admin, content="mine")
+    db.database.close()
+    api = RestAPI(app)
+    api.register(models.Message, MessageResource)
+    obj = client.get("/api/message/?user__username=admin").get_json()["objects"][0]
+    assert obj["author_email"] == users.admin.email
+    assert "email" not in obj["user"]

@@ -64,30 +64,30 @@ def add_includes(query: peewee.ModelSelect, resource: RestResource, source: Any 
     The related objects are then attached to each row, so serializing a page runs no further
     query. A foreign key the request's filters already joined (``?user__username=``, a LEFT
     OUTER join along the same path) is not joined twice: its alias is selected and bound. Only
-    the columns the nested resource writes are selected (its primary key, the keys of deeper
-    nested resources, and none of its hidden or sensitive fields), unless the nested resource
-    overrides a serialization hook, which may read any column.
+    the columns a nested resource writes are selected (its primary key, the keys of deeper
+    nested resources, and none of its hidden or sensitive fields), unless it or a resource
+    above it overrides a serialization hook, which may read any column.
     """
-    if source is None:
-        return _add_includes(query, resource, resource.model, resource.model, ())
-    base = source if isinstance(source, type) else None
-    return _add_includes(query, resource, source, base, ())
+    base = resource.model if source is None else (source if isinstance(source, type) else None)
+    return _add_includes(query, resource, resource.model if source is None else source, base, (), False)
 
 
 def _add_includes(
-    query: peewee.ModelSelect, resource: RestResource, source: Any, base: Any, path: tuple[str, ...]
+    query: peewee.ModelSelect, resource: RestResource, source: Any, base: Any, path: tuple[str, ...], full: bool
 ) -> peewee.ModelSelect:
+    full = full or _reads_any_column(resource)
     for name, nested in resource.nested_resources.items():
         fk = resource.model._meta.fields[name]
         names = (*path, fk.name)
         alias = path_alias(base, names) if base is not None else fk.rel_model.alias()
-        query = query.select_extend(*(getattr(alias, column) for column in included_columns(nested)))
+        columns = included_columns(nested, full=full or _reads_any_column(nested))
+        query = query.select_extend(*(getattr(alias, column) for column in columns))
         if joined_from(query, source, alias):  # the filters' join: bind its rows under the key's name
             _rebind(query, source, alias, fk.name)
         else:
             on = getattr(source, fk.name) == getattr(alias, fk.rel_field.name)
             query = query.join(alias, peewee.JOIN.LEFT_OUTER, on=on, src=source, attr=fk.name)
-        query = _add_includes(query, nested, alias, base, names)
+        query = _add_includes(query, nested, alias, base, names, full)
     return query
 
 
@@ -99,20 +99,29 @@ def _rebind(query: peewee.ModelSelect, source: Any, alias: Any, attr: str) -> No
             joins[index] = (dest, attr, constructor, join_type)
 
 
-def included_columns(resource: RestResource) -> tuple[str, ...]:
-    """The names of the columns selected for ``resource`` as a nested resource (worked out once per resource)."""
+def included_columns(resource: RestResource, *, full: bool = False) -> tuple[str, ...]:
+    """The names of the columns selected for ``resource`` as a nested resource: all of them with ``full``.
+
+    Otherwise its primary key, its nested resources' keys and the fields it writes; worked out
+    once per resource and reused while its ``fields``, ``exclude`` and the model's sensitive
+    fields stay the same.
+    """
+    model = resource.model
+    if full:
+        return tuple(model._meta.sorted_field_names)
+    key = (get_sensitive_fields(model), _frozen(resource.fields), _frozen(resource.exclude))
     cached = resource.__dict__.get(_INCLUDED)
-    if cached is None:
-        model = resource.model
-        if _reads_any_column(resource):
-            hidden: set[str] = set()
-        else:
-            hidden = hidden_fields(resource) - set(resource.nested_resources)
-        keep = [
+    if cached is None or cached[0] != key:
+        hidden = hidden_fields(resource) - set(resource.nested_resources)
+        keep = tuple(
             field.name for field in model._meta.sorted_fields if field.primary_key or not (field_names(field) & hidden)
-        ]
-        cached = resource.__dict__[_INCLUDED] = tuple(keep)
-    return cast("tuple[str, ...]", cached)
+        )
+        cached = resource.__dict__[_INCLUDED] = (key, keep)
+    return cast("tuple[str, ...]", cached[1])
+
+
+def _frozen(value: Any) -> Any:
+    return None if value is None else tuple(value)
 
 
 _INCLUDED = "_flask_peewee_rest_included_columns"
