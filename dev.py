@@ -3,6 +3,7 @@
 
     python3 dev.py test [ENV ...] [-- PYTEST ARGS]   every package's tests (tox envs in parallel)
     python3 dev.py demo                             the example app on SQLite at http://127.0.0.1:5000/
+    python3 dev.py docs                             the documentation as HTML in docs/_build/html/
 
 It makes virtualenvs under .dev/ with pinned tools (tools/requirements-*.txt) and
 rebuilds them when those pins change; nothing is installed outside the project.
@@ -60,23 +61,38 @@ def test(args: list[str]) -> int:
     return subprocess.run(command + rest, cwd=ROOT).returncode
 
 
-def demo(args: list[str]) -> int:
-    """Install every package editable with the example's requirements and run the example app."""
-    requirements = ROOT / "examples" / "requirements.txt"
+def _with_packages(name: str, requirements: Path) -> Path:
+    """The venv ``.dev/<name>``: every package editable, and ``requirements``."""
     editable: list[str] = []
     for part in PACKAGES:
         editable += ["-e", str(ROOT / "packages" / f"flask-peewee-{part}")]
-    env = _ensure_venv(
-        DEV / "demo",
+    return _ensure_venv(
+        DEV / name,
         [*editable, "-r", str(requirements)],
         [requirements, *(ROOT / "packages" / f"flask-peewee-{p}" / "pyproject.toml" for p in PACKAGES)],
     )
+
+
+def demo(args: list[str]) -> int:
+    """Install every package editable with the example's requirements and run the example app."""
+    env = _with_packages("demo", ROOT / "examples" / "requirements.txt")
     command = [str(_bin(env, "python")), str(ROOT / "examples" / "run_demo.py"), *args]
     return subprocess.run(command, cwd=ROOT).returncode
 
 
+def docs(args: list[str]) -> int:
+    """Build the documentation's HTML into docs/_build/html/ with warnings as errors (as the docs tox env does)."""
+    env = _with_packages("docs", ROOT / "docs" / "requirements.txt")
+    out = ROOT / "docs" / "_build" / "html"
+    command = [str(_bin(env, "python")), "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", "docs", str(out)]
+    code = subprocess.run(command + args, cwd=ROOT).returncode
+    if code == 0:
+        print(f"dev.py: the documentation is in {out / 'index.html'}")
+    return code
+
+
 def main(argv: list[str]) -> int:
-    commands = {"test": test, "demo": demo}
+    commands = {"test": test, "demo": demo, "docs": docs}
     if not argv or argv[0] not in commands:
         print(__doc__)
         return 2

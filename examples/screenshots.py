@@ -1,6 +1,6 @@
 """Take the admin README's screenshots from the example app in headless Chromium (run by hand).
 
-    /work/devvenv/bin/python examples/screenshots.py [--out DIR]
+    .dev/demo/bin/python examples/screenshots.py [--out DIR]    (the venv `python3 dev.py demo` makes)
 
 Serves Tweepee with its demo data on a temporary SQLite file and a free port of 127.0.0.1, logs
 in as the admin and writes dashboard.png, list.png and edit-form.png into

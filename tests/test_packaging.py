@@ -60,7 +60,7 @@ def test_wheel_ships_only_its_layer(bai: ModuleType, dist_dir: Path, part: str) 
     assert meta["License-Expression"] == "MIT"
     assert meta["Requires-Python"] == ">=3.10"
     assert meta["Version"] == built.version
-    assert meta.get_all("Project-URL")
+    assert meta.get_all("Project-URL") is None  # no public address yet: no URL fields (CONTRIBUTING.md)
 
 
 @pytest.mark.parametrize("part", PARTS)
@@ -228,11 +228,14 @@ WHEEL_BREAKAGES = {
         ),
         "Requires-Dist undeclared-thing is not declared in pyproject.toml",
     ),
-    "urls dropped": (
+    "url added": (
         lambda f: _edit_metadata(
-            f, lambda m: "".join(line for line in m.splitlines(True) if "Project-URL" not in line)
+            f,
+            lambda m: m.replace(
+                "Requires-Python:", "Project-URL: Homepage, https://example.invalid/\nRequires-Python:"
+            ),
         ),
-        "Project-URL {} != [project.urls]",
+        "Project-URL {'Homepage': 'https://example.invalid/'} != [project.urls] {}",
     ),
 }
 

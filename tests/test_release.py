@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "tools" / "release.py"
 PARTS = ("db", "utils", "auth", "admin", "rest")
 GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false"]
-HOME = "https://github.com/flask-peewee/flask-peewee#readme"
+HOME = "https://example.invalid/flask-peewee-split#readme"
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +141,9 @@ def _rewrite_metadata(wheel: Path, dest: Path, change) -> Path:  # type: ignore[
 def test_metadata_rules_catch_what_pypi_users_would_see(rel: ModuleType, dist_dir: Path, tmp_path: Path) -> None:
     tree = rel.copy_tree(["db"], tmp_path / "tree")
     readme = rel.bai.package_dir("db", tree) / "README.md"
-    readme.write_text("# db\n\nSee [the guide](docs/guide.md), [home](https://x.invalid/) and [top](#db).\n")
+    readme.write_text(
+        "# db\n\nSee [the guide](docs/guide.md), [home](https://x.invalid/), [top](#db) and [all](../../README.md).\n"
+    )
     (tmp_path / "out").mkdir()
 
     def change(meta: str) -> str:
@@ -160,9 +162,15 @@ def test_metadata_rules_catch_what_pypi_users_would_see(rel: ModuleType, dist_di
     )
     assert "classifier 'Made :: Up' is not a known trove classifier" in problems
     assert "Description-Content-Type is 'text/x-rst', not text/markdown" in problems
-    assert "README.md links to 'docs/guide.md', which does not resolve on PyPI: use an absolute URL" in problems
-    assert not any("https://x.invalid/" in p or "'#db'" in p for p in problems)
+    assert "README.md links to 'docs/guide.md', which is not a file of the repository" in problems
+    assert not any("https://x.invalid/" in p or "'#db'" in p or "README.md'" in p for p in problems)
     assert "the long description is not README.md" not in problems
+    # Once the package declares its public address, relative links must go (they break on PyPI).
+    pyproject = rel.bai.package_dir("db", tree) / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + '\n[project.urls]\nHomepage = "https://x.invalid/"\n')
+    with_address = rel.metadata_problems("db", broken, tree)
+    assert "README.md links to '../../README.md', which does not resolve on PyPI: use an absolute URL" in with_address
+    assert "README.md links to 'docs/guide.md', which does not resolve on PyPI: use an absolute URL" in with_address
     readme.write_text("# db\n\nsomething else\n")
     assert "the long description is not README.md" in rel.metadata_problems("db", broken, tree)
 
@@ -361,6 +369,6 @@ def test_a_failed_release_puts_the_version_back(repo: Path) -> None:
     _git(repo, "commit", "-qam", "db: a relative link")
     proc = _release(repo / "tools" / "release.py", "db", "0.2.0")
     assert proc.returncode == 1
-    assert "README.md links to 'docs/guide.md', which does not resolve on PyPI" in proc.stderr
+    assert "README.md links to 'docs/guide.md', which is not a file of the repository" in proc.stderr
     assert "building flask-peewee-db 0.2.0" in proc.stdout
     assert _status(repo) == ""

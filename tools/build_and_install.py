@@ -258,8 +258,7 @@ def _metadata_problems(meta_text: str, project: dict[str, Any], version: str, wh
     for line in meta.get_all("Project-URL") or []:
         label, _, url = line.partition(",")
         urls[label.strip()] = url.strip()
-    if not project.get("urls"):
-        problems.append("pyproject.toml: [project.urls] is empty")
+    # No [project.urls] while the project has no public address; when there are some, they must ship.
     if urls != project.get("urls", {}):
         problems.append(f"{where}: Project-URL {urls} != [project.urls] {project.get('urls', {})}")
     if not meta.get_payload().strip():

@@ -30,6 +30,7 @@ import argparse
 import email.message
 import email.parser
 import importlib.util
+import os
 import re
 import shutil
 import subprocess
@@ -223,11 +224,41 @@ def metadata_problems(part: str, wheel: Path, root: Path = ROOT) -> list[str]:
     readme = (bai.package_dir(part, root) / "README.md").read_text(encoding="utf-8")
     if meta.get_payload().strip() != readme.strip():
         problems.append("the long description is not README.md")
+    problems += readme_link_problems(part, readme, root)
+    return problems
+
+
+def readme_link_problems(part: str, readme: str, root: Path = ROOT) -> list[str]:
+    """Links of a package's README that would be broken where it is read.
+
+    While the project has no public address (no ``[project.urls]`` in the package's
+    pyproject.toml), links to the project's own files are relative to the README and must
+    name a file of the repository: they work wherever the repository is shown, though not
+    on PyPI. Once the project has an address, PyPI users must be able to follow them too, so
+    only absolute links are allowed.
+    """
+    has_address = bool(bai.read_project(part, root).get("urls"))
+    folder = bai.package_dir(part, root).relative_to(root)
+    problems = []
     for match in _LINK.finditer(readme):
         url = match["url"] or match["img"]
-        if not re.match(r"^(https?:|mailto:|#)", url):
+        if re.match(r"^(https?:|mailto:|#)", url):
+            continue
+        if has_address:
             problems.append(f"README.md links to {url!r}, which does not resolve on PyPI: use an absolute URL")
+            continue
+        target = (folder / url.split("#", 1)[0]).as_posix()
+        # a dry run's tree holds only the packages: the rest of the repository is ROOT's
+        if not any(_exists_inside(base, target) for base in (root, ROOT)):
+            problems.append(f"README.md links to {url!r}, which is not a file of the repository")
     return problems
+
+
+def _exists_inside(base: Path, relative: str) -> bool:
+    """Whether ``base / relative`` exists without leaving ``base``."""
+    base = base.resolve()
+    path = Path(os.path.normpath(base / relative))
+    return path.is_relative_to(base) and path.exists()
 
 
 def twine_check(paths: list[Path]) -> None:
@@ -379,7 +410,7 @@ def release(
             problems = metadata_problems(part, built.wheel, tree)
             if problems:
                 raise ReleaseError(f"{built.wheel.name} metadata", problems)
-            say("ok: classifiers, README as markdown long description, absolute links")
+            say("ok: classifiers, README as markdown long description, README links")
             try:
                 bai.check(part, dist_dir, venv_dir=work / "venv", root=tree)
             except bai.CheckError as exc:

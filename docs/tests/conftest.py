@@ -51,6 +51,12 @@ class TutorialRunner:
         source = (TUTORIAL / name).read_text()
         if configures and self.database_url is not None and not self.database_url.startswith("sqlite:"):
             assert source.count(SQLITE_CONFIG) == 1, f"{name} no longer holds the tutorial's DATABASE block"
+        return self.write(source, as_name)
+
+    def write(self, source: str, as_name: str = "app.py") -> Path:
+        """Write ``source`` into the folder as ``as_name``, its ``DATABASE`` block (if any) pointed
+        at the test database."""
+        if self.database_url is not None and not self.database_url.startswith("sqlite:"):
             source = source.replace(SQLITE_CONFIG, f"DATABASE = {self.database_url!r}\n")
         target = self.folder / as_name
         target.write_text(source)
@@ -58,7 +64,10 @@ class TutorialRunner:
 
     def load(self, name: str) -> ModuleType:
         """Import tutorial file ``name`` as the module ``app`` (what ``from app import auth`` finds)."""
-        path = self.copy(name)
+        return self.import_app(self.copy(name))
+
+    def import_app(self, path: Path) -> ModuleType:
+        """Import ``path`` as the module ``app``."""
         spec = importlib.util.spec_from_file_location("app", path)
         assert spec is not None
         assert spec.loader is not None
@@ -70,7 +79,10 @@ class TutorialRunner:
 
     def run_main(self, name: str) -> dict[str, Any]:
         """Run tutorial file ``name`` as ``python app.py`` does; returns its globals."""
-        path = self.copy(name)
+        return self.run_path_as_main(self.copy(name))
+
+    def run_path_as_main(self, path: Path) -> dict[str, Any]:
+        """Run ``path`` as ``python app.py`` does; returns its globals."""
         namespace = runpy.run_path(str(path), run_name="__main__")
         self._track(namespace)
         return namespace

@@ -11,11 +11,14 @@ import base64
 import datetime
 import json
 import re
+from pathlib import Path
 
 import peewee
 import pytest
 
 from flask_peewee.auth import CSRF_FIELD_NAME
+
+TUTORIAL_RST = Path(__file__).resolve().parent.parent / "tutorial.rst"
 
 
 def basic(username: str, password: str) -> dict[str, str]:
@@ -126,6 +129,24 @@ def test_admin_asks_for_a_login_then_shows_the_dashboard(tutorial):
     dashboard = client.get("/admin/")
     assert dashboard.status_code == 200
     assert "/admin/note/" in dashboard.get_data(as_text=True)
+
+
+def test_note_list_shows_ids_until_columns_are_chosen(tutorial):
+    module = tutorial.load("step4_admin.py")
+    module.Note.create_table(safe=True)
+    note = module.Note.create(message="a message the list does not show")
+    make_admin(tutorial)
+    module.db.database.close()
+    client = module.app.test_client()
+    log_in_with_form(client, "admin", "admin", "/admin/")
+
+    html = client.get("/admin/note/").get_data(as_text=True)
+
+    claim = re.search(r"The list has one column, \*(\w+)\*", (TUTORIAL_RST).read_text())
+    assert claim is not None
+    assert re.findall(r'<th scope="col">([^<]*)</th>', html) == [claim.group(1)]
+    assert f'<a href="/admin/note/{note.id}/">{note.id}</a>' in html
+    assert "a message the list does not show" not in html
 
 
 def test_note_admin_lists_messages_and_dates(tutorial):

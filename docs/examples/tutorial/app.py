@@ -43,13 +43,11 @@ auth.register_admin(admin)
 
 admin.setup()
 
-# [user-auth]
 # instantiate the user auth
 user_auth = UserAuthentication(auth)
 
 # create a RestAPI container
 api = RestAPI(app, default_auth=user_auth)
-# [/user-auth]
 
 # register the Note model
 api.register(Note)

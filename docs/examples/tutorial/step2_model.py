@@ -3,7 +3,6 @@ import datetime
 from flask import Flask
 from peewee import DateTimeField, TextField
 
-# flask-peewee bindings
 from flask_peewee.db import Database
 
 # configure our database
@@ -21,13 +20,9 @@ app.config.from_object(__name__)
 db = Database(app)
 
 
-# [model]
 class Note(db.Model):
     message = TextField()
     created = DateTimeField(default=datetime.datetime.now)
-
-
-# [/model]
 
 
 if __name__ == "__main__":

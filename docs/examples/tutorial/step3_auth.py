@@ -26,16 +26,12 @@ class Note(db.Model):
     created = DateTimeField(default=datetime.datetime.now)
 
 
-# [auth]
 # create an Auth object for use with our flask app and database wrapper
 auth = Auth(app, db)
-# [/auth]
 
 
-# [main]
 if __name__ == "__main__":
     auth.User.create_table(safe=True)
     Note.create_table(safe=True)
 
     app.run()
-# [/main]

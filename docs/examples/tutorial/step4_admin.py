@@ -30,12 +30,10 @@ class Note(db.Model):
 # create an Auth object for use with our flask app and database wrapper
 auth = Auth(app, db)
 
-# [admin]
 admin = Admin(app, auth)
 admin.register(Note)
 
 admin.setup()
-# [/admin]
 
 
 if __name__ == "__main__":

@@ -31,7 +31,6 @@ class Note(db.Model):
 auth = Auth(app, db)
 
 
-# [note-admin]
 class NoteAdmin(ModelAdmin):
     columns = ("message", "created")
 
@@ -42,7 +41,6 @@ admin.register(Note, NoteAdmin)
 auth.register_admin(admin)
 
 admin.setup()
-# [/note-admin]
 
 
 if __name__ == "__main__":

@@ -43,7 +43,6 @@ auth.register_admin(admin)
 
 admin.setup()
 
-# [api]
 # create a RestAPI container
 api = RestAPI(app)
 
@@ -51,7 +50,6 @@ api = RestAPI(app)
 api.register(Note)
 
 api.setup()
-# [/api]
 
 
 if __name__ == "__main__":
