@@ -173,6 +173,8 @@ def test_export_follows_the_list_ordering_in_keyset_batches(
     batches = [s for s in statements if "LIMIT" in s.upper() and "item" in s.lower()]
     assert len(batches) == 4  # 3 + 3 + 3 + 2 rows
     assert not any("OFFSET" in s.upper() for s in batches)
+    others = [s for s in statements if s not in batches]
+    assert len(others) <= 1, others  # besides the batches, at most the logged-in user's lookup
 
 
 def test_export_refuses_a_bad_ordering(admin_client: Any, rows: None) -> None:
