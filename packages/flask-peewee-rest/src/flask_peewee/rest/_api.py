@@ -8,7 +8,7 @@ from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
 import peewee
-from flask import Blueprint, Flask, Response, current_app, g, has_request_context, request
+from flask import Blueprint, Flask, Response, current_app, g, has_request_context, request, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 
@@ -17,11 +17,12 @@ from flask_peewee.db import Database, ImproperlyConfigured, get_database, use_pr
 from flask_peewee.rest._authentication import POST_EDIT, Authentication
 from flask_peewee.rest._auths import only_auth
 from flask_peewee.rest._checks import register_checks
+from flask_peewee.rest._docs import add_docs_routes, docs_endpoint
 from flask_peewee.rest._errors import ApiError, RestForbidden, json_response
 from flask_peewee.rest._index import build_index
 from flask_peewee.rest._openapi import build_openapi
 from flask_peewee.rest._resource import RestResource
-from flask_peewee.rest._settings import TRUSTED_ORIGINS
+from flask_peewee.rest._settings import DOCS, TRUSTED_ORIGINS
 from flask_peewee.rest._token_cli import register_token_commands
 from flask_peewee.rest._tokens import create_token_table
 from flask_peewee.utils import DataError, MissingSecretKey, QueryError
@@ -205,6 +206,9 @@ class RestAPI:
         register_checks(app)
         options.setdefault("url_prefix", self.prefix or None)
         app.register_blueprint(self.blueprint, **options)
+        if DOCS.get(app.config):  # off: no route at all
+            prefix = (options["url_prefix"] or "").strip("/")
+            add_docs_routes(self, app, f"/{prefix}" if prefix else "")
         db = self._find_database(app)
         if db is not None:
             create_token_table(app, db)
@@ -249,7 +253,8 @@ class RestAPI:
         the URL of the OpenAPI document."""
         if request.method not in ("GET", "HEAD"):
             return json_response({"error": "Method not allowed"}, 405, {"Allow": "GET, HEAD"})
-        return json_response(build_index(self))
+        docs = docs_endpoint(self)
+        return json_response(build_index(self, url_for(docs) if docs in current_app.view_functions else None))
 
     def configure_routes(self) -> None:
         """Read the ``get_urls()`` of the API and of every resource (done on first use when not called)."""

@@ -104,9 +104,7 @@ def object_example(resource: RestResource) -> dict[str, Any]:
     """A sample serialized object of ``resource``, made from its model's fields (foreign keys as ids)."""
     hidden = hidden_fields(resource)
     example = {
-        field.name: field_example(field)
-        for field in resource.model._meta.sorted_fields
-        if field.name not in hidden
+        field.name: field_example(field) for field in resource.model._meta.sorted_fields if field.name not in hidden
     }
     for name, field in many_to_many_fields(resource).items():
         example[name] = [field_example(field.rel_model._meta.primary_key)]
@@ -219,12 +217,17 @@ def _security(resource: RestResource, method: str) -> list[dict[str, list[str]]]
     if not authentication.is_protected(method):
         return []
     schemes = _SCHEMES.get(scheme_of(authentication))
-    return [dict.fromkeys(schemes, [])] if schemes is not None else None
+    return [{key: [] for key in schemes}] if schemes is not None else None
 
 
 def _operation(resource: RestResource, method: str, summary: str, **parts: Any) -> dict[str, Any]:
     name = resource.get_api_name()
-    operation: dict[str, Any] = {"summary": summary, "operationId": f"{name}_{summary.split()[0].lower()}", **parts}
+    operation: dict[str, Any] = {
+        "summary": summary,
+        "operationId": f"{name}_{summary.split()[0].lower()}",
+        "tags": [name],  # the explorer groups operations by resource
+        **parts,
+    }
     security = _security(resource, method)
     if security is not None:
         operation["security"] = security
