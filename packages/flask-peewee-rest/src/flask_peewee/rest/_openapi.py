@@ -123,6 +123,11 @@ def _input_example(schema: dict[str, Any], resource: RestResource) -> dict[str, 
     return example
 
 
+def _body(schema: dict[str, Any], resource: RestResource) -> dict[str, Any]:
+    media = {"schema": schema, "example": _input_example(schema, resource)}
+    return {"required": True, "content": {"application/json": media}}
+
+
 def object_schema(resource: RestResource, depth: int = 0) -> dict[str, Any]:
     """The schema of one serialized object of ``resource`` (nested resources inline)."""
     hidden = hidden_fields(resource)
@@ -273,14 +278,12 @@ def resource_paths(resource: RestResource, prefix: str) -> dict[str, Any]:
             responses={"200": _json("one page", page), "400": _error("bad query"), "403": _error("forbidden")},
         )
     created = input_schema(resource, True)
-    body = {"required": True, "content": {"application/json": {"schema": created}}}
-    body["content"]["application/json"]["example"] = _input_example(created, resource)
+    body = _body(created, resource)
     if "POST" in methods:
         list_item["post"] = _operation(resource, "POST", f"Create {name}", requestBody=body, responses=dict(written))
     methods = resource.get_allowed_methods(detail=True)
     changed = input_schema(resource, False)
-    change = {"required": True, "content": {"application/json": {"schema": changed}}}
-    change["content"]["application/json"]["example"] = _input_example(changed, resource)
+    change = _body(changed, resource)
     found = {"404": _error("not found")}
     if "GET" in methods:
         ok = {"200": _json("the object", schema), "304": {"description": "not modified"}, "403": _error("forbidden")}
