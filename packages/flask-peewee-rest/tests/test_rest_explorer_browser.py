@@ -106,3 +106,45 @@ def test_explorer_lists_resources_and_tries_a_get(browser: Any, server: tuple[st
     assert errors == []
     assert outside == []  # no CDN, no validator badge
     context.close()
+
+
+def test_explorer_writes_with_the_apis_own_credentials(
+    browser: Any, server: tuple[str, list[str | None]], app: Flask, models: Any
+) -> None:
+    base, cookies = server
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    context.add_cookies([{"name": "session", "value": "a-logged-in-session", "url": base}])
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{base}/api/docs/")
+    page.wait_for_selector(".opblock-tag")
+
+    # without credentials the write is refused
+    page.locator("#operations-note-note_create .opblock-summary").click()
+    block = page.locator("#operations-note-note_create")
+    block.locator(".try-out__btn").click()
+    block.locator(".execute").click()
+    status = block.locator(".live-responses-table .response .response-col_status")
+    status.wait_for()
+    assert status.first.inner_text().strip() == "401"
+
+    # Authorize with HTTP Basic (the API's scheme), then the same request creates the note
+    page.locator("button.authorize").first.click()
+    dialog = page.locator(".dialog-ux .modal-ux")
+    dialog.locator("input[type=text]").first.fill("admin")
+    dialog.locator("input[type=password]").first.fill("admin")
+    dialog.locator("button.authorize").first.click()
+    dialog.locator("button.btn-done").click()
+    block.locator(".execute").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll("
+        "'#operations-note-note_create .live-responses-table .response-col_status')]"
+        ".some(cell => cell.textContent.trim() === '200')"
+    )
+    with app.app_context():
+        assert models.Note.select().where(models.Note.message == "example message").count() == 1
+    assert cookies
+    assert set(cookies) == {None}  # no API call carried the session cookie
+    assert errors == []
+    context.close()
