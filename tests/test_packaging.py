@@ -55,6 +55,10 @@ def test_wheel_ships_only_its_layer(bai: ModuleType, dist_dir: Path, part: str) 
     assert f"flask_peewee/{part}/py.typed" in names
     assert f"flask_peewee/{part}/__about__.py" in names
     assert "flask_peewee/__init__.py" not in names
+    if part == "rest":  # the API explorer's bundled Swagger UI, with its licence (no CDN)
+        swagger = "flask_peewee/rest/static/swagger-ui"
+        assert {f"{swagger}/swagger-ui-bundle.js", f"{swagger}/swagger-ui.css", f"{swagger}/LICENSE"} <= set(names)
+        assert "flask_peewee/rest/static/flask-peewee-rest-docs.js" in names
     modules = tuple(f"flask_peewee/{m}" for m in bai.namespace_modules(part))
     assert all(n.startswith((f"flask_peewee/{part}/", f"{info}/")) or n in modules for n in names)
     assert meta["License-Expression"] == "MIT"

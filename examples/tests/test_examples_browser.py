@@ -203,3 +203,25 @@ def test_the_login_link_of_the_login_page_does_not_come_back_to_it(page, server,
     page.wait_for_load_state()
     assert "/accounts/login/" not in page.url
     assert page.url == server + "/"
+
+
+def test_the_api_explorer_lists_the_resources_and_tries_a_get(browser, server):
+    context = browser.new_context(viewport={"width": 1100, "height": 800})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(f"{server}/api/docs/")
+    page.wait_for_selector(".opblock-tag")
+    tags = [tag.strip().split()[0] for tag in page.locator(".opblock-tag").all_inner_texts()]
+    assert {"message", "relationship", "user"} <= set(tags)
+    page.locator("#operations-message-message_list .opblock-summary").click()
+    block = page.locator("#operations-message-message_list")
+    block.locator(".try-out__btn").click()
+    block.locator(".execute").click()
+    status = block.locator(".live-responses-table .response .response-col_status")
+    status.wait_for()
+    assert status.first.inner_text().strip() == "200"
+    assert '"objects"' in block.locator(".live-responses-table").inner_text()
+    context.close()
+    assert errors == []

@@ -83,8 +83,8 @@ def _valid_arguments(rule, rows):
             values[name] = rows["user"].username
         elif name == "resource":
             values[name] = "message"
-        elif name == "filename":
-            values[name] = "style.css"
+        elif name == "filename":  # the explorer's bundled files, else the app's static folder
+            values[name] = "swagger-ui.css" if rule.rule.endswith("/docs/<path:filename>") else "style.css"
         elif name == "path":  # the API's catch-all for custom endpoints; this one names a real page
             values[name] = "openapi.json"
     if "pk" in rule.arguments:

@@ -146,3 +146,19 @@ def test_api_openapi_document(client):
     } <= set(document["paths"])
     assert {"get", "post"} <= set(document["paths"]["/api/message/"])
     assert '"password"' not in response.get_data(as_text=True)  # a sensitive field is never described
+
+
+def test_api_index_and_explorer(client):
+    index = client.get("/api/").get_json()
+    assert index["openapi"] == "/api/openapi.json"
+    assert index["docs"] == "/api/docs/"
+    by_name = {entry["name"]: entry for entry in index["resources"]}
+    assert set(by_name) == {"message", "relationship", "user"}
+    assert by_name["message"]["url"] == "/api/message/"
+    assert by_name["message"]["authentication"] == "basic"
+    assert by_name["user"]["protected_methods"] == ["POST", "PUT", "PATCH", "DELETE"]
+    page = client.get("/api/docs/")
+    assert page.status_code == 200
+    assert 'data-openapi="/api/openapi.json"' in page.get_data(as_text=True)
+    document = client.get("/api/openapi.json").get_json()
+    assert set(document["components"]["securitySchemes"]) == {"basicAuth"}

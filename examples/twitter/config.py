@@ -31,3 +31,5 @@ class Configuration:
     DEBUG = False
     SECRET_KEY = _secret_key()
     SESSION_COOKIE_SAMESITE = "Lax"
+    # the interactive API reference at /api/docs/ (off unless enabled)
+    FLASK_PEEWEE_REST_DOCS = True

@@ -8,7 +8,13 @@ import peewee
 import pytest
 from openapi_spec_validator import validate
 
-from flask_peewee.rest import APIKeyAuthentication, RestAPI, RestResource, UserAuthentication
+from flask_peewee.rest import (
+    APIKeyAuthentication,
+    BearerAuthentication,
+    RestAPI,
+    RestResource,
+    UserAuthentication,
+)
 
 from .conftest import basic
 
@@ -163,3 +169,75 @@ def test_field_types_follow_the_wire_format(app, auth, db, client, models):
     assert re.search(reading["at"]["pattern"], "18:36:15")
     assert not re.search(reading["at"]["pattern"], "6pm")
     assert document["paths"]["/api/device/{pk}/"]["parameters"][0]["schema"] == {"type": "string", "format": "uuid"}
+
+
+def test_only_the_security_schemes_in_use_are_listed(app, auth, db, client, models, documented):
+    document = client.get("/api/openapi.json").get_json()
+    assert set(document["components"]["securitySchemes"]) == {"basicAuth", "apiKey", "apiSecret"}
+
+
+def test_basic_only_lists_basic_and_read_only_lists_none(app, auth, db, client, models):
+    class Key(db.Model):
+        token = peewee.CharField()
+
+    basic_api = RestAPI(app, default_auth=UserAuthentication(auth), prefix="/basic", name="basic")
+    basic_api.register(models.Note)
+    read_only = RestAPI(app, prefix="/open", name="open")  # the base Authentication: writes refused
+    read_only.register(models.Note)
+    bearer = RestAPI(app, prefix="/bearer", name="bearer")
+    bearer.register(models.Message, auth=BearerAuthentication(Key))
+    document = client.get("/basic/openapi.json").get_json()
+    validate(document)
+    assert document["components"]["securitySchemes"] == {"basicAuth": {"type": "http", "scheme": "basic"}}
+    document = client.get("/open/openapi.json").get_json()
+    validate(document)
+    assert "securitySchemes" not in document["components"]
+    document = client.get("/bearer/openapi.json").get_json()
+    validate(document)
+    assert document["components"]["securitySchemes"] == {"bearerAuth": {"type": "http", "scheme": "bearer"}}
+    assert document["paths"]["/bearer/message/"]["post"]["security"] == [{"bearerAuth": []}]
+
+
+def test_examples_come_from_the_model_fields_and_fit_their_schemas(app, auth, db, client, models):
+    from jsonschema import Draft202012Validator
+
+    class Gadget(db.Model):
+        name = peewee.CharField(max_length=10)
+        active = peewee.BooleanField(default=False)
+        size = peewee.CharField(choices=[("s", "Small"), ("l", "Large")], default="l")
+        price = peewee.DecimalField(null=True)
+        seen = peewee.DateTimeField(null=True)
+        owner = peewee.ForeignKeyField(models.User, null=True)
+
+    api = RestAPI(app, default_auth=UserAuthentication(auth))
+    api.register(Gadget)
+    api.register(models.Message)
+    document = client.get("/api/openapi.json").get_json()
+    validate(document)
+    schemas = document["components"]["schemas"]
+    gadget = schemas["gadget"]
+    assert gadget["examples"] == [
+        {
+            "id": 1,
+            "name": "example na",  # cut to max_length
+            "active": False,
+            "size": "s",
+            "price": "10.00",
+            "seen": "2011-09-16T18:36:15",
+            "owner": 1,
+        }
+    ]
+    message = schemas["message"]["examples"][0]
+    assert message["content"] == "example content"
+    assert message["user"] == 1
+    for name in ("gadget", "message"):
+        Draft202012Validator(_resolve(schemas[name], schemas)).validate(schemas[name]["examples"][0])
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method in ("post", "put", "patch"):
+                media = operation["requestBody"]["content"]["application/json"]
+                assert media["example"], path
+                Draft202012Validator(_resolve(media["schema"], schemas)).validate(media["example"])
+    create = document["paths"]["/api/gadget/"]["post"]["requestBody"]["content"]["application/json"]["example"]
+    assert "id" not in create
+    assert create["name"] == "example na"

@@ -8,7 +8,7 @@ from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
 import peewee
-from flask import Blueprint, Flask, Response, current_app, g, has_request_context, request
+from flask import Blueprint, Flask, Response, current_app, g, has_request_context, request, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 
@@ -17,10 +17,12 @@ from flask_peewee.db import Database, ImproperlyConfigured, get_database, use_pr
 from flask_peewee.rest._authentication import POST_EDIT, Authentication
 from flask_peewee.rest._auths import only_auth
 from flask_peewee.rest._checks import register_checks
+from flask_peewee.rest._docs import add_docs_routes, docs_endpoint
 from flask_peewee.rest._errors import ApiError, RestForbidden, json_response
+from flask_peewee.rest._index import build_index
 from flask_peewee.rest._openapi import build_openapi
 from flask_peewee.rest._resource import RestResource
-from flask_peewee.rest._settings import TRUSTED_ORIGINS
+from flask_peewee.rest._settings import DOCS, TRUSTED_ORIGINS
 from flask_peewee.rest._token_cli import register_token_commands
 from flask_peewee.rest._tokens import create_token_table
 from flask_peewee.utils import DataError, MissingSecretKey, QueryError
@@ -186,6 +188,8 @@ class RestAPI:
         return Blueprint(blueprint_name, __name__)
 
     def _add_rules(self, blueprint: Blueprint) -> None:
+        if self.prefix:  # with no prefix the app's own ``/`` stays the app's
+            blueprint.add_url_rule("/", "api_index", self._index_route, methods=_METHODS)
         blueprint.add_url_rule("/openapi.json", "openapi", self._openapi_view, methods=["GET"])
         blueprint.add_url_rule("/<string:resource>/", "api_list", self._list_view, methods=_METHODS)
         blueprint.add_url_rule("/<string:resource>/<string:pk>/", "api_detail", self._detail_view, methods=_METHODS)
@@ -202,6 +206,9 @@ class RestAPI:
         register_checks(app)
         options.setdefault("url_prefix", self.prefix or None)
         app.register_blueprint(self.blueprint, **options)
+        if DOCS.get(app.config):  # off: no route at all
+            prefix = (options["url_prefix"] or "").strip("/")
+            add_docs_routes(self, app, f"/{prefix}" if prefix else "")
         db = self._find_database(app)
         if db is not None:
             create_token_table(app, db)
@@ -234,8 +241,20 @@ class RestAPI:
             self.register_blueprint()
 
     def get_urls(self) -> tuple[tuple[str, Callable[..., Any]], ...]:
-        """The API's own ``(rule, view)`` pairs under the prefix (none here); views run without authentication."""
-        return ()
+        """The API's own ``(rule, view)`` pairs under the prefix; views run without authentication.
+
+        The default serves :meth:`api_index` at ``<prefix>/``; an override may add to
+        ``super().get_urls()``, or return its own pairs to replace or drop the index.
+        """
+        return (("/", self.api_index),)
+
+    def api_index(self) -> Response:
+        """``GET <prefix>/``: the resources the caller may read (name, URL, methods, authentication), and
+        the URL of the OpenAPI document."""
+        if request.method not in ("GET", "HEAD"):
+            return json_response({"error": "Method not allowed"}, 405, {"Allow": "GET, HEAD"})
+        docs = docs_endpoint(self)
+        return json_response(build_index(self, url_for(docs) if docs in current_app.view_functions else None))
 
     def configure_routes(self) -> None:
         """Read the ``get_urls()`` of the API and of every resource (done on first use when not called)."""
@@ -329,6 +348,9 @@ class RestAPI:
 
     def _openapi_view(self) -> Response:
         return json_response(self.get_openapi())
+
+    def _index_route(self) -> Response:
+        return self.serve("/")
 
     def _list_view(self, resource: str) -> Response:
         return self.serve(f"/{resource}/")

@@ -6,7 +6,13 @@ from typing import TYPE_CHECKING, Any
 
 import peewee
 
-from flask_peewee.rest._authentication import APIKeyAuthentication, TokenAuthentication, UserAuthentication
+from flask_peewee.rest._authentication import (
+    APIKeyAuthentication,
+    Authentication,
+    BearerAuthentication,
+    TokenAuthentication,
+    UserAuthentication,
+)
 from flask_peewee.rest._m2m import many_to_many_fields
 from flask_peewee.rest._pagination import pagination_class
 from flask_peewee.rest._query import hidden_fields
@@ -16,7 +22,7 @@ if TYPE_CHECKING:
     from flask_peewee.rest._api import RestAPI
     from flask_peewee.rest._resource import RestResource
 
-__all__ = ["build_openapi"]
+__all__ = ["build_openapi", "object_example", "scheme_of"]
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
 _DATETIME = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?$"
@@ -35,6 +41,29 @@ _KIND_SCHEMAS: dict[str, dict[str, Any]] = {
     "ip": {"type": "string", "format": "ipv4"},
     "text": {"type": "string"},
 }
+# one sample wire value per kind, for the document's examples (text is made from the field's name)
+_KIND_EXAMPLES: dict[str, Any] = {
+    "bool": True,
+    "int": 1,
+    "float": 1.5,
+    "decimal": "10.00",
+    "datetime": "2011-09-16T18:36:15",
+    "date": "2011-09-16",
+    "time": "18:36:15",
+    "uuid": "6f1c2a9e-4a3b-4c5d-8e7f-0a1b2c3d4e5f",
+    "bytes": "ZXhhbXBsZQ==",
+    "ip": "127.0.0.1",
+    "json": {},
+}
+# the security schemes, by the name :func:`scheme_of` gives an authentication
+_SCHEMES: dict[str, dict[str, dict[str, Any]]] = {
+    "basic": {"basicAuth": {"type": "http", "scheme": "basic"}},
+    "bearer": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+    "apiKey": {
+        "apiKey": {"type": "apiKey", "in": "query", "name": "key"},
+        "apiSecret": {"type": "apiKey", "in": "query", "name": "secret"},
+    },
+}
 
 
 def field_schema(field: peewee.Field) -> dict[str, Any]:
@@ -48,6 +77,55 @@ def field_schema(field: peewee.Field) -> dict[str, Any]:
     if field.null and "type" in schema:
         schema["type"] = [schema["type"], "null"]
     return schema
+
+
+def field_example(field: peewee.Field) -> Any:
+    """A sample wire value of ``field``: its first choice, a constant default, else one by its kind."""
+    target = field.rel_field if isinstance(field, peewee.ForeignKeyField) else field
+    if field.choices:
+        choice = next(iter(field.choices), None)
+        if isinstance(choice, (tuple, list)) and choice and isinstance(choice[0], (str, int, float, bool)):
+            return choice[0]
+    kind = field_kind(target)
+    default = field.default
+    if isinstance(default, (str, int, float, bool)) and not callable(default):
+        if (kind == "text" and isinstance(default, str)) or (kind == "bool" and isinstance(default, bool)):
+            return default
+        if kind in ("int", "float") and not isinstance(default, (bool, str)):
+            return default
+    if kind == "text":
+        text = f"example {field.name}"
+        max_length = getattr(target, "max_length", None)
+        return text[:max_length] if isinstance(max_length, int) and max_length > 0 else text
+    return _KIND_EXAMPLES.get(kind)
+
+
+def object_example(resource: RestResource) -> dict[str, Any]:
+    """A sample serialized object of ``resource``, made from its model's fields (foreign keys as ids)."""
+    hidden = hidden_fields(resource)
+    example = {
+        field.name: field_example(field) for field in resource.model._meta.sorted_fields if field.name not in hidden
+    }
+    for name, field in many_to_many_fields(resource).items():
+        example[name] = [field_example(field.rel_model._meta.primary_key)]
+    return example
+
+
+def _input_example(schema: dict[str, Any], resource: RestResource) -> dict[str, Any]:
+    fields = resource.model._meta.fields
+    m2m = many_to_many_fields(resource)
+    example = {}
+    for name in schema["properties"]:
+        if name in fields:
+            example[name] = field_example(fields[name])
+        elif name in m2m:
+            example[name] = [field_example(m2m[name].rel_model._meta.primary_key)]
+    return example
+
+
+def _body(schema: dict[str, Any], resource: RestResource) -> dict[str, Any]:
+    media = {"schema": schema, "example": _input_example(schema, resource)}
+    return {"required": True, "content": {"application/json": media}}
 
 
 def object_schema(resource: RestResource, depth: int = 0) -> dict[str, Any]:
@@ -65,7 +143,7 @@ def object_schema(resource: RestResource, depth: int = 0) -> dict[str, Any]:
             properties[field.name] = field_schema(field)
     for name, field in many_to_many_fields(resource).items():
         properties[name] = {"type": "array", "items": field_schema(field.rel_model._meta.primary_key)}
-    return {"type": "object", "properties": properties}
+    return {"type": "object", "properties": properties, "examples": [object_example(resource)]}
 
 
 def input_schema(resource: RestResource, creating: bool) -> dict[str, Any]:
@@ -128,22 +206,33 @@ def _filter_parameters(resource: RestResource) -> list[dict[str, Any]]:
     return parameters
 
 
+def scheme_of(authentication: Authentication) -> str:
+    """How a client authenticates to ``authentication``: ``basic``, ``bearer``, ``apiKey`` or ``custom``."""
+    if isinstance(authentication, UserAuthentication):
+        return "basic"
+    if isinstance(authentication, APIKeyAuthentication):
+        return "apiKey"
+    if isinstance(authentication, (TokenAuthentication, BearerAuthentication)):
+        return "bearer"
+    return "custom"
+
+
 def _security(resource: RestResource, method: str) -> list[dict[str, list[str]]] | None:
     authentication = resource.authentication
     if not authentication.is_protected(method):
         return []
-    if isinstance(authentication, UserAuthentication):
-        return [{"basicAuth": []}]
-    if isinstance(authentication, APIKeyAuthentication):
-        return [{"apiKey": [], "apiSecret": []}]
-    if isinstance(authentication, TokenAuthentication):
-        return [{"bearerAuth": []}]
-    return None
+    schemes = _SCHEMES.get(scheme_of(authentication))
+    return [{key: [] for key in schemes}] if schemes is not None else None
 
 
 def _operation(resource: RestResource, method: str, summary: str, **parts: Any) -> dict[str, Any]:
     name = resource.get_api_name()
-    operation: dict[str, Any] = {"summary": summary, "operationId": f"{name}_{summary.split()[0].lower()}", **parts}
+    operation: dict[str, Any] = {
+        "summary": summary,
+        "operationId": f"{name}_{summary.split()[0].lower()}",
+        "tags": [name],  # the explorer groups operations by resource
+        **parts,
+    }
     security = _security(resource, method)
     if security is not None:
         operation["security"] = security
@@ -188,11 +277,13 @@ def resource_paths(resource: RestResource, prefix: str) -> dict[str, Any]:
             parameters=common + _filter_parameters(resource),
             responses={"200": _json("one page", page), "400": _error("bad query"), "403": _error("forbidden")},
         )
-    body = {"required": True, "content": {"application/json": {"schema": input_schema(resource, True)}}}
+    created = input_schema(resource, True)
+    body = _body(created, resource)
     if "POST" in methods:
         list_item["post"] = _operation(resource, "POST", f"Create {name}", requestBody=body, responses=dict(written))
     methods = resource.get_allowed_methods(detail=True)
-    change = {"required": True, "content": {"application/json": {"schema": input_schema(resource, False)}}}
+    changed = input_schema(resource, False)
+    change = _body(changed, resource)
     found = {"404": _error("not found")}
     if "GET" in methods:
         ok = {"200": _json("the object", schema), "304": {"description": "not modified"}, "403": _error("forbidden")}
@@ -248,17 +339,22 @@ def build_openapi(api: RestAPI, prefix: str, title: str = "API", version: str = 
     for name, resource in sorted(api.resources.items()):
         schemas[name] = object_schema(resource)
         paths.update(resource_paths(resource, prefix))
+    used = {
+        key
+        for item in paths.values()
+        for operation in item.values()
+        if isinstance(operation, dict)
+        for requirement in operation.get("security", ())
+        for key in requirement
+    }
+    components: dict[str, Any] = {"schemas": schemas}
+    known = {key: value for schemes in _SCHEMES.values() for key, value in schemes.items()}
+    security_schemes = {key: known[key] for key in sorted(used) if key in known}
+    if security_schemes:  # only the schemes some operation asks for
+        components["securitySchemes"] = security_schemes
     return {
         "openapi": "3.1.0",
         "info": {"title": title, "version": version},
         "paths": paths,
-        "components": {
-            "schemas": schemas,
-            "securitySchemes": {
-                "basicAuth": {"type": "http", "scheme": "basic"},
-                "bearerAuth": {"type": "http", "scheme": "bearer"},
-                "apiKey": {"type": "apiKey", "in": "query", "name": "key"},
-                "apiSecret": {"type": "apiKey", "in": "query", "name": "secret"},
-            },
-        },
+        "components": components,
     }

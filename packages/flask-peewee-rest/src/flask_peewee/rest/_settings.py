@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_peewee.db.settings import Setting
 
-__all__ = ["MAX_BODY_SIZE", "SETTINGS", "TRUSTED_ORIGINS"]
+__all__ = ["DOCS", "MAX_BODY_SIZE", "SETTINGS", "TRUSTED_ORIGINS"]
 
 MAX_BODY_SIZE = Setting(
     "FLASK_PEEWEE_REST_MAX_BODY_SIZE", 1024 * 1024, "Largest request body the API reads; larger ones get 413."
@@ -14,6 +14,11 @@ TRUSTED_ORIGINS = Setting(
     (),
     "Other origins (https://host) whose pages may write through the API from a browser.",
 )
+DOCS = Setting(
+    "FLASK_PEEWEE_REST_DOCS",
+    False,
+    "True serves the interactive API reference (Swagger UI) at <prefix>/docs/; read by init_app.",
+)
 
 #: Every key of this package, in the order of the documentation's table.
-SETTINGS = (MAX_BODY_SIZE, TRUSTED_ORIGINS)
+SETTINGS = (MAX_BODY_SIZE, TRUSTED_ORIGINS, DOCS)
