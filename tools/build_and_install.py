@@ -52,6 +52,8 @@ ABOVE = {
 FORBIDDEN_THIRD_PARTY = {part: () if part == "admin" else ("wtfpeewee",) for part in PARTS}
 REQUIRES_PYTHON = ">=3.10"
 LICENSE_EXPRESSION = "MIT"
+#: Each distribution's licence: ours is MIT; rest also ships Swagger UI's files (Apache-2.0) for its explorer.
+LICENSE_EXPRESSIONS = dict.fromkeys(PARTS, LICENSE_EXPRESSION) | {"rest": "MIT AND Apache-2.0"}
 SDIST_REQUIRED = ("pyproject.toml", "README.md", "CHANGELOG.md", "LICENSE", "PKG-INFO")
 _CACHE_PARTS = ("__pycache__", ".pytest_cache", ".tox", ".ruff_cache", ".mypy_cache")
 
@@ -223,7 +225,8 @@ def _metadata_problems(meta_text: str, project: dict[str, Any], version: str, wh
     expect("Name", project["name"])
     expect("Version", version)
     expect("Summary", project.get("description"))
-    expect("License-Expression", LICENSE_EXPRESSION)
+    part = str(project["name"]).removeprefix("flask-peewee-")
+    expect("License-Expression", LICENSE_EXPRESSIONS.get(part, LICENSE_EXPRESSION))
     expect("Requires-Python", REQUIRES_PYTHON)
     if project.get("requires-python") != REQUIRES_PYTHON:
         problems.append(
