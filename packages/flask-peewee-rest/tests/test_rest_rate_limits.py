@@ -12,8 +12,7 @@ from flask import Flask, g
 
 from flask_peewee.auth import Auth
 from flask_peewee.db import Database, ImproperlyConfigured
-from flask_peewee.rest import RestAPI, RestResource, TokenAuthentication, UserAuthentication, issue_token
-from flask_peewee.rest import _ratelimit
+from flask_peewee.rest import RestAPI, RestResource, TokenAuthentication, UserAuthentication, _ratelimit, issue_token
 
 from .conftest import basic
 
@@ -39,8 +38,9 @@ def _table_exists(db: Database) -> bool:
     return _ratelimit.RATE_LIMIT_TABLE in db.database.get_tables()
 
 
-def test_no_limit_means_no_table_and_no_query(app: Flask, auth: Auth, db: Database, models: Any, users: Any,
-                                              count_queries: Any) -> None:
+def test_no_limit_means_no_table_and_no_query(
+    app: Flask, auth: Auth, db: Database, models: Any, users: Any, count_queries: Any
+) -> None:
     api = RestAPI(app, default_auth=UserAuthentication(auth))
     api.register(models.Message)
     client = app.test_client()
@@ -53,8 +53,9 @@ def test_no_limit_means_no_table_and_no_query(app: Flask, auth: Auth, db: Databa
     assert not _table_exists(db)
 
 
-def test_writes_over_the_limit_get_429_with_headers(app: Flask, auth: Auth, db: Database, models: Any,
-                                                    users: Any) -> None:
+def test_writes_over_the_limit_get_429_with_headers(
+    app: Flask, auth: Auth, db: Database, models: Any, users: Any
+) -> None:
     api = RestAPI(app, default_auth=UserAuthentication(auth))
     api.register(models.Message, LimitedMessages)
     assert _table_exists(db)  # made by init_app, outside any request
@@ -90,8 +91,9 @@ def test_reads_are_keyed_by_address(app: Flask, auth: Auth, models: Any, users: 
     assert elsewhere.status_code == 200
 
 
-def test_key_by_address_counts_every_user_of_one_address_together(app: Flask, auth: Auth, models: Any,
-                                                                   users: Any) -> None:
+def test_key_by_address_counts_every_user_of_one_address_together(
+    app: Flask, auth: Auth, models: Any, users: Any
+) -> None:
     app.config["FLASK_PEEWEE_REST_RATE_LIMIT_KEY"] = "address"
     api = RestAPI(app, default_auth=UserAuthentication(auth))
     api.register(models.Message, LimitedMessages)
@@ -112,8 +114,7 @@ def test_key_by_token_counts_each_token(app: Flask, auth: Auth, db: Database, mo
     assert _message(client, {"Authorization": f"Bearer {second}"}).status_code == 200
 
 
-def test_api_default_and_config_default_and_resource_opt_out(app: Flask, auth: Auth, models: Any,
-                                                             users: Any) -> None:
+def test_api_default_and_config_default_and_resource_opt_out(app: Flask, auth: Auth, models: Any, users: Any) -> None:
     class Unlimited(RestResource):
         rate_limits: dict[str, str] = {}
 
@@ -130,8 +131,7 @@ def test_api_default_and_config_default_and_resource_opt_out(app: Flask, auth: A
     assert [client.get("/api/note/").status_code for _ in range(3)] == [200] * 3
 
 
-def test_an_exempt_user_is_not_counted(app: Flask, auth: Auth, models: Any, users: Any,
-                                       count_queries: Any) -> None:
+def test_an_exempt_user_is_not_counted(app: Flask, auth: Auth, models: Any, users: Any, count_queries: Any) -> None:
     class AdminsUnlimited(LimitedMessages):
         def is_rate_limit_exempt(self) -> bool:
             return bool(getattr(g.user, "admin", False))
@@ -146,8 +146,9 @@ def test_an_exempt_user_is_not_counted(app: Flask, auth: Auth, models: Any, user
     assert [_message(client, basic("coleifer")).status_code for _ in range(4)] == [200, 200, 200, 429]
 
 
-def test_one_counting_statement_per_request(app: Flask, auth: Auth, models: Any, users: Any,
-                                            count_queries: Any) -> None:
+def test_one_counting_statement_per_request(
+    app: Flask, auth: Auth, models: Any, users: Any, count_queries: Any
+) -> None:
     api = RestAPI(app, default_auth=UserAuthentication(auth))
     api.register(models.Message, LimitedMessages)
     client = app.test_client()
@@ -257,7 +258,8 @@ def test_parallel_clients_get_exactly_the_limit_in_the_database(app: Flask, auth
     _check_parallel_clients_get_exactly_the_limit(app, auth, models)
 
 
-def test_parallel_clients_get_exactly_the_limit_in_redis(app: Flask, auth: Auth, db: Database, models: Any,
-                                                         redis_prefix: str) -> None:
+def test_parallel_clients_get_exactly_the_limit_in_redis(
+    app: Flask, auth: Auth, db: Database, models: Any, redis_prefix: str
+) -> None:
     _check_parallel_clients_get_exactly_the_limit(app, auth, models)
     assert not _table_exists(db)  # the redis backend makes no table

@@ -16,6 +16,7 @@ length (the fixed-window algorithm of the ``limits`` library): a client gets at 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import math
@@ -80,9 +81,7 @@ def parse_rate(text: str) -> Rate:
     """``"30/minute"`` as a :class:`Rate`; anything else raises :class:`ImproperlyConfigured`."""
     match = _RATE_RE.fullmatch(text) if isinstance(text, str) else None
     if match is None or int(match.group(1)) < 1 or (match.group(2) is not None and int(match.group(2)) < 1):
-        raise ImproperlyConfigured(
-            f"a rate limit reads like '30/minute', '100/hour' or '5/10 seconds', got {text!r}"
-        )
+        raise ImproperlyConfigured(f"a rate limit reads like '30/minute', '100/hour' or '5/10 seconds', got {text!r}")
     window = int(match.group(2) or 1) * _UNITS[match.group(3).lower()]
     return Rate(int(match.group(1)), window, text.strip())
 
@@ -255,10 +254,9 @@ class _DatabaseCounters:
         with self.lock:
             if self.ready:
                 return
-            try:
+            # another process may make it at the same moment (PostgreSQL then says its type exists)
+            with contextlib.suppress(peewee.IntegrityError, peewee.ProgrammingError):
                 self.model._meta.database.create_tables([self.model], safe=True)
-            except (peewee.IntegrityError, peewee.ProgrammingError):  # another process made it at the same moment
-                pass
             self.ready = True
 
     def _in_transaction(self, key: str, start: int) -> int:
