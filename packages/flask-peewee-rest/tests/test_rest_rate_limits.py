@@ -73,6 +73,19 @@ def test_writes_over_the_limit_get_429_with_headers(
     assert client.get("/api/message/").headers["RateLimit-Limit"] == "5"
 
 
+def test_a_new_window_starts_a_new_count(
+    app: Flask, auth: Auth, models: Any, users: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = RestAPI(app, default_auth=UserAuthentication(auth))
+    api.register(models.Message, LimitedMessages)
+    client = app.test_client()
+    assert [_message(client, basic("admin")).status_code for _ in range(4)] == [200, 200, 200, 429]
+    monkeypatch.setattr(_ratelimit, "_now", lambda: NOW + 30)  # the next minute
+    answers = [_message(client, basic("admin")) for _ in range(4)]
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+    assert answers[0].headers["RateLimit-Reset"] == "60"
+
+
 def test_unauthenticated_requests_are_not_counted(app: Flask, auth: Auth, models: Any, users: Any) -> None:
     api = RestAPI(app, default_auth=UserAuthentication(auth))
     api.register(models.Message, LimitedMessages)
@@ -196,6 +209,28 @@ def test_openapi_lists_the_429_and_the_limits(app: Flask, auth: Auth, models: An
     assert create["x-rate-limit"] == {"limit": 3, "window": 60, "rate": "3/minute"}
     assert "429" not in document["paths"]["/api/message/{pk}/"]["delete"]["responses"]
     assert "429" not in document["paths"]["/api/note/"]["get"]["responses"]
+
+
+def test_the_update_then_insert_path_counts_too(app: Flask, db: Database) -> None:
+    """The path of databases without an upsert that returns the count (SQLite before 3.35)."""
+    counters = _ratelimit._DatabaseCounters(_ratelimit.get_rate_limit_model(db))
+    with app.app_context():
+        counters._create_table()
+        counts = [counters._in_transaction("k" * 64, 600) for _ in range(3)]
+        assert [*counts, counters._in_transaction("k" * 64, 660)] == [1, 2, 3, 1]  # a new window starts at 1
+    db.database.close()
+
+
+def test_an_unreachable_redis_answers_503(app: Flask, auth: Auth, models: Any) -> None:
+    pytest.importorskip("redis", reason="the redis package is not installed")
+    app.config["FLASK_PEEWEE_REST_RATE_LIMIT_BACKEND"] = "redis"
+    app.config["FLASK_PEEWEE_REST_RATE_LIMIT_REDIS_URL"] = "redis://127.0.0.1:1/0"
+    api = RestAPI(app, default_auth=UserAuthentication(auth))
+    api.register(models.Message, LimitedMessages)
+    response = app.test_client().get("/api/message/")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"]
+    assert response.get_json() == {"error": "Service temporarily unavailable"}
 
 
 # -- many clients at once, in each store --------------------------------------------------------

@@ -51,12 +51,15 @@ __all__ = [
     "RATE_LIMIT_TABLE",
     "Rate",
     "RateLimitHooks",
+    "Verdict",
     "check_rate_limit",
     "create_rate_limit_table",
+    "get_rate_limit_model",
     "parse_rate",
     "parse_rate_limits",
     "prepare_rate_limits",
     "rate_for",
+    "rate_limits_configured",
 ]
 
 RATE_LIMIT_TABLE = "fp_rate_limit"
@@ -190,8 +193,10 @@ def _make_model(db: Database) -> type[peewee.Model]:
         """Requests of one (resource, method, client) in the window that started at ``window_start``."""
 
         key = peewee.CharField(max_length=64, primary_key=True)
-        window_start = peewee.BigIntegerField()
+        # ``hits`` before ``window_start``: peewee writes SET in field order, and MySQL assigns
+        # left to right, so the new count must be computed while ``window_start`` is still the old one
         hits = peewee.IntegerField()
+        window_start = peewee.BigIntegerField()
 
         class Meta:
             table_name = RATE_LIMIT_TABLE
