@@ -221,6 +221,18 @@ def test_the_update_then_insert_path_counts_too(app: Flask, db: Database) -> Non
     db.database.close()
 
 
+def test_ended_windows_are_purged_when_an_app_starts(app: Flask, auth: Auth, db: Database, models: Any) -> None:
+    model = _ratelimit.get_rate_limit_model(db)
+    db.database.create_tables([model])
+    model.insert_many(
+        [("a" * 64, 3, int(NOW)), ("b" * 64, 3, int(NOW) + 30)], fields=[model.key, model.hits, model.window_end]
+    ).execute()
+    api = RestAPI(app, default_auth=UserAuthentication(auth), rate_limits={"POST": "3/minute"})
+    api.register(models.Message)
+    assert [row.key[0] for row in model.select()] == ["b"]  # only the window still running is kept
+    db.database.close()
+
+
 def test_an_unreachable_redis_answers_503(app: Flask, auth: Auth, models: Any) -> None:
     pytest.importorskip("redis", reason="the redis package is not installed")
     app.config["FLASK_PEEWEE_REST_RATE_LIMIT_BACKEND"] = "redis"

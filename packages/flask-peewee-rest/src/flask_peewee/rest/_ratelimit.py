@@ -6,7 +6,7 @@ It is set per method in ``RestResource.rate_limits``, for every resource by
 that is set wins. With none set, nothing here runs: no table, no query.
 
 Counting is one atomic statement per request: an upsert of the ``fp_rate_limit`` row of
-(resource, method, client) that restarts the row at 1 when its window has passed and
+(resource, method, client) that restarts the row at 1 when its window has ended and
 returns the new count (``RETURNING`` on PostgreSQL and SQLite, ``LAST_INSERT_ID(expr)`` on
 MySQL/MariaDB), or an ``INCR`` of a key named after the window's start in Redis
 (``FLASK_PEEWEE_REST_RATE_LIMIT_BACKEND = "redis"``). Windows start at multiples of their
@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import peewee
 from flask import Flask, current_app, g, has_app_context, request
 
-from flask_peewee.db import Database, ImproperlyConfigured, create_tables_when_reachable
+from flask_peewee.db import Database, ImproperlyConfigured, connection, create_tables_when_reachable
 from flask_peewee.rest._errors import json_response
 from flask_peewee.rest._settings import (
     RATE_LIMIT_BACKEND,
@@ -58,6 +58,7 @@ __all__ = [
     "parse_rate",
     "parse_rate_limits",
     "prepare_rate_limits",
+    "purge_expired",
     "rate_for",
     "rate_limits_configured",
 ]
@@ -190,13 +191,13 @@ def _make_model(db: Database) -> type[peewee.Model]:
     base: Any = db.Model  # bound at run time: mypy takes it as an unknown base
 
     class RateLimitCounter(base):
-        """Requests of one (resource, method, client) in the window that started at ``window_start``."""
+        """Requests of one (resource, method, client) in its current window, which ends at ``window_end``."""
 
         key = peewee.CharField(max_length=64, primary_key=True)
-        # ``hits`` before ``window_start``: peewee writes SET in field order, and MySQL assigns
-        # left to right, so the new count must be computed while ``window_start`` is still the old one
+        # ``hits`` before ``window_end``: peewee writes SET in field order, and MySQL assigns
+        # left to right, so the new count must be computed while ``window_end`` is still the old one
         hits = peewee.IntegerField()
-        window_start = peewee.BigIntegerField()
+        window_end = peewee.BigIntegerField(index=True)
 
         class Meta:
             table_name = RATE_LIMIT_TABLE
@@ -220,7 +221,17 @@ def create_rate_limit_table(app: Flask, db: Database) -> None:
         database = db.database
     except (ImproperlyConfigured, RuntimeError):
         return
-    create_tables_when_reachable(app, database, [model])
+    if create_tables_when_reachable(app, database, [model]):
+        purge_expired(model)
+
+
+def purge_expired(model: Any) -> int:
+    """Delete the counters whose window has ended (done when an app starts; they would restart at 1 anyway)."""
+    try:
+        with connection(model._meta.database):
+            return int(model.delete().where(model.window_end <= int(_now())).execute())
+    except (peewee.OperationalError, peewee.InterfaceError):
+        return 0
 
 
 class _DatabaseCounters:
@@ -231,28 +242,28 @@ class _DatabaseCounters:
         self.ready = False
         self.lock = threading.Lock()
 
-    def hit(self, key: str, start: int) -> int:
+    def hit(self, key: str, end: int) -> int:
         model = self.model
         database = model._meta.database
         if not self.ready:
             self._create_table()
-        same = model.window_start == start
+        same = model.window_end == end
         backend = backend_name(database)
         if backend == "mysql":
             # ``LAST_INSERT_ID(expr)`` hands the new count back on this connection; the
-            # assignments run left to right, so ``hits`` still sees the old ``window_start``.
+            # assignments run left to right, so ``hits`` still sees the old ``window_end``.
             count = peewee.fn.LAST_INSERT_ID(peewee.Case(None, [(same, model.hits + 1)], 1))
-            query = model.insert(key=key, window_start=start, hits=peewee.fn.LAST_INSERT_ID(1))
-            query.on_conflict(update={model.hits: count, model.window_start: start}).execute()
+            query = model.insert(key=key, window_end=end, hits=peewee.fn.LAST_INSERT_ID(1))
+            query.on_conflict(update={model.hits: count, model.window_end: end}).execute()
             return int(database.execute_sql("SELECT LAST_INSERT_ID()").fetchone()[0])
         if backend == "postgres" or (backend == "sqlite" and _sqlite_version() >= (3, 35, 0)):
-            update = {model.hits: peewee.Case(None, [(same, model.hits + 1)], 1), model.window_start: start}
-            query = model.insert(key=key, window_start=start, hits=1).on_conflict(
+            update = {model.hits: peewee.Case(None, [(same, model.hits + 1)], 1), model.window_end: end}
+            query = model.insert(key=key, window_end=end, hits=1).on_conflict(
                 conflict_target=[model.key], update=update
             )
             cursor = database.execute(query.returning(model.hits))
             return int(cursor.fetchone()[0])
-        return self._in_transaction(key, start)
+        return self._in_transaction(key, end)
 
     def _create_table(self) -> None:
         """A limit first met in a request (its resource registered after ``init_app``): make the table once."""
@@ -264,16 +275,16 @@ class _DatabaseCounters:
                 self.model._meta.database.create_tables([self.model], safe=True)
             self.ready = True
 
-    def _in_transaction(self, key: str, start: int) -> int:
+    def _in_transaction(self, key: str, end: int) -> int:
         """Other databases: update or insert, then read, in one transaction."""
         model = self.model
         with model._meta.database.atomic():
-            same = model.window_start == start
-            update = {model.hits: peewee.Case(None, [(same, model.hits + 1)], 1), model.window_start: start}
+            same = model.window_end == end
+            update = {model.hits: peewee.Case(None, [(same, model.hits + 1)], 1), model.window_end: end}
             if model.update(update).where(model.key == key).execute() == 0:
                 try:
                     with model._meta.database.atomic():
-                        model.insert(key=key, window_start=start, hits=1).execute()
+                        model.insert(key=key, window_end=end, hits=1).execute()
                 except peewee.IntegrityError:  # another worker inserted it first
                     model.update(update).where(model.key == key).execute()
             return int(model.select(model.hits).where(model.key == key).scalar())
@@ -318,7 +329,7 @@ class _Counters:
         if self.redis is not None:
             return self.redis.hit(key, start, window)
         assert self.database is not None
-        return self.database.hit(key, start)
+        return self.database.hit(key, start + window)
 
 
 def _build_counters(api: RestAPI, app: Flask) -> _Counters:
