@@ -51,6 +51,7 @@ def test_no_limit_means_no_table_and_no_query(
     assert "RateLimit-Limit" not in response.headers
     assert not any(_ratelimit.RATE_LIMIT_TABLE in sql for sql in limited_off)
     assert not _table_exists(db)
+    assert not any(model._meta.table_name == _ratelimit.RATE_LIMIT_TABLE for model in db.models)
 
 
 def test_writes_over_the_limit_get_429_with_headers(
