@@ -162,3 +162,33 @@ def test_api_index_and_explorer(client):
     assert 'data-openapi="/api/openapi.json"' in page.get_data(as_text=True)
     document = client.get("/api/openapi.json").get_json()
     assert set(document["components"]["securitySchemes"]) == {"basicAuth"}
+
+
+def test_api_message_writes_are_rate_limited_per_user_admins_are_not(example, client, basic_auth, person, monkeypatch):
+    import flask_peewee.rest._ratelimit as ratelimit
+
+    monkeypatch.setattr(ratelimit, "_now", lambda: 1_800_000_030.0)  # one window for the whole test
+    main, password = example
+    writer, writer_password = person("limited")
+    auth = basic_auth(writer.username, writer_password)
+    answers = [client.post("/api/message/", json={"content": f"note {n}"}, headers=auth) for n in range(31)]
+    assert [answer.status_code for answer in answers] == [200] * 30 + [429]
+    assert answers[0].headers["RateLimit-Limit"] == "30"
+    assert answers[29].headers["RateLimit-Remaining"] == "0"
+    refused = answers[30]
+    assert refused.get_json() == {"error": "Too many requests"}
+    assert refused.headers["Retry-After"] == "30"
+    with main.app.app_context():
+        assert main.Message.select().where(main.Message.user == writer.id).count() == 30
+    assert client.get("/api/message/", headers=auth).status_code == 200  # reads are not limited
+    admin = basic_auth("admin", password)
+    assert all(
+        client.post("/api/message/", json={"content": "admin note"}, headers=admin).status_code == 200
+        for _ in range(31)
+    )
+    document = client.get("/api/openapi.json").get_json()
+    assert document["paths"]["/api/message/"]["post"]["x-rate-limit"]["rate"] == "30/minute"
+    with main.app.app_context():  # the other tests read the public timeline
+        query = main.Message.delete().where((main.Message.user == writer.id) | (main.Message.content == "admin note"))
+        assert query.execute() == 61
+    main.db.database.close()

@@ -21,6 +21,7 @@ from flask_peewee.rest._docs import add_docs_routes, docs_endpoint
 from flask_peewee.rest._errors import ApiError, RestForbidden, json_response
 from flask_peewee.rest._index import build_index
 from flask_peewee.rest._openapi import build_openapi
+from flask_peewee.rest._ratelimit import check_rate_limit, parse_rate_limits, prepare_rate_limits
 from flask_peewee.rest._resource import RestResource
 from flask_peewee.rest._settings import DOCS, TRUSTED_ORIGINS
 from flask_peewee.rest._token_cli import register_token_commands
@@ -156,6 +157,7 @@ class RestAPI:
         name: str = "api",
         *,
         auth: Auth | None = None,
+        rate_limits: Mapping[str, str] | None = None,
     ) -> None:
         #: the app given to the constructor (kept for compatibility: only :meth:`register_blueprint` reads it)
         self.app = app
@@ -163,6 +165,9 @@ class RestAPI:
         self.name = name
         self.default_auth = default_auth if default_auth is not None else Authentication()
         self.auth: Auth | None = auth
+        parse_rate_limits(rate_limits)  # a bad rate fails here, not on a request
+        #: rate limits of the resources that set none (``{"POST": "30/minute"}``); None: the config's
+        self.rate_limits = rate_limits
         self._registry: dict[type[peewee.Model], RestResource] = {}
         self._names: dict[str, RestResource] = {}
         self._api_routes: _Routes | None = None
@@ -213,6 +218,10 @@ class RestAPI:
         if db is not None:
             create_token_table(app, db)
             register_token_commands(db)
+        prepare_rate_limits(self, app)
+
+    def _serves(self, app: Flask) -> bool:
+        return app.extensions.get(EXTENSION_KEY, {}).get(self.name) is self
 
     def _find_database(self, app: Flask) -> Database | None:
         """The ``Database`` holding the API token table: the app's, else the one of the ``Auth`` in use."""
@@ -231,7 +240,7 @@ class RestAPI:
             raise ImproperlyConfigured(
                 "RestAPI.register_blueprint() needs RestAPI(app); with a factory call init_app(app)"
             )
-        if self.app.extensions.get(EXTENSION_KEY, {}).get(self.name) is not self:
+        if not self._serves(self.app):
             self.init_app(self.app, **kwargs)
 
     def setup(self) -> None:
@@ -285,6 +294,7 @@ class RestAPI:
         if not (isinstance(provider, type) and issubclass(provider, RestResource)):
             raise TypeError(f"register() needs a RestResource subclass as provider, not {provider!r}")
         resource = provider(self, model, auth if auth is not None else self.default_auth, allowed_methods)
+        parse_rate_limits(resource.rate_limits)
         name = resource.get_api_name()
         if model in self._registry:
             raise ValueError(f"{model.__name__} is already registered with this RestAPI")
@@ -294,6 +304,8 @@ class RestAPI:
         self._registry[model] = resource
         self._names[name] = resource
         self._resource_routes[name] = routes
+        if resource.rate_limits and self.app is not None and self._serves(self.app):
+            prepare_rate_limits(self, self.app)  # registered after init_app: the counters' table now
         return resource
 
     def unregister(self, model: type[peewee.Model]) -> None:
@@ -328,16 +340,25 @@ class RestAPI:
         """``func`` (a resource's view) run only when ``provider.authorize()`` lets the request through.
 
         Otherwise :meth:`response_auth_failed` answers. Every view of a resource goes through it.
+        An authorized request is then counted against the resource's rate limit (429 over it).
         """
 
         @functools.wraps(func)
         def inner(*args: Any, **kwargs: Any) -> Any:
             with use_primary():  # a revoked token or key must fail at once, not when a replica catches up
                 authorized = provider.authorize()
+                limited = check_rate_limit(self, provider) if authorized else None
             if not authorized:
                 g.setdefault(_CHALLENGE, getattr(provider.authentication, "www_authenticate", None))
                 return self.response_auth_failed()
-            return func(*args, **kwargs)
+            if limited is None:
+                return func(*args, **kwargs)
+            if not limited.allowed:
+                return limited.refusal()
+            result = func(*args, **kwargs)
+            if isinstance(result, Response):
+                result.headers.update(limited.headers())
+            return result
 
         return inner
 

@@ -16,6 +16,7 @@ from flask_peewee.rest._authentication import (
 from flask_peewee.rest._m2m import many_to_many_fields
 from flask_peewee.rest._pagination import pagination_class
 from flask_peewee.rest._query import hidden_fields
+from flask_peewee.rest._ratelimit import rate_for
 from flask_peewee.utils import field_kind, get_sensitive_fields
 
 if TYPE_CHECKING:
@@ -25,6 +26,13 @@ if TYPE_CHECKING:
 __all__ = ["build_openapi", "object_example", "scheme_of"]
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
+_SECONDS = {"schema": {"type": "integer", "minimum": 0}}
+_RATE_LIMIT_HEADERS = {
+    "Retry-After": {"description": "seconds to wait", **_SECONDS},
+    "RateLimit-Limit": {"description": "requests allowed in the window", **_SECONDS},
+    "RateLimit-Remaining": {"description": "requests left in the window", **_SECONDS},
+    "RateLimit-Reset": {"description": "seconds until the window ends", **_SECONDS},
+}
 _DATETIME = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?$"
 _TIME = r"^\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$"
 _KIND_SCHEMAS: dict[str, dict[str, Any]] = {
@@ -239,6 +247,10 @@ def _operation(resource: RestResource, method: str, summary: str, **parts: Any) 
     responses = operation.setdefault("responses", {})
     if resource.authentication.is_protected(method):
         responses["401"] = _error("Authentication failed")
+    rate = rate_for(resource, method)
+    if rate is not None:
+        responses["429"] = {**_error("rate limit exceeded"), "headers": _RATE_LIMIT_HEADERS}
+        operation["x-rate-limit"] = {"limit": rate.limit, "window": rate.window, "rate": rate.text}
     return operation
 
 

@@ -21,6 +21,7 @@ from flask_peewee.rest._m2m import load_many_to_many, parse_many_to_many, write_
 from flask_peewee.rest._nested import CREATING, nested_write_keys, remember_nested_writes, write_nested_objects
 from flask_peewee.rest._pagination import Pagination, page_link, pagination_class
 from flask_peewee.rest._query import add_includes, apply_request_filters, hidden_paths
+from flask_peewee.rest._ratelimit import RateLimitHooks
 from flask_peewee.rest._request import read_body, read_limit
 from flask_peewee.rest._writes import check_permission, locked_row, reload_stored, write_transaction
 from flask_peewee.utils import (
@@ -128,7 +129,7 @@ def _unify_read_only(cls: type) -> None:
         setattr(cls, name, value)
 
 
-class RestResource:
+class RestResource(RateLimitHooks):
     """How one model is exposed by a :class:`RestAPI`: subclass it and register it with the model.
 
     Usage::
