@@ -63,7 +63,8 @@ def test_add_edit_delete_and_bulk_delete(
         superuser,
         "new",
     )
-    assert kwargs["entry"].action == "add" and kwargs["entry"].object_pk == str(kwargs["object"].id)
+    assert kwargs["entry"].action == "add"
+    assert kwargs["entry"].object_pk == str(kwargs["object"].id)
     assert kwargs["_in_transaction"] is False
 
     url = f"/admin/note/{notes[0].id}/"

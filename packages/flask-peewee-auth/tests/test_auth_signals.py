@@ -54,9 +54,13 @@ def test_login_logout_and_a_failed_login(app, auth, client, user, login, csrf_fr
         assert login(client, "nobody", "wrong").status_code == 200
         assert logged_in == []
         assert login(client).status_code == 302
-    assert [(sender, kwargs) for sender, kwargs in failed] == [(app, {"username": "alice"}), (app, {"username": "nobody"})]
+    assert [(sender, kwargs) for sender, kwargs in failed] == [
+        (app, {"username": "alice"}),
+        (app, {"username": "nobody"}),
+    ]
     [(sender, kwargs)] = logged_in
-    assert sender is app and kwargs == {"user": user}
+    assert sender is app
+    assert kwargs == {"user": user}
 
     with subscribed(user_logged_out) as logged_out:
         token = csrf_from(client, "/accounts/logout/")
@@ -92,10 +96,15 @@ def test_createsuperuser_and_changepassword(app, auth) -> None:
         assert result.exit_code == 0, result.output
         assert runner.invoke(args=["fp", "changepassword", "ghost", "--password-stdin"], input="x\n").exit_code == 1
     [(sender, kwargs)] = created
-    assert sender is app and kwargs["source"] == "cli" and kwargs["user"].username == "ops"
+    assert sender is app
+    assert kwargs["source"] == "cli"
+    assert kwargs["user"].username == "ops"
     [(sender, kwargs)] = changed
-    assert sender is app and kwargs["source"] == "cli" and kwargs["user"].username == "ops"
+    assert sender is app
+    assert kwargs["source"] == "cli"
+    assert kwargs["user"].username == "ops"
     with app.app_context():
         stored = auth.User.get(auth.User.username == "ops")
-        assert stored.check_password("new pw") and kwargs["user"].password == stored.password
+        assert stored.check_password("new pw")
+        assert kwargs["user"].password == stored.password
     auth.db.database.close()

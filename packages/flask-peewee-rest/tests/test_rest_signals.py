@@ -1,4 +1,7 @@
-"""The REST API sends ``object_created``/``object_changed``/``object_deleted`` after its write commits, never for a refused one."""
+"""The REST API sends ``object_created``, ``object_changed`` and ``object_deleted`` after its write commits.
+
+Never for a refused or rolled-back write. On the three backends.
+"""
 
 from __future__ import annotations
 
@@ -64,8 +67,14 @@ def test_create_change_delete_send_after_the_commit(
     [(sender, kwargs)] = created
     assert sender is app
     note = kwargs["object"]
-    assert (kwargs["model"], kwargs["source"], kwargs["user"], note.message) == (models.Note, "rest", users.admin, "hello")
-    assert kwargs["entry"].action == "add" and kwargs["entry"].object_pk == str(note.id)
+    assert (kwargs["model"], kwargs["source"], kwargs["user"], note.message) == (
+        models.Note,
+        "rest",
+        users.admin,
+        "hello",
+    )
+    assert kwargs["entry"].action == "add"
+    assert kwargs["entry"].object_pk == str(note.id)
     assert kwargs["_in_transaction"] is False
 
     with subscribed(object_changed, db) as changed:
@@ -83,7 +92,8 @@ def test_create_change_delete_send_after_the_commit(
         assert client.delete(f"/api/note/{note.id}/", headers=ADMIN).status_code == 404  # gone: nothing sent
     [(sender, kwargs)] = deleted
     assert (sender, kwargs["object"].id, kwargs["model"], kwargs["source"]) == (app, note.id, models.Note, "rest")
-    assert kwargs["user"] == users.admin and kwargs["_in_transaction"] is False
+    assert kwargs["user"] == users.admin
+    assert kwargs["_in_transaction"] is False
 
 
 def test_nothing_is_sent_for_a_rolled_back_write(client: Any, db: Database, models: Any, api: Any) -> None:
