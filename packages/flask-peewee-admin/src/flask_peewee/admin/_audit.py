@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import peewee
-from flask import abort, render_template, request
+from flask import abort, current_app, has_app_context, render_template, request
 
+from flask_peewee.auth import object_changed, object_created, object_deleted, password_changed, user_created
 from flask_peewee.utils import ConversionError, PaginatedQuery, parse_value, serialize_value
 
 if TYPE_CHECKING:
     from flask_peewee.auth import AuditLog, Auth
 
-__all__ = ["AuditViews", "audit_log_of", "delete_with_audit", "describe_changes", "record", "snapshot"]
+__all__ = [
+    "AuditViews",
+    "audit_log_of",
+    "delete_with_audit",
+    "describe_changes",
+    "record",
+    "send_deleted",
+    "send_saved",
+    "snapshot",
+]
 
 SOURCE = "admin"
 
@@ -49,6 +59,34 @@ def delete_with_audit(auth: Auth, instance: peewee.Model, *, recursive: bool) ->
     dependent of an object deleted before it): nothing is recorded twice.
     """
     return auth.audit.delete(instance, recursive=recursive, source=SOURCE) > 0
+
+
+def _send(signal: Any, **kwargs: Any) -> None:
+    if signal.receivers and has_app_context():
+        signal.send(cast(Any, current_app)._get_current_object(), **kwargs)
+
+
+def send_saved(auth: Auth, instance: peewee.Model, *, adding: bool, entry: Any, old_password: Any) -> None:
+    """After the save's transaction committed: ``object_created``/``object_changed``, and for a user
+    ``user_created`` (added) or ``password_changed`` (its stored hash differs from ``old_password``)."""
+    user = auth.get_logged_in_user()
+    signal = object_created if adding else object_changed
+    _send(signal, object=instance, model=type(instance), user=user, source=SOURCE, entry=entry)
+    if type(instance) is not auth.User:
+        return
+    if adding:
+        _send(user_created, user=instance, source=SOURCE)
+    elif getattr(instance, "password", None) != old_password:
+        _send(password_changed, user=instance, source=SOURCE)
+
+
+def send_deleted(auth: Auth, objects: Iterable[peewee.Model]) -> None:
+    """After the delete's transaction committed: ``object_deleted`` for each object deleted."""
+    if not object_deleted.receivers:
+        return
+    user = auth.get_logged_in_user()
+    for instance in objects:
+        _send(object_deleted, object=instance, model=type(instance), user=user, source=SOURCE, entry=None)
 
 
 def _related_model(model: type[peewee.Model] | None, name: str) -> type[peewee.Model] | None:

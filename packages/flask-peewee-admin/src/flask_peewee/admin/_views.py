@@ -9,7 +9,15 @@ from flask import Response, abort, flash, redirect, render_template, request
 from markupsafe import Markup, escape
 from werkzeug.datastructures import CombinedMultiDict
 
-from flask_peewee.admin._audit import audit_log_of, delete_with_audit, describe_changes, record, snapshot
+from flask_peewee.admin._audit import (
+    audit_log_of,
+    delete_with_audit,
+    describe_changes,
+    record,
+    send_deleted,
+    send_saved,
+    snapshot,
+)
 from flask_peewee.admin._conflicts import explain_refusal
 from flask_peewee.admin._filters import ROW_FIELD, rows_to_args
 from flask_peewee.admin._forms import VERSION_FIELD, SecretField, keep_unchanged
@@ -267,12 +275,14 @@ class ModelViews:
                 self._check_version_locked(instance)
             links = self.submitted_many_to_many(form, adding=adding)
             before = None if adding else snapshot(self.auth, instance, links)
+            old_password = getattr(instance, "password", None)
             instance = self.save_model(instance, form, adding=adding)
             self.save_related(instance, form, adding=adding)
-            record(self.auth, "add" if adding else "change", instance, before, links)
+            entry = record(self.auth, "add" if adding else "change", instance, before, links)
             for formset in formsets:
                 formset.parent = instance
                 formset.save(self.auth)
+        send_saved(self.auth, instance, adding=adding, entry=entry, old_password=old_password)
         return instance
 
     def _check_version_locked(self: _Host, instance: peewee.Model) -> None:
@@ -428,11 +438,11 @@ class ModelViews:
         elif request.method == "POST":
             try:
                 with self.database.atomic():
-                    for obj in objects:
-                        delete_with_audit(self.auth, obj, recursive=self.delete_recursive)
+                    deleted = [o for o in objects if delete_with_audit(self.auth, o, recursive=self.delete_recursive)]
             except peewee.IntegrityError:
                 error = "These objects are still referenced by other rows and cannot be deleted."
             else:
+                send_deleted(self.auth, deleted)
                 flash(f"Deleted {self.count_label(len(objects))}.", "success")
                 return redirect(self.admin_url("index"))
         collected: dict[Any, Any] = {}

@@ -13,6 +13,16 @@ from flask_peewee.auth._headers import add_security_headers
 from flask_peewee.auth._links import set_links
 from flask_peewee.auth._models import BaseUser, utcnow
 from flask_peewee.auth._permissions import ACTIONS, PermissionPolicy
+from flask_peewee.auth._signals import (
+    object_changed,
+    object_created,
+    object_deleted,
+    password_changed,
+    user_created,
+    user_logged_in,
+    user_logged_out,
+    user_login_failed,
+)
 from flask_peewee.auth._throttle import AuthUnavailable, LoginOutcome, LoginThrottle, LoginThrottled, ThrottleSettings
 
 __all__ = [
@@ -34,7 +44,15 @@ __all__ = [
     "csrf_token",
     "get_auth",
     "is_cross_site_request",
+    "object_changed",
+    "object_created",
+    "object_deleted",
+    "password_changed",
     "set_links",
+    "user_created",
+    "user_logged_in",
+    "user_logged_out",
+    "user_login_failed",
     "utcnow",
     "validate_csrf_token",
 ]

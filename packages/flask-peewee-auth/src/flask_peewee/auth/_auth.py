@@ -49,6 +49,7 @@ from flask_peewee.auth._permissions import (
 )
 from flask_peewee.auth._remember import RememberMe, remember_settings
 from flask_peewee.auth._settings import FRESH_LOGIN_AGE, REMEMBER_ME
+from flask_peewee.auth._signals import send_signal, user_logged_in, user_logged_out, user_login_failed
 from flask_peewee.auth._throttle import AuthUnavailable, LoginOutcome, LoginThrottle, settings_from_config
 from flask_peewee.auth._views import AuthViews
 from flask_peewee.db import ImproperlyConfigured, create_tables_when_reachable, get_database, use_primary
@@ -436,6 +437,8 @@ class Auth(AuthViews):
         with use_primary(), self.login_attempt(username) as outcome:
             user = self._check_credentials(username, password)
             outcome.report(user)
+        if not user:
+            send_signal(user_login_failed, username=username)
         return user
 
     def _check_credentials(self, username: str, password: str) -> Any:
@@ -469,6 +472,7 @@ class Auth(AuthViews):
         self.start_session(user)
         g.user = user
         setattr(g, _G_USER, (self, user))
+        send_signal(user_logged_in, user=user)
 
     def start_session(self, user: Any, *, fresh: bool = True) -> None:
         """Start a login session of ``user``: a row in ``fp_auth_session`` and the login in the cookie session.
@@ -480,11 +484,14 @@ class Auth(AuthViews):
 
     def logout_user(self, user: Any = None) -> None:
         """Log the requesting user out: the session ends on the server, is cleared, and a remember-me token revoked."""
+        if user is None and user_logged_out.receivers:
+            user = self.get_logged_in_user()  # read once per request, before the login is cleared
         self._remember.forget()
         self._live.end(_sessions.current_sid())
         _sessions.end_login()
         g.user = None
         setattr(g, _G_USER, (self, None))
+        send_signal(user_logged_out, user=user)
 
     def end_all_sessions(self, user: Any) -> int:
         """End every login session of ``user`` (a user or its id) on every device; how many were live."""

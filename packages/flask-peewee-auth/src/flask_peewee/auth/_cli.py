@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 import peewee
 
+from flask_peewee.auth._signals import password_changed, send_signal, user_created
 from flask_peewee.db import connection
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ def _create_superuser(auth: Auth, username: str, email: str, password_stdin: boo
             user.save(force_insert=True)
     except peewee.IntegrityError:
         raise duplicate from None
+    send_signal(user_created, user=user, source="cli")
     click.echo(f"Created superuser {username!r}.")
 
 
@@ -70,6 +72,7 @@ def _change_password(auth: Auth, username: str, password_stdin: bool) -> None:
     user.set_password(_read_password(password_stdin))
     user.save(only=[user_model.password])
     auth.revoke_remember_tokens(user)
+    send_signal(password_changed, user=user, source="cli")
     click.echo(f"Password changed for {username!r}; the user's existing sessions are ended.")
 
 

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import peewee
+from flask import current_app, has_app_context
 
+from flask_peewee.auth import object_changed, object_created, object_deleted
 from flask_peewee.rest._m2m import many_to_many_fields
 from flask_peewee.rest._writes import find_auth
 
 if TYPE_CHECKING:
     from flask_peewee.rest._resource import RestResource
 
-__all__ = ["delete_object", "record_audit", "snapshot"]
+__all__ = ["delete_object", "record_audit", "send_written", "snapshot"]
 
 SOURCE = "rest"
 
@@ -44,18 +46,31 @@ def record_audit(
     instance: peewee.Model,
     before: Any = None,
     relations: Collection[str] | None = None,
-) -> None:
-    """Write the audit entry of a REST write (inside the write's transaction).
+) -> Any:
+    """Write the audit entry of a REST write (inside the write's transaction); the entry, or None.
 
     The ids of the many-to-many fields in ``relations`` (those the write set) appear in the
     entry beside the fields.
     """
     auth = find_auth(resource)
     if auth is None:
-        return
+        return None
     names = _relation_names(resource, relations or ())
     user = resource.authentication.get_user()
-    auth.audit.record(action, instance, before=before, source=SOURCE, user=user, many_to_many=names)
+    return auth.audit.record(action, instance, before=before, source=SOURCE, user=user, many_to_many=names)
+
+
+_SIGNALS = {"add": object_created, "change": object_changed, "delete": object_deleted}
+
+
+def send_written(resource: RestResource, action: str, instance: peewee.Model, entry: Any = None) -> None:
+    """After the write's transaction committed: ``object_created``, ``object_changed`` or ``object_deleted``."""
+    signal = _SIGNALS[action]
+    if not signal.receivers or not has_app_context():
+        return
+    user = resource.authentication.get_user()
+    app = cast(Any, current_app)._get_current_object()
+    signal.send(app, object=instance, model=type(instance), user=user, source=SOURCE, entry=entry)
 
 
 def delete_object(resource: RestResource, obj: peewee.Model, recursive: bool) -> int:

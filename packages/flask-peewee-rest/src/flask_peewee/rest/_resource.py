@@ -14,7 +14,7 @@ from flask import Response, current_app, request
 from werkzeug.datastructures import MultiDict
 
 from flask_peewee.db.typed import dirty_names, primary_key, query_order_by
-from flask_peewee.rest._auditing import delete_object, record_audit, snapshot
+from flask_peewee.rest._auditing import delete_object, record_audit, send_written, snapshot
 from flask_peewee.rest._cursor import CURSOR_PARAM
 from flask_peewee.rest._errors import ApiError, json_response
 from flask_peewee.rest._m2m import load_many_to_many, parse_many_to_many, write_many_to_many
@@ -686,7 +686,8 @@ class RestResource(RateLimitHooks):
         with write_transaction(self, instance):
             instance = reload_stored(self.persist_object(instance, data))
             write_many_to_many(self, instance, relations)
-            record_audit(self, "add", instance, relations=relations)
+            entry = record_audit(self, "add", instance, relations=relations)
+        send_written(self, "add", instance, entry)
         return self.response(self._serialize_one(instance))
 
     def edit(self, obj: peewee.Model) -> Response:
@@ -700,7 +701,8 @@ class RestResource(RateLimitHooks):
             self._check_precondition_locked(obj)
             obj = reload_stored(self.persist_object(obj, data))
             write_many_to_many(self, obj, relations)
-            record_audit(self, "change", obj, before, relations)
+            entry = record_audit(self, "change", obj, before, relations)
+        send_written(self, "change", obj, entry)
         return self.response(self._serialize_one(obj))
 
     def delete(self, obj: peewee.Model) -> Response:
@@ -713,6 +715,8 @@ class RestResource(RateLimitHooks):
         with write_transaction(self, None, conflict=referenced.message):
             self._check_precondition_locked(obj)
             deleted = delete_object(self, obj, self.delete_recursive)
+        if deleted:
+            send_written(self, "delete", obj)
         return self.response({"deleted": deleted})
 
     # -- dispatch ------------------------------------------------------------------------
