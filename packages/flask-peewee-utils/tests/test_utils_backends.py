@@ -44,3 +44,16 @@ def test_register_extension_refuses_a_second_name() -> None:
         register_extension(app, "flask_peewee.test", "api", second, label="A Thing")
     assert app.extensions["flask_peewee.test"] == {"api": first, "v2": other}
     register_extension(Flask(__name__), "flask_peewee.test", "api", second, label="A Thing")  # another app is fine
+
+
+def test_redis_client_without_the_package_names_the_setting_and_the_install(monkeypatch):
+    import sys
+
+    import pytest
+
+    from flask_peewee.db import ImproperlyConfigured
+    from flask_peewee.utils.internal import redis_client
+
+    monkeypatch.setitem(sys.modules, "redis", None)  # the import fails as if not installed
+    with pytest.raises(ImproperlyConfigured, match=r"FLASK_PEEWEE_X_BACKEND = 'redis'.*flask-peewee-auth\[redis\]"):
+        redis_client("redis://127.0.0.1:6379/0", setting="FLASK_PEEWEE_X_BACKEND", extra="auth[redis]")

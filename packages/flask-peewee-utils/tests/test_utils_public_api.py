@@ -100,6 +100,7 @@ INTERNAL = {
     "password_scheme",
     "path_alias",
     "path_allowed",
+    "redis_client",
     "register_extension",
     "sensitive_snapshot",
     "sensitive_exposures",

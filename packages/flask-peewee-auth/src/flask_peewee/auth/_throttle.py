@@ -36,7 +36,7 @@ from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 
 from flask_peewee.auth import _settings
 from flask_peewee.db import ImproperlyConfigured
-from flask_peewee.utils.internal import backend_name
+from flask_peewee.utils.internal import backend_name, redis_client
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -242,13 +242,7 @@ class _RedisStore:
     """Counters in Redis keys that expire with their window; every change is one atomic script."""
 
     def __init__(self, url: str, prefix: str = "fp:login-throttle:") -> None:
-        try:
-            import redis
-        except ImportError:
-            raise ImproperlyConfigured(
-                f"{PREFIX}_BACKEND = 'redis' needs the redis package: pip install 'flask-peewee-auth[redis]'"
-            ) from None
-        self.client = redis.Redis.from_url(url)
+        self.client = redis_client(url, setting=f"{PREFIX}_BACKEND", extra="auth[redis]")
         self.prefix = prefix
         self._counts = self.client.register_script(_REDIS_COUNTS)
         self._hit = self.client.register_script(_REDIS_HIT)

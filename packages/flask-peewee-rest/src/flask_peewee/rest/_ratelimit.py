@@ -39,7 +39,7 @@ from flask_peewee.rest._settings import (
     RATE_LIMIT_REDIS_URL,
     RATE_LIMITS,
 )
-from flask_peewee.utils.internal import backend_name
+from flask_peewee.utils.internal import backend_name, redis_client
 
 if TYPE_CHECKING:
     from flask import Response
@@ -300,13 +300,7 @@ class _RedisCounters:
     """One key per (resource, method, client) and window start, expiring with its window."""
 
     def __init__(self, url: str, prefix: str = "fp:rate-limit:") -> None:
-        try:
-            import redis
-        except ImportError:
-            raise ImproperlyConfigured(
-                f"{RATE_LIMIT_BACKEND.key} = 'redis' needs the redis package: pip install 'flask-peewee-rest[redis]'"
-            ) from None
-        self.client = redis.Redis.from_url(url)
+        self.client = redis_client(url, setting=RATE_LIMIT_BACKEND.key, extra="rest[redis]")
         self.prefix = prefix
 
     def hit(self, key: str, start: int, window: int) -> int:

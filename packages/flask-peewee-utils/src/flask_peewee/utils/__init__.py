@@ -70,6 +70,7 @@ from flask_peewee.utils.internal import (  # noqa: F401
     password_scheme,
     path_alias,
     path_allowed,
+    redis_client,
     register_extension,
     sensitive_exposures,
     sensitive_snapshot,

@@ -6,9 +6,9 @@ from typing import Any
 
 import peewee
 
-from flask_peewee.db import Database
+from flask_peewee.db import Database, ImproperlyConfigured
 
-__all__ = ["backend_name"]
+__all__ = ["backend_name", "redis_client"]
 
 
 def backend_name(database: Any) -> str:
@@ -29,3 +29,15 @@ def backend_name(database: Any) -> str:
     if isinstance(database, peewee.MySQLDatabase):
         return "mysql"
     return "other"
+
+
+def redis_client(url: str, *, setting: str, extra: str) -> Any:
+    """A ``redis.Redis`` for ``url``; without the redis package, ``ImproperlyConfigured`` naming the
+    ``setting`` that asked for it and the install command (``pip install 'flask-peewee-<extra>'``)."""
+    try:
+        import redis
+    except ImportError:
+        raise ImproperlyConfigured(
+            f"{setting} = 'redis' needs the redis package: pip install 'flask-peewee-{extra}'"
+        ) from None
+    return redis.Redis.from_url(url)

@@ -9,7 +9,7 @@ kept from the original flask-peewee); a name only our packages need is internal.
 
 from __future__ import annotations
 
-from flask_peewee.utils._backends import backend_name
+from flask_peewee.utils._backends import backend_name, redis_client
 from flask_peewee.utils._checks import check_secret_like_fields, sensitive_exposures
 from flask_peewee.utils._extensions import register_extension
 from flask_peewee.utils._filters import field_operators, split_filter_key
@@ -37,6 +37,7 @@ __all__ = [
     "password_scheme",
     "path_alias",
     "path_allowed",
+    "redis_client",
     "register_extension",
     "sensitive_exposures",
     "sensitive_snapshot",
