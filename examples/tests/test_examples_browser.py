@@ -6,43 +6,9 @@ The example (demo data on a temporary SQLite file, see conftest.py) is served on
 except with ``CI=true``, where that is a failure.
 """
 
-import os
-import shutil
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
-CHROMIUM = os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE", "/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def _missing(reason):
-    message = f"{reason}: pip install playwright and apt-get install chromium (or set PLAYWRIGHT_CHROMIUM_EXECUTABLE)"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("Playwright is not installed")
-    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
-        _missing(f"no Chromium at {CHROMIUM}")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+from flask_peewee.db.testing import serve
 
 
 @pytest.fixture(scope="module")
@@ -50,20 +16,13 @@ def server(example):
     """The example app served on a free port of 127.0.0.1."""
     main, _ = example
     main.db.database.close()
-    httpd = make_server("127.0.0.1", 0, main.app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=10)
-        httpd.server_close()
+    with serve(main.app) as base:
+        yield base
 
 
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1100, "height": 800})
+def page(fp_browser):
+    context = fp_browser.new_context(viewport={"width": 1100, "height": 800})
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -175,8 +134,8 @@ def test_admin_edits_a_message_and_the_public_timeline_shows_it(page, server, ex
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_public_timeline_aligns_the_text_and_follows_the_color_scheme(browser, server, scheme):
-    context = browser.new_context(viewport={"width": 1100, "height": 800}, color_scheme=scheme)
+def test_public_timeline_aligns_the_text_and_follows_the_color_scheme(fp_browser, server, scheme):
+    context = fp_browser.new_context(viewport={"width": 1100, "height": 800}, color_scheme=scheme)
     page = context.new_page()
     page.goto(server + "/public/")
     lefts = page.eval_on_selector_all("li.message .content", "els => els.map(e => e.getBoundingClientRect().left)")
@@ -205,8 +164,8 @@ def test_the_login_link_of_the_login_page_does_not_come_back_to_it(page, server,
     assert page.url == server + "/"
 
 
-def test_the_api_explorer_lists_the_resources_and_tries_a_get(browser, server):
-    context = browser.new_context(viewport={"width": 1100, "height": 800})
+def test_the_api_explorer_lists_the_resources_and_tries_a_get(fp_browser, server):
+    context = fp_browser.new_context(viewport={"width": 1100, "height": 800})
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))

@@ -11,29 +11,17 @@ from __future__ import annotations
 
 import datetime
 import os
-import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
 from flask_peewee.admin import Admin
+from flask_peewee.db.testing import serve
 
 pytestmark = pytest.mark.backends("sqlite")
-
-CHROMIUM = os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE", "/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture
@@ -42,27 +30,6 @@ def shots(tmp_path: Path) -> Path:
     folder = Path(os.environ.get("FLASK_PEEWEE_SCREENSHOTS_DIR") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def _missing(reason: str) -> None:
-    message = f"{reason}: pip install playwright and apt-get install chromium (or set PLAYWRIGHT_CHROMIUM_EXECUTABLE)"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("Playwright is not installed")
-    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
-        _missing(f"no Chromium at {CHROMIUM}")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -83,15 +50,8 @@ def server(app: Flask, admin: Admin, models: Any, superuser: Any, staff: Any) ->
             )
         models.Note.create(message="Welcome to the admin", user=superuser)
     admin.auth.db.database.close()
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=10)
-        httpd.server_close()
+    with serve(app) as base:
+        yield base
 
 
 def _log_in(page: Any, base: str) -> None:
@@ -103,8 +63,10 @@ def _log_in(page: Any, base: str) -> None:
     page.wait_for_url(f"{base}/admin/")
 
 
-def test_admin_in_a_real_browser(browser: Any, server: str, app: Flask, models: Any, staff: Any, shots: Path) -> None:
-    context = browser.new_context(viewport={"width": 1200, "height": 800}, accept_downloads=True)
+def test_admin_in_a_real_browser(
+    fp_browser: Any, server: str, app: Flask, models: Any, staff: Any, shots: Path
+) -> None:
+    context = fp_browser.new_context(viewport={"width": 1200, "height": 800}, accept_downloads=True)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -195,10 +157,8 @@ def test_admin_in_a_real_browser(browser: Any, server: str, app: Flask, models: 
 
 def _axe_problems(page: Any) -> list[str]:
     """Serious and critical axe-core violations of the page, one line each (rule, impact, nodes)."""
-    try:
-        from axe_playwright_python.sync_playwright import Axe
-    except ImportError:
-        _missing("axe-playwright-python is not installed (pip install axe-playwright-python)")
+    from axe_playwright_python.sync_playwright import Axe  # in the admin tox env, like Playwright
+
     results = Axe().run(page)
     problems = []
     for violation in results.response["violations"]:
@@ -210,9 +170,9 @@ def _axe_problems(page: Any) -> list[str]:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_main_pages_have_no_serious_accessibility_violations(
-    browser: Any, server: str, app: Flask, models: Any, scheme: str
+    fp_browser: Any, server: str, app: Flask, models: Any, scheme: str
 ) -> None:
-    context = browser.new_context(viewport={"width": 1200, "height": 800}, color_scheme=scheme)
+    context = fp_browser.new_context(viewport={"width": 1200, "height": 800}, color_scheme=scheme)
     page = context.new_page()
     _log_in(page, server)
     with app.app_context():
@@ -287,22 +247,15 @@ def blog_server(app: Flask, db: Any, auth: Any) -> Iterator[tuple[str, Any]]:
         post = Post.create(title="Inline editing")
         Comment.create(post=post, author="ann", body="first!")
     db.database.close()
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}", (Post, post)
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=10)
-        httpd.server_close()
+    with serve(app) as base:
+        yield base, (Post, post)
 
 
 def test_many_to_many_and_inline_rows_in_a_real_browser(
-    browser: Any, blog_server: Any, app: Flask, shots: Path
+    fp_browser: Any, blog_server: Any, app: Flask, shots: Path
 ) -> None:
     server, (Post, post) = blog_server
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    context = fp_browser.new_context(viewport={"width": 1200, "height": 900})
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))

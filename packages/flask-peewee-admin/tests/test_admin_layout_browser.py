@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from tests.test_admin_browser import _log_in, browser, server  # noqa: F401  (fixtures)
+from tests.test_admin_browser import _log_in, server  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.backends("sqlite")
 
@@ -35,12 +35,12 @@ def _lines(page: Any, selector: str) -> list[int]:
 
 
 @pytest.fixture
-def open_page(browser: Any, server: str) -> Any:  # noqa: F811
+def open_page(fp_browser: Any, server: str) -> Any:  # noqa: F811
     contexts: list[Any] = []
     errors: list[str] = []
 
     def open_at(width: int, url: str, height: int = 800) -> Any:
-        context = browser.new_context(viewport={"width": width, "height": height})
+        context = fp_browser.new_context(viewport={"width": width, "height": height})
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)))

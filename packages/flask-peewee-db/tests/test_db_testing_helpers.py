@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from urllib.error import URLError
+from urllib.request import urlopen
 
 import peewee
 import pytest
 
-from flask_peewee.db.testing import QueryCounter, record_queries, table_moved_away
+from flask_peewee.db.testing import QueryCounter, record_queries, serve, table_moved_away
 
 
 @pytest.fixture
@@ -76,3 +78,16 @@ def test_table_moved_away_takes_a_peewee_database_and_restores_after_an_error(db
         raise KeyError("the test failed")
     item.create(n=1)
     assert item.select().count() == 1
+
+
+def test_serve_answers_over_http_for_the_block_only(app):
+    @app.get("/hello")
+    def hello():
+        return "hello from the served app"
+
+    with serve(app) as base:
+        assert base.startswith("http://127.0.0.1:")
+        with urlopen(base + "/hello", timeout=10) as response:  # noqa: S310  # http://127.0.0.1 built above
+            assert response.read() == b"hello from the served app"
+    with pytest.raises(URLError):
+        urlopen(base + "/hello", timeout=2)  # noqa: S310  # the same local URL

@@ -7,43 +7,16 @@ missing, except with ``CI=true``, where that is a failure.
 
 from __future__ import annotations
 
-import os
-import shutil
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask, request
-from werkzeug.serving import make_server
 
+from flask_peewee.db.testing import serve
 from flask_peewee.rest import RestAPI, UserAuthentication
 
 pytestmark = pytest.mark.backends("sqlite")
-
-CHROMIUM = os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-
-
-def _missing(reason: str) -> None:
-    message = f"{reason}: pip install playwright and apt-get install chromium (or set PLAYWRIGHT_CHROMIUM_EXECUTABLE)"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("Playwright is not installed")
-    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
-        _missing(f"no Chromium at {CHROMIUM}")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -63,20 +36,13 @@ def server(app: Flask, auth: Any, models: Any, users: Any) -> Iterator[tuple[str
     with app.app_context():
         models.Note.create(message="hello from the explorer")
     auth.db.database.close()
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}", cookies
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=10)
-        httpd.server_close()
+    with serve(app) as base:
+        yield base, cookies
 
 
-def test_explorer_lists_resources_and_tries_a_get(browser: Any, server: tuple[str, list[str | None]]) -> None:
+def test_explorer_lists_resources_and_tries_a_get(fp_browser: Any, server: tuple[str, list[str | None]]) -> None:
     base, cookies = server
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    context = fp_browser.new_context(viewport={"width": 1200, "height": 900})
     context.add_cookies([{"name": "session", "value": "a-logged-in-session", "url": base}])
     page = context.new_page()
     errors: list[str] = []
@@ -109,10 +75,10 @@ def test_explorer_lists_resources_and_tries_a_get(browser: Any, server: tuple[st
 
 
 def test_explorer_writes_with_the_apis_own_credentials(
-    browser: Any, server: tuple[str, list[str | None]], app: Flask, models: Any
+    fp_browser: Any, server: tuple[str, list[str | None]], app: Flask, models: Any
 ) -> None:
     base, cookies = server
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    context = fp_browser.new_context(viewport={"width": 1200, "height": 900})
     context.add_cookies([{"name": "session", "value": "a-logged-in-session", "url": base}])
     page = context.new_page()
     errors: list[str] = []

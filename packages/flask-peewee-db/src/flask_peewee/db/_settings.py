@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_peewee.db.settings import Setting
 
 __all__ = [
+    "CHROMIUM_EXECUTABLE",
     "CI",
     "DATABASE",
     "DATABASE_URL",
@@ -71,7 +72,10 @@ TEST_POSTGRES_URL = Setting(
 TEST_MYSQL_URL = Setting(
     "FLASK_PEEWEE_TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306/test", "MySQL/MariaDB server for tests."
 )
-CI = Setting("CI", None, "true makes an unreachable test backend an error.")
+CI = Setting("CI", None, "true makes an unreachable test backend, or a missing browser, an error.")
+CHROMIUM_EXECUTABLE = Setting(
+    "PLAYWRIGHT_CHROMIUM_EXECUTABLE", "/usr/bin/chromium", "The Chromium the fp_browser fixture drives."
+)
 
 #: Every environment variable of the pytest plugin, in the order of the documentation's table.
-TEST_ENVIRONMENT = (TEST_DATABASES, TEST_POSTGRES_URL, TEST_MYSQL_URL, CI)
+TEST_ENVIRONMENT = (TEST_DATABASES, TEST_POSTGRES_URL, TEST_MYSQL_URL, CI, CHROMIUM_EXECUTABLE)

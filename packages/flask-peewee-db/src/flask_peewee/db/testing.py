@@ -36,6 +36,15 @@ configure ``FLASK_PEEWEE_DATABASE_REPLICAS``::
         with count_queries() as queries:
             client.get("/notes/1/")
         assert queries.count("SELECT") == 1
+
+``fp_browser`` is a headless Chromium driven by Playwright, and :func:`serve` serves an app on
+a free port for it, for end-to-end tests of what a person sees::
+
+    def test_home_page(app, fp_browser):
+        with serve(app) as base:
+            page = fp_browser.new_page()
+            page.goto(base + "/")
+            assert page.title() == "Home"
 """
 
 from __future__ import annotations
@@ -45,6 +54,8 @@ import contextlib
 import logging
 import os
 import secrets
+import shutil
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,13 +64,15 @@ from urllib.parse import urlsplit, urlunsplit
 import peewee
 import pytest
 from flask import Flask
+from werkzeug.serving import make_server
 
 from flask_peewee.db._database import Database
 from flask_peewee.db._replica_cluster import ReplicaCluster, UnavailableCluster
-from flask_peewee.db._settings import CI, TEST_DATABASES, TEST_MYSQL_URL, TEST_POSTGRES_URL
+from flask_peewee.db._settings import CHROMIUM_EXECUTABLE, CI, TEST_DATABASES, TEST_MYSQL_URL, TEST_POSTGRES_URL
 
 __all__ = [
     "BACKENDS",
+    "CHROMIUM_ARGS",
     "Backend",
     "QueryCounter",
     "ReplicaCluster",
@@ -69,9 +82,11 @@ __all__ = [
     "database_url",
     "db",
     "fp_backend",
+    "fp_browser",
     "record_queries",
     "replica_cluster",
     "selected_backends",
+    "serve",
     "table_moved_away",
 ]
 
@@ -446,3 +461,62 @@ def table_moved_away(database: Database | peewee.Database, table: str) -> Iterat
         bound.connect(reuse_if_open=True)
         bound.execute_sql(f"ALTER TABLE {away} RENAME TO {here}")
         bound.close()
+
+
+@contextlib.contextmanager
+def serve(app: Flask) -> Iterator[str]:
+    """Serve ``app`` on a free port of 127.0.0.1 in a thread for the block; yields its base URL.
+
+    For browser tests (:func:`fp_browser`): the server answers requests concurrently, as a
+    browser loading a page and its assets expects, and stops when the block ends.
+    """
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        thread.join(timeout=10)
+        httpd.server_close()
+
+
+#: Chromium's switches for a headless run in a container: no sandbox, GPU or background traffic.
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+
+
+def _browser_missing(reason: str) -> None:
+    message = f"{reason}: pip install playwright and apt-get install chromium (or set PLAYWRIGHT_CHROMIUM_EXECUTABLE)"
+    if (CI.get(os.environ) or "").lower() == "true":
+        pytest.fail(f"required (CI=true): {message}", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def fp_browser() -> Iterator[Any]:
+    """A headless Chromium (a Playwright ``Browser``), shared by the tests of a module.
+
+    It drives the system's Chromium (``PLAYWRIGHT_CHROMIUM_EXECUTABLE``, default
+    ``/usr/bin/chromium``), never a browser Playwright downloads. Without Playwright or that
+    executable the test is skipped with the reason; with ``CI=true`` it fails instead.
+    """
+    executable = CHROMIUM_EXECUTABLE.get(os.environ)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _browser_missing("Playwright is not installed")
+    if not (os.path.exists(executable) or shutil.which(executable)):
+        _browser_missing(f"no Chromium at {executable}")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=list(CHROMIUM_ARGS))
+        try:
+            yield browser
+        finally:
+            browser.close()
