@@ -108,3 +108,14 @@ def test_createsuperuser_and_changepassword(app, auth) -> None:
         assert stored.check_password("new pw")
         assert kwargs["user"].password == stored.password
     auth.db.database.close()
+
+
+def test_a_throttled_login_sends_no_failure(app, auth, client, user, login) -> None:
+    limit = app.config.get("FLASK_PEEWEE_LOGIN_THROTTLE_USERNAME_LIMIT", 10)
+    with subscribed(user_login_failed) as failed, subscribed(user_logged_in) as logged_in:
+        for _ in range(limit):
+            assert login(client, "alice", "wrong").status_code == 200
+        assert login(client, "alice", "wrong").status_code == 429  # refused before the password is checked
+        assert login(client).status_code == 429  # the right password too, while throttled
+    assert [kwargs for _sender, kwargs in failed] == [{"username": "alice"}] * limit
+    assert logged_in == []
