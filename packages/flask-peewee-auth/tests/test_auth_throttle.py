@@ -298,3 +298,27 @@ def test_redis_backend_without_the_package_fails_clearly_at_init(app, db, monkey
     app.config["FLASK_PEEWEE_LOGIN_THROTTLE_BACKEND"] = "redis"
     with pytest.raises(ImproperlyConfigured, match=r"flask-peewee-auth\[redis\]"):
         Auth(app, db)
+
+
+def test_rows_that_read_as_zero_are_purged_every_so_many_failures(auth, app, db):
+    """Usernames and addresses sprayed by an attacker do not stay in the table."""
+    from flask_peewee.auth._throttle import _DatabaseStore
+    from flask_peewee.utils.internal import Periodic
+
+    model = auth.login_throttle_model
+    store = _DatabaseStore(model)
+    store.purge_due = Periodic(3)
+    now = int(time.time())
+    with app.app_context():
+        model.insert_many(
+            [("sprayed-1", 5, now - 1000), ("cleared", 0, now), ("live", 4, now - 10)],
+            fields=[model.key, model.attempts, model.window_start],
+        ).execute()
+        store.hit(["a"], 900)
+        store.hit(["a"], 900)
+        assert model.select().count() == 4  # not due yet
+        store.hit(["b"], 900)  # the third failure purges
+        assert sorted(row.key for row in model.select()) == ["a", "b", "live"]
+        assert store.counts(["a", "b", "live"], 900)[0][0] == 2
+    db.database.close()
+    assert _DatabaseStore.PURGE_EVERY > 1

@@ -311,3 +311,24 @@ def test_parallel_clients_get_exactly_the_limit_in_redis(
 ) -> None:
     _check_parallel_clients_get_exactly_the_limit(app, auth, models)
     assert not _table_exists(db)  # the redis backend makes no table
+
+
+def test_ended_windows_are_purged_every_so_many_requests(app: Flask, db: Database) -> None:
+    """Clients seen once, or addresses sprayed by an attacker, do not stay in the table while the app runs."""
+    from flask_peewee.utils.internal import Periodic
+
+    model = _ratelimit.get_rate_limit_model(db)
+    counters = _ratelimit._DatabaseCounters(model)
+    counters.purge_due = Periodic(2)
+    with app.app_context():
+        counters._create_table()
+        model.insert_many(
+            [("old" + "x" * 61, 3, int(NOW) - 30)], fields=[model.key, model.hits, model.window_end]
+        ).execute()
+        end = int(NOW) + 30
+        assert counters.hit("a" * 64, end) == 1
+        assert model.select().count() == 2  # not due yet
+        assert counters.hit("a" * 64, end) == 2  # the second request purges the ended window
+        assert [row.key[0] for row in model.select()] == ["a"]
+    db.database.close()
+    assert _ratelimit._DatabaseCounters.PURGE_EVERY > 1

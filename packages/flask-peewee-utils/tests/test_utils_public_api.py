@@ -87,6 +87,7 @@ DOCUMENTED = {
 
 INTERNAL = {
     "MAX_DEPTH",
+    "Periodic",
     "backend_name",
     "body_within_limit",
     "check_secret_like_fields",

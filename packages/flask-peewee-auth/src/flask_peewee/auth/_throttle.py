@@ -36,7 +36,7 @@ from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 
 from flask_peewee.auth import _settings
 from flask_peewee.db import ImproperlyConfigured
-from flask_peewee.utils.internal import backend_name, redis_client
+from flask_peewee.utils.internal import Periodic, backend_name, redis_client
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -145,11 +145,17 @@ class _DatabaseStore:
     """Counters in a table, one row per key; the database does the arithmetic, never Python.
 
     A row whose window has passed, or whose counter a successful login cleared, starts a new
-    window at 1 on its next failure.
+    window at 1 on its next failure. Such rows are deleted once every :attr:`PURGE_EVERY`
+    failures counted by this process, so usernames and addresses sprayed by an attacker do
+    not stay in the table.
     """
+
+    #: Failures counted between two purges of the rows that read as 0.
+    PURGE_EVERY = 200
 
     def __init__(self, model: type[peewee.Model]) -> None:
         self.model = model
+        self.purge_due = Periodic(self.PURGE_EVERY)
 
     def counts(self, keys: Sequence[str], window: int) -> list[tuple[int, int]]:
         model: Any = self.model
@@ -183,6 +189,15 @@ class _DatabaseStore:
                 self._insert([key], now).on_conflict(update=update).execute()
         else:
             self._update_or_insert(keys, now, update)
+        if self.purge_due.due():
+            self.purge(window, now)
+
+    def purge(self, window: int, now: int | None = None) -> int:
+        """Delete the rows that read as 0 (window passed, or cleared by a success); how many."""
+        model: Any = self.model
+        now = int(time.time()) if now is None else now
+        stale = (model.window_start <= now - window) | (model.attempts <= 0)
+        return int(model.delete().where(stale).execute())
 
     def _insert(self, keys: Sequence[str], now: int) -> Any:
         model: Any = self.model

@@ -39,7 +39,7 @@ from flask_peewee.rest._settings import (
     RATE_LIMIT_REDIS_URL,
     RATE_LIMITS,
 )
-from flask_peewee.utils.internal import backend_name, redis_client
+from flask_peewee.utils.internal import Periodic, backend_name, redis_client
 
 if TYPE_CHECKING:
     from flask import Response
@@ -229,20 +229,39 @@ def purge_expired(model: Any) -> int:
     """Delete the counters whose window has ended (done when an app starts; they would restart at 1 anyway)."""
     try:
         with connection(model._meta.database):
-            return int(model.delete().where(model.window_end <= int(_now())).execute())
+            return _delete_ended(model)
     except (peewee.OperationalError, peewee.InterfaceError):
         return 0
 
 
+def _delete_ended(model: Any) -> int:
+    return int(model.delete().where(model.window_end <= int(_now())).execute())
+
+
 class _DatabaseCounters:
-    """Counters in ``fp_rate_limit``; the database adds, never Python."""
+    """Counters in ``fp_rate_limit``; the database adds, never Python.
+
+    Rows whose window has ended are deleted when an app starts and once every
+    :attr:`PURGE_EVERY` requests counted by this process, so clients seen once (or
+    addresses sprayed by an attacker) do not stay in the table.
+    """
+
+    #: Requests counted between two purges of the ended windows.
+    PURGE_EVERY = 1000
 
     def __init__(self, model: Any) -> None:
         self.model = model
         self.ready = False
         self.lock = threading.Lock()
+        self.purge_due = Periodic(self.PURGE_EVERY)
 
     def hit(self, key: str, end: int) -> int:
+        count = self._count(key, end)
+        if self.purge_due.due():
+            _delete_ended(self.model)
+        return count
+
+    def _count(self, key: str, end: int) -> int:
         model = self.model
         database = model._meta.database
         if not self.ready:

@@ -17,6 +17,7 @@ from flask_peewee.utils._limits import body_within_limit, effective_body_limit
 from flask_peewee.utils._pagination import parse_page
 from flask_peewee.utils._passwords import password_scheme
 from flask_peewee.utils._paths import MAX_DEPTH, filterable_path, joined_from, path_alias, path_allowed
+from flask_peewee.utils._periodic import Periodic
 from flask_peewee.utils._sensitive import sensitive_snapshot
 from flask_peewee.utils._serialize import field_names
 from flask_peewee.utils._unique import unique_violation
@@ -24,6 +25,7 @@ from flask_peewee.utils._values import parse_key
 
 __all__ = [
     "MAX_DEPTH",
+    "Periodic",
     "backend_name",
     "body_within_limit",
     "check_secret_like_fields",
