@@ -91,7 +91,7 @@ class _Inbox:
         self.config: dict[str, Any] = {}
         self._changed = threading.Condition()
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's hook name)
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         import email
         import email.policy
 

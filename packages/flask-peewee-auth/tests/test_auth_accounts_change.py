@@ -27,7 +27,9 @@ def _change_password(client, csrf_from, current=PASSWORD, new=NEW_PASSWORD):
 
 def _change_email(client, csrf_from, email, current=PASSWORD):
     token = csrf_from(client, "/accounts/email/change/")
-    return client.post("/accounts/email/change/", data={"email": email, "current_password": current, "csrf_token": token})
+    return client.post(
+        "/accounts/email/change/", data={"email": email, "current_password": current, "csrf_token": token}
+    )
 
 
 def test_anonymous_users_are_sent_to_the_login_form(auth, client):

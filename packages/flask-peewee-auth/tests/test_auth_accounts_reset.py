@@ -136,7 +136,9 @@ def test_forgot_form_needs_the_csrf_token_and_a_valid_address(app, auth, user, c
     assert smtp_inbox.messages == []
 
 
-def test_bad_expired_and_tampered_links_are_refused(app, auth, user, client, csrf_from, smtp_inbox, link_of, monkeypatch):
+def test_bad_expired_and_tampered_links_are_refused(
+    app, auth, user, client, csrf_from, smtp_inbox, link_of, monkeypatch
+):
     assert client.get("/accounts/password/reset/nonsense/").status_code == 400
     _forgot(client, csrf_from, "alice@example.com")
     path = link_of(smtp_inbox.wait(1)[0])

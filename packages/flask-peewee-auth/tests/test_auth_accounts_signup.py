@@ -124,7 +124,9 @@ def test_signup_with_confirmation_by_the_mailed_link(confirming, auth, client, c
     assert client.get("/accounts/signup/confirm/bogus/").status_code == 400
 
 
-def test_confirmation_link_is_refused_once_the_account_changed(confirming, auth, client, csrf_from, smtp_inbox, link_of):
+def test_confirmation_link_is_refused_once_the_account_changed(
+    confirming, auth, client, csrf_from, smtp_inbox, link_of
+):
     app = confirming
     _signup(client, csrf_from)
     path = link_of(smtp_inbox.wait(1)[0])
@@ -163,4 +165,3 @@ def test_bad_token_lifetime_is_refused_at_init_app(app, db):
     app.config["FLASK_PEEWEE_CONFIRM_TOKEN_AGE"] = 0
     with pytest.raises(ImproperlyConfigured, match="FLASK_PEEWEE_CONFIRM_TOKEN_AGE"):
         Auth(app, db)
-

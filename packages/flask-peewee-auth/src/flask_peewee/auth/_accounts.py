@@ -214,8 +214,7 @@ class AccountViews:
             with use_primary():
                 user = get_user(self.User, values[0])
             if user is not None and (
-                not getattr(user, "active", True)
-                or not state_matches(values[1], "reset", user.get_id(), user.password)
+                not getattr(user, "active", True) or not state_matches(values[1], "reset", user.get_id(), user.password)
             ):
                 user = None
         if user is None:
@@ -226,7 +225,7 @@ class AccountViews:
             if not validate_csrf_token():
                 error = CSRF_ERROR
             elif form.validate() and _policy_allows(form, user.username, user.email):
-                _store_password(self, user, form.password.data, source="reset")
+                _store_password(self, user, str(form.password.data), source="reset")
                 flash("Your password has been changed. You can log in with it now.", "success")
                 return redirect(url_for(_endpoint(self, "login")))
         return self._render("auth/reset_password.html", form=form, error=error, account=user)
@@ -245,13 +244,13 @@ class AccountViews:
                 error = CSRF_ERROR
             elif form.validate():
                 try:
-                    right = _check_current_password(self, user, form.current_password.data)
+                    right = _check_current_password(self, user, str(form.current_password.data))
                 except LoginThrottled as refused:
                     return _throttled_page(self, "auth/change_password.html", refused, form=form)
                 if not right:
                     _add_errors(form.current_password, [WRONG_PASSWORD])
                 elif _policy_allows(form, user.username, user.email):
-                    _store_password(self, user, form.password.data, source="change")
+                    _store_password(self, user, str(form.password.data), source="change")
                     self._remember.forget()
                     self.start_session(user)  # this session goes on; every other one has ended
                     flash("Your password has been changed.", "success")
@@ -270,7 +269,7 @@ class AccountViews:
                 error = CSRF_ERROR
             elif form.validate():
                 try:
-                    right = _check_current_password(self, user, form.current_password.data)
+                    right = _check_current_password(self, user, str(form.current_password.data))
                 except LoginThrottled as refused:
                     return _throttled_page(self, "auth/change_email.html", refused, form=form)
                 email = normalize_email(form.email.data)

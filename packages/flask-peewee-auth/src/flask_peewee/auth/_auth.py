@@ -25,8 +25,8 @@ from flask import (
 )
 
 from flask_peewee.auth import _sessions
-from flask_peewee.auth._accounts import AccountViews
 from flask_peewee.auth._account_support import set_up_accounts
+from flask_peewee.auth._accounts import AccountViews
 from flask_peewee.auth._audit import AuditLog
 from flask_peewee.auth._csrf import csrf_token
 from flask_peewee.auth._forms import LoginForm, RememberLoginForm

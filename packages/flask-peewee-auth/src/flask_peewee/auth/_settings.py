@@ -5,11 +5,20 @@ from __future__ import annotations
 from flask_peewee.db.settings import Setting
 
 __all__ = [
+    "ACCOUNT_EXTERNAL_URL",
+    "CHANGE_EMAIL",
+    "CHANGE_PASSWORD",
+    "CONFIRM_TOKEN_AGE",
     "FRESH_LOGIN_AGE",
+    "MAIL_SENDER",
+    "PASSWORD_RESET",
     "REMEMBER_ME",
     "REMEMBER_ME_COOKIE_NAME",
     "REMEMBER_ME_DURATION",
+    "RESET_TOKEN_AGE",
     "SETTINGS",
+    "SIGNUP",
+    "SIGNUP_CONFIRM",
     "THROTTLE_ACCOUNT_LIMIT",
     "THROTTLE_ADDRESS_LIMIT",
     "THROTTLE_BACKEND",
@@ -18,16 +27,6 @@ __all__ = [
     "THROTTLE_USERNAME_LIMIT",
     "THROTTLE_WINDOW",
     "TRUSTED_ORIGINS",
-    # account self-service (sign-up, password reset, change password and email)
-    "ACCOUNT_EXTERNAL_URL",
-    "CHANGE_EMAIL",
-    "CHANGE_PASSWORD",
-    "CONFIRM_TOKEN_AGE",
-    "MAIL_SENDER",
-    "PASSWORD_RESET",
-    "RESET_TOKEN_AGE",
-    "SIGNUP",
-    "SIGNUP_CONFIRM",
 ]
 
 THROTTLE_ENABLED = Setting("FLASK_PEEWEE_LOGIN_THROTTLE_ENABLED", True, "False turns login throttling off.")

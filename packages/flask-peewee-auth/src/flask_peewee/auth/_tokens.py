@@ -31,8 +31,13 @@ def _serializer(purpose: str, *, signing: bool) -> URLSafeTimedSerializer | None
     fallbacks = current_app.config.get("SECRET_KEY_FALLBACKS") or []
     if isinstance(fallbacks, (str, bytes)):
         fallbacks = [fallbacks]
-    keys = [*(k for k in fallbacks if k), key] if not signing else [key]
+    # itsdangerous signs with the last key and accepts every one when reading
+    keys = [_bytes(k) for k in (*fallbacks, key) if k] if not signing else [_bytes(key)]
     return URLSafeTimedSerializer(keys, salt=_SALT + purpose)
+
+
+def _bytes(key: Any) -> bytes:
+    return key if isinstance(key, bytes) else str(key).encode("utf-8")
 
 
 def make_token(purpose: str, values: list[Any]) -> str:
