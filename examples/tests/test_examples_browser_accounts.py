@@ -34,7 +34,7 @@ class Inbox:
         self.messages = []
         self.changed = threading.Condition()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's hook name
         with self.changed:
             self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
             self.changed.notify_all()
@@ -118,8 +118,7 @@ def _log_in(page, server, username, password):
     page.click('button:has-text("Log in")')
 
 
-def test_sign_up_confirm_log_in_forget_reset_log_in_again(page, server, inbox, example):
-    main, _ = example
+def test_sign_up_confirm_log_in_forget_reset_log_in_again(page, server, inbox):
     page.goto(server + "/accounts/login/")
     page.click("main >> text=Sign up")
     assert page.locator("h2").inner_text() == "Sign up"

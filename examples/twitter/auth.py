@@ -1,7 +1,8 @@
 """Authentication with the example's own User model, as the docs' "custom User model" shows."""
 
-from app import app, db
 from flask_mail import email_dispatched
+
+from app import app, db
 from flask_peewee.auth import Auth
 from models import User
 
