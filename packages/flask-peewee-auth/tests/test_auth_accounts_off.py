@@ -32,6 +32,7 @@ ALL_ON = {
     "FLASK_PEEWEE_CHANGE_PASSWORD": True,
     "FLASK_PEEWEE_CHANGE_EMAIL": True,
     "MAIL_SUPPRESS_SEND": True,
+    "MAIL_DEFAULT_SENDER": "site@example.com",
 }
 
 
@@ -118,3 +119,16 @@ def test_an_app_register_view_beside_signup(app, db):
     assert client.get("/accounts/register/").text == "the app's own register view"
     assert client.get("/accounts/signup/").status_code == 200
     assert {"register", "signup"} <= _endpoints(app)
+
+
+@pytest.mark.backends("sqlite")
+def test_without_flask_mail_auth_works_and_mail_features_say_what_to_install(app, db, monkeypatch):
+    import sys
+
+    from flask_peewee.db import ImproperlyConfigured
+
+    monkeypatch.setitem(sys.modules, "flask_mail", None)  # as if the [mail] extra were not installed
+    Auth(app, db, name="plain")  # nothing mails: no Flask-Mail needed
+    app.config.update(FLASK_PEEWEE_PASSWORD_RESET=True)
+    with pytest.raises(ImproperlyConfigured, match=r"pip install 'flask-peewee-auth\[mail\]'"):
+        Auth(app, db, name="other", prefix="/other")

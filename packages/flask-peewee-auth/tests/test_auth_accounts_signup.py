@@ -165,3 +165,14 @@ def test_bad_token_lifetime_is_refused_at_init_app(app, db):
     app.config["FLASK_PEEWEE_CONFIRM_TOKEN_AGE"] = 0
     with pytest.raises(ImproperlyConfigured, match="FLASK_PEEWEE_CONFIRM_TOKEN_AGE"):
         Auth(app, db)
+
+
+@pytest.mark.backends("sqlite")
+def test_mail_without_a_sender_is_refused_at_init_app(app, db):
+    from flask_peewee.auth import Auth
+    from flask_peewee.db import ImproperlyConfigured
+
+    app.config.update(FLASK_PEEWEE_SIGNUP_CONFIRM=True)
+    del app.config["MAIL_DEFAULT_SENDER"]
+    with pytest.raises(ImproperlyConfigured, match="MAIL_DEFAULT_SENDER"):
+        Auth(app, db)

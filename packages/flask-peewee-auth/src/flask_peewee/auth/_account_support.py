@@ -14,6 +14,7 @@ from flask_peewee.auth._settings import (
     CHANGE_EMAIL,
     CHANGE_PASSWORD,
     CONFIRM_TOKEN_AGE,
+    MAIL_SENDER,
     PASSWORD_RESET,
     RESET_TOKEN_AGE,
     SIGNUP,
@@ -91,6 +92,11 @@ def set_up_accounts(app: Flask, user_model: Any) -> None:
         from flask_peewee.auth._mail import ensure_mail
 
         ensure_mail(app)
+        if not (MAIL_SENDER.get(app.config) or getattr(app.extensions["mail"], "default_sender", None)):
+            raise ImproperlyConfigured(
+                "the account views mail links: set FLASK_PEEWEE_MAIL_SENDER or Flask-Mail's MAIL_DEFAULT_SENDER "
+                "(before Auth is set up on the app)"
+            )
 
 
 def account_link(endpoint: str, **values: Any) -> str:
