@@ -306,9 +306,12 @@ class AccountViews:
             return _message_page(self, "Confirm your email address", TAKEN_EMAIL, status=409)
         before = self.audit.snapshot(user)
         user.email = email
-        with self.db.database.atomic():
-            user.save(only=[self.User.email])
-            self.audit.record("change", user, before=before, source="change-email", user=user)
+        try:
+            with self.db.database.atomic():
+                user.save(only=[self.User.email])
+                self.audit.record("change", user, before=before, source="change-email", user=user)
+        except peewee.IntegrityError:  # a model with a unique email, taken a moment ago
+            return _message_page(self, "Confirm your email address", TAKEN_EMAIL, status=409)
         flash(f"Your email address is now {email}.", "success")
         return redirect(self.get_default_next_url())
 
