@@ -88,6 +88,9 @@ class _Host(Protocol):
     def revoke_remember_tokens(self, user: Any) -> int: ...
     def get_next_url(self) -> str: ...
     def get_default_next_url(self) -> str: ...
+    def confirm_signup_url(self, user: Any) -> str: ...
+    def reset_password_url(self, user: Any) -> str: ...
+    def confirm_email_url(self, user: Any, email: str) -> str: ...
     def _render(
         self, template: str, *, status: int = 200, headers: dict[str, str] | None = None, **context: Any
     ) -> tuple[str, int, dict[str, str]]: ...
@@ -128,6 +131,21 @@ class AccountViews:
             urls.append(("/email/change/", views.change_email))
             urls.append(("/email/confirm/<token>/", views.confirm_email))
         return tuple(urls)
+
+    def confirm_signup_url(self: _Host, user: Any) -> str:
+        """The absolute confirmation link of ``user``'s sign-up, as mailed (``FLASK_PEEWEE_CONFIRM_TOKEN_AGE``)."""
+        digest = state_digest("signup", user.get_id(), user.password, user.email)
+        return account_link(_endpoint(self, "confirm_signup"), token=make_token("signup", [user.get_id(), digest]))
+
+    def reset_password_url(self: _Host, user: Any) -> str:
+        """The absolute password reset link of ``user``, as mailed: for an invitation or a support desk, say."""
+        digest = state_digest("reset", user.get_id(), user.password)
+        return account_link(_endpoint(self, "reset_password"), token=make_token("reset", [user.get_id(), digest]))
+
+    def confirm_email_url(self: _Host, user: Any, email: str) -> str:
+        """The absolute link that makes ``email`` the address of ``user``, as mailed to that address."""
+        digest = state_digest("email", user.get_id(), user.email, user.password)
+        return account_link(_endpoint(self, "confirm_email"), token=make_token("email", [user.get_id(), email, digest]))
 
     def has_account_view(self: _Host, view: str) -> bool:
         """Whether the account view ``view`` (``"signup"``, ``"forgot_password"``, ...) is on for this app."""
@@ -280,9 +298,7 @@ class AccountViews:
                 elif email_taken(self.User, email, exclude=user.get_id()):
                     _add_errors(form.email, [TAKEN_EMAIL])
                 else:
-                    digest = state_digest("email", user.get_id(), user.email, user.password)
-                    token = make_token("email", [user.get_id(), email, digest])
-                    link = account_link(_endpoint(self, "confirm_email"), token=token)
+                    link = self.confirm_email_url(user, email)
                     hours = max(1, confirm_age() // 3600)
                     deliver(build_message("change_email", email, user=user, link=link, email=email, hours=hours))
                     return _message_page(
@@ -375,9 +391,7 @@ def _after_signup(host: _Host, user: Any) -> Any:
         host.login_user(user)
         flash(f"Welcome, {user.username}!", "success")
         return redirect(host.get_next_url())
-    digest = state_digest("signup", user.get_id(), user.password, user.email)
-    token = make_token("signup", [user.get_id(), digest])
-    link = account_link(_endpoint(host, "confirm_signup"), token=token)
+    link = host.confirm_signup_url(user)
     hours = max(1, confirm_age() // 3600)
     deliver(build_message("signup_confirm", user.email, user=user, link=link, hours=hours))
     return _message_page(
