@@ -169,3 +169,15 @@ def test_reset_form_applies_the_password_policy_and_the_repeat(app, auth, user, 
     assert "The form has expired" in response.text
     with app.app_context(), connection(auth.db):
         assert auth.User.get_by_id(user.id).check_password(PASSWORD)
+
+
+def test_reset_password_url_makes_a_working_link_without_mail(app, auth, user, client, csrf_from):
+    from urllib.parse import urlsplit
+
+    with app.test_request_context(), connection(auth.db):
+        link = auth.reset_password_url(auth.User.get_by_id(user.id))
+    assert link.startswith("http://localhost/accounts/password/reset/")
+    path = urlsplit(link).path
+    assert client.get(path).status_code == 200
+    assert _reset(client, csrf_from, path).status_code == 302
+    assert client.get(path).status_code == 400
