@@ -71,6 +71,12 @@ def _own_rows(main, person):
             "relationship": main.Relationship.create(from_user=user, to_user=other),
             "note": main.Note.create(user=user, message="hostile target"),
         }
+    with main.app.test_request_context():  # the mailed links of the account views, for their <token>
+        links = {
+            "auth.confirm_signup": main.auth.confirm_signup_url,
+            "auth.reset_password": main.auth.reset_password_url,
+        }
+        rows["tokens"] = {endpoint: link(user).rstrip("/").rsplit("/", 1)[1] for endpoint, link in links.items()}
     main.db.database.close()
     return rows
 
@@ -87,6 +93,8 @@ def _valid_arguments(rule, rows):
             values[name] = "swagger-ui.css" if rule.rule.endswith("/docs/<path:filename>") else "style.css"
         elif name == "path":  # the API's catch-all for custom endpoints; this one names a real page
             values[name] = "openapi.json"
+        elif name == "token":  # a signed link of the account views (sign-up confirmation, password reset)
+            values[name] = rows["tokens"][rule.endpoint]
     if "pk" in rule.arguments:
         owner = values.get("resource") or OWNER.match(rule.rule).group(1)
         values["pk"] = str(rows[owner].id)

@@ -33,3 +33,14 @@ class Configuration:
     SESSION_COOKIE_SAMESITE = "Lax"
     # the interactive API reference at /api/docs/ (off unless enabled)
     FLASK_PEEWEE_REST_DOCS = True
+    # sign-up confirmed by mail, and password reset by mail (flask-peewee-auth[mail])
+    FLASK_PEEWEE_SIGNUP = True
+    FLASK_PEEWEE_SIGNUP_CONFIRM = True
+    FLASK_PEEWEE_PASSWORD_RESET = True
+    FLASK_PEEWEE_CHANGE_PASSWORD = True
+    # MAIL_SERVER from the environment sends real mail; without it the demo prints each message
+    # (its links included) on the console instead, see auth.py
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_SUPPRESS_SEND = not os.environ.get("MAIL_SERVER")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Tweepee <tweepee@example.com>")

@@ -79,3 +79,71 @@ def new_user(app: Flask, auth: Auth) -> Any:
         return create_user(app, auth, username, password, **fields)
 
     return factory
+
+
+class _Inbox:
+    """The messages a local aiosmtpd server received, parsed; :meth:`wait` for the ones still on their way."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.messages: list[Any] = []
+        self.config: dict[str, Any] = {}
+        self._changed = threading.Condition()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        import email
+        import email.policy
+
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self._changed:
+            self.messages.append(message)
+            self._changed.notify_all()
+        return "250 Message accepted for delivery"
+
+    def wait(self, count: int = 1, timeout: float = 15.0) -> list[Any]:
+        """The first ``count`` messages, waiting (bounded) for mail sent in the background."""
+        with self._changed:
+            self._changed.wait_for(lambda: len(self.messages) >= count, timeout=timeout)
+            assert len(self.messages) >= count, f"expected {count} messages, got {len(self.messages)}"
+            return list(self.messages)
+
+
+@pytest.fixture
+def smtp_inbox() -> Any:
+    """A real SMTP server (aiosmtpd) on a free port of 127.0.0.1; ``config`` holds the Flask-Mail keys to reach it."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = _Inbox()
+    inbox.config = {
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": port,
+        "MAIL_SUPPRESS_SEND": False,
+        "MAIL_DEFAULT_SENDER": "site@example.com",
+    }
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox
+    controller.stop()
+
+
+def mail_link(message: Any) -> str:
+    """The path of the first link of the text part of ``message``."""
+    import re
+    from urllib.parse import urlsplit
+
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    match = re.search(r"https?://\S+", text)
+    assert match, f"no link in {text!r}"
+    return urlsplit(match.group(0)).path
+
+
+@pytest.fixture
+def link_of() -> Any:
+    """``link_of(message)``: the path of the first link in a received message's text part."""
+    return mail_link

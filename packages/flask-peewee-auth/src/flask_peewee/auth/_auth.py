@@ -25,6 +25,8 @@ from flask import (
 )
 
 from flask_peewee.auth import _sessions
+from flask_peewee.auth._account_support import set_up_accounts
+from flask_peewee.auth._accounts import AccountViews
 from flask_peewee.auth._audit import AuditLog
 from flask_peewee.auth._csrf import csrf_token
 from flask_peewee.auth._forms import LoginForm, RememberLoginForm
@@ -73,7 +75,7 @@ def _rollback_quietly(database: Any) -> None:
             database.rollback()
 
 
-class Auth(AuthViews):
+class Auth(AuthViews, AccountViews):
     """Users, login and logout views, and the current user on every request.
 
     Usage::
@@ -191,9 +193,12 @@ class Auth(AuthViews):
 
     def get_urls(self) -> tuple[tuple[str, Callable[..., Any]], ...]:
         """The ``(url, view)`` pairs of the blueprint; extend it to add views."""
+        app = self.app
         return (
             ("/logout/", self.logout),
             ("/login/", self.login),
+            # sign-up, password reset, change password and email: only those the app's config switches on
+            *(self.get_account_urls(app.config) if app is not None else ()),
         )
 
     def configure_routes(self) -> None:
@@ -282,6 +287,7 @@ class Auth(AuthViews):
             raise ImproperlyConfigured(f"An Auth named {self.blueprint.name!r} is already registered on this app")
         settings_from_config(app.config)  # refuse a bad throttle configuration at start-up
         remember_settings(app.config)
+        set_up_accounts(app, self.User)  # refuse a configuration the account views cannot work with
         self._initialising = app
         try:
             self.setup()  # the original's __init__ ended with it: an override replaces the registration

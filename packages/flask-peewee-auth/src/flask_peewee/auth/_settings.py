@@ -5,11 +5,20 @@ from __future__ import annotations
 from flask_peewee.db.settings import Setting
 
 __all__ = [
+    "ACCOUNT_EXTERNAL_URL",
+    "CHANGE_EMAIL",
+    "CHANGE_PASSWORD",
+    "CONFIRM_TOKEN_AGE",
     "FRESH_LOGIN_AGE",
+    "MAIL_SENDER",
+    "PASSWORD_RESET",
     "REMEMBER_ME",
     "REMEMBER_ME_COOKIE_NAME",
     "REMEMBER_ME_DURATION",
+    "RESET_TOKEN_AGE",
     "SETTINGS",
+    "SIGNUP",
+    "SIGNUP_CONFIRM",
     "THROTTLE_ACCOUNT_LIMIT",
     "THROTTLE_ADDRESS_LIMIT",
     "THROTTLE_BACKEND",
@@ -51,6 +60,22 @@ REMEMBER_ME_COOKIE_NAME = Setting(
     "FLASK_PEEWEE_REMEMBER_ME_COOKIE_NAME", "fp_remember", "Name of the remember-me cookie."
 )
 
+SIGNUP = Setting("FLASK_PEEWEE_SIGNUP", False, "True adds the sign-up view (/accounts/signup/).")
+SIGNUP_CONFIRM = Setting(
+    "FLASK_PEEWEE_SIGNUP_CONFIRM", False, "True keeps a new account inactive until its email address is confirmed."
+)
+PASSWORD_RESET = Setting("FLASK_PEEWEE_PASSWORD_RESET", False, "True adds the password reset by email views.")
+CHANGE_PASSWORD = Setting("FLASK_PEEWEE_CHANGE_PASSWORD", False, "True adds the change password view.")
+CHANGE_EMAIL = Setting("FLASK_PEEWEE_CHANGE_EMAIL", False, "True adds the change email view (confirmed by mail).")
+RESET_TOKEN_AGE = Setting("FLASK_PEEWEE_RESET_TOKEN_AGE", 3600, "Seconds a password reset link stays valid.")
+CONFIRM_TOKEN_AGE = Setting(
+    "FLASK_PEEWEE_CONFIRM_TOKEN_AGE", 86400, "Seconds a sign-up or email change confirmation link stays valid."
+)
+MAIL_SENDER = Setting("FLASK_PEEWEE_MAIL_SENDER", None, "From address of auth's mail (else MAIL_DEFAULT_SENDER).")
+ACCOUNT_EXTERNAL_URL = Setting(
+    "FLASK_PEEWEE_ACCOUNT_EXTERNAL_URL", None, "Scheme and host of the links in auth's mail (else the request's)."
+)
+
 #: Every key of this package, in the order of the documentation's table.
 SETTINGS = (
     THROTTLE_ENABLED,
@@ -65,4 +90,13 @@ SETTINGS = (
     REMEMBER_ME,
     REMEMBER_ME_DURATION,
     REMEMBER_ME_COOKIE_NAME,
+    SIGNUP,
+    SIGNUP_CONFIRM,
+    PASSWORD_RESET,
+    CHANGE_PASSWORD,
+    CHANGE_EMAIL,
+    RESET_TOKEN_AGE,
+    CONFIRM_TOKEN_AGE,
+    MAIL_SENDER,
+    ACCOUNT_EXTERNAL_URL,
 )

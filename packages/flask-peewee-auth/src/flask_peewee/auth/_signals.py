@@ -32,9 +32,9 @@ user_logged_in = _signals.signal("user-logged-in")
 user_login_failed = _signals.signal("user-login-failed")
 #: :meth:`Auth.logout_user` ended the requesting user's login. ``user`` (None when nobody was logged in).
 user_logged_out = _signals.signal("user-logged-out")
-#: The library stored a new password hash for a user. ``user``, ``source`` ("cli", "admin").
+#: The library stored a new password hash for a user. ``user``, ``source`` ("cli", "admin", "reset", "change").
 password_changed = _signals.signal("password-changed")
-#: The library created a user. ``user``, ``source`` ("cli", "admin").
+#: The library created a user. ``user``, ``source`` ("cli", "admin", "signup").
 user_created = _signals.signal("user-created")
 #: The admin or the REST API added an object, after its transaction committed.
 #: ``object``, ``model``, ``user``, ``source`` ("admin", "rest"), ``entry`` (the audit entry or None).
