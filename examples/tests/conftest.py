@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from flask_peewee.db.testing import Backend
+from flask_peewee.db.testing import Backend, serve
 
 HERE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "twitter")
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -196,3 +196,24 @@ def leaves_no_rows(example):
         for model in models:
             model.delete().where(model.id > before[model]).execute()
     main.db.database.close()
+
+
+@pytest.fixture(scope="module")
+def server(example):
+    """The example app served on a free port of 127.0.0.1, for the browser tests."""
+    main, _ = example
+    main.db.database.close()
+    with serve(main.app) as base:
+        yield base
+
+
+@pytest.fixture
+def page(fp_browser):
+    """A page of headless Chromium (``fp_browser``) that fails the test on a JavaScript error."""
+    context = fp_browser.new_context(viewport={"width": 1100, "height": 800})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert errors == [], "JavaScript errors on the page"

@@ -8,28 +8,6 @@ except with ``CI=true``, where that is a failure.
 
 import pytest
 
-from flask_peewee.db.testing import serve
-
-
-@pytest.fixture(scope="module")
-def server(example):
-    """The example app served on a free port of 127.0.0.1."""
-    main, _ = example
-    main.db.database.close()
-    with serve(main.app) as base:
-        yield base
-
-
-@pytest.fixture
-def page(fp_browser):
-    context = fp_browser.new_context(viewport={"width": 1100, "height": 800})
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert errors == [], "JavaScript errors on the page"
-
 
 def _timeline(page):
     return page.locator("ul.messages").inner_text()
