@@ -28,7 +28,9 @@ def test_createsuperuser_prompts_for_a_hidden_confirmed_password(auth, app):
 
 def test_createsuperuser_asks_again_when_confirmation_differs(auth, app):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["fp", "createsuperuser", "--username", "root"], input="one\ntwo\nabc 12345\nabc 12345\n")
+    result = runner.invoke(
+        args=["fp", "createsuperuser", "--username", "root"], input="one\ntwo\nabc 12345\nabc 12345\n"
+    )
     assert result.exit_code == 0, result.output
     assert "do not match" in result.output
     with app.app_context():

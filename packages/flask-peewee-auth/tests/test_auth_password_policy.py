@@ -137,7 +137,7 @@ def test_set_password_check_policy_refuses_with_the_problems() -> None:
         user.set_password("Password", check_policy=True)
     assert refused.value.problems == [COMMON]
     assert str(refused.value) == COMMON
-    with pytest.raises(ValueError):  # callers catching ValueError catch it too
+    with pytest.raises(ValueError, match="username or email"):  # callers catching ValueError catch it too
         user.set_password("BOB@example.com", check_policy=True)
     assert user.password == stored  # nothing changed
     user.set_password("a fine password", check_policy=True)

@@ -21,7 +21,7 @@ UNKNOWN = "unseen river lantern"  # listed with count 0 (a padding line): not br
 
 
 def _sha1(password: str) -> str:
-    return hashlib.sha1(password.encode()).hexdigest().upper()
+    return hashlib.sha1(password.encode(), usedforsecurity=False).hexdigest().upper()
 
 
 class _FakeRange:
