@@ -145,7 +145,7 @@ def test_the_user_model_sends_user_created_and_password_changed(
             "csrf_token": csrf(admin_client, "/admin/user/add/"),
             "username": "carol",
             "email": "c@example.com",
-            "password": "s3cret",
+            "password": "s3cret horse",
             "active": "y",
             "join_date-date": "2024-01-01",
             "join_date-time": "00:00",

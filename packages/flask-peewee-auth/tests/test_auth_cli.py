@@ -14,25 +14,27 @@ def _user(app, auth, username):
 
 def test_createsuperuser_prompts_for_a_hidden_confirmed_password(auth, app):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["fp", "createsuperuser"], input="root\ns3cret\ns3cret\n")
+    result = runner.invoke(args=["fp", "createsuperuser"], input="root\ns3cret horse\ns3cret horse\n")
     assert result.exit_code == 0, result.output
     assert "Created superuser 'root'." in result.output
     assert "s3cret" not in result.output
     user = _user(app, auth, "root")
     assert user.admin is True
     assert user.active is True
-    assert user.password != "s3cret"
+    assert user.password != "s3cret horse"
     with app.app_context():
-        assert user.check_password("s3cret")
+        assert user.check_password("s3cret horse")
 
 
 def test_createsuperuser_asks_again_when_confirmation_differs(auth, app):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["fp", "createsuperuser", "--username", "root"], input="one\ntwo\nabc\nabc\n")
+    result = runner.invoke(
+        args=["fp", "createsuperuser", "--username", "root"], input="one\ntwo\nabc 12345\nabc 12345\n"
+    )
     assert result.exit_code == 0, result.output
     assert "do not match" in result.output
     with app.app_context():
-        assert _user(app, auth, "root").check_password("abc")
+        assert _user(app, auth, "root").check_password("abc 12345")
 
 
 def test_createsuperuser_options_and_password_stdin(auth, app, client, login):
@@ -75,11 +77,11 @@ def test_createsuperuser_without_the_table_says_what_to_do(app, db):
 
 def test_changepassword(auth, app, client, user, login):
     login(client)
-    result = app.test_cli_runner().invoke(args=["fp", "changepassword", "alice"], input="new pw\nnew pw\n")
+    result = app.test_cli_runner().invoke(args=["fp", "changepassword", "alice"], input="new pw 2026\nnew pw 2026\n")
     assert result.exit_code == 0, result.output
     assert "Password changed for 'alice'" in result.output
     assert client.get("/private/").status_code == 302  # the old session ended
-    assert login(client, "alice", "new pw").status_code == 302
+    assert login(client, "alice", "new pw 2026").status_code == 302
 
 
 def test_changepassword_unknown_user(auth, app):

@@ -156,7 +156,9 @@ def test_user_model_password_hooks_are_called(app, db, csrf_from):
     token = csrf_from(client)
     response = client.post("/accounts/login/", data={"username": "bob", "password": "let me in", "csrf_token": token})
     assert response.status_code == 302  # the override decided
-    result = app.test_cli_runner().invoke(args=["fp", "changepassword", "bob", "--password-stdin"], input="n3w pw!\n")
+    result = app.test_cli_runner().invoke(
+        args=["fp", "changepassword", "bob", "--password-stdin"], input="n3w pw! 2026\n"
+    )
     assert result.exit_code == 0, result.output
     db.database.close()
     assert calls == ["set_password", "check_password", "set_password"]

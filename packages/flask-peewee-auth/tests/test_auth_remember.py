@@ -175,7 +175,9 @@ def test_password_change_from_code_revokes_every_token(auth, app, client, user, 
 
 def test_changepassword_command_revokes_tokens(auth, app, client, user, login):
     _remembered_login(client, login)
-    result = app.test_cli_runner().invoke(args=["fp", "changepassword", "alice", "--password-stdin"], input="new\n")
+    result = app.test_cli_runner().invoke(
+        args=["fp", "changepassword", "alice", "--password-stdin"], input="new password\n"
+    )
     assert result.exit_code == 0, result.output
     assert _tokens(app, auth) == []
 

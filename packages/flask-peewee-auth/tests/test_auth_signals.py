@@ -92,7 +92,7 @@ def test_createsuperuser_and_changepassword(app, auth) -> None:
         assert runner.invoke(args=args, input=f"{PASSWORD}\n").exit_code == 0
         assert runner.invoke(args=args, input=f"{PASSWORD}\n").exit_code == 1  # a duplicate: nothing sent
         assert changed == []
-        result = runner.invoke(args=["fp", "changepassword", "ops", "--password-stdin"], input="new pw\n")
+        result = runner.invoke(args=["fp", "changepassword", "ops", "--password-stdin"], input="new pw 2026\n")
         assert result.exit_code == 0, result.output
         assert runner.invoke(args=["fp", "changepassword", "ghost", "--password-stdin"], input="x\n").exit_code == 1
     [(sender, kwargs)] = created
@@ -105,7 +105,7 @@ def test_createsuperuser_and_changepassword(app, auth) -> None:
     assert kwargs["user"].username == "ops"
     with app.app_context():
         stored = auth.User.get(auth.User.username == "ops")
-        assert stored.check_password("new pw")
+        assert stored.check_password("new pw 2026")
         assert kwargs["user"].password == stored.password
     auth.db.database.close()
 

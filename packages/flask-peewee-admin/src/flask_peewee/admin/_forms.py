@@ -19,6 +19,7 @@ from wtfpeewee.orm import ModelConverter, ValueRequired
 
 from flask_peewee.admin._keys import KeyedQueryFieldMixin
 from flask_peewee.admin._m2m import ManyToManyFormField
+from flask_peewee.auth import BaseUser, PasswordPolicy
 from flask_peewee.utils import get_sensitive_fields, object_version
 
 if TYPE_CHECKING:
@@ -221,6 +222,8 @@ class AdminModelConverter(ModelConverter):
                 checks.append(validators.Optional())
             if isinstance(field, peewee.CharField) and field.max_length:
                 checks.append(validators.Length(max=field.max_length))
+            if field.name == "password" and issubclass(model, BaseUser):
+                checks.append(PasswordPolicy(username_field="username", email_field="email"))
             return field.name, SecretField(label=field.verbose_name, validators=checks, description=field.help_text)
         return super().convert(model, field, field_args)
 

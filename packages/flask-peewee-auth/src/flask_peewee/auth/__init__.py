@@ -13,6 +13,7 @@ from flask_peewee.auth._headers import add_security_headers
 from flask_peewee.auth._links import set_links
 from flask_peewee.auth._models import BaseUser, utcnow
 from flask_peewee.auth._permissions import ACTIONS, PermissionPolicy
+from flask_peewee.auth._policy import PasswordPolicy, PasswordPolicyError, password_problems
 from flask_peewee.auth._signals import (
     object_changed,
     object_created,
@@ -36,6 +37,8 @@ __all__ = [
     "LoginOutcome",
     "LoginThrottle",
     "LoginThrottled",
+    "PasswordPolicy",
+    "PasswordPolicyError",
     "PermissionPolicy",
     "RememberLoginForm",
     "ThrottleSettings",
@@ -48,6 +51,7 @@ __all__ = [
     "object_created",
     "object_deleted",
     "password_changed",
+    "password_problems",
     "set_links",
     "user_created",
     "user_logged_in",

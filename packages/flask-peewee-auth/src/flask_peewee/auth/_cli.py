@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 import peewee
 
+from flask_peewee.auth._policy import password_problems
 from flask_peewee.auth._signals import password_changed, send_signal, user_created
 from flask_peewee.db import connection
 
@@ -27,6 +28,13 @@ def _read_password(from_stdin: bool) -> str:
     if not password:
         raise click.ClickException("The password must not be empty.")
     return password
+
+
+def _check_policy(password: str, username: str, email: Any) -> None:
+    """Refuse a password the policy refuses, with each reason on a line of its own."""
+    problems = password_problems(password, username=username, email=email if isinstance(email, str) else None)
+    if problems:
+        raise click.ClickException("The password was refused:\n" + "\n".join(f"  - {p}" for p in problems))
 
 
 @contextlib.contextmanager
@@ -48,6 +56,7 @@ def _create_superuser(auth: Auth, username: str, email: str, password_stdin: boo
     if user_model.get_or_none(user_model.username == username) is not None:
         raise duplicate
     password = _read_password(password_stdin)
+    _check_policy(password, username, email)
     fields = user_model._meta.fields
     values: dict[str, Any] = {"username": username}
     for name, value in (("email", email), ("admin", True), ("active", True), ("is_superuser", True)):
@@ -69,7 +78,9 @@ def _change_password(auth: Auth, username: str, password_stdin: bool) -> None:
     user = user_model.get_or_none(user_model.username == username)
     if user is None:
         raise click.ClickException(f"No user named {username!r}.")
-    user.set_password(_read_password(password_stdin))
+    password = _read_password(password_stdin)
+    _check_policy(password, username, getattr(user, "email", None))
+    user.set_password(password)
     user.save(only=[user_model.password])
     auth.revoke_remember_tokens(user)
     send_signal(password_changed, user=user, source="cli")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import peewee
 
+from flask_peewee.auth._policy import PasswordPolicyError, password_problems
 from flask_peewee.utils import check_password, dummy_verify, make_password
 
 if TYPE_CHECKING:
@@ -23,6 +24,10 @@ __all__ = [
     "make_user_model",
     "utcnow",
 ]
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def utcnow() -> datetime.datetime:
@@ -43,8 +48,20 @@ class BaseUser:
     __sensitive_fields__: tuple[str, ...] = ("password",)
     password: Any
 
-    def set_password(self, password: str) -> None:
-        """Hash ``password`` and store the hash on the model (call ``save()`` to write it)."""
+    def set_password(self, password: str, *, check_policy: bool = False) -> None:
+        """Hash ``password`` and store the hash on the model (call ``save()`` to write it).
+
+        With ``check_policy=True`` the password policy is applied first (against this user's
+        ``username`` and ``email``): a refused password raises
+        :class:`~flask_peewee.auth.PasswordPolicyError` and nothing is changed. By default any
+        password is accepted, as before.
+        """
+        if check_policy:
+            problems = password_problems(
+                password, username=_text(getattr(self, "username", None)), email=_text(getattr(self, "email", None))
+            )
+            if problems:
+                raise PasswordPolicyError(problems)
         self.password = make_password(password)
 
     def check_password(self, password: str) -> bool:

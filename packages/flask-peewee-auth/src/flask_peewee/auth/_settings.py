@@ -11,6 +11,14 @@ __all__ = [
     "CONFIRM_TOKEN_AGE",
     "FRESH_LOGIN_AGE",
     "MAIL_SENDER",
+    "PASSWORD_MAX_LENGTH",
+    "PASSWORD_MIN_LENGTH",
+    "PASSWORD_POLICY",
+    "PASSWORD_PWNED_CHECK",
+    "PASSWORD_PWNED_FALLBACK",
+    "PASSWORD_PWNED_TIMEOUT",
+    "PASSWORD_PWNED_URL",
+    "PASSWORD_REJECT_COMMON",
     "PASSWORD_RESET",
     "REMEMBER_ME",
     "REMEMBER_ME_COOKIE_NAME",
@@ -75,6 +83,30 @@ MAIL_SENDER = Setting("FLASK_PEEWEE_MAIL_SENDER", None, "From address of auth's 
 ACCOUNT_EXTERNAL_URL = Setting(
     "FLASK_PEEWEE_ACCOUNT_EXTERNAL_URL", None, "Scheme and host of the links in auth's mail (else the request's)."
 )
+PASSWORD_POLICY = Setting(
+    "FLASK_PEEWEE_PASSWORD_POLICY", True, "False turns the password policy off (any new password is accepted)."
+)
+PASSWORD_MIN_LENGTH = Setting("FLASK_PEEWEE_PASSWORD_MIN_LENGTH", 8, "Fewest characters of a new password.")
+PASSWORD_MAX_LENGTH = Setting(
+    "FLASK_PEEWEE_PASSWORD_MAX_LENGTH", 128, "Most characters of a new password (None: no bound)."
+)
+PASSWORD_REJECT_COMMON = Setting(
+    "FLASK_PEEWEE_PASSWORD_REJECT_COMMON", True, "Refuse the 10,000 most common passwords (shipped list)."
+)
+PASSWORD_PWNED_CHECK = Setting(
+    "FLASK_PEEWEE_PASSWORD_PWNED_CHECK", False, "True asks Have I Been Pwned's range API about new passwords."
+)
+PASSWORD_PWNED_URL = Setting(
+    "FLASK_PEEWEE_PASSWORD_PWNED_URL",
+    "https://api.pwnedpasswords.com/range/",
+    "Base URL of the range API (the 5-hex-digit prefix is appended).",
+)
+PASSWORD_PWNED_TIMEOUT = Setting(
+    "FLASK_PEEWEE_PASSWORD_PWNED_TIMEOUT", 2.0, "Seconds to wait for the range API (connect, and each read)."
+)
+PASSWORD_PWNED_FALLBACK = Setting(
+    "FLASK_PEEWEE_PASSWORD_PWNED_FALLBACK", "accept", 'When the range API fails: "accept" (logged) or "refuse".'
+)
 
 #: Every key of this package, in the order of the documentation's table.
 SETTINGS = (
@@ -99,4 +131,12 @@ SETTINGS = (
     CONFIRM_TOKEN_AGE,
     MAIL_SENDER,
     ACCOUNT_EXTERNAL_URL,
+    PASSWORD_POLICY,
+    PASSWORD_MIN_LENGTH,
+    PASSWORD_MAX_LENGTH,
+    PASSWORD_REJECT_COMMON,
+    PASSWORD_PWNED_CHECK,
+    PASSWORD_PWNED_URL,
+    PASSWORD_PWNED_TIMEOUT,
+    PASSWORD_PWNED_FALLBACK,
 )
