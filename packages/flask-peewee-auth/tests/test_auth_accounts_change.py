@@ -76,7 +76,7 @@ def test_change_password_applies_the_policy(app, auth, user, client, csrf_from, 
     assert login(client).status_code == 302
     response = _change_password(client, csrf_from, new="short")
     assert response.status_code == 200
-    assert "Use at least 8 characters." in response.text
+    assert "The password must be at least 8 characters long." in response.text
 
 
 def test_change_email_is_confirmed_at_the_new_address(app, auth, user, client, csrf_from, login, smtp_inbox, link_of):

@@ -160,7 +160,7 @@ def test_reset_form_applies_the_password_policy_and_the_repeat(app, auth, user, 
     path = link_of(smtp_inbox.wait(1)[0])
     response = _reset(client, csrf_from, path, password="short")
     assert response.status_code == 200
-    assert "Use at least 8 characters." in response.text
+    assert "The password must be at least 8 characters long." in response.text
     response = _reset(client, csrf_from, path, password=NEW_PASSWORD, confirm="something else")
     assert response.status_code == 200
     assert "The two passwords differ." in response.text

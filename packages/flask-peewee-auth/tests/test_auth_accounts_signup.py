@@ -60,7 +60,7 @@ def test_a_race_on_the_username_is_a_form_error_not_a_500(app, auth, user, clien
 @pytest.mark.parametrize(
     ("fields", "error"),
     [
-        ({"password": "short"}, "Use at least 8 characters."),
+        ({"password": "short"}, "The password must be at least 8 characters long."),
         ({"confirm": "something else"}, "The two passwords differ."),
         ({"email": "no-at-sign"}, "Enter a valid email address."),
         ({"username": "two words"}, "Usernames cannot contain spaces."),
