@@ -87,6 +87,12 @@ DOCUMENTED = {
 
 INTERNAL = {
     "MAX_DEPTH",
+    "LazyText",
+    "TranslationDomain",
+    "app_gettext",
+    "babel_active",
+    "current_language",
+    "gettext_noop",
     "backend_name",
     "body_within_limit",
     "check_secret_like_fields",

@@ -57,6 +57,12 @@ from flask_peewee.utils._version import object_version
 # Helpers only flask-peewee's own packages need: importable from here, not in __all__.
 from flask_peewee.utils.internal import (  # noqa: F401
     MAX_DEPTH,
+    LazyText,
+    TranslationDomain,
+    app_gettext,
+    babel_active,
+    current_language,
+    gettext_noop,
     backend_name,
     body_within_limit,
     check_secret_like_fields,

@@ -13,6 +13,14 @@ from flask_peewee.utils._backends import backend_name, redis_client
 from flask_peewee.utils._checks import check_secret_like_fields, sensitive_exposures
 from flask_peewee.utils._extensions import register_extension
 from flask_peewee.utils._filters import field_operators, split_filter_key
+from flask_peewee.utils._i18n import (
+    LazyText,
+    TranslationDomain,
+    app_gettext,
+    babel_active,
+    current_language,
+    gettext_noop,
+)
 from flask_peewee.utils._limits import body_within_limit, effective_body_limit
 from flask_peewee.utils._pagination import parse_page
 from flask_peewee.utils._passwords import password_scheme
@@ -24,6 +32,12 @@ from flask_peewee.utils._values import parse_key
 
 __all__ = [
     "MAX_DEPTH",
+    "LazyText",
+    "TranslationDomain",
+    "app_gettext",
+    "babel_active",
+    "current_language",
+    "gettext_noop",
     "backend_name",
     "body_within_limit",
     "check_secret_like_fields",
