@@ -93,6 +93,7 @@ INTERNAL = {
     "babel_active",
     "current_language",
     "gettext_noop",
+    "html_language",
     "backend_name",
     "body_within_limit",
     "check_secret_like_fields",

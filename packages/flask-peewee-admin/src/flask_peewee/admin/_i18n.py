@@ -15,16 +15,16 @@ from typing import Any
 
 from markupsafe import Markup
 
-from flask_peewee.utils.internal import TranslationDomain, babel_active, current_language, gettext_noop
+from flask_peewee.utils.internal import TranslationDomain, babel_active, current_language, gettext_noop, html_language
 
 __all__ = [
     "DOMAIN",
+    "html_language",
     "N_",
     "action_name",
     "format_datetime",
     "format_number",
     "gettext",
-    "html_language",
     "is_singular",
     "lazy_gettext",
     "lower_name",
@@ -89,16 +89,6 @@ def format_datetime(value: datetime.date | datetime.time) -> str:
     if isinstance(value, datetime.date):
         return str(flask_babel.format_date(value, "medium"))
     return str(flask_babel.format_time(value, "medium"))
-
-
-def html_language() -> str:
-    """The ``lang`` of the page: the current locale as a language tag (``de-AT``), ``en`` without Flask-Babel."""
-    if not babel_active():
-        return "en"
-    from flask_babel import get_locale
-
-    locale = get_locale()
-    return str(locale).replace("_", "-") if locale is not None else "en"
 
 
 def action_name(action: str) -> str:

@@ -63,6 +63,7 @@ from flask_peewee.utils.internal import (  # noqa: F401
     babel_active,
     current_language,
     gettext_noop,
+    html_language,
     backend_name,
     body_within_limit,
     check_secret_like_fields,

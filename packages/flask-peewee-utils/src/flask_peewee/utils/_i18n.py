@@ -17,7 +17,7 @@ from typing import Any
 from flask import current_app, has_app_context
 from markupsafe import escape
 
-__all__ = ["LazyText", "TranslationDomain", "app_gettext", "babel_active", "current_language", "gettext_noop"]
+__all__ = ["LazyText", "TranslationDomain", "app_gettext", "babel_active", "current_language", "gettext_noop", "html_language"]
 
 
 def gettext_noop(string: str) -> str:
@@ -38,6 +38,16 @@ def current_language() -> str:
 
     locale = get_locale()
     return locale.language if locale is not None else "en"
+
+
+def html_language() -> str:
+    """The ``lang`` of a page: the current locale as a language tag (``de-AT``), ``en`` without Flask-Babel."""
+    if not babel_active():
+        return "en"
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return str(locale).replace("_", "-") if locale is not None else "en"
 
 
 def app_gettext(string: str) -> str:

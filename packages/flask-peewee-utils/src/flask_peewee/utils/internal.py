@@ -20,6 +20,7 @@ from flask_peewee.utils._i18n import (
     babel_active,
     current_language,
     gettext_noop,
+    html_language,
 )
 from flask_peewee.utils._limits import body_within_limit, effective_body_limit
 from flask_peewee.utils._pagination import parse_page
@@ -38,6 +39,7 @@ __all__ = [
     "babel_active",
     "current_language",
     "gettext_noop",
+    "html_language",
     "backend_name",
     "body_within_limit",
     "check_secret_like_fields",
