@@ -113,6 +113,7 @@ INTERNAL = {
     "sensitive_exposures",
     "split_filter_key",
     "unique_violation",
+    "wtforms_translations",
 }
 
 

@@ -202,7 +202,8 @@ class FilterForm:
         operators = tuple(op for op in _OPERATOR_ORDER if op in accepted)
         for query_filter in ma.custom_query_filters(fld):
             operators += (str(query_filter.key),)
-            self.operator_labels.setdefault(str(query_filter.key), query_filter.operation())
+            # the label of a filter class: the admin's catalogue has those of the original's filters
+            self.operator_labels.setdefault(str(query_filter.key), lazy_gettext(str(query_filter.operation())))
         return FilterChoice(path, label, kind, operators, lookup and kind == "fk")
 
     def _flatten(self, node: FieldTreeNode) -> list[FilterChoice]:

@@ -15,12 +15,23 @@ from typing import Any
 
 from markupsafe import Markup
 
-from flask_peewee.utils.internal import TranslationDomain, babel_active, current_language, gettext_noop, html_language
+import wtforms
+from wtforms.meta import DefaultMeta
+
+from flask_peewee.utils.internal import (
+    TranslationDomain,
+    babel_active,
+    current_language,
+    gettext_noop,
+    html_language,
+    wtforms_translations,
+)
 
 __all__ = [
     "DOMAIN",
     "html_language",
     "N_",
+    "TranslatedForm",
     "action_name",
     "format_datetime",
     "format_number",
@@ -39,6 +50,14 @@ ngettext = DOMAIN.ngettext
 pgettext = DOMAIN.pgettext
 lazy_gettext = DOMAIN.lazy_gettext
 N_ = gettext_noop
+
+class TranslatedForm(wtforms.Form):
+    """The base of the admin's forms: WTForms' own messages (``Not a valid integer value.``) in the user's language."""
+
+    class Meta(DefaultMeta):
+        def get_translations(self, form: Any) -> Any:
+            return wtforms_translations() or super().get_translations(form)
+
 
 #: Languages that write nouns with a capital letter: a model name keeps its case inside a sentence.
 _CAPITALISED_NOUNS = frozenset({"de", "lb"})

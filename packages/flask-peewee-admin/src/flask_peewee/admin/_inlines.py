@@ -17,7 +17,7 @@ from wtfpeewee.orm import model_form
 
 from flask_peewee.admin._audit import delete_with_audit, record, snapshot
 from flask_peewee.admin._forms import AdminModelConverter, SecretField, fingerprint, keep_unchanged
-from flask_peewee.admin._i18n import N_, gettext
+from flask_peewee.admin._i18n import N_, TranslatedForm, gettext
 from flask_peewee.db import ImproperlyConfigured
 from flask_peewee.utils import get_sensitive_fields
 
@@ -134,6 +134,7 @@ class InlineModelAdmin:
             exclude=[self.fk.name, *self.exclude],
             # the converter reads only what an inline shares with a ModelAdmin (model, can, lookups...)
             converter=AdminModelConverter(cast("ModelAdmin", self)),
+            base_class=TranslatedForm,
         )
 
     def save_row(self, instance: peewee.Model, form: Any, parent: peewee.Model, adding: bool) -> peewee.Model:

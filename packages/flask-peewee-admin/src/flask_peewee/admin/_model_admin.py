@@ -18,7 +18,7 @@ from flask_peewee.admin._export import ExportMixin
 from flask_peewee.admin._filters import FieldTreeNode, FilterForm
 from flask_peewee.admin._forms import AdminModelConverter, fingerprint
 from flask_peewee.admin._helpers import english_plural
-from flask_peewee.admin._i18n import format_number, gettext, is_singular, lower_name
+from flask_peewee.admin._i18n import TranslatedForm, format_number, gettext, is_singular, lower_name
 from flask_peewee.admin._hooks import check_model_admin_class
 from flask_peewee.admin._inlines import InlineFormSet, InlineModelAdmin, resolve_inlines
 from flask_peewee.admin._legacy_filters import (
@@ -365,6 +365,7 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
             only=self.fields,
             exclude=self.exclude,
             converter=converter,
+            base_class=TranslatedForm,
         )
         extra = {
             field.name: converter.convert_many_to_many(field)

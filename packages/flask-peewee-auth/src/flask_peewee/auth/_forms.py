@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from wtforms import BooleanField, Form, PasswordField, StringField
+from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from flask_peewee.auth._i18n import gettext, lazy_gettext
+from flask_peewee.utils.internal import wtforms_translations
 
 __all__ = ["LoginForm", "RememberLoginForm"]
 
@@ -24,6 +26,11 @@ def _printable(form: Form, field: Any) -> None:
 
 class LoginForm(Form):
     """Username and password, bounded in length so a huge value cannot cost a slow hash."""
+
+    class Meta(DefaultMeta):
+        def get_translations(self, form: Any) -> Any:
+            """WTForms' own messages (``This field is required.``) in the user's language."""
+            return wtforms_translations() or super().get_translations(form)
 
     username = StringField(
         lazy_gettext("Username"),

@@ -64,6 +64,7 @@ from flask_peewee.utils.internal import (  # noqa: F401
     current_language,
     gettext_noop,
     html_language,
+    wtforms_translations,
     backend_name,
     body_within_limit,
     check_secret_like_fields,

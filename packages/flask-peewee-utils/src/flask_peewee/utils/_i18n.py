@@ -17,7 +17,7 @@ from typing import Any
 from flask import current_app, has_app_context
 from markupsafe import escape
 
-__all__ = ["LazyText", "TranslationDomain", "app_gettext", "babel_active", "current_language", "gettext_noop", "html_language"]
+__all__ = ["LazyText", "TranslationDomain", "app_gettext", "babel_active", "current_language", "gettext_noop", "html_language", "wtforms_translations"]
 
 
 def gettext_noop(string: str) -> str:
@@ -57,6 +57,25 @@ def app_gettext(string: str) -> str:
     from flask_babel import gettext
 
     return str(gettext(string))
+
+
+_WTFORMS_TRANSLATIONS: dict[str, Any] = {}
+
+
+def wtforms_translations() -> Any:
+    """WTForms' own catalogue (its validators' messages) for the current language, None for English.
+
+    For the ``Meta.get_translations`` of the auth and admin forms (those packages depend on WTForms).
+    """
+    language = current_language()
+    if language == "en":
+        return None
+    translations = _WTFORMS_TRANSLATIONS.get(language)
+    if translations is None:
+        from wtforms.i18n import get_builtin_gnu_translations
+
+        translations = _WTFORMS_TRANSLATIONS[language] = get_builtin_gnu_translations([language])
+    return translations
 
 
 def _format(string: str, variables: dict[str, Any]) -> str:

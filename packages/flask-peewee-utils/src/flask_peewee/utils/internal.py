@@ -21,6 +21,7 @@ from flask_peewee.utils._i18n import (
     current_language,
     gettext_noop,
     html_language,
+    wtforms_translations,
 )
 from flask_peewee.utils._limits import body_within_limit, effective_body_limit
 from flask_peewee.utils._pagination import parse_page
@@ -59,4 +60,5 @@ __all__ = [
     "sensitive_snapshot",
     "split_filter_key",
     "unique_violation",
+    "wtforms_translations",
 ]
