@@ -4,7 +4,7 @@
     python tools/i18n.py extract [PART ...]     write translations/<domain>.pot with pybabel extract
     python tools/i18n.py update [PART ...]      extract, then merge the .pot into every <lang> .po (pybabel update)
     python tools/i18n.py init PART LANG         start translations/LANG/LC_MESSAGES/<domain>.po
-    python tools/i18n.py check [PART ...]       fail when the .pot or a .po is out of date or a message lacks a translation
+    python tools/i18n.py check [PART ...]       fail when a catalogue is out of date or a message lacks a translation
 
 ``check`` (the tox env ``i18n``, run in CI) extracts a fresh template with pybabel and fails
 when it differs from the committed ``.pot`` (a marked string added, changed or removed), when a
@@ -124,7 +124,19 @@ def main(argv: list[str] | None = None) -> int:
     if ns.command == "init":
         part, lang = ns.args
         extract(part, pot_path(part))
-        _pybabel("init", "-D", domain(part), "-i", str(pot_path(part)), "-d", str(translations_dir(part)), "-l", lang, "--no-wrap", cwd=ROOT)
+        _pybabel(
+            "init",
+            "-D",
+            domain(part),
+            "-i",
+            str(pot_path(part)),
+            "-d",
+            str(translations_dir(part)),
+            "-l",
+            lang,
+            "--no-wrap",
+            cwd=ROOT,
+        )
         return 0
     parts = ns.args or list(PARTS)
     unknown = [p for p in parts if p not in PARTS]
@@ -135,15 +147,26 @@ def main(argv: list[str] | None = None) -> int:
             extract(part, pot_path(part))
             if ns.command == "update" and po_paths(part):
                 _pybabel(
-                    "update", "-D", domain(part), "-i", str(pot_path(part)), "-d", str(translations_dir(part)),
-                    "--no-wrap", "--ignore-obsolete", cwd=ROOT,
+                    "update",
+                    "-D",
+                    domain(part),
+                    "-i",
+                    str(pot_path(part)),
+                    "-d",
+                    str(translations_dir(part)),
+                    "--no-wrap",
+                    "--ignore-obsolete",
+                    cwd=ROOT,
                 )
         return 0
     problems = [problem for part in parts for problem in check(part)]
     for problem in problems:
         print(problem)
     if problems:
-        print(f"{len(problems)} problem(s) in the catalogues: python tools/i18n.py update, then translate", file=sys.stderr)
+        print(
+            f"{len(problems)} problem(s) in the catalogues: python tools/i18n.py update, then translate",
+            file=sys.stderr,
+        )
         return 1
     print(f"catalogues complete and current: {', '.join(parts)}")
     return 0

@@ -372,7 +372,12 @@ class Admin(AuditViews):
         ``MAX_CONTENT_LENGTH`` (both read now, so a change takes effect at once) get a 413, before anything is read."""
         limit = effective_body_limit(self.max_body_size, request.max_content_length)
         if limit is not None and request.method not in _SAFE_METHODS and not body_within_limit(limit):
-            abort(413, description=admin_gettext("The request is larger than the admin accepts (%(limit)s bytes).", limit=limit))
+            abort(
+                413,
+                description=admin_gettext(
+                    "The request is larger than the admin accepts (%(limit)s bytes).", limit=limit
+                ),
+            )
 
     def add_security_headers(self, response: Response) -> Response:
         """After every admin view: forbid framing (clickjacking) and MIME sniffing

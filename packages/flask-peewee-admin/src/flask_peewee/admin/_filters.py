@@ -16,8 +16,8 @@ import peewee
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
-from flask_peewee.utils import OPERATORS, field_kind, get_sensitive_fields
 from flask_peewee.admin._i18n import gettext, lazy_gettext
+from flask_peewee.utils import OPERATORS, field_kind, get_sensitive_fields
 from flask_peewee.utils.internal import (
     app_gettext,
     field_operators,
@@ -227,9 +227,10 @@ class FilterForm:
             for choice in self.choices:
                 lookup = ' data-lookup="1"' if choice.lookup else ""
                 chosen = " selected" if choice.path == selected else ""
+                label = escape(app_gettext(choice.label))
                 parts.append(
                     f'<option value="{escape(choice.path)}" data-kind="{escape(choice.kind)}"'
-                    f' data-ops="{escape(",".join(choice.operators))}"{lookup}{chosen}>{escape(app_gettext(choice.label))}</option>'
+                    f' data-ops="{escape(",".join(choice.operators))}"{lookup}{chosen}>{label}</option>'
                 )
             html = cache[selected] = Markup("".join(parts))  # noqa: S704 - every value escaped above
         return html

@@ -17,8 +17,8 @@ from wtfpeewee import fields as wp_fields
 from wtfpeewee.fields import HiddenQueryField, SelectQueryField
 from wtfpeewee.orm import ModelConverter, ValueRequired
 
-from flask_peewee.admin._keys import KeyedQueryFieldMixin
 from flask_peewee.admin._i18n import gettext
+from flask_peewee.admin._keys import KeyedQueryFieldMixin
 from flask_peewee.admin._m2m import ManyToManyFormField
 from flask_peewee.utils import get_sensitive_fields, object_version
 

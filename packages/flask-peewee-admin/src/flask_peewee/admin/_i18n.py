@@ -13,9 +13,8 @@ import decimal
 import json
 from typing import Any
 
-from markupsafe import Markup
-
 import wtforms
+from markupsafe import Markup
 from wtforms.meta import DefaultMeta
 
 from flask_peewee.utils.internal import (
@@ -29,13 +28,13 @@ from flask_peewee.utils.internal import (
 
 __all__ = [
     "DOMAIN",
-    "html_language",
     "N_",
     "TranslatedForm",
     "action_name",
     "format_datetime",
     "format_number",
     "gettext",
+    "html_language",
     "is_singular",
     "lazy_gettext",
     "lower_name",
@@ -50,6 +49,7 @@ ngettext = DOMAIN.ngettext
 pgettext = DOMAIN.pgettext
 lazy_gettext = DOMAIN.lazy_gettext
 N_ = gettext_noop
+
 
 class TranslatedForm(wtforms.Form):
     """The base of the admin's forms: WTForms' own messages (``Not a valid integer value.``) in the user's language."""
@@ -85,7 +85,8 @@ def format_number(value: Any) -> Any:
     """
     if not babel_active() or isinstance(value, bool):
         return value
-    from flask_babel import format_decimal, format_number as babel_format_number
+    from flask_babel import format_decimal
+    from flask_babel import format_number as babel_format_number
 
     if isinstance(value, int):
         return babel_format_number(value)

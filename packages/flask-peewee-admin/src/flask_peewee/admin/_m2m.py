@@ -113,7 +113,9 @@ def _widget(field: ManyToManyFormField, **kwargs: Any) -> Markup:
         Markup(
             '<li><input type="hidden" name="{}" value="{}"><span>{}</span><button type="button"'
             ' class="fp-btn fp-btn-plain fp-m2m-remove" aria-label="{}">&times;</button></li>'
-        ).format(field.name, pk_value(obj), field.get_label(obj), gettext("Remove %(label)s", label=field.get_label(obj)))
+        ).format(
+            field.name, pk_value(obj), field.get_label(obj), gettext("Remove %(label)s", label=field.get_label(obj))
+        )
         for obj in field.data
     ]
     return Markup(

@@ -18,8 +18,8 @@ from flask_peewee.admin._export import ExportMixin
 from flask_peewee.admin._filters import FieldTreeNode, FilterForm
 from flask_peewee.admin._forms import AdminModelConverter, fingerprint
 from flask_peewee.admin._helpers import english_plural
-from flask_peewee.admin._i18n import TranslatedForm, format_number, gettext, is_singular, lower_name
 from flask_peewee.admin._hooks import check_model_admin_class
+from flask_peewee.admin._i18n import TranslatedForm, format_number, gettext, is_singular, lower_name
 from flask_peewee.admin._inlines import InlineFormSet, InlineModelAdmin, resolve_inlines
 from flask_peewee.admin._legacy_filters import (
     AdminFilterModelConverter,
@@ -521,9 +521,7 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
         form = self.get_filter_form()
         hidden = [key for key in form.args if not self.path_is_visible(key)]
         if hidden:
-            form.errors.append(
-                gettext("You may not filter on %(path)r: you may not view that model.", path=hidden[0])
-            )
+            form.errors.append(gettext("You may not filter on %(path)r: you may not view that model.", path=hidden[0]))
             return form, query.where(peewee.SQL("1 = 0")), [], form.field_tree
         args, custom = mapping_filters(self, form.args, self.resolve_filter_path)
         try:

@@ -336,7 +336,14 @@ class ModelViews:
                 except (peewee.IntegrityError, peewee.DataError) as exc:
                     self.show_refusal(form, instance, exc)
                 else:
-                    flash(gettext("%(model)s \u201c%(object)s\u201d was added.", model=self.get_display_name(), object=instance), "success")
+                    flash(
+                        gettext(
+                            "%(model)s \u201c%(object)s\u201d was added.",
+                            model=self.get_display_name(),
+                            object=instance,
+                        ),
+                        "success",
+                    )
                     return self.dispatch_save_redirect(instance)
         else:
             form = form_class()
@@ -380,7 +387,14 @@ class ModelViews:
                     formsets = self.get_formsets(instance)
                     form.form_errors.append(gettext(CONFLICT_MESSAGE))
                 else:
-                    flash(gettext("%(model)s \u201c%(object)s\u201d was saved.", model=self.get_display_name(), object=instance), "success")
+                    flash(
+                        gettext(
+                            "%(model)s \u201c%(object)s\u201d was saved.",
+                            model=self.get_display_name(),
+                            object=instance,
+                        ),
+                        "success",
+                    )
                     return self.dispatch_save_redirect(instance)
         else:
             form = form_class(obj=instance)
@@ -484,7 +498,11 @@ class ModelViews:
             return redirect(self.admin_url("index"))
         if not csrf_ok:  # ask again, with a fresh token, instead of a bare error page
             page = render_template(
-                self.templates["action"], model_admin=self, action=chosen, objects=objects, error=gettext(CSRF_CONFIRM_MESSAGE)
+                self.templates["action"],
+                model_admin=self,
+                action=chosen,
+                objects=objects,
+                error=gettext(CSRF_CONFIRM_MESSAGE),
             )
             return page, 400
         if chosen.confirm and "_confirm" not in request.form:
@@ -493,7 +511,11 @@ class ModelViews:
             message = chosen.run(cast("ModelAdmin", self), objects)  # the host is always a ModelAdmin
         if isinstance(message, Response):  # the original's Action.callback may answer itself
             return message
-        flash(message or gettext("%(action)s: done for %(count)s.", action=chosen.label, count=self.count_label(len(objects))), "success")
+        flash(
+            message
+            or gettext("%(action)s: done for %(count)s.", action=chosen.label, count=self.count_label(len(objects))),
+            "success",
+        )
         return redirect(self.admin_url("index"))
 
     # -- history ----------------------------------------------------------------------

@@ -31,7 +31,6 @@ from flask_peewee.auth._forms import LoginForm, RememberLoginForm
 from flask_peewee.auth._headers import add_security_headers
 from flask_peewee.auth._i18n import gettext as auth_gettext
 from flask_peewee.auth._i18n import ngettext as auth_ngettext
-from flask_peewee.utils.internal import html_language
 from flask_peewee.auth._keyless import require_secret_key
 from flask_peewee.auth._live_sessions import LiveSessions
 from flask_peewee.auth._models import (
@@ -57,6 +56,7 @@ from flask_peewee.auth._throttle import AuthUnavailable, LoginOutcome, LoginThro
 from flask_peewee.auth._views import AuthViews
 from flask_peewee.db import ImproperlyConfigured, create_tables_when_reachable, get_database, use_primary
 from flask_peewee.utils import get_next, needs_rehash
+from flask_peewee.utils.internal import html_language
 
 if TYPE_CHECKING:
     from flask_peewee.db import Database

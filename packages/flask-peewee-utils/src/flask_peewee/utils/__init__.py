@@ -61,17 +61,16 @@ from flask_peewee.utils.internal import (  # noqa: F401
     TranslationDomain,
     app_gettext,
     babel_active,
-    current_language,
-    gettext_noop,
-    html_language,
-    wtforms_translations,
     backend_name,
     body_within_limit,
     check_secret_like_fields,
+    current_language,
     effective_body_limit,
     field_names,
     field_operators,
     filterable_path,
+    gettext_noop,
+    html_language,
     joined_from,
     parse_key,
     parse_page,
@@ -84,6 +83,7 @@ from flask_peewee.utils.internal import (  # noqa: F401
     sensitive_snapshot,
     split_filter_key,
     unique_violation,
+    wtforms_translations,
 )
 
 __all__ = [

@@ -12,12 +12,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app, has_app_context
 from markupsafe import escape
 
-__all__ = ["LazyText", "TranslationDomain", "app_gettext", "babel_active", "current_language", "gettext_noop", "html_language", "wtforms_translations"]
+__all__ = [
+    "LazyText",
+    "TranslationDomain",
+    "app_gettext",
+    "babel_active",
+    "current_language",
+    "gettext_noop",
+    "html_language",
+    "wtforms_translations",
+]
 
 
 def gettext_noop(string: str) -> str:
@@ -128,9 +137,13 @@ class TranslationDomain:
             return _format(string, variables)
         return str(domain.pgettext(context, string, **variables))
 
-    def lazy_gettext(self, string: str, **variables: Any) -> LazyText:
-        """A :class:`LazyText` translated each time it is shown (class attributes, form labels)."""
-        return LazyText(self.gettext, string, **variables)
+    def lazy_gettext(self, string: str, **variables: Any) -> str:
+        """A :class:`LazyText` translated each time it is shown (class attributes, form labels).
+
+        It is typed as ``str`` because it stands in for one wherever text is expected (WTForms
+        labels, ``escape()``, ``%``, ``+``); ``str(value)`` gives the text in the current locale.
+        """
+        return cast(str, LazyText(self.gettext, string, **variables))
 
 
 class LazyText:
@@ -194,4 +207,3 @@ class LazyText:
         if name.startswith("__"):
             raise AttributeError(name)
         return getattr(str(self), name)
-
