@@ -95,7 +95,8 @@ class TranslationDomain:
     """The gettext functions of one package's catalogue.
 
     ``directories`` lists the folders searched (each holding ``<lang>/LC_MESSAGES/<domain>.mo``),
-    the package's own ``translations`` folder by default; a folder put first wins.
+    the package's own ``translations`` folder by default; a message of a later folder replaces
+    the same message of an earlier one (Flask-Babel merges them in order).
     """
 
     def __init__(self, package_file: str, domain: str) -> None:
