@@ -125,11 +125,11 @@ class TranslationDomain:
 
     def ngettext(self, singular: str, plural: str, num: int, **variables: Any) -> str:
         """The form of ``singular``/``plural`` for ``num`` (also given to the format as ``num``)."""
-        variables.setdefault("num", num)
         domain = self._babel_domain()
         if domain is None:
+            variables.setdefault("num", num)
             return _format(singular if num == 1 else plural, variables)
-        return str(domain.ngettext(singular, plural, num, **variables))
+        return str(domain.ngettext(singular, plural, num, **variables))  # Flask-Babel adds ``num`` itself
 
     def pgettext(self, context: str, string: str, **variables: Any) -> str:
         """``string`` translated in ``context`` (one English word with two meanings)."""
