@@ -55,6 +55,9 @@ def test_wheel_ships_only_its_layer(bai: ModuleType, dist_dir: Path, part: str) 
     assert f"flask_peewee/{part}/py.typed" in names
     assert f"flask_peewee/{part}/__about__.py" in names
     assert "flask_peewee/__init__.py" not in names
+    if part in ("admin", "auth"):  # the catalogues, compiled at build time (never committed)
+        for lang in ("de", "fr", "es"):
+            assert f"flask_peewee/{part}/translations/{lang}/LC_MESSAGES/flask_peewee_{part}.mo" in names
     if part == "rest":  # the API explorer's bundled Swagger UI, with its licence (no CDN)
         swagger = "flask_peewee/rest/static/swagger-ui"
         assert {f"{swagger}/swagger-ui-bundle.js", f"{swagger}/swagger-ui.css", f"{swagger}/LICENSE"} <= set(names)
@@ -275,6 +278,16 @@ SDIST_BREAKAGES = {
     "namespace __init__": ("src/flask_peewee/__init__.py", b"", "src/flask_peewee/__init__.py ships"),
     "bytecode": ("src/flask_peewee/db/__pycache__/x.pyc", b"", "x.pyc is a cache or build artefact"),
 }
+
+
+def test_wheel_check_rejects_a_wheel_without_its_compiled_catalogue(
+    bai: ModuleType, dist_dir: Path, tmp_path: Path
+) -> None:
+    compiled = "flask_peewee/admin/translations/de/LC_MESSAGES/flask_peewee_admin.mo"
+    broken = _rewrite_wheel(bai.find_dists("admin", dist_dir).wheel, tmp_path, lambda f: f.pop(compiled))
+    with pytest.raises(bai.CheckError) as info:
+        bai.check_wheel("admin", broken)
+    assert f"{compiled} (compiled from src/{compiled[:-3]}.po) is missing" in str(info.value)
 
 
 @pytest.mark.parametrize("breakage", SDIST_BREAKAGES)

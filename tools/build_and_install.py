@@ -299,6 +299,12 @@ def check_wheel(part: str, wheel: Path, *, root: Path = ROOT) -> None:
     for required in ("__init__.py", "__about__.py", "py.typed"):
         if prefix + required not in names:
             problems.append(f"{prefix}{required} is missing")
+    # each translation catalogue's .po ships compiled: the build hook (hatch_build.py) makes the .mo
+    for source in sorted(tracked_files(package_dir(part, root), "src")):
+        if source.endswith(".po"):
+            compiled = PurePosixPath(source).relative_to("src").with_suffix(".mo").as_posix()
+            if compiled not in names:
+                problems.append(f"{compiled} (compiled from {source}) is missing")
     for required in ("METADATA", "WHEEL", "RECORD", "licenses/LICENSE"):
         if f"{info}/{required}" not in names:
             problems.append(f"{info}/{required} is missing")

@@ -88,6 +88,13 @@ DOCUMENTED = {
 INTERNAL = {
     "MAX_DEPTH",
     "Periodic",
+    "LazyText",
+    "TranslationDomain",
+    "app_gettext",
+    "babel_active",
+    "current_language",
+    "gettext_noop",
+    "html_language",
     "backend_name",
     "body_within_limit",
     "check_secret_like_fields",
@@ -107,6 +114,7 @@ INTERNAL = {
     "sensitive_exposures",
     "split_filter_key",
     "unique_violation",
+    "wtforms_translations",
 }
 
 

@@ -6,6 +6,8 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from flask_peewee.admin._i18n import lazy_gettext
+
 if TYPE_CHECKING:
     from flask_peewee.admin._model_admin import ModelAdmin
 
@@ -70,7 +72,7 @@ class DeleteAction(AdminAction):
     """Delete the selected rows (through the delete view, which lists what depends on them)."""
 
     name = "delete"
-    label = "Delete selected"
+    label = lazy_gettext("Delete selected")
     permission = "delete"
 
 

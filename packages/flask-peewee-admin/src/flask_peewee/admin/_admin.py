@@ -25,6 +25,8 @@ from werkzeug.routing import BuildError
 from flask_peewee.admin._audit import AuditViews
 from flask_peewee.admin._checks import register_checks
 from flask_peewee.admin._helpers import AdminTemplateHelper
+from flask_peewee.admin._i18n import gettext as admin_gettext
+from flask_peewee.admin._i18n import ngettext as admin_ngettext
 from flask_peewee.admin._model_admin import ModelAdmin
 from flask_peewee.admin._panels import AdminPanel
 from flask_peewee.auth import add_security_headers, is_cross_site_request
@@ -278,9 +280,15 @@ class Admin(AuditViews):
             self.register_blueprint()
 
     def prepare_template_environment(self) -> None:
-        """Adjust the current app's Jinja environment (``self.app.jinja_env``): adds the original's ``apply_prefix``."""
+        """Adjust the current app's Jinja environment (``self.app.jinja_env``): adds the original's ``apply_prefix``.
+
+        It also adds ``admin_gettext`` and ``admin_ngettext``, the admin templates' translation functions.
+        """
         assert self.app is not None
         self.app.jinja_env.filters.setdefault("apply_prefix", self.apply_prefix)
+        # the admin's own gettext domain under its own names: the app's ``_``/``gettext`` stay the app's
+        self.app.jinja_env.globals.setdefault("admin_gettext", admin_gettext)
+        self.app.jinja_env.globals.setdefault("admin_ngettext", admin_ngettext)
 
     def register_blueprint(self, **kwargs: Any) -> None:
         """Register the admin's blueprint on the current app (``self.app``); ``kwargs`` go to Flask."""
@@ -344,7 +352,7 @@ class Admin(AuditViews):
                 abort(403)
             values = [v for source in (request.args, request.form) for _k, v in source.items(multi=True)]
             if any("\x00" in value for value in values):
-                abort(400, description="The form holds a NUL character, which no field may contain.")
+                abort(400, description=admin_gettext("The form holds a NUL character, which no field may contain."))
             return func(*args, **kwargs)
 
         return cast(F, inner)
@@ -364,7 +372,12 @@ class Admin(AuditViews):
         ``MAX_CONTENT_LENGTH`` (both read now, so a change takes effect at once) get a 413, before anything is read."""
         limit = effective_body_limit(self.max_body_size, request.max_content_length)
         if limit is not None and request.method not in _SAFE_METHODS and not body_within_limit(limit):
-            abort(413, description=f"The request is larger than the admin accepts ({limit} bytes).")
+            abort(
+                413,
+                description=admin_gettext(
+                    "The request is larger than the admin accepts (%(limit)s bytes).", limit=limit
+                ),
+            )
 
     def add_security_headers(self, response: Response) -> Response:
         """After every admin view: forbid framing (clickjacking) and MIME sniffing

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 import peewee
 from flask import abort, current_app, has_app_context, render_template, request
 
+from flask_peewee.admin._i18n import gettext
 from flask_peewee.auth import object_changed, object_created, object_deleted, password_changed, user_created
 from flask_peewee.utils import ConversionError, PaginatedQuery, parse_value, serialize_value
 
@@ -192,7 +193,7 @@ class AuditViews:
             pk = parse_value(entry_model.object_pk, selected["pk"]) if selected["pk"] else None
             username = parse_value(entry_model.username, selected["user"]) if selected["user"] else None
         except ConversionError as exc:
-            error = f"Invalid filter: {exc}"
+            error = gettext("Invalid filter: %(reason)s", reason=exc)
             pk = username = None
         query = audit.query(model=model, pk=pk, action=action)
         if username:

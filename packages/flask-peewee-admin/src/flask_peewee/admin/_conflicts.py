@@ -9,6 +9,7 @@ from typing import Any
 
 import peewee
 
+from flask_peewee.admin._i18n import gettext, lower_name
 from flask_peewee.utils.internal import unique_violation
 
 __all__ = ["explain_refusal"]
@@ -28,8 +29,10 @@ def explain_refusal(
         fields = type(instance)._meta.fields
         for field_names in unique_violation(instance, exc):
             group = [fields[name] for name in field_names]
-            labels = " and ".join(str(label(field)).lower() for field in group)
-            message = f"A {model_name.lower()} with this {labels} already exists."
+            labels = gettext(" and ").join(lower_name(str(label(field))) for field in group)
+            message = gettext(
+                "A %(model)s with this %(fields)s already exists.", model=lower_name(model_name), fields=labels
+            )
             for field in group:
                 errors[field.name] = message
         if errors:
@@ -43,9 +46,9 @@ def explain_refusal(
             and not (f is primary and isinstance(f, peewee.AutoField))
         ]
         if missing:
-            return {f.name: "This field is required." for f in missing}, None
+            return {f.name: gettext("This field is required.") for f in missing}, None
     if own_text:
-        return {}, f"Could not save: {own_text}"
+        return {}, gettext("Could not save: %(reason)s", reason=own_text)
     if isinstance(exc, peewee.IntegrityError):
-        return {}, "Could not save: the values break a rule of the database (a reference or a check)."
-    return {}, "Could not save: a value does not fit its column."
+        return {}, gettext("Could not save: the values break a rule of the database (a reference or a check).")
+    return {}, gettext("Could not save: a value does not fit its column.")

@@ -16,8 +16,15 @@ import peewee
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
+from flask_peewee.admin._i18n import gettext, lazy_gettext
 from flask_peewee.utils import OPERATORS, field_kind, get_sensitive_fields
-from flask_peewee.utils.internal import field_operators, filterable_path, path_allowed, split_filter_key
+from flask_peewee.utils.internal import (
+    app_gettext,
+    field_operators,
+    filterable_path,
+    path_allowed,
+    split_filter_key,
+)
 
 if TYPE_CHECKING:
     from flask_peewee.admin._model_admin import ModelAdmin
@@ -25,16 +32,16 @@ if TYPE_CHECKING:
 __all__ = ["OPERATOR_LABELS", "FieldTreeNode", "FilterChoice", "FilterForm", "filter_kind", "rows_to_args"]
 
 OPERATOR_LABELS = {
-    "eq": "equals",
-    "ne": "does not equal",
-    "lt": "is less than",
-    "lte": "is at most",
-    "gt": "is greater than",
-    "gte": "is at least",
-    "in": "is one of (a,b,c)",
-    "is": "is (null, true, false)",
-    "like": "matches (% and _, case-sensitive)",
-    "ilike": "matches (% and _)",
+    "eq": lazy_gettext("equals"),
+    "ne": lazy_gettext("does not equal"),
+    "lt": lazy_gettext("is less than"),
+    "lte": lazy_gettext("is at most"),
+    "gt": lazy_gettext("is greater than"),
+    "gte": lazy_gettext("is at least"),
+    "in": lazy_gettext("is one of (a,b,c)"),
+    "is": lazy_gettext("is (null, true, false)"),
+    "like": lazy_gettext("matches (% and _, case-sensitive)"),
+    "ilike": lazy_gettext("matches (% and _)"),
 }
 #: the order operators are offered in (the pattern matches first for text)
 _OPERATOR_ORDER = ("eq", "ne", "ilike", "like", "lt", "lte", "gt", "gte", "in", "is")
@@ -195,7 +202,8 @@ class FilterForm:
         operators = tuple(op for op in _OPERATOR_ORDER if op in accepted)
         for query_filter in ma.custom_query_filters(fld):
             operators += (str(query_filter.key),)
-            self.operator_labels.setdefault(str(query_filter.key), query_filter.operation())
+            # the label of a filter class: the admin's catalogue has those of the original's filters
+            self.operator_labels.setdefault(str(query_filter.key), lazy_gettext(str(query_filter.operation())))
         return FilterChoice(path, label, kind, operators, lookup and kind == "fk")
 
     def _flatten(self, node: FieldTreeNode) -> list[FilterChoice]:
@@ -214,13 +222,15 @@ class FilterForm:
         cache = self.__dict__.setdefault("_field_options", {})
         html = cache.get(selected)
         if html is None:
-            parts = ['<option value="">Field&hellip;</option>']
+            field_text = escape(gettext("Field\u2026"))
+            parts = [f'<option value="">{field_text}</option>']
             for choice in self.choices:
                 lookup = ' data-lookup="1"' if choice.lookup else ""
                 chosen = " selected" if choice.path == selected else ""
+                label = escape(app_gettext(choice.label))
                 parts.append(
                     f'<option value="{escape(choice.path)}" data-kind="{escape(choice.kind)}"'
-                    f' data-ops="{escape(",".join(choice.operators))}"{lookup}{chosen}>{escape(choice.label)}</option>'
+                    f' data-ops="{escape(",".join(choice.operators))}"{lookup}{chosen}>{label}</option>'
                 )
             html = cache[selected] = Markup("".join(parts))  # noqa: S704 - every value escaped above
         return html

@@ -17,6 +17,7 @@ from wtfpeewee import fields as wp_fields
 from wtfpeewee.fields import HiddenQueryField, SelectQueryField
 from wtfpeewee.orm import ModelConverter, ValueRequired
 
+from flask_peewee.admin._i18n import gettext
 from flask_peewee.admin._keys import KeyedQueryFieldMixin
 from flask_peewee.admin._m2m import ManyToManyFormField
 from flask_peewee.auth import BaseUser, PasswordPolicy
@@ -43,7 +44,7 @@ def no_nul(form: Any, field: Any) -> None:
     """Refuse text holding a NUL character: no database column stores it (PostgreSQL refuses it outright)."""
     data = field.data
     if isinstance(data, str) and "\x00" in data:
-        raise validators.StopValidation("This field may not contain NUL characters.")
+        raise validators.StopValidation(gettext("This field may not contain NUL characters."))
 
 
 class SecretField(fields.PasswordField):
@@ -56,7 +57,7 @@ class SecretField(fields.PasswordField):
 def lookup_widget(field: LookupField, **kwargs: Any) -> Markup:
     """A hidden input holding the key plus a button opening the lookup dialog (and one to clear it)."""
     data = field.data
-    label = field.get_label(data) if data is not None else "Select\u2026"
+    label = field.get_label(data) if data is not None else gettext("Select\u2026")
     value = data._pk if data is not None else ""
     parts = [
         Markup('<span class="fp-lookup">'),
@@ -70,8 +71,8 @@ def lookup_widget(field: LookupField, **kwargs: Any) -> Markup:
         parts.append(
             Markup(
                 '<button type="button" class="fp-btn fp-btn-plain fp-lookup-clear" data-lookup-target="{}"'
-                ' aria-label="Clear {}">&times;</button>'
-            ).format(field.id, field.label.text)
+                ' aria-label="{}">&times;</button>'
+            ).format(field.id, gettext("Clear %(label)s", label=field.label.text))
         )
     parts.append(Markup("</span>"))
     return Markup("").join(parts)
@@ -98,9 +99,9 @@ class LookupField(KeyedQueryFieldMixin, HiddenQueryField):
 
     def pre_validate(self, form: Any) -> None:
         if self._submitted is not None and self.data is None:
-            raise validators.StopValidation("Not a valid choice.")
+            raise validators.StopValidation(gettext("Not a valid choice."))
         if self.data is None and not self.allow_blank:
-            raise validators.StopValidation("This field is required.")
+            raise validators.StopValidation(gettext("This field is required."))
 
 
 def _time_text(value: datetime.time) -> str:

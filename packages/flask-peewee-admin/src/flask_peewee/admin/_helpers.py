@@ -11,8 +11,18 @@ import peewee
 from flask import request, url_for
 from markupsafe import Markup, escape
 
+from flask_peewee.admin._i18n import (
+    action_name,
+    format_datetime,
+    format_number,
+    gettext,
+    html_language,
+    lower_name,
+    script_texts,
+)
 from flask_peewee.auth import CSRF_FIELD_NAME, csrf_token
 from flask_peewee.utils import get_sensitive_fields
+from flask_peewee.utils.internal import app_gettext
 
 if TYPE_CHECKING:
     from flask_peewee.admin._admin import Admin
@@ -93,20 +103,22 @@ class AdminTemplateHelper:
         return url_for(model_admin.get_url_name("index")) if model_admin else None
 
     def format_value(self, value: Any) -> Any:
-        """A value for display: Markup kept, None as a dash, booleans as yes/no, dates in ISO form."""
+        """A value for display: Markup kept, None as a dash, booleans as yes/no, dates in ISO form.
+
+        With Flask-Babel active on the app, booleans are translated and dates, times and numbers
+        are written the locale's way (datetimes in the user's time zone, see Flask-Babel).
+        """
         if isinstance(value, Markup):
             return value
         if value is None:
             return "\u2014"
         if isinstance(value, bool):
-            return "yes" if value else "no"
-        if isinstance(value, datetime.datetime):
-            return value.isoformat(sep=" ", timespec="seconds")
+            return gettext("yes") if value else gettext("no")
         if isinstance(value, (datetime.date, datetime.time)):
-            return value.isoformat()
+            return format_datetime(value)
         if isinstance(value, peewee.Model):
             return str(value)
-        return value
+        return format_number(value)
 
     def linked(self, value: Any) -> Any:
         """A related object as a link to its admin page (escaped text otherwise)."""
@@ -139,6 +151,11 @@ class AdminTemplateHelper:
         return {
             "admin": self.admin,
             "admin_helper": self,
+            "admin_action_name": action_name,
+            "admin_app_gettext": app_gettext,
+            "admin_language": html_language,
+            "admin_lower_name": lower_name,
+            "admin_script_texts": script_texts,
             "csrf_field": csrf_field,
             "escape": escape,
             **helpers,

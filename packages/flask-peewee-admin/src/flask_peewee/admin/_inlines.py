@@ -17,6 +17,7 @@ from wtfpeewee.orm import model_form
 
 from flask_peewee.admin._audit import delete_with_audit, record, snapshot
 from flask_peewee.admin._forms import AdminModelConverter, SecretField, fingerprint, keep_unchanged
+from flask_peewee.admin._i18n import N_, TranslatedForm, gettext
 from flask_peewee.db import ImproperlyConfigured
 from flask_peewee.utils import get_sensitive_fields
 
@@ -25,8 +26,8 @@ if TYPE_CHECKING:
 
 __all__ = ["InlineFormSet", "InlineModelAdmin", "InlineRow", "resolve_inlines"]
 
-ROW_CONFLICT = "Someone else changed this row after you opened the page: it now shows the current values."
-ROW_GONE = "A row you had open was deleted by someone else meanwhile; it is no longer shown."
+ROW_CONFLICT = N_("Someone else changed this row after you opened the page: it now shows the current values.")
+ROW_GONE = N_("A row you had open was deleted by someone else meanwhile; it is no longer shown.")
 _INDEX = re.compile(r"[A-Za-z0-9]{1,12}")
 MAX_POSTED_ROWS = 1000
 
@@ -133,6 +134,7 @@ class InlineModelAdmin:
             exclude=[self.fk.name, *self.exclude],
             # the converter reads only what an inline shares with a ModelAdmin (model, can, lookups...)
             converter=AdminModelConverter(cast("ModelAdmin", self)),
+            base_class=TranslatedForm,
         )
 
     def save_row(self, instance: peewee.Model, form: Any, parent: peewee.Model, adding: bool) -> peewee.Model:
@@ -201,7 +203,7 @@ class InlineFormSet:
     def _bind(self, formdata: Any) -> None:
         indexes = list(dict.fromkeys(formdata.getlist(f"{self.prefix}-_row")))
         if len(indexes) > MAX_POSTED_ROWS or not all(_INDEX.fullmatch(i) for i in indexes):
-            abort(400, description="The inline rows of this form are malformed.")
+            abort(400, description=gettext("The inline rows of this form are malformed."))
         primary = self.inline.model._meta.primary_key
         for index in indexes:
             prefix = self._row_prefix(index)
@@ -214,8 +216,8 @@ class InlineFormSet:
                 except (ValueError, TypeError, peewee.DataError):
                     child = None
                 if child is None:
-                    if ROW_GONE not in self.errors:
-                        self.errors.append(ROW_GONE)
+                    if gettext(ROW_GONE) not in self.errors:
+                        self.errors.append(gettext(ROW_GONE))
                     continue
                 if not (self.can_delete if delete else self.can_change):
                     abort(403)
@@ -230,7 +232,7 @@ class InlineFormSet:
             if child is not None and formdata.get(f"{prefix}-_version") != version:
                 row.form = self.form_class(obj=child, prefix=prefix + "-")
                 row.delete = False
-                row.errors.append(ROW_CONFLICT)
+                row.errors.append(gettext(ROW_CONFLICT))
             self.rows.append(row)
 
     def add_blank_row(self) -> None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import peewee
 from wtforms.validators import ValidationError
 
+from flask_peewee.admin._i18n import gettext
 from flask_peewee.utils import ConversionError
 from flask_peewee.utils.internal import parse_key
 
@@ -55,5 +56,5 @@ class KeyedQueryFieldMixin(_QueryFieldHost):
             try:
                 parse_key(self.model, data)
             except ConversionError:
-                raise ValidationError("Not a valid choice.") from None
+                raise ValidationError(gettext("Not a valid choice.")) from None
         super().pre_validate(form)

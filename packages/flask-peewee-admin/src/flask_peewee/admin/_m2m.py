@@ -18,6 +18,7 @@ from wtforms.utils import unset_value
 from wtforms.widgets import html_params
 
 from flask_peewee.admin._audit import SOURCE
+from flask_peewee.admin._i18n import gettext, lower_name
 from flask_peewee.admin._keys import parse_keys
 from flask_peewee.auth import set_links
 from flask_peewee.db.typed import pk_value, primary_key
@@ -111,15 +112,17 @@ def _widget(field: ManyToManyFormField, **kwargs: Any) -> Markup:
     items = [
         Markup(
             '<li><input type="hidden" name="{}" value="{}"><span>{}</span><button type="button"'
-            ' class="fp-btn fp-btn-plain fp-m2m-remove" aria-label="Remove {}">&times;</button></li>'
-        ).format(field.name, pk_value(obj), field.get_label(obj), field.get_label(obj))
+            ' class="fp-btn fp-btn-plain fp-m2m-remove" aria-label="{}">&times;</button></li>'
+        ).format(
+            field.name, pk_value(obj), field.get_label(obj), gettext("Remove %(label)s", label=field.get_label(obj))
+        )
         for obj in field.data
     ]
     return Markup(
         '<div class="fp-m2m" role="group" aria-labelledby="{id}-label">{blank}'
         '<ul class="fp-m2m-list" id="{id}-list" data-name="{name}">{items}</ul>'
         '<button type="button" class="fp-btn fp-lookup-btn" id="{id}" data-lookup-url="{url}" data-lookup-field="{lf}"'
-        ' data-lookup-list="{id}-list" aria-haspopup="dialog">Add {label}&hellip;</button></div>'
+        ' data-lookup-list="{id}-list" aria-haspopup="dialog">{add}</button></div>'
     ).format(
         id=field.id,
         blank=blank,
@@ -127,7 +130,7 @@ def _widget(field: ManyToManyFormField, **kwargs: Any) -> Markup:
         items=Markup("").join(items),
         url=field.lookup_url,
         lf=field.lookup_field,
-        label=field.label.text.lower(),
+        add=gettext("Add %(label)s\u2026", label=lower_name(str(field.label.text))),
     )
 
 
@@ -199,7 +202,7 @@ class ManyToManyFormField(fields.Field):
 
     def pre_validate(self, form: Any) -> None:
         if self._invalid:
-            raise validators.StopValidation("Not a valid choice: " + ", ".join(self._invalid))
+            raise validators.StopValidation(gettext("Not a valid choice: %(keys)s", keys=", ".join(self._invalid)))
 
     def populate_obj(self, obj: Any, name: str) -> None:
         """Nothing here: the links need the saved object, :meth:`ModelAdmin.save_related` writes them."""

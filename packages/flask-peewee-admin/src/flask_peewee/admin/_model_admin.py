@@ -19,6 +19,7 @@ from flask_peewee.admin._filters import FieldTreeNode, FilterForm
 from flask_peewee.admin._forms import AdminModelConverter, fingerprint
 from flask_peewee.admin._helpers import english_plural
 from flask_peewee.admin._hooks import check_model_admin_class
+from flask_peewee.admin._i18n import TranslatedForm, format_number, gettext, is_singular, lower_name
 from flask_peewee.admin._inlines import InlineFormSet, InlineModelAdmin, resolve_inlines
 from flask_peewee.admin._legacy_filters import (
     AdminFilterModelConverter,
@@ -48,7 +49,7 @@ from flask_peewee.utils import (
     get_sensitive_fields,
     parse_filters,
 )
-from flask_peewee.utils.internal import parse_key
+from flask_peewee.utils.internal import app_gettext, parse_key
 
 if TYPE_CHECKING:
     from flask_peewee.admin._admin import Admin
@@ -183,17 +184,18 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
         return self.model._meta.name
 
     def get_display_name(self) -> str:
-        """The model's name as shown in headings."""
-        return self.admin.template_helper.readable_name(self.model)
+        """The model's name as shown in headings (through the app's own translations when it has Flask-Babel)."""
+        return app_gettext(self.admin.template_helper.readable_name(self.model))
 
     def get_display_name_plural(self) -> str:
         """The plural of :meth:`get_display_name` (``verbose_name_plural`` when set)."""
-        return self.verbose_name_plural or english_plural(self.get_display_name())
+        name = self.verbose_name_plural or english_plural(self.admin.template_helper.readable_name(self.model))
+        return app_gettext(str(name))
 
     def count_label(self, count: int) -> str:
-        """A number of this model's objects in words: ``1 message``, ``7 messages``."""
-        name = self.get_display_name() if count == 1 else self.get_display_name_plural()
-        return f"{count} {name.lower()}"
+        """A number of this model's objects in words: ``1 message``, ``7 messages`` (in the locale's words)."""
+        name = self.get_display_name() if is_singular(count) else self.get_display_name_plural()
+        return gettext("%(num)s %(name)s", num=format_number(count), name=lower_name(name))
 
     def get_url_name(self, name: str) -> str:
         """The endpoint of this model admin's view ``name``, for ``url_for`` (``admin.note_edit``)."""
@@ -363,6 +365,7 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
             only=self.fields,
             exclude=self.exclude,
             converter=converter,
+            base_class=TranslatedForm,
         )
         extra = {
             field.name: converter.convert_many_to_many(field)
@@ -518,7 +521,7 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
         form = self.get_filter_form()
         hidden = [key for key in form.args if not self.path_is_visible(key)]
         if hidden:
-            form.errors.append(f"You may not filter on {hidden[0]!r}: you may not view that model.")
+            form.errors.append(gettext("You may not filter on %(path)r: you may not view that model.", path=hidden[0]))
             return form, query.where(peewee.SQL("1 = 0")), [], form.field_tree
         args, custom = mapping_filters(self, form.args, self.resolve_filter_path)
         try:

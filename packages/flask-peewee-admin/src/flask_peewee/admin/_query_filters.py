@@ -13,6 +13,7 @@ from typing import Any
 
 import peewee
 
+from flask_peewee.admin._i18n import N_
 from flask_peewee.db.typed import untyped
 from flask_peewee.utils import ConversionError, parse_value
 
@@ -88,7 +89,7 @@ class EqualQueryFilter(QueryFilter):
         return self.field == value
 
     def operation(self) -> str:
-        return "equal to"
+        return N_("equal to")
 
 
 class NotEqualQueryFilter(QueryFilter):
@@ -100,7 +101,7 @@ class NotEqualQueryFilter(QueryFilter):
         return self.field != value
 
     def operation(self) -> str:
-        return "not equal to"
+        return N_("not equal to")
 
 
 class LessThanQueryFilter(QueryFilter):
@@ -112,7 +113,7 @@ class LessThanQueryFilter(QueryFilter):
         return self.field < value
 
     def operation(self) -> str:
-        return "less than"
+        return N_("less than")
 
 
 class LessThanEqualToQueryFilter(QueryFilter):
@@ -124,7 +125,7 @@ class LessThanEqualToQueryFilter(QueryFilter):
         return self.field <= value
 
     def operation(self) -> str:
-        return "less than or equal to"
+        return N_("less than or equal to")
 
 
 class GreaterThanQueryFilter(QueryFilter):
@@ -136,7 +137,7 @@ class GreaterThanQueryFilter(QueryFilter):
         return self.field > value
 
     def operation(self) -> str:
-        return "greater than"
+        return N_("greater than")
 
 
 class GreaterThanEqualToQueryFilter(QueryFilter):
@@ -148,7 +149,7 @@ class GreaterThanEqualToQueryFilter(QueryFilter):
         return self.field >= value
 
     def operation(self) -> str:
-        return "greater than or equal to"
+        return N_("greater than or equal to")
 
 
 def _text(value: Any) -> str:
@@ -170,7 +171,7 @@ class StartsWithQueryFilter(QueryFilter):
         return self.field.startswith(value)
 
     def operation(self) -> str:
-        return "starts with"
+        return N_("starts with")
 
 
 class ContainsQueryFilter(QueryFilter):
@@ -185,7 +186,7 @@ class ContainsQueryFilter(QueryFilter):
         return self.field.contains(value)
 
     def operation(self) -> str:
-        return "contains"
+        return N_("contains")
 
 
 class _NumberFilter(QueryFilter):
@@ -207,7 +208,7 @@ class YearFilter(_NumberFilter):
         return untyped(self.field).year == value
 
     def operation(self) -> str:
-        return "year equals"
+        return N_("year equals")
 
 
 class MonthFilter(_NumberFilter):
@@ -219,7 +220,7 @@ class MonthFilter(_NumberFilter):
         return untyped(self.field).month == value
 
     def operation(self) -> str:
-        return "month equals"
+        return N_("month equals")
 
 
 def _days_ago(days: int) -> datetime.date:
@@ -235,7 +236,7 @@ class WithinDaysAgoFilter(_NumberFilter):
         return self.field >= _days_ago(value)
 
     def operation(self) -> str:
-        return "within X days ago"
+        return N_("within X days ago")
 
 
 class OlderThanDaysAgoFilter(_NumberFilter):
@@ -247,7 +248,7 @@ class OlderThanDaysAgoFilter(_NumberFilter):
         return self.field < _days_ago(value)
 
     def operation(self) -> str:
-        return "older than X days ago"
+        return N_("older than X days ago")
 
 
 class TimestampMixin:
@@ -306,7 +307,7 @@ class BooleanNotEqualQueryFilter(BooleanEqualQueryFilter):
         return self.field != value
 
     def operation(self) -> str:
-        return "not equal to"
+        return N_("not equal to")
 
 
 class FilterMapping:

@@ -22,6 +22,7 @@ from flask_peewee.admin._conflicts import explain_refusal
 from flask_peewee.admin._filters import ROW_FIELD, rows_to_args
 from flask_peewee.admin._forms import VERSION_FIELD, SecretField, keep_unchanged
 from flask_peewee.admin._host import ModelAdminHost
+from flask_peewee.admin._i18n import N_, gettext
 from flask_peewee.admin._keys import parse_keys
 from flask_peewee.auth import validate_csrf_token
 from flask_peewee.db.typed import does_not_exist, pk_expr, primary_key
@@ -32,17 +33,17 @@ if TYPE_CHECKING:
 
 __all__ = ["CONFLICT_MESSAGE", "CSRF_CONFIRM_MESSAGE", "CSRF_MESSAGE", "CSRF_RETRY_MESSAGE", "ModelViews"]
 
-CSRF_MESSAGE = "The form has expired or did not come from this site. Reload the page and try again."
-CSRF_RETRY_MESSAGE = (
+CSRF_MESSAGE = N_("The form has expired or did not come from this site. Reload the page and try again.")
+CSRF_RETRY_MESSAGE = N_(
     "Nothing was saved: this form had expired (your session changed since it was opened, for example "
     "by logging in again). Your input is shown again below; check it and submit again "
     "(files and passwords must be entered again)."
 )
-CSRF_CONFIRM_MESSAGE = (
+CSRF_CONFIRM_MESSAGE = N_(
     "Nothing was done: this page had expired (your session changed since it was opened, for example "
     "by logging in again). Check the selection below and confirm again."
 )
-CONFLICT_MESSAGE = (
+CONFLICT_MESSAGE = N_(
     "Someone else changed this object after you opened it. Your changes were not saved: "
     "the form now shows the current values; make your changes again."
 )
@@ -327,7 +328,7 @@ class ModelViews:
             if self._add_inline_row(formsets):
                 pass
             elif not validate_csrf_token():
-                form.form_errors.append(CSRF_RETRY_MESSAGE)
+                form.form_errors.append(gettext(CSRF_RETRY_MESSAGE))
                 status = 400
             elif all([form.validate(), *(fs.validate() for fs in formsets)]):
                 try:
@@ -335,7 +336,14 @@ class ModelViews:
                 except (peewee.IntegrityError, peewee.DataError) as exc:
                     self.show_refusal(form, instance, exc)
                 else:
-                    flash(f"{self.get_display_name()} \u201c{instance}\u201d was added.", "success")
+                    flash(
+                        gettext(
+                            "%(model)s \u201c%(object)s\u201d was added.",
+                            model=self.get_display_name(),
+                            object=instance,
+                        ),
+                        "success",
+                    )
                     return self.dispatch_save_redirect(instance)
         else:
             form = form_class()
@@ -358,13 +366,13 @@ class ModelViews:
                 version = submitted or version
             elif not validate_csrf_token():
                 # re-shown with the version it was opened with, so a resubmit still meets the optimistic check
-                form.form_errors.append(CSRF_RETRY_MESSAGE)
+                form.form_errors.append(gettext(CSRF_RETRY_MESSAGE))
                 version = submitted or version
                 status = 400
             elif submitted and submitted != version:
                 form = form_class(obj=instance)
                 formsets = self.get_formsets(instance)
-                form.form_errors.append(CONFLICT_MESSAGE)
+                form.form_errors.append(gettext(CONFLICT_MESSAGE))
             elif all([form.validate(), *(fs.validate() for fs in formsets)]):
                 self._keep_secrets(form, instance)
                 keep_unchanged(form)
@@ -377,9 +385,16 @@ class ModelViews:
                     version = self.get_version(instance)
                     form = form_class(obj=instance)
                     formsets = self.get_formsets(instance)
-                    form.form_errors.append(CONFLICT_MESSAGE)
+                    form.form_errors.append(gettext(CONFLICT_MESSAGE))
                 else:
-                    flash(f"{self.get_display_name()} \u201c{instance}\u201d was saved.", "success")
+                    flash(
+                        gettext(
+                            "%(model)s \u201c%(object)s\u201d was saved.",
+                            model=self.get_display_name(),
+                            object=instance,
+                        ),
+                        "success",
+                    )
                     return self.dispatch_save_redirect(instance)
         else:
             form = form_class(obj=instance)
@@ -429,21 +444,21 @@ class ModelViews:
         except (ValueError, TypeError, peewee.DataError):
             objects = []
         if not objects and request.method == "POST":
-            flash("Select at least one object to delete.", "warning")
+            flash(gettext("Select at least one object to delete."), "warning")
             return redirect(self.admin_url("index"))
         error = None
         status = 200
         if request.method == "POST" and not validate_csrf_token():
-            error, status = CSRF_CONFIRM_MESSAGE, 400
+            error, status = gettext(CSRF_CONFIRM_MESSAGE), 400
         elif request.method == "POST":
             try:
                 with self.database.atomic():
                     deleted = [o for o in objects if delete_with_audit(self.auth, o, recursive=self.delete_recursive)]
             except peewee.IntegrityError:
-                error = "These objects are still referenced by other rows and cannot be deleted."
+                error = gettext("These objects are still referenced by other rows and cannot be deleted.")
             else:
                 send_deleted(self.auth, deleted)
-                flash(f"Deleted {self.count_label(len(objects))}.", "success")
+                flash(gettext("Deleted %(count)s.", count=self.count_label(len(objects))), "success")
                 return redirect(self.admin_url("index"))
         collected: dict[Any, Any] = {}
         dependents: dict[Any, list[tuple[str, list[Any]]]] = {}
@@ -466,8 +481,8 @@ class ModelViews:
         chosen = actions.get(request.form.get("action", ""))
         if chosen is None:
             if not csrf_ok:
-                abort(400, description=CSRF_MESSAGE)
-            flash("Choose an action you are allowed to run.", "warning")
+                abort(400, description=gettext(CSRF_MESSAGE))
+            flash(gettext("Choose an action you are allowed to run."), "warning")
             return redirect(self.admin_url("index"))
         ids = _ids()
         if chosen.name == "delete":  # the delete view asks for confirmation (and checks its own token)
@@ -479,11 +494,15 @@ class ModelViews:
         except (ValueError, TypeError, peewee.DataError):
             objects = []
         if not objects:
-            flash("Select at least one object.", "warning")
+            flash(gettext("Select at least one object."), "warning")
             return redirect(self.admin_url("index"))
         if not csrf_ok:  # ask again, with a fresh token, instead of a bare error page
             page = render_template(
-                self.templates["action"], model_admin=self, action=chosen, objects=objects, error=CSRF_CONFIRM_MESSAGE
+                self.templates["action"],
+                model_admin=self,
+                action=chosen,
+                objects=objects,
+                error=gettext(CSRF_CONFIRM_MESSAGE),
             )
             return page, 400
         if chosen.confirm and "_confirm" not in request.form:
@@ -492,7 +511,11 @@ class ModelViews:
             message = chosen.run(cast("ModelAdmin", self), objects)  # the host is always a ModelAdmin
         if isinstance(message, Response):  # the original's Action.callback may answer itself
             return message
-        flash(message or f"{chosen.label}: done for {self.count_label(len(objects))}.", "success")
+        flash(
+            message
+            or gettext("%(action)s: done for %(count)s.", action=chosen.label, count=self.count_label(len(objects))),
+            "success",
+        )
         return redirect(self.admin_url("index"))
 
     # -- history ----------------------------------------------------------------------

@@ -31,6 +31,8 @@ from flask_peewee.auth._audit import AuditLog
 from flask_peewee.auth._csrf import csrf_token
 from flask_peewee.auth._forms import LoginForm, RememberLoginForm
 from flask_peewee.auth._headers import add_security_headers
+from flask_peewee.auth._i18n import gettext as auth_gettext
+from flask_peewee.auth._i18n import ngettext as auth_ngettext
 from flask_peewee.auth._keyless import require_secret_key
 from flask_peewee.auth._live_sessions import LiveSessions
 from flask_peewee.auth._models import (
@@ -56,6 +58,7 @@ from flask_peewee.auth._throttle import AuthUnavailable, LoginOutcome, LoginThro
 from flask_peewee.auth._views import AuthViews
 from flask_peewee.db import ImproperlyConfigured, create_tables_when_reachable, get_database, use_primary
 from flask_peewee.utils import get_next, needs_rehash
+from flask_peewee.utils.internal import html_language
 
 if TYPE_CHECKING:
     from flask_peewee.db import Database
@@ -299,6 +302,10 @@ class Auth(AuthViews, AccountViews):
         registry[self.blueprint.name] = self
         app.after_request(self._remember.write_cookie)
         app.add_template_global(csrf_token, "csrf_token")
+        # the package's own gettext domain under its own names: the app's ``_``/``gettext`` stay the app's
+        app.add_template_global(auth_gettext, "auth_gettext")
+        app.add_template_global(auth_ngettext, "auth_ngettext")
+        app.add_template_global(html_language, "auth_language")
         from flask_peewee.auth._checks import register_checks
         from flask_peewee.auth._cli import register_commands
         from flask_peewee.auth._keyless import register_missing_key_page

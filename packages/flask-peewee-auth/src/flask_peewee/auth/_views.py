@@ -9,6 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.routing import BuildError
 
 from flask_peewee.auth._csrf import is_cross_site_request, validate_csrf_token
+from flask_peewee.auth._i18n import N_, gettext, ngettext
 from flask_peewee.auth._throttle import LoginThrottle, LoginThrottled, retry_after_header
 from flask_peewee.utils import safe_next_url
 
@@ -22,14 +23,14 @@ if TYPE_CHECKING:
 
 __all__ = ["AuthViews"]
 
-CSRF_ERROR = "The form has expired or did not come from this site. Please try again."
-LOGIN_ERROR = "Incorrect username or password"
-THROTTLED = "Too many login attempts. Please wait {minutes} before trying again."
+CSRF_ERROR = N_("The form has expired or did not come from this site. Please try again.")
+LOGIN_ERROR = N_("Incorrect username or password")
+THROTTLED = N_("Too many login attempts. Please wait %(minutes)s before trying again.")
 
 
 def _minutes(seconds: int) -> str:
     minutes = max(1, -(-seconds // 60))
-    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+    return ngettext("%(num)d minute", "%(num)d minutes", minutes)
 
 
 class _Host(Protocol):
@@ -111,7 +112,7 @@ class AuthViews:
         if request.method == "POST":
             form = form_class(request.form)
             if not validate_csrf_token():
-                error = CSRF_ERROR
+                error = gettext(CSRF_ERROR)
             elif form.validate():
                 username, password = form.username.data, form.password.data
                 try:
@@ -119,7 +120,7 @@ class AuthViews:
                         user = self.authenticate(username, password)
                         outcome.report(user)
                 except LoginThrottled as refused:
-                    error = THROTTLED.format(minutes=_minutes(refused.wait))
+                    error = gettext(THROTTLED, minutes=_minutes(refused.wait))
                     status, headers = 429, {"Retry-After": retry_after_header(refused.wait)}
                 else:
                     if user:
@@ -127,9 +128,9 @@ class AuthViews:
                         self.login_user(user)
                         if getattr(getattr(form, "remember", None), "data", False) is True:
                             self.remember_user(user)
-                        flash(f"You are logged in as {user}", "success")
+                        flash(gettext("You are logged in as %(user)s", user=user), "success")
                         return redirect(self.get_next_url())
-                    error = LOGIN_ERROR
+                    error = gettext(LOGIN_ERROR)
         else:
             form = form_class()
         login_url = url_for(f"{self.blueprint.name}.login")
@@ -143,9 +144,9 @@ class AuthViews:
         if request.method == "POST":
             if validate_csrf_token():
                 self.logout_user()
-                flash("You are now logged out", "success")
+                flash(gettext("You are now logged out"), "success")
                 return redirect(self.get_next_url())
-            error = CSRF_ERROR
+            error = gettext(CSRF_ERROR)
         return self._render("auth/logout.html", error=error)
 
     def _render(

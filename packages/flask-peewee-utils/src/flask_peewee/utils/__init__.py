@@ -57,14 +57,21 @@ from flask_peewee.utils._version import object_version
 # Helpers only flask-peewee's own packages need: importable from here, not in __all__.
 from flask_peewee.utils.internal import (  # noqa: F401
     MAX_DEPTH,
+    LazyText,
     Periodic,
+    TranslationDomain,
+    app_gettext,
+    babel_active,
     backend_name,
     body_within_limit,
     check_secret_like_fields,
+    current_language,
     effective_body_limit,
     field_names,
     field_operators,
     filterable_path,
+    gettext_noop,
+    html_language,
     joined_from,
     parse_key,
     parse_page,
@@ -77,6 +84,7 @@ from flask_peewee.utils.internal import (  # noqa: F401
     sensitive_snapshot,
     split_filter_key,
     unique_violation,
+    wtforms_translations,
 )
 
 __all__ = [

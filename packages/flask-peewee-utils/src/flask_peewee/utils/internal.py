@@ -13,6 +13,16 @@ from flask_peewee.utils._backends import backend_name, redis_client
 from flask_peewee.utils._checks import check_secret_like_fields, sensitive_exposures
 from flask_peewee.utils._extensions import register_extension
 from flask_peewee.utils._filters import field_operators, split_filter_key
+from flask_peewee.utils._i18n import (
+    LazyText,
+    TranslationDomain,
+    app_gettext,
+    babel_active,
+    current_language,
+    gettext_noop,
+    html_language,
+    wtforms_translations,
+)
 from flask_peewee.utils._limits import body_within_limit, effective_body_limit
 from flask_peewee.utils._pagination import parse_page
 from flask_peewee.utils._passwords import password_scheme
@@ -25,14 +35,21 @@ from flask_peewee.utils._values import parse_key
 
 __all__ = [
     "MAX_DEPTH",
+    "LazyText",
     "Periodic",
+    "TranslationDomain",
+    "app_gettext",
+    "babel_active",
     "backend_name",
     "body_within_limit",
     "check_secret_like_fields",
+    "current_language",
     "effective_body_limit",
     "field_names",
     "field_operators",
     "filterable_path",
+    "gettext_noop",
+    "html_language",
     "joined_from",
     "parse_key",
     "parse_page",
@@ -45,4 +62,5 @@ __all__ = [
     "sensitive_snapshot",
     "split_filter_key",
     "unique_violation",
+    "wtforms_translations",
 ]

@@ -5,6 +5,23 @@
   function $(selector, root) { return (root || document).querySelector(selector); }
   function $all(selector, root) { return Array.prototype.slice.call((root || document).querySelectorAll(selector)); }
 
+  /* The texts shown by this script, translated by the page (a JSON blob in #fp-admin-texts); English otherwise. */
+  var TEXTS = {
+    nothingFound: "Nothing found.", page: "Page %(page)s of %(pages)s", loadFailed: "The list could not be loaded.",
+    remove: "Remove %(label)s", selectField: "Select %(field)s", select: "Select\u2026"
+  };
+  (function () {
+    var blob = document.getElementById("fp-admin-texts");
+    if (!blob) { return; }
+    try {
+      var given = JSON.parse(blob.textContent);
+      Object.keys(given).forEach(function (key) { TEXTS[key] = given[key]; });
+    } catch (e) { /* keep the English texts */ }
+  })();
+  function text(key, values) {
+    return TEXTS[key].replace(/%\((\w+)\)s/g, function (all, name) { return values && name in values ? values[name] : all; });
+  }
+
   /* -- the foreign-key lookup dialog ------------------------------------------------ */
   var dialog, queryInput, results, pageLabel, prevButton, nextButton;
   var state = { url: "", field: "", target: null, button: null, page: 1, timer: null, keepLabel: false, request: 0 };
@@ -22,7 +39,7 @@
     if (!data.objects || !data.objects.length) {
       var empty = document.createElement("li");
       empty.className = "fp-empty";
-      empty.textContent = data.error || "Nothing found.";
+      empty.textContent = data.error || text("nothingFound");
       results.appendChild(empty);
     }
     (data.objects || []).forEach(function (obj) {
@@ -36,7 +53,7 @@
       item.appendChild(choose);
       results.appendChild(item);
     });
-    pageLabel.textContent = data.pages ? "Page " + data.page + " of " + data.pages : "";
+    pageLabel.textContent = data.pages ? text("page", { page: data.page, pages: data.pages }) : "";
     prevButton.disabled = !data.has_previous;
     nextButton.disabled = !data.has_next;
   }
@@ -47,7 +64,7 @@
     fetch(state.url + "?" + params.toString(), { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) { return response.json(); })
       .then(function (data) { if (ticket === state.request) { render(data); } })
-      .catch(function () { render({ error: "The list could not be loaded." }); });
+      .catch(function () { render({ error: text("loadFailed") }); });
   }
 
   function addChip(list, obj) {
@@ -64,7 +81,7 @@
     var remove = document.createElement("button");
     remove.type = "button";
     remove.className = "fp-btn fp-btn-plain fp-m2m-remove";
-    remove.setAttribute("aria-label", "Remove " + obj.label);
+    remove.setAttribute("aria-label", text("remove", { label: obj.label }));
     remove.innerHTML = "&times;";
     item.appendChild(input);
     item.appendChild(label);
@@ -99,7 +116,7 @@
     state.keepLabel = button.hasAttribute("data-lookup-keep-label");
     state.page = 1;
     queryInput.value = "";
-    $("#fp-lookup-title").textContent = "Select " + state.field.replace(/_/g, " ");
+    $("#fp-lookup-title").textContent = text("selectField", { field: state.button.getAttribute("data-lookup-label") || state.field.replace(/_/g, " ") });
     dialog.showModal();
     queryInput.focus();
     load();
@@ -152,7 +169,7 @@
         var target = document.getElementById(clear.getAttribute("data-lookup-target"));
         if (target) { target.value = ""; }
         var sibling = clear.parentNode.querySelector(".fp-lookup-btn");
-        if (sibling) { sibling.textContent = "Select\u2026"; }
+        if (sibling) { sibling.textContent = text("select"); }
       }
     });
   }
