@@ -33,3 +33,7 @@ class Configuration:
     SESSION_COOKIE_SAMESITE = "Lax"
     # the interactive API reference at /api/docs/ (off unless enabled)
     FLASK_PEEWEE_REST_DOCS = True
+    # two-factor authentication for the users who want it (their settings page: /accounts/two-factor/);
+    # not required for the admin, so the demo's printed admin login works without an authenticator
+    FLASK_PEEWEE_AUTH_2FA = True
+    FLASK_PEEWEE_AUTH_REQUIRE_2FA_FOR_ADMIN = False

@@ -14,14 +14,13 @@ from typing import Any
 import pyotp
 import pytest
 from flask import Flask
+from tests.test_admin_browser import browser  # noqa: F401  (the Chromium fixture)
 from werkzeug.serving import make_server
 
 from flask_peewee.admin import Admin
 from flask_peewee.auth.testing import log_in
 from flask_peewee.db import connection
-
 from tests.conftest import make_user
-from tests.test_admin_browser import browser  # noqa: F401  (the Chromium fixture)
 
 pytestmark = pytest.mark.backends("sqlite")
 
@@ -123,8 +122,10 @@ def test_admin_gate_with_the_test_client(app: Flask, admin: Admin, superuser: An
     assert client.get("/admin/").status_code == 200  # the requirement is off by default
     app.config["FLASK_PEEWEE_AUTH_REQUIRE_2FA_FOR_ADMIN"] = True
     to_enrol = client.get("/admin/note/")
-    assert to_enrol.status_code == 302 and to_enrol.location.startswith("/accounts/two-factor/enrol/")
+    assert to_enrol.status_code == 302
+    assert to_enrol.location.startswith("/accounts/two-factor/enrol/")
     with connection(admin.auth.db):
         admin.auth.two_factor.models[0].create(user_id=superuser.id, secret=pyotp.random_base32(), confirmed=True)
     step_up = client.get("/admin/note/")  # a factor, but this session never passed it
-    assert step_up.status_code == 302 and step_up.location.startswith("/accounts/two-factor/verify/")
+    assert step_up.status_code == 302
+    assert step_up.location.startswith("/accounts/two-factor/verify/")

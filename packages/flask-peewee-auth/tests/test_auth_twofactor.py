@@ -88,7 +88,8 @@ def test_off_by_default_no_route_no_table(app: Flask, auth: Auth, user: Any, cli
     assert client.get(SETTINGS).status_code == 404
     assert client.get(VERIFY).status_code == 404
     tables = {model._meta.table_name for model in auth.db.models}
-    assert "fp_two_factor" not in tables and "fp_two_factor_recovery" not in tables
+    assert "fp_two_factor" not in tables
+    assert "fp_two_factor_recovery" not in tables
     with connection(auth.db) as database:
         assert not database.table_exists("fp_two_factor")
     assert "reset-2fa" not in auth.db.cli.commands
@@ -104,7 +105,8 @@ def test_login_costs_no_query_when_off_and_one_indexed_lookup_when_on(
             response = client.post(
                 "/accounts/login/", data={"username": "alice", "password": PASSWORD, "csrf_token": token}
             )
-        assert response.status_code == 302 and response.location == "/"
+        assert response.status_code == 302
+        assert response.location == "/"
         return list(queries.statements)
 
     with_feature = login_statements()
@@ -120,19 +122,24 @@ def test_enrolment_shows_an_inline_svg_and_needs_a_right_code(app: Flask, tf_aut
     log_in(client, alice)
     page = client.get(ENROL)
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and "<svg" in html and "no-store" in page.headers["Cache-Control"]
+    assert page.status_code == 200
+    assert "<svg" in html
+    assert "no-store" in page.headers["Cache-Control"]
     assert "http" not in html.split("<svg", 1)[1].split("</svg>", 1)[0].replace("http://www.w3.org", "")
     wrong = _post(client, ENROL, code="000000")
-    assert wrong.status_code == 200 and "not valid" in wrong.get_data(as_text=True)
+    assert wrong.status_code == 200
+    assert "not valid" in wrong.get_data(as_text=True)
     with app.test_request_context(), connection(tf_auth.db):
         assert tf_auth.two_factor.factor_of(alice) is None
     secret, codes = _enrol(client)
-    assert len(codes) == 10 and len(set(codes)) == 10
-    model, recovery = tf_auth.two_factor.models
+    assert len(codes) == 10
+    assert len(set(codes)) == 10
+    _model, recovery = tf_auth.two_factor.models
     with app.test_request_context(), connection(tf_auth.db):
         assert tf_auth.two_factor.factor_of(alice).secret == secret
         stored = [row.code_hash for row in recovery.select()]
-    assert len(stored) == 10 and not set(codes) & set(stored)  # only digests are stored
+    assert len(stored) == 10
+    assert not set(codes) & set(stored)
     # the enrolling session passed the second factor; the settings page says it is on
     assert "is on" in client.get(SETTINGS).get_data(as_text=True)
 
@@ -142,14 +149,16 @@ def test_missing_csrf_token_changes_nothing(app: Flask, tf_auth: Auth, alice: An
     log_in(client, alice)
     secret = re.search(r'secret">([A-Z2-7]+)<', client.get(ENROL).get_data(as_text=True)).group(1)
     response = client.post(ENROL, data={"code": pyotp.TOTP(secret).now()})
-    assert response.status_code == 200 and "expired" in response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "expired" in response.get_data(as_text=True)
     with app.test_request_context(), connection(tf_auth.db):
         assert tf_auth.two_factor.factor_of(alice) is None
 
 
 def test_the_half_logged_in_session_is_anonymous(app: Flask, tf_auth: Auth, enrolled: Any, client: Any) -> None:
     response = _password_step(client)
-    assert response.status_code == 302 and response.location.startswith(VERIFY)
+    assert response.status_code == 302
+    assert response.location.startswith(VERIFY)
     with client.session_transaction() as session:
         assert set(session) == {PENDING}
     assert client.get("/private/").status_code == 302
@@ -163,13 +172,15 @@ def test_login_with_a_code_and_no_replay(app: Flask, tf_auth: Auth, enrolled: An
     _password_step(client)
     code = _code_of(secret)
     response = _post(client, VERIFY, code=code, next="/private/")
-    assert response.status_code == 302 and response.location == "/private/"
+    assert response.status_code == 302
+    assert response.location == "/private/"
     assert client.get("/private/").get_data(as_text=True) == "private page of alice"
     # the same code again, in another login: refused
     other = app.test_client()
     _password_step(other)
     replay = _post(other, VERIFY, code=code)
-    assert replay.status_code == 200 and "not valid" in replay.get_data(as_text=True)
+    assert replay.status_code == 200
+    assert "not valid" in replay.get_data(as_text=True)
     assert other.get("/private/").status_code == 302
 
 
@@ -197,31 +208,34 @@ def test_codes_go_through_the_login_throttle(app: Flask, tf_auth: Auth, enrolled
     for _ in range(3):
         assert _post(client, VERIFY, code="000000").status_code == 200
     refused = _post(client, VERIFY, code=_code_of(secret))
-    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) > 0
     assert client.get("/private/").status_code == 302
 
 
 def test_an_expired_pending_login_starts_again(app: Flask, tf_auth: Auth, enrolled: Any, client: Any) -> None:
-    secret, _codes = enrolled
+    _secret, _codes = enrolled
     _password_step(client)
     with client.session_transaction() as session:
         marker = list(session[PENDING])
         marker[1] = int(time.time()) - 1
         session[PENDING] = marker
     response = client.get(VERIFY)
-    assert response.status_code == 302 and "/accounts/login/" in response.location
+    assert response.status_code == 302
+    assert "/accounts/login/" in response.location
     assert client.get("/private/").status_code == 302
 
 
 def test_a_password_change_voids_the_pending_login(app: Flask, tf_auth: Auth, enrolled: Any, alice: Any) -> None:
-    secret, _codes = enrolled
+    _secret, _codes = enrolled
     client = app.test_client()
     _password_step(client)
     with connection(tf_auth.db):
         alice.set_password("another one")
         alice.save()
     response = client.get(VERIFY)  # the marker no longer matches the stored hash: dropped
-    assert response.status_code == 302 and "/accounts/login/" in response.location
+    assert response.status_code == 302
+    assert "/accounts/login/" in response.location
     assert client.get("/private/").status_code == 302
     with client.session_transaction() as session:
         assert PENDING not in session
@@ -235,10 +249,12 @@ def test_regenerate_and_switch_off_need_the_password(app: Flask, tf_auth: Auth, 
     log_in(other, alice)  # a session on another device: no proof of the second factor
     assert other.get(SETTINGS).status_code == 302  # it must enter a code first
     wrong = _post(client, SETTINGS, action="regenerate", password="nope")
-    assert wrong.status_code == 200 and "Incorrect password" in wrong.get_data(as_text=True)
+    assert wrong.status_code == 200
+    assert "Incorrect password" in wrong.get_data(as_text=True)
     fresh = _post(client, SETTINGS, action="regenerate", password=PASSWORD)
     new_codes = re.findall(r"<li><code>([a-z0-9-]+)</code></li>", fresh.get_data(as_text=True))
-    assert len(new_codes) == 10 and not set(new_codes) & set(old_codes)
+    assert len(new_codes) == 10
+    assert not set(new_codes) & set(old_codes)
     off = _post(client, SETTINGS, action="disable", password=PASSWORD)
     assert off.status_code == 302
     assert "is off" in client.get(SETTINGS).get_data(as_text=True)
@@ -277,15 +293,18 @@ def test_the_admin_gate(app: Flask, tf_auth: Auth, alice: Any) -> None:
     client = app.test_client()
     log_in(client, alice)
     to_enrol = client.get("/gated/")
-    assert to_enrol.status_code == 302 and to_enrol.location.startswith(ENROL)
+    assert to_enrol.status_code == 302
+    assert to_enrol.location.startswith(ENROL)
     secret, _codes = _enrol(client)
     assert client.get("/gated/").status_code == 200
     unproven = app.test_client()
     log_in(unproven, alice)  # a login that never passed the second factor
     step_up = unproven.get("/gated/")
-    assert step_up.status_code == 302 and step_up.location.startswith(VERIFY)
+    assert step_up.status_code == 302
+    assert step_up.location.startswith(VERIFY)
     done = _post(unproven, VERIFY, code=_code_of(secret), next="/gated/")
-    assert done.status_code == 302 and done.location == "/gated/"
+    assert done.status_code == 302
+    assert done.location == "/gated/"
     assert unproven.get("/gated/").get_data(as_text=True) == "gated page"
 
 
@@ -313,15 +332,19 @@ def test_reset_2fa_command_is_audited_and_ends_sessions(app: Flask, tf_auth: Aut
     with app.test_request_context(), connection(tf_auth.db):
         assert tf_auth.two_factor.factor_of(alice) is None
         entries = list(tf_auth.audit.query(model="fp_two_factor"))
-    assert len(entries) == 1 and entries[0].action == "delete" and entries[0].source == "cli"
+    assert len(entries) == 1
+    assert entries[0].action == "delete"
+    assert entries[0].source == "cli"
     assert entries[0].get_changes()["secret"] == ["<hidden>", None]
     missing = runner.invoke(args=["fp", "reset-2fa", "nobody"])
-    assert missing.exit_code != 0 and "No user named" in missing.output
+    assert missing.exit_code != 0
+    assert "No user named" in missing.output
 
 
 def test_users_without_a_factor_log_in_with_the_password_only(app: Flask, tf_auth: Auth, alice: Any) -> None:
     client = app.test_client()
     response = _password_step(client)
-    assert response.status_code == 302 and response.location == "/"
+    assert response.status_code == 302
+    assert response.location == "/"
     assert client.get("/private/").status_code == 200
     assert client.get(VERIFY).status_code == 302  # nothing to verify: back to the login

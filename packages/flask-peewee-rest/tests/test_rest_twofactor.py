@@ -33,7 +33,8 @@ def test_basic_is_refused_for_a_user_with_a_second_factor(app, auth, client, mod
     assert client.post("/api/note/", json={"message": "x"}, headers=basic("coleifer")).status_code == 200
     _give_second_factor(auth, users.coleifer)
     refused = client.post("/api/note/", json={"message": "x"}, headers=basic("coleifer"))
-    assert refused.status_code == 401 and refused.get_json() == {"error": "Authentication failed"}
+    assert refused.status_code == 401
+    assert refused.get_json() == {"error": "Authentication failed"}
     app.config["FLASK_PEEWEE_AUTH_2FA_ALLOW_BASIC"] = True
     assert client.post("/api/note/", json={"message": "y"}, headers=basic("coleifer")).status_code == 200
 

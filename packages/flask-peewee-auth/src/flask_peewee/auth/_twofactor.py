@@ -187,9 +187,7 @@ class TwoFactor:
         """Check the settings and libraries, make the models and create their tables (only when on)."""
         if not enabled(app.config):
             if required_for_admin(app.config):
-                raise ImproperlyConfigured(
-                    "FLASK_PEEWEE_AUTH_REQUIRE_2FA_FOR_ADMIN needs FLASK_PEEWEE_AUTH_2FA = True"
-                )
+                raise ImproperlyConfigured("FLASK_PEEWEE_AUTH_REQUIRE_2FA_FOR_ADMIN needs FLASK_PEEWEE_AUTH_2FA = True")
             return
         age = TWO_FACTOR_PENDING_AGE.get(app.config)
         if isinstance(age, bool) or not isinstance(age, int) or age < 1:

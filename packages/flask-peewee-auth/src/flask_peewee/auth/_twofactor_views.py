@@ -32,7 +32,7 @@ __all__ = ["TwoFactorViews"]
 CSRF_ERROR = "The form has expired or did not come from this site. Please try again."
 CODE_ERROR = "That code is not valid. Enter the current code of your authenticator app, or a recovery code."
 ENROL_ERROR = "That code is not valid. Check the time of your device and enter the current code."
-PASSWORD_ERROR = "Incorrect password"
+PASSWORD_ERROR = "Incorrect password"  # noqa: S105 (a message, not a password)
 THROTTLED = "Too many attempts. Please wait {minutes} before trying again."
 ADMIN_NEEDS_2FA = "The administration requires two-factor authentication: set it up to continue."
 _NO_STORE = {"Cache-Control": "no-store"}
@@ -60,9 +60,7 @@ class _Host(Protocol):
         self, template: str, *, status: int = 200, headers: dict[str, str] | None = None, **context: Any
     ) -> tuple[str, int, dict[str, str]]: ...
     def _two_factor_url(self, view: str, **values: Any) -> str: ...
-    def _checked(
-        self, user: Any, check: Callable[[], Any]
-    ) -> tuple[Any, str | None, int, dict[str, str]]: ...
+    def _checked(self, user: Any, check: Callable[[], Any]) -> tuple[Any, str | None, int, dict[str, str]]: ...
 
 
 def _username(user: Any) -> str:
@@ -159,7 +157,9 @@ class TwoFactorViews:
             if not validate_csrf_token():
                 error = CSRF_ERROR
             elif form.validate():
-                answer, error, status, headers = self._checked(user, lambda: self.two_factor.check_any(user, form.code.data)[0])
+                answer, error, status, headers = self._checked(
+                    user, lambda: self.two_factor.check_any(user, form.code.data)[0]
+                )
                 if answer:
                     if pending is not None:
                         self.two_factor.drop_pending()
@@ -190,7 +190,9 @@ class TwoFactorViews:
             if not validate_csrf_token():
                 error = CSRF_ERROR
             elif form.validate():
-                codes, error, status, headers = self._checked(user, lambda: self.two_factor.confirm(user, form.code.data))
+                codes, error, status, headers = self._checked(
+                    user, lambda: self.two_factor.confirm(user, form.code.data)
+                )
                 if codes:
                     self.two_factor.end_other_sessions(user)
                     self.two_factor.mark_passed()
@@ -212,7 +214,7 @@ class TwoFactorViews:
         )
 
     def two_factor_settings(self: _Host) -> Any:
-        """The second factor of the logged-in user: enrol, or (with the current password) regenerate codes or switch off."""
+        """The logged-in user's second factor: enrol, or (current password) regenerate codes or switch it off."""
         user = self.get_logged_in_user()
         if user is None:
             return redirect(url_for(f"{self.blueprint.name}.login", next=get_next()))
