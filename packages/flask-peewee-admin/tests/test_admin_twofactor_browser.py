@@ -129,3 +129,6 @@ def test_admin_gate_with_the_test_client(app: Flask, admin: Admin, superuser: An
     step_up = client.get("/admin/note/")  # a factor, but this session never passed it
     assert step_up.status_code == 302
     assert step_up.location.startswith("/accounts/two-factor/verify/")
+    passed = app.test_client()
+    log_in(passed, superuser, second_factor=True)
+    assert passed.get("/admin/note/").status_code == 200
