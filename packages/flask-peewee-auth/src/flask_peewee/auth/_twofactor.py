@@ -340,7 +340,8 @@ class TwoFactor:
             if done != 1:
                 return None
             codes = self._replace_recovery_codes(user_id)
-        self._forget_cached(user_id)
+        if user_id is not None:
+            self._forget_cached(user_id)
         return codes
 
     def regenerate_recovery_codes(self, user: Any) -> list[str]:
@@ -440,7 +441,9 @@ class TwoFactor:
         """Whether this session passed a second factor since its login started."""
         sid = _sessions.current_sid()
         proof = session.get(PROOF)
-        return bool(sid) and isinstance(proof, str) and hmac.compare_digest(proof, session_key(sid)[:32])
+        if not sid or not isinstance(proof, str):
+            return False
+        return hmac.compare_digest(proof, session_key(sid)[:32])
 
     def allows_basic(self, user: Any, *, admin: bool = False) -> bool:
         """Whether an HTTP Basic request of ``user`` may pass (it can carry no second factor).

@@ -72,13 +72,14 @@ class TwoFactorViews:
 
     def two_factor_urls(self) -> tuple[tuple[str, Callable[..., Any]], ...]:
         """The ``(url, view)`` pairs of the two-factor views: none unless the app being set up turned it on."""
-        app: Any = getattr(self, "app", None)
+        host: Any = self  # the Auth this is mixed into
+        app = getattr(host, "app", None)
         if app is None or not enabled(app.config):
             return ()
         return (
-            ("/two-factor/", self.two_factor_settings),
-            ("/two-factor/enrol/", self.two_factor_enrol),
-            ("/two-factor/verify/", self.two_factor_verify),
+            ("/two-factor/", host.two_factor_settings),
+            ("/two-factor/enrol/", host.two_factor_enrol),
+            ("/two-factor/verify/", host.two_factor_verify),
         )
 
     def _two_factor_url(self: _Host, view: str, **values: Any) -> str:
@@ -158,7 +159,7 @@ class TwoFactorViews:
                 error = CSRF_ERROR
             elif form.validate():
                 answer, error, status, headers = self._checked(
-                    user, lambda: self.two_factor.check_any(user, form.code.data)[0]
+                    user, lambda: self.two_factor.check_any(user, form.code.data or "")[0]
                 )
                 if answer:
                     if pending is not None:
@@ -191,7 +192,7 @@ class TwoFactorViews:
                 error = CSRF_ERROR
             elif form.validate():
                 codes, error, status, headers = self._checked(
-                    user, lambda: self.two_factor.confirm(user, form.code.data)
+                    user, lambda: self.two_factor.confirm(user, form.code.data or "")
                 )
                 if codes:
                     self.two_factor.end_other_sessions(user)
