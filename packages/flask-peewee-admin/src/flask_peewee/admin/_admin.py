@@ -321,8 +321,8 @@ class Admin(AuditViews):
     def auth_required(self, func: F) -> F:
         """Decorator: anonymous users go to the login view (with ``next``), others without permission get 403.
 
-        With ``FLASK_PEEWEE_AUTH_REQUIRE_2FA_FOR_ADMIN``, a session that has not passed a second
-        factor is sent to enter a code, or to enrol one (``Auth.second_factor_gate``).
+        When auth requires two-factor authentication for the admin, a session that has not passed
+        a second factor is sent to enter a code, or to enrol one (``Auth.second_factor_gate``).
         """
 
         @functools.wraps(func)
@@ -332,7 +332,7 @@ class Admin(AuditViews):
                 return redirect(url_for(f"{self.auth.blueprint.name}.login", next=get_next()))
             if not self.can_enter(user):
                 abort(403)
-            refusal = self.auth.second_factor_gate(user)  # FLASK_PEEWEE_AUTH_REQUIRE_2FA_FOR_ADMIN
+            refusal = self.auth.second_factor_gate(user)  # auth's two-factor requirement for the admin
             if refusal is not None:
                 return refusal
             return func(*args, **kwargs)
