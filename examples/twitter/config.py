@@ -44,3 +44,7 @@ class Configuration:
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_SUPPRESS_SEND = not os.environ.get("MAIL_SERVER")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Tweepee <tweepee@example.com>")
+    # two-factor authentication for the users who want it (their settings page: /accounts/two-factor/);
+    # not required for the admin, so the demo's printed admin login works without an authenticator
+    FLASK_PEEWEE_AUTH_2FA = True
+    FLASK_PEEWEE_AUTH_REQUIRE_2FA_FOR_ADMIN = False

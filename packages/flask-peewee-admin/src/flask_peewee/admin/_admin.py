@@ -327,7 +327,11 @@ class Admin(AuditViews):
         return any(self.has_permission(model, "view", user) for model in self._registry)
 
     def auth_required(self, func: F) -> F:
-        """Decorator: anonymous users go to the login view (with ``next``), others without permission get 403."""
+        """Decorator: anonymous users go to the login view (with ``next``), others without permission get 403.
+
+        When auth requires two-factor authentication for the admin, a session that has not passed
+        a second factor is sent to enter a code, or to enrol one (``Auth.second_factor_gate``).
+        """
 
         @functools.wraps(func)
         def inner(*args: Any, **kwargs: Any) -> Any:
@@ -336,6 +340,9 @@ class Admin(AuditViews):
                 return redirect(url_for(f"{self.auth.blueprint.name}.login", next=get_next()))
             if not self.can_enter(user):
                 abort(403)
+            refusal = self.auth.second_factor_gate(user)  # auth's two-factor requirement for the admin
+            if refusal is not None:
+                return refusal
             return func(*args, **kwargs)
 
         return cast(F, inner)

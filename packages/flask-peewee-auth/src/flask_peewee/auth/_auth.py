@@ -55,6 +55,8 @@ from flask_peewee.auth._remember import RememberMe, remember_settings
 from flask_peewee.auth._settings import FRESH_LOGIN_AGE, REMEMBER_ME
 from flask_peewee.auth._signals import send_signal, user_logged_in, user_logged_out, user_login_failed
 from flask_peewee.auth._throttle import AuthUnavailable, LoginOutcome, LoginThrottle, settings_from_config
+from flask_peewee.auth._twofactor import TwoFactor
+from flask_peewee.auth._twofactor_views import TwoFactorViews
 from flask_peewee.auth._views import AuthViews
 from flask_peewee.db import ImproperlyConfigured, create_tables_when_reachable, get_database, use_primary
 from flask_peewee.utils import get_next, needs_rehash
@@ -78,7 +80,7 @@ def _rollback_quietly(database: Any) -> None:
             database.rollback()
 
 
-class Auth(AuthViews, AccountViews):
+class Auth(AuthViews, AccountViews, TwoFactorViews):
     """Users, login and logout views, and the current user on every request.
 
     Usage::
@@ -135,6 +137,8 @@ class Auth(AuthViews, AccountViews):
         self.audit = AuditLog(self)
         self._remember = RememberMe(self)
         self._live = LiveSessions(self)
+        #: Two-factor authentication (:class:`~flask_peewee.auth._twofactor.TwoFactor`), off unless configured.
+        self.two_factor = TwoFactor(self)
         self.blueprint = self.get_blueprint(name)
         # security hooks stay on the blueprint whatever the overridable methods below do
         self.blueprint.before_request(self.refuse_cross_site)
@@ -207,6 +211,8 @@ class Auth(AuthViews, AccountViews):
     def configure_routes(self) -> None:
         """Add every view of :meth:`get_urls` to the blueprint, for GET and POST (:meth:`setup` calls it once)."""
         for url, view in self.get_urls():
+            self.blueprint.add_url_rule(url, view.__name__, view, methods=["GET", "POST"])
+        for url, view in self.two_factor_urls():  # none unless FLASK_PEEWEE_AUTH_2FA
             self.blueprint.add_url_rule(url, view.__name__, view, methods=["GET", "POST"])
 
     def register_urls(self) -> None:
@@ -316,6 +322,7 @@ class Auth(AuthViews, AccountViews):
         register_checks(app)
         register_missing_key_page(app)
         self._create_library_tables(app)
+        self.two_factor.init_app(app)
 
     def _create_library_tables(self, app: Flask) -> None:
         """Create the tables auth owns when missing (and build the throttle, importing redis if configured)."""
@@ -494,6 +501,8 @@ class Auth(AuthViews, AccountViews):
         """
         sid = self._live.start(user, _sessions.current_sid())
         _sessions.start_login(user.get_id(), getattr(user, "password", None), fresh=fresh, sid=sid)
+        if not fresh and self.two_factor.enabled():  # a remember-me cookie keeps the second factor's proof
+            self.two_factor.mark_passed()
 
     def logout_user(self, user: Any = None) -> None:
         """Log the requesting user out: the session ends on the server, is cleared, and a remember-me token revoked."""

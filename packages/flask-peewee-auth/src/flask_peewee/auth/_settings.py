@@ -35,6 +35,11 @@ __all__ = [
     "THROTTLE_USERNAME_LIMIT",
     "THROTTLE_WINDOW",
     "TRUSTED_ORIGINS",
+    "TWO_FACTOR",
+    "TWO_FACTOR_ALLOW_BASIC",
+    "TWO_FACTOR_ISSUER",
+    "TWO_FACTOR_PENDING_AGE",
+    "TWO_FACTOR_REQUIRED_FOR_ADMIN",
 ]
 
 THROTTLE_ENABLED = Setting("FLASK_PEEWEE_LOGIN_THROTTLE_ENABLED", True, "False turns login throttling off.")
@@ -66,6 +71,23 @@ REMEMBER_ME_DURATION = Setting(
 )
 REMEMBER_ME_COOKIE_NAME = Setting(
     "FLASK_PEEWEE_REMEMBER_ME_COOKIE_NAME", "fp_remember", "Name of the remember-me cookie."
+)
+TWO_FACTOR = Setting(
+    "FLASK_PEEWEE_AUTH_2FA", False, "True lets users add a second factor (TOTP codes); needs flask-peewee-auth[2fa]."
+)
+TWO_FACTOR_REQUIRED_FOR_ADMIN = Setting(
+    "FLASK_PEEWEE_AUTH_REQUIRE_2FA_FOR_ADMIN",
+    False,
+    "True: the admin site and admin-level REST authentication need a session that passed a second factor.",
+)
+TWO_FACTOR_ALLOW_BASIC = Setting(
+    "FLASK_PEEWEE_AUTH_2FA_ALLOW_BASIC", False, "True lets users with a second factor use HTTP Basic on the API."
+)
+TWO_FACTOR_ISSUER = Setting(
+    "FLASK_PEEWEE_AUTH_2FA_ISSUER", None, "The name authenticator apps show for the account (default: the app's name)."
+)
+TWO_FACTOR_PENDING_AGE = Setting(
+    "FLASK_PEEWEE_AUTH_2FA_PENDING_AGE", 300, "Seconds a user has to enter the code after the password."
 )
 
 SIGNUP = Setting("FLASK_PEEWEE_SIGNUP", False, "True adds the sign-up view (/accounts/signup/).")
@@ -139,4 +161,9 @@ SETTINGS = (
     PASSWORD_PWNED_URL,
     PASSWORD_PWNED_TIMEOUT,
     PASSWORD_PWNED_FALLBACK,
+    TWO_FACTOR,
+    TWO_FACTOR_REQUIRED_FOR_ADMIN,
+    TWO_FACTOR_ALLOW_BASIC,
+    TWO_FACTOR_ISSUER,
+    TWO_FACTOR_PENDING_AGE,
 )

@@ -43,10 +43,12 @@ def _auth_of(app: Any, user: Any) -> Any:
     return auths[0]
 
 
-def log_in(client: Any, user: Any) -> None:
+def log_in(client: Any, user: Any, *, second_factor: bool = False) -> None:
     """Store a login of ``user`` in ``client``'s session, exactly as a login through the form would.
 
-    The session is recorded in ``fp_auth_session`` like any other, so a logout ends it.
+    The session is recorded in ``fp_auth_session`` like any other, so a logout ends it. With
+    ``second_factor=True`` the session also counts as having passed two-factor authentication
+    (for the admin with ``FLASK_PEEWEE_AUTH_REQUIRE_2FA_FOR_ADMIN``).
     """
     app = client.application
     auth = _auth_of(app, user)
@@ -60,6 +62,11 @@ def log_in(client: Any, user: Any) -> None:
         session[_sessions.TOKEN] = token
         session[_sessions.LOGIN_TIME] = int(time.time())
         session[_sessions.SESSION_ID] = sid
+        if second_factor:
+            from flask_peewee.auth._live_sessions import session_key
+            from flask_peewee.auth._twofactor import PROOF
+
+            session[PROOF] = session_key(sid)[:32]
 
 
 def log_out(client: Any) -> None:

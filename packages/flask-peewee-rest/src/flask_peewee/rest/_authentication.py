@@ -89,12 +89,20 @@ class UserAuthentication(Authentication):
     (see :func:`~flask_peewee.utils.use_credentials_cache`).
     """
 
+    #: admin-level access: with ``FLASK_PEEWEE_AUTH_REQUIRE_2FA_FOR_ADMIN`` HTTP Basic is refused
+    admin_level = False
+
     def __init__(self, auth: Any, protected_methods: Iterable[str] | None = None) -> None:
         super().__init__(protected_methods)
         self.auth = auth
 
     def authorize(self) -> bool:
-        """Let unprotected methods through; otherwise check HTTP Basic credentials and :meth:`verify_user`."""
+        """Let unprotected methods through; otherwise check HTTP Basic credentials and :meth:`verify_user`.
+
+        With two-factor authentication on, a user with a second factor is refused (HTTP Basic
+        carries no code) unless ``FLASK_PEEWEE_AUTH_2FA_ALLOW_BASIC``; API clients use bearer
+        tokens (:class:`TokenAuthentication`).
+        """
         g.user = None
         if not self.is_protected():
             return True
@@ -105,6 +113,9 @@ class UserAuthentication(Authentication):
         with use_credentials_cache(username):
             user = self.authenticate(username, credentials.password or "")
         if not user or not self.verify_user(user):
+            return False
+        allows_basic = getattr(self.auth, "allows_basic_login", None)  # two-factor: see docs/auth.rst
+        if allows_basic is not None and not allows_basic(user, admin=self.admin_level):
             return False
         g.user = user
         return True
@@ -124,6 +135,8 @@ class UserAuthentication(Authentication):
 
 class AdminAuthentication(UserAuthentication):
     """Like :class:`UserAuthentication`, for users whose ``admin`` attribute is true."""
+
+    admin_level = True
 
     def verify_user(self, user: Any) -> bool:
         """Whether ``user`` is an administrator (``user.admin``)."""
