@@ -28,12 +28,14 @@ from flask_peewee.auth import _sessions
 from flask_peewee.auth._audit import AuditLog
 from flask_peewee.auth._csrf import csrf_token
 from flask_peewee.auth._forms import LoginForm, RememberLoginForm
+from flask_peewee.auth._groups import GroupMethods
 from flask_peewee.auth._headers import add_security_headers
 from flask_peewee.auth._keyless import require_secret_key
 from flask_peewee.auth._live_sessions import LiveSessions
 from flask_peewee.auth._models import (
     make_audit_model,
     make_grant_model,
+    make_group_models,
     make_remember_model,
     make_session_model,
     make_throttle_model,
@@ -73,7 +75,7 @@ def _rollback_quietly(database: Any) -> None:
             database.rollback()
 
 
-class Auth(AuthViews):
+class Auth(GroupMethods, AuthViews):
     """Users, login and logout views, and the current user on every request.
 
     Usage::
@@ -120,6 +122,7 @@ class Auth(AuthViews):
         self.User: Any = user_model or self.get_user_model()
         self.login_throttle_model: Any = make_throttle_model(db)
         self.PermissionGrant: Any = make_grant_model(db)
+        self.Group, self.GroupMember, self.GroupGrant = make_group_models(db)
         self.AuditEntry: Any = make_audit_model(db)
         self.RememberToken: Any = make_remember_model(db)
         self.AuthSession: Any = make_session_model(db)
@@ -307,6 +310,7 @@ class Auth(AuthViews):
     def _create_library_tables(self, app: Flask) -> None:
         """Create the tables auth owns when missing (and build the throttle, importing redis if configured)."""
         models = [self.PermissionGrant, self.AuditEntry, self.RememberToken, self.AuthSession]
+        models += [self.Group, self.GroupMember, self.GroupGrant]
         throttle = LoginThrottle.for_app(app, self.login_throttle_model, self.blueprint.name)
         if throttle is not None and throttle.settings.backend == "database":
             models.append(self.login_throttle_model)
@@ -328,13 +332,20 @@ class Auth(AuthViews):
             return False
         return (model_label(model), action) in stored_grants(self, user_id)
 
-    def grant_permission(self, user: Any, model: Any, action: str) -> Any:
-        """Store a grant letting ``user`` (a user or an id) do ``action`` on ``model``; return the grant."""
-        return add_grant(self, user, model, action)
+    def grant_permission(self, user: Any, model: Any, action: str, *, source: str | None = None) -> Any:
+        """Store a grant letting ``user`` (a user, an id, or a group) do ``action`` on ``model``; return the grant.
 
-    def revoke_permission(self, user: Any, model: Any, action: str) -> bool:
-        """Delete the grant of ``action`` on ``model`` for ``user``; whether there was one."""
-        return remove_grant(self, user, model, action)
+        With ``source`` (``"admin"``, ``"cli"``) a new grant is recorded in the audit log.
+        """
+        if isinstance(user, self.Group):
+            return self.grant_group_permission(user, model, action, source=source)
+        return add_grant(self, user, model, action, source=source)
+
+    def revoke_permission(self, user: Any, model: Any, action: str, *, source: str | None = None) -> bool:
+        """Delete the grant of ``action`` on ``model`` for ``user`` (or a group); whether there was one."""
+        if isinstance(user, self.Group):
+            return self.revoke_group_permission(user, model, action, source=source)
+        return remove_grant(self, user, model, action, source=source)
 
     # -- the current user -------------------------------------------------------------
 
