@@ -42,6 +42,13 @@ def clean_group_name(name: Any) -> str:
     return name
 
 
+def _clean_description(description: Any) -> str:
+    description = description.strip() if isinstance(description, str) else ""
+    if len(description) > 255 or "\x00" in description:
+        raise ValueError("the description must be at most 255 characters, without NUL")
+    return description
+
+
 class GroupMethods:
     """The group methods of :class:`~flask_peewee.auth.Auth` (a mixin; Auth supplies the models).
 
@@ -118,10 +125,7 @@ class GroupMethods:
 
     def create_group(self, name: str, description: str = "", *, source: str | None = None) -> Any:
         """Create the group ``name``; ValueError when the name is empty, too long or taken."""
-        name = clean_group_name(name)
-        description = (description or "").strip()
-        if len(description) > 255 or "\x00" in description:
-            raise ValueError("the description must be at most 255 characters, without NUL")
+        name, description = clean_group_name(name), _clean_description(description)
         model = self.Group
         taken = ValueError(f"a group named {name!r} already exists")
         if model.get_or_none(model.name == name) is not None:
@@ -133,6 +137,25 @@ class GroupMethods:
         except peewee.IntegrityError:  # created at the same moment elsewhere
             raise taken from None
         return group
+
+    def update_group(self, group: Any, name: str, description: str = "", *, source: str | None = None) -> Any:
+        """Rename ``group`` and set its description; ValueError for a bad or taken name. Returns the group."""
+        found = self._require_group(group)
+        name, description = clean_group_name(name), _clean_description(description)
+        model = self.Group
+        taken = ValueError(f"a group named {name!r} already exists")
+        if model.get_or_none((model.name == name) & (model.id != found.id)) is not None:
+            raise taken
+        before = self.audit.snapshot(found) if source is not None else None
+        found.name, found.description = name, description
+        try:
+            with self.db.database.atomic():
+                found.save()
+                if source is not None:
+                    self.audit.record("change", found, before=before, source=source)
+        except peewee.IntegrityError:  # taken at the same moment elsewhere
+            raise taken from None
+        return found
 
     def delete_group(self, group: Any, *, source: str | None = None) -> bool:
         """Delete ``group`` with its memberships and grants; whether it existed."""
