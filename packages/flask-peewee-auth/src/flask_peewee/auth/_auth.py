@@ -27,6 +27,7 @@ from flask import (
 from flask_peewee.auth import _sessions
 from flask_peewee.auth._audit import AuditLog
 from flask_peewee.auth._csrf import csrf_token
+from flask_peewee.auth._devices import prepare as prepare_device_columns
 from flask_peewee.auth._forms import LoginForm, RememberLoginForm
 from flask_peewee.auth._groups import GroupMethods
 from flask_peewee.auth._headers import add_security_headers
@@ -50,6 +51,7 @@ from flask_peewee.auth._permissions import (
     user_id_of,
 )
 from flask_peewee.auth._remember import RememberMe, remember_settings
+from flask_peewee.auth._sessions_page import SessionsPage, sessions_page_urls
 from flask_peewee.auth._settings import FRESH_LOGIN_AGE, REMEMBER_ME
 from flask_peewee.auth._signals import send_signal, user_logged_in, user_logged_out, user_login_failed
 from flask_peewee.auth._throttle import AuthUnavailable, LoginOutcome, LoginThrottle, settings_from_config
@@ -75,7 +77,7 @@ def _rollback_quietly(database: Any) -> None:
             database.rollback()
 
 
-class Auth(GroupMethods, AuthViews):
+class Auth(GroupMethods, SessionsPage, AuthViews):
     """Users, login and logout views, and the current user on every request.
 
     Usage::
@@ -197,6 +199,7 @@ class Auth(GroupMethods, AuthViews):
         return (
             ("/logout/", self.logout),
             ("/login/", self.login),
+            *sessions_page_urls(self),  # /sessions/ with FLASK_PEEWEE_AUTH_SESSIONS_PAGE, else nothing
         )
 
     def configure_routes(self) -> None:
@@ -315,6 +318,7 @@ class Auth(GroupMethods, AuthViews):
         if throttle is not None and throttle.settings.backend == "database":
             models.append(self.login_throttle_model)
         create_tables_when_reachable(app, self.db, models)
+        prepare_device_columns(app, self)  # with the sessions page on: columns an older table lacks
 
     # -- permissions ------------------------------------------------------------------
 

@@ -163,6 +163,10 @@ def make_remember_model(db: Database) -> type[peewee.Model]:
         fingerprint = peewee.CharField(max_length=64)
         created = peewee.DateTimeField(default=utcnow)
         expires = peewee.DateTimeField()
+        # written only with FLASK_PEEWEE_AUTH_SESSIONS_PAGE (added to an older table then, see _devices.py)
+        last_used = peewee.DateTimeField(null=True)
+        remote_addr = peewee.CharField(max_length=100, null=True)
+        user_agent = peewee.CharField(max_length=255, null=True)
 
         class Meta:
             table_name = "fp_remember_token"
@@ -184,6 +188,10 @@ def make_session_model(db: Database) -> type[peewee.Model]:
         user_id = peewee.BigIntegerField(index=True)
         created = peewee.DateTimeField(default=utcnow)
         expires = peewee.DateTimeField(index=True)
+        # written only with FLASK_PEEWEE_AUTH_SESSIONS_PAGE (added to an older table then, see _devices.py)
+        last_used = peewee.DateTimeField(null=True)
+        remote_addr = peewee.CharField(max_length=100, null=True)
+        user_agent = peewee.CharField(max_length=255, null=True)
 
         class Meta:
             table_name = "fp_auth_session"

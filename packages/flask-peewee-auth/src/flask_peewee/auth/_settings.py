@@ -9,6 +9,7 @@ __all__ = [
     "REMEMBER_ME",
     "REMEMBER_ME_COOKIE_NAME",
     "REMEMBER_ME_DURATION",
+    "SESSIONS_PAGE",
     "SETTINGS",
     "THROTTLE_ACCOUNT_LIMIT",
     "THROTTLE_ADDRESS_LIMIT",
@@ -50,6 +51,9 @@ REMEMBER_ME_DURATION = Setting(
 REMEMBER_ME_COOKIE_NAME = Setting(
     "FLASK_PEEWEE_REMEMBER_ME_COOKIE_NAME", "fp_remember", "Name of the remember-me cookie."
 )
+SESSIONS_PAGE = Setting(
+    "FLASK_PEEWEE_AUTH_SESSIONS_PAGE", False, "True adds the Your sessions page (/accounts/sessions/)."
+)
 
 #: Every key of this package, in the order of the documentation's table.
 SETTINGS = (
@@ -65,4 +69,5 @@ SETTINGS = (
     REMEMBER_ME,
     REMEMBER_ME_DURATION,
     REMEMBER_ME_COOKIE_NAME,
+    SESSIONS_PAGE,
 )
