@@ -70,6 +70,7 @@ def _own_rows(main, person):
             "message": main.Message.create(user=user, content="hostile target"),
             "relationship": main.Relationship.create(from_user=user, to_user=other),
             "note": main.Note.create(user=user, message="hostile target"),
+            "group": main.auth.create_group(f"hostile-{user.username}"),
         }
     main.db.database.close()
     return rows
@@ -87,6 +88,10 @@ def _valid_arguments(rule, rows):
             values[name] = "swagger-ui.css" if rule.rule.endswith("/docs/<path:filename>") else "style.css"
         elif name == "path":  # the API's catch-all for custom endpoints; this one names a real page
             values[name] = "openapi.json"
+        elif name == "group_id":  # the admin's groups panel
+            values[name] = str(rows["group"].id)
+        elif name == "user_id":
+            values[name] = str(rows["user"].id)
     if "pk" in rule.arguments:
         owner = values.get("resource") or OWNER.match(rule.rule).group(1)
         values["pk"] = str(rows[owner].id)

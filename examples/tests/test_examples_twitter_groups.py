@@ -21,9 +21,7 @@ def test_a_group_opens_a_model_to_its_members(example, admin_client, client, log
     )
     assert added.status_code == 302
     page = admin_client.get(group_url)
-    granted = admin_client.post(
-        group_url, data={"do": "grants", "grant": ["message:view"], "csrf_token": token(page)}
-    )
+    granted = admin_client.post(group_url, data={"do": "grants", "grant": ["message:view"], "csrf_token": token(page)})
     assert granted.status_code == 302
     other = main.app.test_client()
     assert login(other, member.username, password).status_code == 302

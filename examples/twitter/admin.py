@@ -1,4 +1,4 @@
-"""The example's admin: models with custom ModelAdmins, the User admin, dashboard panels (groups and permissions among them)."""
+"""The example's admin: models with custom ModelAdmins, the User admin, and dashboard panels (groups among them)."""
 
 import datetime
 

@@ -33,3 +33,5 @@ class Configuration:
     SESSION_COOKIE_SAMESITE = "Lax"
     # the interactive API reference at /api/docs/ (off unless enabled)
     FLASK_PEEWEE_REST_DOCS = True
+    # the "Your sessions" page at /accounts/sessions/ (off unless enabled), linked from base.html
+    FLASK_PEEWEE_AUTH_SESSIONS_PAGE = True

@@ -69,7 +69,8 @@ def test_group_permissions_in_a_request_are_one_query(auth, app, client, user, n
         assert client.get("/all-perms/").get_data(as_text=True) == "view,add,delete"
     reads = [sql for sql in counter.statements if "fp_group" in sql or "fp_permission_grant" in sql]
     assert len(reads) == 1
-    assert "fp_group_grant" in reads[0] and "fp_permission_grant" in reads[0]
+    assert "fp_group_grant" in reads[0]
+    assert "fp_permission_grant" in reads[0]
 
 
 def test_removing_a_member_or_a_grant_takes_effect_in_the_same_request(auth, app, user, note):
@@ -102,7 +103,7 @@ def test_bad_group_input_is_refused(auth, app, user, note):
     with app.app_context():
         auth.create_group("staff")
         for bad in ("", "   ", "x" * 151, "a\x00b"):
-            with pytest.raises(ValueError):
+            with pytest.raises(ValueError, match="the group name must"):
                 auth.create_group(bad)
         with pytest.raises(ValueError, match="already exists"):
             auth.create_group(" staff ")
@@ -146,15 +147,18 @@ def test_cli_group_commands(auth, app, user, new_user, note):
         return runner.invoke(args=["fp", "group", *args])
 
     result = run("list")
-    assert result.exit_code == 0 and "No groups" in result.output
+    assert result.exit_code == 0
+    assert "No groups" in result.output
     result = run("create", "editors", "--description", "Edit notes")
     assert result.exit_code == 0, result.output
     assert "Created group 'editors'." in result.output
     assert run("create", "editors").exit_code != 0  # taken
     result = run("add", "editors", "alice", "bob")
-    assert result.exit_code == 0 and "Added 'bob' to 'editors'." in result.output
+    assert result.exit_code == 0
+    assert "Added 'bob' to 'editors'." in result.output
     result = run("grant", "editors", "Note", "view", "change")
-    assert result.exit_code == 0 and "Granted change on note to group 'editors'." in result.output
+    assert result.exit_code == 0
+    assert "Granted change on note to group 'editors'." in result.output
     result = run("list")
     assert "editors: Edit notes" in result.output
     assert "members: alice, bob" in result.output
@@ -164,14 +168,17 @@ def test_cli_group_commands(auth, app, user, new_user, note):
     result = run("revoke", "editors", "note", "change")
     assert "Revoked change on note from group 'editors'." in result.output
     result = run("remove", "editors", "bob")
-    assert result.exit_code == 0 and "Removed 'bob' from 'editors'." in result.output
+    assert result.exit_code == 0
+    assert "Removed 'bob' from 'editors'." in result.output
     result = run("list", "editors")
-    assert "members: alice" in result.output and "note: view" in result.output
+    assert "members: alice" in result.output
+    assert "note: view" in result.output
     with app.app_context():
         sources = {e.source for e in auth.AuditEntry.select()}
         assert sources == {"cli"}
     result = run("delete", "editors", "--yes")
-    assert result.exit_code == 0 and "Deleted group 'editors'." in result.output
+    assert result.exit_code == 0
+    assert "Deleted group 'editors'." in result.output
     with app.app_context():
         assert auth.Group.select().count() == 0
 

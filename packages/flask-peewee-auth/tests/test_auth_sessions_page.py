@@ -46,10 +46,14 @@ def test_the_page_lists_sessions_and_devices_with_where_and_what(app, auth, brow
     page = laptop.get(PAGE)
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    assert "198.51.100.7" in text and "203.0.113.9" in text
-    assert "Laptop Firefox/140.0" in text and "Phone Safari/18" in text
-    assert "This session" in text and "This browser" in text
-    assert len(_rows(text, "end_session")) == 2 and len(_rows(text, "end_device")) == 1
+    assert "198.51.100.7" in text
+    assert "203.0.113.9" in text
+    assert "Laptop Firefox/140.0" in text
+    assert "Phone Safari/18" in text
+    assert "This session" in text
+    assert "This browser" in text
+    assert len(_rows(text, "end_session")) == 2
+    assert len(_rows(text, "end_device")) == 1
     assert 'name="csrf_token"' in text
     assert page.headers["X-Frame-Options"] == "DENY"
 
@@ -78,7 +82,8 @@ def test_ending_this_session_logs_out(app, auth, browser, csrf_from):
     with app.app_context():
         own = auth.AuthSession.get().id
     response = _post(laptop, csrf_from, do="end_session", id=str(own))
-    assert response.status_code == 302 and "/accounts/login/" in response.headers["Location"]
+    assert response.status_code == 302
+    assert "/accounts/login/" in response.headers["Location"]
     assert laptop.get("/private/").status_code == 302  # the remember-me cookie was forgotten too
     with app.app_context():
         assert auth.RememberToken.select().count() == 0
@@ -140,7 +145,8 @@ def test_refused_posts_change_nothing(app, auth, user, browser, new_user, login,
     with app.app_context():
         assert auth.RememberToken.select().count() == 1
         assert auth.AuthSession.select().count() == sessions_before
-    assert phone.get("/private/").status_code == 200 and laptop.get("/private/").status_code == 200
+    assert phone.get("/private/").status_code == 200
+    assert laptop.get("/private/").status_code == 200
     cross_site = laptop.post(PAGE, data={"do": "end_others"}, headers={"Sec-Fetch-Site": "cross-site"})
     assert cross_site.status_code == 403
     assert phone.get("/private/").status_code == 200
@@ -152,6 +158,7 @@ def test_last_used_is_written_at_most_once_a_minute(app, auth, browser, count_qu
         for _ in range(3):
             assert laptop.get("/private/").status_code == 200
     updates = [sql for sql in counter.statements if sql.lstrip().upper().startswith("UPDATE")]
-    assert len(updates) == 1 and "last_used" in updates[0]
+    assert len(updates) == 1
+    assert "last_used" in updates[0]
     with app.app_context():
         assert auth.AuthSession.get().last_used is not None

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 __all__ = ["GroupsPanel"]
 
 SOURCE = "admin"
+_MAX_ID = 2**63 - 1  # larger ids are no row's (and no column takes them)
 CSRF_ERROR = "The form has expired or did not come from this site. Please try again."
 
 
@@ -187,7 +188,7 @@ class GroupsPanel(AdminPanel):
         """One user's groups and own grants, and the permissions they add up to; POST ``do`` = groups, grants."""
         auth = self.auth
         user_model = auth.User
-        user = user_model.get_or_none(user_model._meta.primary_key == user_id)
+        user = user_model.get_or_none(user_model._meta.primary_key == user_id) if user_id <= _MAX_ID else None
         if user is None:
             abort(404)
         error = None
@@ -226,16 +227,16 @@ class GroupsPanel(AdminPanel):
         if do == "groups":
             groups = {group.id: group for group in auth.get_groups()}
             try:
-                wanted = {int(value) for value in request.form.getlist("group")}
+                chosen = {int(value) for value in request.form.getlist("group")}
             except ValueError:
                 raise ValueError("the form names a group that does not exist") from None
-            if not wanted <= set(groups):
+            if not chosen <= set(groups):
                 raise ValueError("the form names a group that does not exist")
             current = {group.id for group in auth.get_groups(user)}
             with auth.db.database.atomic():
-                for group_id in sorted(wanted - current):
+                for group_id in sorted(chosen - current):
                     auth.add_to_group(user, groups[group_id], source=SOURCE)
-                for group_id in sorted(current - wanted):
+                for group_id in sorted(current - chosen):
                     auth.remove_from_group(user, groups[group_id], source=SOURCE)
             return f"Saved the groups of {user}."
         if do == "grants":

@@ -70,8 +70,11 @@ def touch(model: Any, key: str, now: datetime.datetime) -> None:
     session[_SEEN] = moment
 
 
-def add_missing_columns(database: peewee.Database, models: Iterable[type[peewee.Model]]) -> list[str]:
+def add_missing_columns(
+    bound: peewee.Database | peewee.DatabaseProxy, models: Iterable[type[peewee.Model]]
+) -> list[str]:
     """Add the :data:`DEVICE_COLUMNS` that the tables of ``models`` lack; the ``table.column`` names added."""
+    database: Any = bound.obj if isinstance(bound, peewee.DatabaseProxy) else bound
     added = []
     migrator = None
     for model in models:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["GroupMethods"]
 
+_MAX_ID = 2**63 - 1  # past it, no id column holds the value (a query would fail, not miss)
 #: The longest group name the ``fp_group`` table holds.
 NAME_MAX_LENGTH = 150
 
@@ -85,7 +86,7 @@ class GroupMethods:
         if isinstance(group, bool):
             return None
         if isinstance(group, int):
-            return model.get_or_none(model.id == group)
+            return model.get_or_none(model.id == group) if 0 < group <= _MAX_ID else None
         if isinstance(group, str) and "\x00" not in group:
             return model.get_or_none(model.name == group.strip())
         return None
@@ -107,10 +108,7 @@ class GroupMethods:
         user_model, member = self.User, self.GroupMember
         pk = user_model._meta.primary_key
         query = (
-            user_model.select()
-            .join(member, on=(member.user_id == pk))
-            .where(member.group_id == found.id)
-            .order_by(pk)
+            user_model.select().join(member, on=(member.user_id == pk)).where(member.group_id == found.id).order_by(pk)
         )
         return list(query)
 
@@ -165,7 +163,10 @@ class GroupMethods:
         member, grant = self.GroupMember, self.GroupGrant
         with self.db.database.atomic():
             if source is not None:
-                for row in [*member.select().where(member.group_id == found.id), *grant.select().where(grant.group_id == found.id)]:
+                for row in [
+                    *member.select().where(member.group_id == found.id),
+                    *grant.select().where(grant.group_id == found.id),
+                ]:
                     self._audit("delete", row, source)
             member.delete().where(member.group_id == found.id).execute()
             grant.delete().where(grant.group_id == found.id).execute()
@@ -199,8 +200,9 @@ class GroupMethods:
         member = self.GroupMember
         where = (member.group_id == found.id) & (member.user_id == user_id)
         with self.db.database.atomic():
-            for row in member.select().where(where) if source is not None else ():
-                self._audit("delete", row, source)
+            if source is not None:
+                for row in member.select().where(where):
+                    self._audit("delete", row, source)
             removed = member.delete().where(where).execute()
         forget_cached_grants()
         return bool(removed)
@@ -231,8 +233,9 @@ class GroupMethods:
         grant = self.GroupGrant
         where = (grant.group_id == found.id) & (grant.model == label) & (grant.action == action)
         with self.db.database.atomic():
-            for row in grant.select().where(where) if source is not None else ():
-                self._audit("delete", row, source)
+            if source is not None:
+                for row in grant.select().where(where):
+                    self._audit("delete", row, source)
             deleted = grant.delete().where(where).execute()
         forget_cached_grants()
         return bool(deleted)

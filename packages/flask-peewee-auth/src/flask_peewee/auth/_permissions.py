@@ -146,8 +146,9 @@ def remove_grant(auth: Auth, user: Any, model: Any, action: str, *, source: str 
     grant: Any = auth.PermissionGrant
     where = (grant.user_id == user_id) & (grant.model == label) & (grant.action == action)
     with auth.db.database.atomic():
-        for row in grant.select().where(where) if source is not None else ():
-            auth.audit.record("delete", row, source=source)
+        if source is not None:
+            for row in grant.select().where(where):
+                auth.audit.record("delete", row, source=source)
         deleted = grant.delete().where(where).execute()
     forget_cached_grants()
     return bool(deleted)

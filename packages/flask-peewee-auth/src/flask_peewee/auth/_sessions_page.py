@@ -120,7 +120,12 @@ class SessionsPage:
         now = utcnow()
         live = list(
             sessions.select(
-                sessions.id, sessions.key, sessions.created, sessions.last_used, sessions.remote_addr, sessions.user_agent
+                sessions.id,
+                sessions.key,
+                sessions.created,
+                sessions.last_used,
+                sessions.remote_addr,
+                sessions.user_agent,
             )
             .where(sessions.user_id == user.get_id(), sessions.expires > now)
             .order_by(sessions.created.desc(), sessions.id.desc())
