@@ -16,6 +16,7 @@ from flask_peewee.auth._csrf import validate_csrf_token
 from flask_peewee.auth._live_sessions import session_key
 from flask_peewee.auth._models import utcnow
 from flask_peewee.auth._settings import SESSIONS_PAGE
+from flask_peewee.db import use_primary
 from flask_peewee.utils import get_next
 
 if TYPE_CHECKING:
@@ -38,6 +39,9 @@ class _Host(Protocol):
     _remember: RememberMe
 
     def get_logged_in_user(self) -> Any: ...
+    def _render_sessions(
+        self, user: Any, now: Any, current_key: str | None, current_selector: str | None, error: str | None
+    ) -> Any: ...
     def logout_user(self, user: Any = None) -> None: ...
     def _render(
         self, template: str, *, status: int = 200, headers: dict[str, str] | None = None, **context: Any
@@ -118,6 +122,13 @@ class SessionsPage:
                 else:
                     error = NOT_YOURS
         now = utcnow()
+        with use_primary():  # what was just ended is gone from the list, replicas or not
+            return self._render_sessions(user, now, current_key, current_selector, error)
+
+    def _render_sessions(
+        self: _Host, user: Any, now: Any, current_key: str | None, current_selector: str | None, error: str | None
+    ) -> Any:
+        sessions, tokens = self.AuthSession, self.RememberToken
         live = list(
             sessions.select(
                 sessions.id,
