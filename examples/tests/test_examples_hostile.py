@@ -70,6 +70,7 @@ def _own_rows(main, person):
             "message": main.Message.create(user=user, content="hostile target"),
             "relationship": main.Relationship.create(from_user=user, to_user=other),
             "note": main.Note.create(user=user, message="hostile target"),
+            "group": main.auth.create_group(f"hostile-{user.username}"),
         }
     with main.app.test_request_context():  # the mailed links of the account views, for their <token>
         links = {
@@ -95,6 +96,10 @@ def _valid_arguments(rule, rows):
             values[name] = "openapi.json"
         elif name == "token":  # a signed link of the account views (sign-up confirmation, password reset)
             values[name] = rows["tokens"][rule.endpoint]
+        elif name == "group_id":  # the admin's groups panel
+            values[name] = str(rows["group"].id)
+        elif name == "user_id":
+            values[name] = str(rows["user"].id)
     if "pk" in rule.arguments:
         owner = values.get("resource") or OWNER.match(rule.rule).group(1)
         values["pk"] = str(rows[owner].id)

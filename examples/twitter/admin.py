@@ -1,4 +1,4 @@
-"""The example's admin: models with custom ModelAdmins, the User admin, and two dashboard panels."""
+"""The example's admin: models with custom ModelAdmins, the User admin, and dashboard panels (groups among them)."""
 
 import datetime
 
@@ -6,7 +6,7 @@ from flask import redirect, request
 
 from app import app
 from auth import auth
-from flask_peewee.admin import Admin, AdminPanel, ModelAdmin
+from flask_peewee.admin import Admin, AdminPanel, GroupsPanel, ModelAdmin
 from flask_peewee.utils import safe_next_url
 from models import MAX_MESSAGE_LENGTH, Message, Note, Relationship, User
 
@@ -69,4 +69,5 @@ admin.register(Message, MessageAdmin)
 admin.register(Note, NoteAdmin)
 admin.register_panel("Notes", NotePanel)
 admin.register_panel("User stats", UserStatsPanel)
+admin.register_panel("Groups", GroupsPanel)  # groups of users and their permission grants
 admin.setup()

@@ -48,3 +48,5 @@ class Configuration:
     # not required for the admin, so the demo's printed admin login works without an authenticator
     FLASK_PEEWEE_AUTH_2FA = True
     FLASK_PEEWEE_AUTH_REQUIRE_2FA_FOR_ADMIN = False
+    # the "Your sessions" page at /accounts/sessions/ (off unless enabled), linked from base.html
+    FLASK_PEEWEE_AUTH_SESSIONS_PAGE = True

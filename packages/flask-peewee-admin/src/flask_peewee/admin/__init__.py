@@ -10,6 +10,7 @@ from flask_peewee.admin._admin import Admin
 from flask_peewee.admin._export import Export
 from flask_peewee.admin._filters import FieldTreeNode, FilterForm
 from flask_peewee.admin._forms import LOOKUP_THRESHOLD, AdminModelConverter, LookupField, SecretField
+from flask_peewee.admin._groups import GroupsPanel
 from flask_peewee.admin._helpers import AdminTemplateHelper, csrf_field
 from flask_peewee.admin._inlines import InlineModelAdmin
 from flask_peewee.admin._legacy_filters import AdminFilterModelConverter
@@ -29,6 +30,7 @@ __all__ = [
     "Export",
     "FieldTreeNode",
     "FilterForm",
+    "GroupsPanel",
     "InlineModelAdmin",
     "LookupField",
     "ManyToManyFormField",

@@ -29,7 +29,9 @@ from flask_peewee.auth._account_support import set_up_accounts
 from flask_peewee.auth._accounts import AccountViews
 from flask_peewee.auth._audit import AuditLog
 from flask_peewee.auth._csrf import csrf_token
+from flask_peewee.auth._devices import prepare as prepare_device_columns
 from flask_peewee.auth._forms import LoginForm, RememberLoginForm
+from flask_peewee.auth._groups import GroupMethods
 from flask_peewee.auth._headers import add_security_headers
 from flask_peewee.auth._i18n import gettext as auth_gettext
 from flask_peewee.auth._i18n import ngettext as auth_ngettext
@@ -38,6 +40,7 @@ from flask_peewee.auth._live_sessions import LiveSessions
 from flask_peewee.auth._models import (
     make_audit_model,
     make_grant_model,
+    make_group_models,
     make_remember_model,
     make_session_model,
     make_throttle_model,
@@ -52,6 +55,7 @@ from flask_peewee.auth._permissions import (
     user_id_of,
 )
 from flask_peewee.auth._remember import RememberMe, remember_settings
+from flask_peewee.auth._sessions_page import SessionsPage, sessions_page_urls
 from flask_peewee.auth._settings import FRESH_LOGIN_AGE, REMEMBER_ME
 from flask_peewee.auth._signals import send_signal, user_logged_in, user_logged_out, user_login_failed
 from flask_peewee.auth._throttle import AuthUnavailable, LoginOutcome, LoginThrottle, settings_from_config
@@ -80,7 +84,7 @@ def _rollback_quietly(database: Any) -> None:
             database.rollback()
 
 
-class Auth(AuthViews, AccountViews, TwoFactorViews):
+class Auth(GroupMethods, SessionsPage, AuthViews, AccountViews, TwoFactorViews):
     """Users, login and logout views, and the current user on every request.
 
     Usage::
@@ -127,6 +131,7 @@ class Auth(AuthViews, AccountViews, TwoFactorViews):
         self.User: Any = user_model or self.get_user_model()
         self.login_throttle_model: Any = make_throttle_model(db)
         self.PermissionGrant: Any = make_grant_model(db)
+        self.Group, self.GroupMember, self.GroupGrant = make_group_models(db)
         self.AuditEntry: Any = make_audit_model(db)
         self.RememberToken: Any = make_remember_model(db)
         self.AuthSession: Any = make_session_model(db)
@@ -206,6 +211,7 @@ class Auth(AuthViews, AccountViews, TwoFactorViews):
             ("/login/", self.login),
             # sign-up, password reset, change password and email: only those the app's config switches on
             *(self.get_account_urls(app.config) if app is not None else ()),
+            *sessions_page_urls(self),  # /sessions/ with FLASK_PEEWEE_AUTH_SESSIONS_PAGE, else nothing
         )
 
     def configure_routes(self) -> None:
@@ -327,10 +333,12 @@ class Auth(AuthViews, AccountViews, TwoFactorViews):
     def _create_library_tables(self, app: Flask) -> None:
         """Create the tables auth owns when missing (and build the throttle, importing redis if configured)."""
         models = [self.PermissionGrant, self.AuditEntry, self.RememberToken, self.AuthSession]
+        models += [self.Group, self.GroupMember, self.GroupGrant]
         throttle = LoginThrottle.for_app(app, self.login_throttle_model, self.blueprint.name)
         if throttle is not None and throttle.settings.backend == "database":
             models.append(self.login_throttle_model)
         create_tables_when_reachable(app, self.db, models)
+        prepare_device_columns(app, self)  # with the sessions page on: columns an older table lacks
 
     # -- permissions ------------------------------------------------------------------
 
@@ -348,13 +356,20 @@ class Auth(AuthViews, AccountViews, TwoFactorViews):
             return False
         return (model_label(model), action) in stored_grants(self, user_id)
 
-    def grant_permission(self, user: Any, model: Any, action: str) -> Any:
-        """Store a grant letting ``user`` (a user or an id) do ``action`` on ``model``; return the grant."""
-        return add_grant(self, user, model, action)
+    def grant_permission(self, user: Any, model: Any, action: str, *, source: str | None = None) -> Any:
+        """Store a grant letting ``user`` (a user, an id, or a group) do ``action`` on ``model``; return the grant.
 
-    def revoke_permission(self, user: Any, model: Any, action: str) -> bool:
-        """Delete the grant of ``action`` on ``model`` for ``user``; whether there was one."""
-        return remove_grant(self, user, model, action)
+        With ``source`` (``"admin"``, ``"cli"``) a new grant is recorded in the audit log.
+        """
+        if isinstance(user, self.Group):
+            return self.grant_group_permission(user, model, action, source=source)
+        return add_grant(self, user, model, action, source=source)
+
+    def revoke_permission(self, user: Any, model: Any, action: str, *, source: str | None = None) -> bool:
+        """Delete the grant of ``action`` on ``model`` for ``user`` (or a group); whether there was one."""
+        if isinstance(user, self.Group):
+            return self.revoke_group_permission(user, model, action, source=source)
+        return remove_grant(self, user, model, action, source=source)
 
     # -- the current user -------------------------------------------------------------
 

@@ -158,3 +158,7 @@ def register_commands(auth: Auth) -> None:
         """Take back grants of ACTIONS on MODEL from USERNAME."""
         with _connection(auth):
             _change_grants(auth, username, model, actions, grant=False)
+
+    from flask_peewee.auth._group_cli import add_group_commands
+
+    add_group_commands(group, auth)

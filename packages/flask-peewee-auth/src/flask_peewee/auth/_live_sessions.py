@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import peewee
 from flask import current_app
 
+from flask_peewee.auth._devices import device_values, touch
 from flask_peewee.auth._models import utcnow
 from flask_peewee.auth._permissions import user_id_of
 from flask_peewee.auth._throttle import AuthUnavailable
@@ -54,7 +55,10 @@ class LiveSessions:
                     stale |= model.key == session_key(previous_sid)
                 model.delete().where(stale).execute()
                 model.insert(
-                    key=session_key(sid), user_id=user_id, expires=now + current_app.permanent_session_lifetime
+                    key=session_key(sid),
+                    user_id=user_id,
+                    expires=now + current_app.permanent_session_lifetime,
+                    **device_values(now),
                 ).execute()
         except (peewee.DatabaseError, peewee.InterfaceError) as exc:
             raise AuthUnavailable() from exc
@@ -80,9 +84,13 @@ class LiveSessions:
         """The user of the live session ``sid`` for ``user_pk``, or None: one indexed query, a join."""
         user_model, model = self.auth.User, self.model
         pk = user_model._meta.primary_key
+        key, now = session_key(sid), utcnow()
         query = (
             user_model.select()
             .join(model, on=(model.user_id == pk))
-            .where(pk == user_pk, model.key == session_key(sid), model.expires > utcnow())
+            .where(pk == user_pk, model.key == key, model.expires > now)
         )
-        return query.get_or_none()
+        user = query.get_or_none()
+        if user is not None:
+            touch(model, key, now)  # the sessions page's "last used" (nothing when it is off)
+        return user

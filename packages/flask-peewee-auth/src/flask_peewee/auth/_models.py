@@ -18,6 +18,7 @@ __all__ = [
     "BaseUser",
     "make_audit_model",
     "make_grant_model",
+    "make_group_models",
     "make_remember_model",
     "make_session_model",
     "make_throttle_model",
@@ -179,6 +180,10 @@ def make_remember_model(db: Database) -> type[peewee.Model]:
         fingerprint = peewee.CharField(max_length=64)
         created = peewee.DateTimeField(default=utcnow)
         expires = peewee.DateTimeField()
+        # written only with FLASK_PEEWEE_AUTH_SESSIONS_PAGE (added to an older table then, see _devices.py)
+        last_used = peewee.DateTimeField(null=True)
+        remote_addr = peewee.CharField(max_length=100, null=True)
+        user_agent = peewee.CharField(max_length=255, null=True)
 
         class Meta:
             table_name = "fp_remember_token"
@@ -200,8 +205,60 @@ def make_session_model(db: Database) -> type[peewee.Model]:
         user_id = peewee.BigIntegerField(index=True)
         created = peewee.DateTimeField(default=utcnow)
         expires = peewee.DateTimeField(index=True)
+        # written only with FLASK_PEEWEE_AUTH_SESSIONS_PAGE (added to an older table then, see _devices.py)
+        last_used = peewee.DateTimeField(null=True)
+        remote_addr = peewee.CharField(max_length=100, null=True)
+        user_agent = peewee.CharField(max_length=255, null=True)
 
         class Meta:
             table_name = "fp_auth_session"
 
     return AuthSession
+
+
+def make_group_models(db: Database) -> tuple[type[peewee.Model], type[peewee.Model], type[peewee.Model]]:
+    """Groups of users: ``fp_group``, its members (``fp_group_member``) and its grants (``fp_group_grant``).
+
+    Members are stored by the user's id as a plain integer, like the user's own grants; a
+    member of a group may do what the group's grants allow.
+    """
+
+    base: Any = db.Model  # bound at run time: mypy takes it as an unknown base
+
+    class Group(base):
+        name = peewee.CharField(max_length=150, unique=True)
+        description = peewee.CharField(max_length=255, default="")
+        created = peewee.DateTimeField(default=utcnow)
+
+        class Meta:
+            table_name = "fp_group"
+
+        def __str__(self) -> str:
+            return str(self.name)
+
+    class GroupMember(base):
+        group_id = peewee.BigIntegerField()
+        user_id = peewee.BigIntegerField(index=True)
+        created = peewee.DateTimeField(default=utcnow)
+
+        class Meta:
+            table_name = "fp_group_member"
+            indexes = ((("group_id", "user_id"), True),)
+
+        def __str__(self) -> str:
+            return f"user {self.user_id} in group {self.group_id}"
+
+    class GroupGrant(base):
+        group_id = peewee.BigIntegerField()
+        model = peewee.CharField(max_length=128)
+        action = peewee.CharField(max_length=32)
+        created = peewee.DateTimeField(default=utcnow)
+
+        class Meta:
+            table_name = "fp_group_grant"
+            indexes = ((("group_id", "model", "action"), True),)
+
+        def __str__(self) -> str:
+            return f"group {self.group_id} may {self.action} {self.model}"
+
+    return Group, GroupMember, GroupGrant

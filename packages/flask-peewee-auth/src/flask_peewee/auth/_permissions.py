@@ -87,7 +87,7 @@ class PermissionPolicy:
 
 
 def stored_grants(auth: Auth, user_id: int) -> frozenset[tuple[str, str]]:
-    """The ``(model, action)`` pairs granted to ``user_id``, read once per request."""
+    """The ``(model, action)`` pairs granted to ``user_id`` or to one of its groups, read once per request."""
     cache: dict[tuple[str, int], frozenset[tuple[str, str]]] | None = None
     key = (auth.blueprint.name, user_id)
     if has_request_context():
@@ -95,7 +95,16 @@ def stored_grants(auth: Auth, user_id: int) -> frozenset[tuple[str, str]]:
         if key in cache:
             return cache[key]
     grant: Any = auth.PermissionGrant
-    rows = grant.select(grant.model, grant.action).where(grant.user_id == user_id).tuples()
+    query: Any = grant.select(grant.model, grant.action).where(grant.user_id == user_id)
+    group_grant: Any = getattr(auth, "GroupGrant", None)
+    if group_grant is not None:  # the user's own grants and their groups' in one query
+        member: Any = auth.GroupMember
+        query = query | (
+            group_grant.select(group_grant.model, group_grant.action)
+            .join(member, on=(member.group_id == group_grant.group_id))
+            .where(member.user_id == user_id)
+        )
+    rows = query.tuples()
     with use_primary():  # a revoked grant takes effect at once, replicas or not
         grants = frozenset((model, action) for model, action in rows)
     if cache is not None:
@@ -109,8 +118,8 @@ def forget_cached_grants() -> None:
         g.pop(_G_GRANTS, None)
 
 
-def add_grant(auth: Auth, user: Any, model: Any, action: str) -> Any:
-    """Store a grant (once); return it."""
+def add_grant(auth: Auth, user: Any, model: Any, action: str, *, source: str | None = None) -> Any:
+    """Store a grant (once); return it. With ``source``, a new grant is recorded in the audit log."""
     user_id = _required_user_id(auth, user)
     label = model_label(model)
     auth.permission_policy.check_action(action)
@@ -121,19 +130,26 @@ def add_grant(auth: Auth, user: Any, model: Any, action: str) -> Any:
         try:
             with auth.db.database.atomic():
                 existing = grant.create(user_id=user_id, model=label, action=action)
+                if source is not None:
+                    auth.audit.record("add", existing, source=source)
         except peewee.IntegrityError:  # granted at the same moment by another request
             existing = query.get()
     forget_cached_grants()
     return existing
 
 
-def remove_grant(auth: Auth, user: Any, model: Any, action: str) -> bool:
-    """Delete a grant; whether there was one."""
+def remove_grant(auth: Auth, user: Any, model: Any, action: str, *, source: str | None = None) -> bool:
+    """Delete a grant; whether there was one. With ``source``, the deletion is recorded in the audit log."""
     user_id = _required_user_id(auth, user)
     label = model_label(model)
     auth.permission_policy.check_action(action)
     grant: Any = auth.PermissionGrant
-    deleted = grant.delete().where(grant.user_id == user_id, grant.model == label, grant.action == action).execute()
+    where = (grant.user_id == user_id) & (grant.model == label) & (grant.action == action)
+    with auth.db.database.atomic():
+        if source is not None:
+            for row in grant.select().where(where):
+                auth.audit.record("delete", row, source=source)
+        deleted = grant.delete().where(where).execute()
     forget_cached_grants()
     return bool(deleted)
 

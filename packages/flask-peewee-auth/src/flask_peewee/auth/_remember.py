@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import peewee
 from flask import current_app, g, request
 
+from flask_peewee.auth._devices import device_values
 from flask_peewee.auth._models import utcnow
 from flask_peewee.auth._settings import REMEMBER_ME, REMEMBER_ME_COOKIE_NAME, REMEMBER_ME_DURATION
 from flask_peewee.db import ImproperlyConfigured
@@ -111,14 +112,17 @@ class RememberMe:
         model.delete().where(model.user_id == user_pk, model.expires <= now).execute()
         self._store(user, expires)
 
-    def _store(self, user: Any, expires: datetime.datetime) -> None:
+    def _store(self, user: Any, expires: datetime.datetime, created: datetime.datetime | None = None) -> None:
         selector, validator = secrets.token_hex(16), secrets.token_urlsafe(32)
+        now = utcnow()
         self.model.create(
             user_id=user.get_id(),
             selector=selector,
             token_hash=_hash(validator),
             fingerprint=_fingerprint(user.get_id(), getattr(user, "password", None)),
+            created=created or now,  # a replaced token keeps the device's first login
             expires=expires,
+            **device_values(now),
         )
         setattr(g, _G_COOKIE, (sign(f"{selector}.{validator}", salt=_COOKIE_SALT), expires, selector))
 
@@ -135,6 +139,14 @@ class RememberMe:
             self.model.delete().where(self.model.selector.in_(selectors)).execute()
         if parsed is not None or pending is not None:
             setattr(g, _G_COOKIE, None)
+
+    def current_selector(self) -> str | None:
+        """The selector of this browser's token: issued in this request, else its valid-looking cookie's."""
+        pending = g.get(_G_COOKIE)
+        if pending is not None:
+            return str(pending[2])
+        parsed = self._cookie()
+        return parsed[0] if isinstance(parsed, tuple) else None
 
     def revoke_all(self, user: Any) -> int:
         """Delete every remember-me token of ``user`` (a user or its id); how many there were."""
@@ -175,7 +187,9 @@ class RememberMe:
 
     def _check(self, selector: str, validator: str) -> Any:
         model = self.model
-        token = model.get_or_none(model.selector == selector)
+        # named columns: the sessions page's columns may not exist in an older table while it is off
+        columns = (model.id, model.user_id, model.token_hash, model.fingerprint, model.created, model.expires)
+        token = model.select(*columns).where(model.selector == selector).get_or_none()
         if token is None:
             return None
         if not hmac.compare_digest(token.token_hash, _hash(validator)):
@@ -196,7 +210,7 @@ class RememberMe:
         with self.auth.db.database.atomic():
             if model.delete().where(model.id == token.id).execute() != 1:
                 return None  # used at the same moment by another request: a token works once
-            self._store(user, token.expires)
+            self._store(user, token.expires, token.created)
         return user
 
     # -- the cookie ---------------------------------------------------------------------

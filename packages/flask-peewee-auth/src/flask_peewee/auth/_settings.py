@@ -24,6 +24,7 @@ __all__ = [
     "REMEMBER_ME_COOKIE_NAME",
     "REMEMBER_ME_DURATION",
     "RESET_TOKEN_AGE",
+    "SESSIONS_PAGE",
     "SETTINGS",
     "SIGNUP",
     "SIGNUP_CONFIRM",
@@ -129,6 +130,9 @@ PASSWORD_PWNED_TIMEOUT = Setting(
 PASSWORD_PWNED_FALLBACK = Setting(
     "FLASK_PEEWEE_PASSWORD_PWNED_FALLBACK", "accept", 'When the range API fails: "accept" (logged) or "refuse".'
 )
+SESSIONS_PAGE = Setting(
+    "FLASK_PEEWEE_AUTH_SESSIONS_PAGE", False, "True adds the Your sessions page (/accounts/sessions/)."
+)
 
 #: Every key of this package, in the order of the documentation's table.
 SETTINGS = (
@@ -166,4 +170,5 @@ SETTINGS = (
     TWO_FACTOR_ALLOW_BASIC,
     TWO_FACTOR_ISSUER,
     TWO_FACTOR_PENDING_AGE,
+    SESSIONS_PAGE,
 )
