@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,31 +16,11 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask_babel import Babel
-from werkzeug.serving import make_server
 
 from flask_peewee.admin import Admin
+from flask_peewee.db.testing import serve
 
 pytestmark = pytest.mark.backends("sqlite")
-
-CHROMIUM = os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright = None
-    if sync_playwright is None or not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
-        message = "Playwright or Chromium is missing: pip install playwright and apt-get install chromium"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -55,21 +33,14 @@ def german_server(app: Flask, admin: Admin, models: Any, superuser: Any) -> Iter
         ).execute()
         models.Message.create(user=superuser, content="Äpfel", pub_date=datetime.datetime(2024, 3, 1, 9, 0))
     admin.auth.db.database.close()
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=10)
-        httpd.server_close()
+    with serve(app) as base:
+        yield base
 
 
-def test_the_german_admin_in_a_real_browser(browser: Any, german_server: str, tmp_path: Path) -> None:
+def test_the_german_admin_in_a_real_browser(fp_browser: Any, german_server: str, tmp_path: Path) -> None:
     shots = Path(os.environ.get("FLASK_PEEWEE_SCREENSHOTS_DIR") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
-    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    page = fp_browser.new_page(viewport={"width": 1200, "height": 800})
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{german_server}/admin/")

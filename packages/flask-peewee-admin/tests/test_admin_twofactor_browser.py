@@ -6,7 +6,6 @@ A person enrols, logs out, logs in with a code, then with a recovery code; with
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -14,12 +13,11 @@ from typing import Any
 import pyotp
 import pytest
 from flask import Flask
-from tests.test_admin_browser import browser  # noqa: F401  (the Chromium fixture)
-from werkzeug.serving import make_server
 
 from flask_peewee.admin import Admin
 from flask_peewee.auth.testing import log_in
 from flask_peewee.db import connection
+from flask_peewee.db.testing import serve
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.backends("sqlite")
@@ -35,15 +33,8 @@ def app(app: Flask) -> Flask:
 @pytest.fixture
 def server(app: Flask, admin: Admin, superuser: Any) -> Iterator[str]:
     admin.auth.db.database.close()
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=10)
-        httpd.server_close()
+    with serve(app) as base:
+        yield base
 
 
 def _next_code(secret: str) -> str:
@@ -63,8 +54,8 @@ def _log_out(page: Any, base: str) -> None:
     page.click('form.auth-logout button[type="submit"]')
 
 
-def test_enrol_and_log_in_with_a_code_then_a_recovery_code(browser: Any, server: str, app: Flask) -> None:  # noqa: F811
-    context = browser.new_context()
+def test_enrol_and_log_in_with_a_code_then_a_recovery_code(fp_browser: Any, server: str, app: Flask) -> None:
+    context = fp_browser.new_context()
     page = context.new_page()
     _password(page, server)
     page.wait_for_url(f"{server}/admin/")
@@ -100,14 +91,14 @@ def test_enrol_and_log_in_with_a_code_then_a_recovery_code(browser: Any, server:
 
 
 def test_the_admin_refuses_a_session_without_the_second_factor(
-    browser: Any,  # noqa: F811
+    fp_browser: Any,
     server: str,
     app: Flask,
     auth: Any,
 ) -> None:
     make_user(app, auth, "boss", admin=True)
     app.config["FLASK_PEEWEE_AUTH_REQUIRE_2FA_FOR_ADMIN"] = True
-    context = browser.new_context()
+    context = fp_browser.new_context()
     page = context.new_page()
     _password(page, server, "boss")
     page.wait_for_url(f"{server}/accounts/two-factor/enrol/**")
