@@ -33,3 +33,5 @@ class Configuration:
     SESSION_COOKIE_SAMESITE = "Lax"
     # the interactive API reference at /api/docs/ (off unless enabled)
     FLASK_PEEWEE_REST_DOCS = True
+    # where uploaded files (user avatars) are kept; served by the admin and the API with their permission checks
+    FLASK_PEEWEE_UPLOADS_ROOT = os.environ.get("FLASK_PEEWEE_UPLOADS_ROOT") or os.path.join(HERE, "uploads")
