@@ -13,10 +13,11 @@ def _png(color):
 
 def test_an_admin_uploads_a_users_avatar_and_the_api_shows_it(example, admin_client, person, token):
     main, _ = example
-    user, password = person("avatar")
+    user, _password = person("avatar")
     edit_url = f"/admin/user/{user.id}/"
     page = admin_client.get(edit_url)
-    assert 'name="avatar"' in page.text and 'type="file"' in page.text
+    assert 'name="avatar"' in page.text
+    assert 'type="file"' in page.text
     version = page.text.split('name="_fp_version" value="')[1].split('"')[0]
     data = {
         "csrf_token": token(page),
@@ -39,11 +40,13 @@ def test_an_admin_uploads_a_users_avatar_and_the_api_shows_it(example, admin_cli
     link = page.split('class="fp-upload-current">')[1].split('href="')[1].split('"')[0]
     assert admin_client.get(link).status_code == 200
     thumb = admin_client.get(link + "?thumb=1")
-    assert thumb.status_code == 200 and Image.open(io.BytesIO(thumb.data)).size == (160, 160)
+    assert thumb.status_code == 200
+    assert Image.open(io.BytesIO(thumb.data)).size == (160, 160)
 
     api = main.app.test_client().get(f"/api/user/{user.id}/")
     assert api.status_code == 200
     url = api.get_json()["avatar"]
     assert url.endswith(f"/api/user/{user.id}/file/avatar/")
     served = main.app.test_client().get(url)
-    assert served.status_code == 200 and served.mimetype == "image/png"
+    assert served.status_code == 200
+    assert served.mimetype == "image/png"

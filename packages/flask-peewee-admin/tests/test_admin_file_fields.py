@@ -16,7 +16,6 @@ from PIL import Image
 from flask_peewee.admin import Admin, ModelAdmin
 from flask_peewee.auth.testing import log_in
 from flask_peewee.utils.uploads import FileField, ImageField, LocalStorage
-
 from tests.conftest import make_user
 
 
@@ -73,7 +72,8 @@ def post(client: Any, url: str, csrf: Any, **fields: Any) -> Any:
 def test_upload_replace_and_clear_through_the_admin(uploads: Any, csrf: Any, app: Flask) -> None:
     client, profile, _, storage = uploads
     form = client.get("/admin/profile/add/").get_data(as_text=True)
-    assert 'type="file"' in form and 'accept="image/jpeg,image/png,image/gif,image/webp"' in form
+    assert 'type="file"' in form
+    assert 'accept="image/jpeg,image/png,image/gif,image/webp"' in form
     response = post(client, "/admin/profile/add/", csrf, name="ann", avatar=(io.BytesIO(png()), "../me.png"))
     assert response.status_code == 200  # a name with a path is refused, nothing stored
     assert "without a path" in response.get_data(as_text=True)
@@ -86,24 +86,30 @@ def test_upload_replace_and_clear_through_the_admin(uploads: Any, csrf: Any, app
 
     edit = client.get("/admin/profile/1/").get_data(as_text=True)
     link = f"/admin/profile/_file/avatar/{first}"
-    assert f'href="{link}"' in edit and f'src="{link}?thumb=1"' in edit and 'name="avatar-clear"' in edit
+    assert f'href="{link}"' in edit
+    assert f'src="{link}?thumb=1"' in edit
+    assert 'name="avatar-clear"' in edit
     served = client.get(link)
-    assert served.status_code == 200 and served.mimetype == "image/png"
+    assert served.status_code == 200
+    assert served.mimetype == "image/png"
     assert served.headers["X-Content-Type-Options"] == "nosniff"
     assert served.headers["Content-Disposition"].startswith("inline")
     thumb = client.get(link + "?thumb=1")
-    assert thumb.status_code == 200 and Image.open(io.BytesIO(thumb.data)).size == (160, 80)
+    assert thumb.status_code == 200
+    assert Image.open(io.BytesIO(thumb.data)).size == (160, 80)
     assert len(stored_files(storage)) == 2  # the thumbnail, made once and kept
 
     response = post(client, "/admin/profile/1/", csrf, name="ann", avatar=(io.BytesIO(png(color="blue")), "new.png"))
     assert response.status_code == 302
     second = profile.get_by_id(1).avatar
-    assert second != first and stored_files(storage) == [second]  # the old file and its thumbnail are gone
+    assert second != first
+    assert stored_files(storage) == [second]
     assert client.get(link).status_code == 404  # no row holds the old name any more
 
     response = post(client, "/admin/profile/1/", csrf, name="ann", **{"avatar-clear": "1"})
     assert response.status_code == 302
-    assert profile.get_by_id(1).avatar is None and stored_files(storage) == []
+    assert profile.get_by_id(1).avatar is None
+    assert stored_files(storage) == []
 
     with app.app_context():
         history = client.get("/admin/profile/1/history/").get_data(as_text=True)
@@ -128,16 +134,18 @@ def test_hostile_uploads_are_refused_with_a_clear_error(
     response = post(client, "/admin/profile/add/", csrf, name="eve", avatar=(io.BytesIO(content), filename))
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
-    assert profile.select().count() == 0 and stored_files(storage) == []
+    assert profile.select().count() == 0
+    assert stored_files(storage) == []
 
 
 def test_a_file_field_accepts_its_own_types_and_downloads_them(uploads: Any, csrf: Any) -> None:
-    client, profile, _, storage = uploads
+    client, profile, _, _storage = uploads
     response = post(client, "/admin/profile/add/", csrf, name="cv", resume=(io.BytesIO(PDF), "cv.pdf"))
     assert response.status_code == 302
     name = profile.get().resume
     served = client.get(f"/admin/profile/_file/resume/{name}")
-    assert served.status_code == 200 and served.data == PDF
+    assert served.status_code == 200
+    assert served.data == PDF
     assert served.headers["Content-Disposition"].startswith("attachment")
     assert served.headers["X-Content-Type-Options"] == "nosniff"
     assert client.get(f"/admin/profile/_file/resume/{name}?thumb=1").status_code == 404

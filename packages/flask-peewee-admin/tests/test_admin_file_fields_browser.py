@@ -12,12 +12,12 @@ import peewee
 import pytest
 from flask import Flask
 from PIL import Image
+from tests.test_admin_browser import _log_in, browser  # noqa: F401 - the module's browser fixture
 from werkzeug.serving import make_server
 
 from flask_peewee.admin import Admin, ModelAdmin
 from flask_peewee.utils.uploads import ImageField, LocalStorage
 from tests.conftest import make_user
-from tests.test_admin_browser import _log_in, browser  # noqa: F401 - the module's browser fixture
 
 pytestmark = pytest.mark.backends("sqlite")
 
@@ -69,25 +69,30 @@ def test_upload_replace_and_clear_in_a_real_browser(browser: Any, upload_server:
     page.click('button[name="_continue"]')
     page.wait_for_load_state()
     first = profile.get_by_id(1).avatar
-    assert first and storage.exists(first)
+    assert first
+    assert storage.exists(first)
     thumb = page.locator("img.fp-upload-thumb")
     assert thumb.count() == 1
     assert page.evaluate("img => img.complete && img.naturalWidth", thumb.element_handle()) == 160
     link = page.locator(".fp-upload-current a")
     served = page.request.get(base + link.get_attribute("href"))
-    assert served.status == 200 and served.headers["x-content-type-options"] == "nosniff"
+    assert served.status == 200
+    assert served.headers["x-content-type-options"] == "nosniff"
     assert Image.open(io.BytesIO(served.body())).size == (300, 200)
 
     page.set_input_files('input[name="avatar"]', png(tmp_path / "blue.png", "blue"))
     page.click('button[name="_continue"]')
     page.wait_for_load_state()
     second = profile.get_by_id(1).avatar
-    assert second != first and storage.exists(second) and not storage.exists(first)
+    assert second != first
+    assert storage.exists(second)
+    assert not storage.exists(first)
     assert second.rsplit("/", 1)[-1] in page.locator(".fp-upload-current a").inner_text()
 
     page.check('input[name="avatar-clear"]')
     page.click('button[name="_continue"]')
     page.wait_for_load_state()
-    assert profile.get_by_id(1).avatar is None and not storage.exists(second)
+    assert profile.get_by_id(1).avatar is None
+    assert not storage.exists(second)
     assert page.locator(".fp-upload-current").count() == 0
     assert errors == []

@@ -72,24 +72,30 @@ def test_create_update_serve_and_clear_with_multipart(client: Any, setup: Any) -
     first = card.get_by_id(1).picture
     assert stored(storage) == [first]
     served = client.get(url, headers=ADMIN)
-    assert served.status_code == 200 and served.mimetype == "image/png" and served.data == png()
+    assert served.status_code == 200
+    assert served.mimetype == "image/png"
+    assert served.data == png()
     assert served.headers["X-Content-Type-Options"] == "nosniff"
     thumb = client.get(url + "?thumb=1", headers=ADMIN)
-    assert thumb.status_code == 200 and Image.open(io.BytesIO(thumb.data)).size == (40, 20)
+    assert thumb.status_code == 200
+    assert Image.open(io.BytesIO(thumb.data)).size == (40, 20)
 
     assert client.get("/api/card/1/", headers=ADMIN).get_json()["picture"] == url
     # JSON writes may send the URL back unchanged, or null; never a name of their own choosing
     assert client.put("/api/card/1/", json={"title": "b", "picture": url}, headers=ADMIN).status_code == 200
     refused = client.put("/api/card/1/", json={"picture": "../../etc/passwd"}, headers=ADMIN)
-    assert refused.status_code == 422 and "multipart" in refused.get_json()["errors"]["picture"]
+    assert refused.status_code == 422
+    assert "multipart" in refused.get_json()["errors"]["picture"]
 
     response = client.put("/api/card/1/", headers=ADMIN, **multipart(picture=(io.BytesIO(png(30, 30)), "q.png")))
     assert response.status_code == 200
     second = card.get_by_id(1).picture
-    assert second != first and stored(storage) == [second]  # the old file and its thumbnail are deleted
+    assert second != first
+    assert stored(storage) == [second]
 
     response = client.patch("/api/card/1/", json={"picture": None}, headers=ADMIN)
-    assert response.status_code == 200 and response.get_json()["picture"] is None
+    assert response.status_code == 200
+    assert response.get_json()["picture"] is None
     assert stored(storage) == []
     assert client.get(url, headers=ADMIN).status_code == 404
 
@@ -108,12 +114,11 @@ def test_hostile_uploads_are_refused(
     client: Any, setup: Any, content: bytes, filename: str, status: int, message: str
 ) -> None:
     card, storage = setup
-    response = client.post(
-        "/api/card/", headers=ADMIN, **multipart(title="x", picture=(io.BytesIO(content), filename))
-    )
+    response = client.post("/api/card/", headers=ADMIN, **multipart(title="x", picture=(io.BytesIO(content), filename)))
     assert response.status_code == status
     assert message in response.get_json()["errors"]["picture"]
-    assert card.select().count() == 0 and stored(storage) == []
+    assert card.select().count() == 0
+    assert stored(storage) == []
 
 
 def test_a_failed_write_leaves_no_orphan_file(client: Any, setup: Any) -> None:
@@ -133,11 +138,12 @@ def test_cross_site_multipart_posts_are_refused(client: Any, setup: Any) -> None
             "/api/card/", headers={**ADMIN, **headers}, **multipart(title="x", picture=(io.BytesIO(png()), "p.png"))
         )
         assert response.status_code == 403
-    assert card.select().count() == 0 and stored(storage) == []
+    assert card.select().count() == 0
+    assert stored(storage) == []
 
 
 def test_deleting_the_object_deletes_its_file_and_files_need_authentication(client: Any, setup: Any, app: Any) -> None:
-    card, storage = setup
+    _card, storage = setup
     client.post("/api/card/", headers=ADMIN, **multipart(title="a", picture=(io.BytesIO(png()), "p.png")))
     url = "/api/card/1/file/picture/"
     assert client.get(url).status_code == 200  # GET is not protected by default, as for the objects

@@ -62,7 +62,8 @@ def upload_widget(field: FileUploadField, **kwargs: Any) -> Markup:
         if field.model_field.null:
             parts.append(
                 Markup(
-                    '<span class="fp-check fp-upload-clear"><input type="checkbox" name="{0}{1}" id="{2}{1}" value="1"{3}>'
+                    '<span class="fp-check fp-upload-clear">'
+                    '<input type="checkbox" name="{0}{1}" id="{2}{1}" value="1"{3}>'
                     ' <label for="{2}{1}">Clear</label></span>'
                 ).format(field.name, CLEAR_SUFFIX, field.id, Markup(" checked") if field.clear else "")
             )
@@ -85,7 +86,13 @@ class FileUploadField(wtforms.Field):
     widget = staticmethod(upload_widget)
 
     def __init__(
-        self, label: Any = None, validators: Any = None, *, model_field: FileField, model_admin: ModelAdmin, **kwargs: Any
+        self,
+        label: Any = None,
+        validators: Any = None,
+        *,
+        model_field: FileField,
+        model_admin: ModelAdmin,
+        **kwargs: Any,
     ) -> None:
         super().__init__(label, validators, **kwargs)
         self.model_field = model_field
@@ -134,13 +141,17 @@ class FileUploadField(wtforms.Field):
 
 
 class FileViews:
-    """The admin's file view: ``<admin>/<model>/_file/<field>/<name>`` serves a stored file to users who may view the model."""
+    """The admin's file view, ``<admin>/<model>/_file/<field>/<name>``: for users who may view the model."""
 
     def stored_file(self: Any, field: str, name: str) -> Response:
         """Serve the file ``name`` of ``field`` when a row the user may see holds it (``?thumb=1``: its thumbnail)."""
         self._require("view")
         model_field = file_fields(self.model).get(field)
-        if model_field is None or field in (self.exclude or ()) or (self.fields is not None and field not in self.fields):
+        if (
+            model_field is None
+            or field in (self.exclude or ())
+            or (self.fields is not None and field not in self.fields)
+        ):
             abort(404)
         if not self.get_query().where(model_field == name).exists():
             abort(404)

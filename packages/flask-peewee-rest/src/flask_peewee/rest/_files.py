@@ -84,7 +84,9 @@ def accept_uploads(resource: RestResource, data: dict[str, Any], obj: peewee.Mod
         return data
     read_only = resource.get_read_only_fields()
     writable = {name: field for name, field in fields.items() if name not in read_only}
-    errors: dict[str, str] = {name: "not a file field of this resource" for name in request.files if name not in writable}
+    errors: dict[str, str] = {
+        name: "not a file field of this resource" for name in request.files if name not in writable
+    }
     if errors:
         raise ApiError(422, "Invalid data", errors=errors)
     for name, field in writable.items():

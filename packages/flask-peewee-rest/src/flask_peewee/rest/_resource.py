@@ -415,7 +415,7 @@ class RestResource(RateLimitHooks):
         or ``"/<pk>/"`` replaces the built-in one.
         """
         urls = (("/", self.api_list), ("/<pk>/", self.api_detail), ("/<pk>/delete/", self.post_delete))
-        return urls + ((FILE_ROUTE, self.api_file),) if file_fields(self.model) else urls
+        return (*urls, (FILE_ROUTE, self.api_file)) if file_fields(self.model) else urls
 
     def api_file(self, pk: str, field: str) -> Response:
         """``GET <name>/<pk>/file/<field>/``: a stored file of the object (``?thumb=1``: an image's thumbnail).

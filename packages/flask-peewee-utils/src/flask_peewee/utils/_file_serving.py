@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import warnings
 from typing import Any
@@ -50,10 +51,8 @@ def make_thumbnail(file_field: FileField, name: str) -> str | None:
     except Exception:  # a damaged or hostile file gets no thumbnail, never a 500
         current_app.logger.warning("could not make a thumbnail of %r", name, exc_info=True)
         return None
-    try:
+    with contextlib.suppress(FileExistsError):  # made by another request at the same moment
         storage.save(thumb, out.getvalue())
-    except FileExistsError:  # made by another request at the same moment
-        pass
     return thumb
 
 

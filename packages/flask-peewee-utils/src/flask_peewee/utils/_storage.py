@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -13,7 +14,7 @@ __all__ = ["LocalStorage", "Storage", "default_storage", "random_name", "safe_re
 
 
 def safe_relative_name(name: str) -> str:
-    """``name`` when it is a plain relative path (``a/b.png``); ValueError for ``..``, absolute paths, backslashes, NUL."""
+    """``name`` when it is a plain relative path (``a/b.png``); ValueError for ``..``, absolute paths, NUL..."""
     if not isinstance(name, str) or not name or len(name) > 255:
         raise ValueError("not a stored file name")
     if "\\" in name or "\x00" in name or name.startswith("/") or ":" in name:
@@ -103,13 +104,11 @@ class LocalStorage(Storage):
             handle.write(content)
 
     def open(self, name: str) -> IO[bytes]:
-        return open(self.path(name), "rb")  # noqa: SIM115 - the caller (send_file) closes it
+        return open(self.path(name), "rb")
 
     def delete(self, name: str) -> None:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.remove(self.path(name))
-        except FileNotFoundError:
-            pass
 
     def exists(self, name: str) -> bool:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 import re
 import warnings
@@ -60,7 +61,7 @@ class CheckedUpload:
 
 def _filetype() -> Any:
     try:
-        import filetype
+        filetype = importlib.import_module("filetype")  # untyped: imported by name, only when an upload is checked
     except ImportError:
         raise RuntimeError(
             "file uploads need the filetype package: pip install 'flask-peewee-utils[uploads]'"
