@@ -62,7 +62,7 @@ def multipart(**fields: Any) -> dict[str, Any]:
     return {"data": fields, "content_type": "multipart/form-data"}
 
 
-def test_create_update_serve_and_clear_with_multipart(client: Any, setup: Any) -> None:
+def test_create_update_serve_and_clear_with_multipart(client: Any, setup: Any, auth: Any) -> None:
     card, storage = setup
     response = client.post("/api/card/", headers=ADMIN, **multipart(title="a", picture=(io.BytesIO(png()), "p.png")))
     assert response.status_code == 200, response.get_json()
@@ -90,6 +90,8 @@ def test_create_update_serve_and_clear_with_multipart(client: Any, setup: Any) -
     response = client.put("/api/card/1/", headers=ADMIN, **multipart(picture=(io.BytesIO(png(30, 30)), "q.png")))
     assert response.status_code == 200
     second = card.get_by_id(1).picture
+    entry = auth.audit.query(model=card, action="change").order_by(auth.audit.model.id.desc()).first()
+    assert entry.get_changes()["picture"] == [first, second]  # the audit log records the change of file
     assert second != first
     assert stored(storage) == [second]
 
@@ -175,3 +177,12 @@ def test_the_file_view_follows_check_get(app: Any, db: Any, auth: Any, users: An
     assert response.status_code == 200
     assert client.get("/api/secret/1/file/picture/").status_code == 401
     assert client.get("/api/secret/1/file/picture/", headers=USER).status_code == 403
+
+
+def test_the_openapi_document_shows_uploads_and_urls(client: Any, setup: Any) -> None:
+    document = client.get("/api/openapi.json").get_json()
+    card = document["components"]["schemas"]["card"]
+    assert card["properties"]["picture"] == {"type": ["string", "null"], "format": "uri"}
+    create = document["paths"]["/api/card/"]["post"]["requestBody"]["content"]
+    assert create["multipart/form-data"]["schema"]["properties"]["picture"] == {"type": "string", "format": "binary"}
+    assert "multipart/form-data" not in document["paths"]["/api/hidden/"]["post"]["requestBody"]["content"]

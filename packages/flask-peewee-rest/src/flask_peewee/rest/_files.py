@@ -24,7 +24,16 @@ from flask_peewee.utils.uploads import (
 if TYPE_CHECKING:
     from flask_peewee.rest._resource import RestResource
 
-__all__ = ["FILE_ROUTE", "accept_uploads", "add_file_urls", "serve_file", "served_file_fields", "upload_body_limit"]
+__all__ = [
+    "FILE_ROUTE",
+    "FILE_URL_SCHEMA",
+    "accept_uploads",
+    "add_file_urls",
+    "multipart_schema",
+    "serve_file",
+    "served_file_fields",
+    "upload_body_limit",
+]
 
 #: the file view of a resource with file fields, relative to ``<prefix>/<name>``
 FILE_ROUTE = "/<pk>/file/<field>/"
@@ -41,6 +50,21 @@ def served_file_fields(resource: RestResource) -> dict[str, FileField]:
         and (resource.fields is None or name in resource.fields)
         and name not in (resource.exclude or ())
     }
+
+
+#: the OpenAPI schema of a file field in the output: its URL
+FILE_URL_SCHEMA: dict[str, Any] = {"type": ["string", "null"], "format": "uri"}
+
+
+def multipart_schema(resource: RestResource, schema: dict[str, Any]) -> dict[str, Any] | None:
+    """The OpenAPI schema of a multipart body for the JSON body ``schema``: its file fields as binary parts."""
+    names = [name for name in served_file_fields(resource) if name in schema.get("properties", {})]
+    if not names:
+        return None
+    properties = dict(schema["properties"])
+    for name in names:
+        properties[name] = {"type": "string", "format": "binary"}
+    return {**schema, "properties": properties}
 
 
 def upload_body_limit(resource: RestResource) -> int | None:
@@ -91,8 +115,9 @@ def accept_uploads(resource: RestResource, data: dict[str, Any], obj: peewee.Mod
         raise ApiError(422, "Invalid data", errors=errors)
     for name, field in writable.items():
         current = obj.__data__.get(name) if obj is not None else None
-        if name in request.files:
-            uploads = request.files.getlist(name)
+        # a browser form's file input left empty sends a part with no file name: nothing chosen
+        uploads = [upload for upload in request.files.getlist(name) if upload.filename]
+        if uploads:
             if len(uploads) != 1:
                 errors[name] = "send one file"
                 continue
