@@ -119,7 +119,6 @@ def check_upload(
     allowed_types: Iterable[str],
     max_size: int,
     max_pixels: int = 25_000_000,
-    image: bool = False,
 ) -> CheckedUpload:
     """Read and check an upload (a werkzeug ``FileStorage``); raise :class:`UploadError` when it is refused.
 
@@ -150,10 +149,8 @@ def check_upload(
         raise UploadError(f"Files of type {kind.mime} are not accepted; accepted: {', '.join(allowed)}.")
     if kind.mime.startswith("image/") and kind.mime != _SVG:
         pil = pillow()
-        if pil is not None:
+        if pil is not None:  # without Pillow, the type detected from the content is all there is
             _check_image(pil, content, kind.mime, max_pixels)
-        elif image:
-            pass  # without Pillow the content type check is all there is
     return CheckedUpload(content, kind.mime, re.sub(r"[^a-z0-9]", "", kind.extension.lower())[:10] or "bin")
 
 
@@ -209,7 +206,6 @@ def check_field_upload(file_field: FileField, upload: Any) -> CheckedUpload:
         allowed_types=file_field.get_allowed_types(storage),
         max_size=file_field.get_max_size(config, storage),
         max_pixels=file_field.get_max_pixels(config),
-        image=file_field.is_image,
     )
 
 
