@@ -51,6 +51,7 @@ def example(tmp_path_factory, server_database):
     if server_database:
         os.environ["DATABASE_URL"] = server_database
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp_path_factory.mktemp('twitter') / 'example.db'}")
+    os.environ.setdefault("FLASK_PEEWEE_UPLOADS_ROOT", str(tmp_path_factory.mktemp("uploads")))
     sys.path.insert(0, HERE)
     main = importlib.import_module("main")
     main.app.config.update(TESTING=True, FLASK_PEEWEE_PASSWORD_SCHEMES=["pbkdf2_sha256"])

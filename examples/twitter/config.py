@@ -50,3 +50,5 @@ class Configuration:
     FLASK_PEEWEE_AUTH_REQUIRE_2FA_FOR_ADMIN = False
     # the "Your sessions" page at /accounts/sessions/ (off unless enabled), linked from base.html
     FLASK_PEEWEE_AUTH_SESSIONS_PAGE = True
+    # where uploaded files (user avatars) are kept; served by the admin and the API with their permission checks
+    FLASK_PEEWEE_UPLOADS_ROOT = os.environ.get("FLASK_PEEWEE_UPLOADS_ROOT") or os.path.join(HERE, "uploads")

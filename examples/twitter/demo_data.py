@@ -3,6 +3,8 @@
 import datetime
 import secrets
 
+from playhouse.migrate import SchemaMigrator, migrate
+
 from main import db
 from models import Message, Relationship, User
 
@@ -14,9 +16,17 @@ PEOPLE = {
 FOLLOWS = [("alice", "bob"), ("bob", "alice"), ("carol", "alice"), ("admin", "carol")]
 
 
+def _add_avatar_column():
+    """A demo database made before avatars existed gets the column (the demo keeps its SQLite file)."""
+    database = User._meta.database
+    if "avatar" not in {column.name for column in database.get_columns(User._meta.table_name)}:
+        migrate(SchemaMigrator.from_database(database).add_column(User._meta.table_name, "avatar", User.avatar))
+
+
 def load(admin_password: str | None = None) -> str:
     """Create the tables, add the demo rows once, and (re)set the admin's password; return it."""
     db.create_tables()
+    _add_avatar_column()
     password = admin_password or secrets.token_urlsafe(9)
     with db.database.atomic():
         admin = User.get_or_none(User.username == "admin")

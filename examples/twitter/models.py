@@ -6,6 +6,7 @@ from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, Text
 
 from app import db
 from flask_peewee.auth import BaseUser
+from flask_peewee.utils.uploads import ImageField
 
 # The longest message or note the site takes, through its pages, the admin panel and the API alike.
 MAX_MESSAGE_LENGTH = 1000
@@ -18,6 +19,8 @@ class User(db.Model, BaseUser):
     join_date = DateTimeField(default=datetime.datetime.now)
     active = BooleanField(default=True)
     admin = BooleanField(default=False)
+    # an uploaded picture (flask-peewee-utils[images]): an upload control in the admin, a URL in the API
+    avatar = ImageField(null=True)
 
     def __str__(self):
         return self.username

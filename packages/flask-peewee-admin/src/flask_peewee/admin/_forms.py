@@ -22,6 +22,7 @@ from flask_peewee.admin._keys import KeyedQueryFieldMixin
 from flask_peewee.admin._m2m import ManyToManyFormField
 from flask_peewee.auth import BaseUser, PasswordPolicy
 from flask_peewee.utils import get_sensitive_fields, object_version
+from flask_peewee.utils.uploads import FileField
 
 if TYPE_CHECKING:
     from flask_peewee.admin._model_admin import ModelAdmin
@@ -226,6 +227,13 @@ class AdminModelConverter(ModelConverter):
             if field.name == "password" and issubclass(model, BaseUser):
                 checks.append(PasswordPolicy(username_field="username", email_field="email"))
             return field.name, SecretField(label=field.verbose_name, validators=checks, description=field.help_text)
+        if isinstance(field, FileField):
+            from flask_peewee.admin._uploads import FileUploadField
+
+            label = field.verbose_name or self.model_admin.admin.template_helper.fix_underscores(field.name)
+            return field.name, FileUploadField(
+                label=label, description=field.help_text, model_field=field, model_admin=self.model_admin
+            )
         return super().convert(model, field, field_args)
 
     def handle_foreign_key(self, model: type[peewee.Model], field: peewee.ForeignKeyField, **kwargs: Any) -> Any:

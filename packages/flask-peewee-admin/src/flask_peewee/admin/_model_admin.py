@@ -37,6 +37,7 @@ from flask_peewee.admin._query_filters import (
     QueryFilter,
 )
 from flask_peewee.admin._related import load_related, related_paths
+from flask_peewee.admin._uploads import FileViews
 from flask_peewee.admin._views import ModelViews
 from flask_peewee.db.typed import does_not_exist
 from flask_peewee.utils import (
@@ -50,6 +51,7 @@ from flask_peewee.utils import (
     parse_filters,
 )
 from flask_peewee.utils.internal import app_gettext, parse_key
+from flask_peewee.utils.uploads import file_fields
 
 if TYPE_CHECKING:
     from flask_peewee.admin._admin import Admin
@@ -100,7 +102,7 @@ class Column:
         return value() if callable(value) and not isinstance(value, (peewee.Model, Markup)) else value
 
 
-class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
+class ModelAdmin(ExportMixin, LookupMixin, FileViews, ModelViews):
     """How a model appears in the admin. Subclass it and register it with the model.
 
     Usage::
@@ -213,7 +215,7 @@ class ModelAdmin(ExportMixin, LookupMixin, ModelViews):
             ("/action/", self.action),
             ("/<pk>/", self.edit),
             ("/<pk>/history/", self.history),
-        )
+        ) + ((("/_file/<field>/<path:name>", self.stored_file),) if file_fields(self.model) else ())
 
     def get_template_overrides(self) -> dict[str, str]:
         """Templates to use instead of the defaults, by view: index, add, edit, delete, export."""

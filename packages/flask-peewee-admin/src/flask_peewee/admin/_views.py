@@ -27,6 +27,7 @@ from flask_peewee.admin._keys import parse_keys
 from flask_peewee.auth import validate_csrf_token
 from flask_peewee.db.typed import does_not_exist, pk_expr, primary_key
 from flask_peewee.utils import PaginatedQuery, QueryError, get_sensitive_fields
+from flask_peewee.utils.uploads import delete_object_files, upload_batch
 
 if TYPE_CHECKING:
     from flask_peewee.admin._model_admin import ModelAdmin
@@ -271,7 +272,8 @@ class ModelViews:
 
         The object's entry holds the ids of the many-to-many fields the form submitted.
         """
-        with _write_atomic(self.database):
+        # uploads are stored before the row and deleted again if the transaction fails (upload_batch)
+        with upload_batch(), _write_atomic(self.database):
             if not adding:
                 self._check_version_locked(instance)
             links = self.submitted_many_to_many(form, adding=adding)
@@ -458,6 +460,7 @@ class ModelViews:
                 error = gettext("These objects are still referenced by other rows and cannot be deleted.")
             else:
                 send_deleted(self.auth, deleted)
+                delete_object_files(deleted)
                 flash(gettext("Deleted %(count)s.", count=self.count_label(len(objects))), "success")
                 return redirect(self.admin_url("index"))
         collected: dict[Any, Any] = {}

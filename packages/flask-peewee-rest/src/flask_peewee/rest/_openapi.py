@@ -13,6 +13,7 @@ from flask_peewee.rest._authentication import (
     TokenAuthentication,
     UserAuthentication,
 )
+from flask_peewee.rest._files import FILE_URL_SCHEMA, multipart_schema, served_file_fields
 from flask_peewee.rest._m2m import many_to_many_fields
 from flask_peewee.rest._pagination import pagination_class
 from flask_peewee.rest._query import hidden_fields
@@ -133,7 +134,11 @@ def _input_example(schema: dict[str, Any], resource: RestResource) -> dict[str, 
 
 def _body(schema: dict[str, Any], resource: RestResource) -> dict[str, Any]:
     media = {"schema": schema, "example": _input_example(schema, resource)}
-    return {"required": True, "content": {"application/json": media}}
+    content: dict[str, Any] = {"application/json": media}
+    multipart = multipart_schema(resource, schema)
+    if multipart is not None:  # file fields: uploaded as parts of a multipart body
+        content["multipart/form-data"] = {"schema": multipart}
+    return {"required": True, "content": content}
 
 
 def object_schema(resource: RestResource, depth: int = 0) -> dict[str, Any]:
@@ -151,6 +156,9 @@ def object_schema(resource: RestResource, depth: int = 0) -> dict[str, Any]:
             properties[field.name] = field_schema(field)
     for name, field in many_to_many_fields(resource).items():
         properties[name] = {"type": "array", "items": field_schema(field.rel_model._meta.primary_key)}
+    for name in served_file_fields(resource):
+        if name in properties:
+            properties[name] = dict(FILE_URL_SCHEMA)
     return {"type": "object", "properties": properties, "examples": [object_example(resource)]}
 
 

@@ -38,13 +38,14 @@ def max_body_size() -> int:
     return int(own if limit is None else limit)
 
 
-def read_body() -> dict[str, Any]:
+def read_body(limit: int | None = None) -> dict[str, Any]:
     """The request body as a dict: JSON, or a form whose ``data`` field holds JSON (or plain form fields).
 
-    Raises :class:`ApiError`: 413 past the size limit, 400 for a body that is empty, not
-    JSON, or not an object.
+    Raises :class:`ApiError`: 413 past the size limit (``limit``, default :func:`max_body_size`),
+    400 for a body that is empty, not JSON, or not an object. A multipart body holding only
+    files reads as an empty dict (the files are in ``request.files``).
     """
-    limit = max_body_size()
+    limit = max_body_size() if limit is None else limit
     if not body_within_limit(limit):
         raise ApiError(413, f"Request body too large (limit {limit} bytes)")
     try:
@@ -60,7 +61,7 @@ def read_body() -> dict[str, Any]:
         raise ApiError(413, f"Request body too large (limit {limit} bytes)") from None
     if not isinstance(data, dict):
         raise ApiError(400, f"The request body must be a JSON object, not {type(data).__name__}")
-    if not data:
+    if not data and not (request.mimetype == "multipart/form-data" and request.files):
         raise ApiError(400, "The request body is empty: send a JSON object")
     return data
 

@@ -17,6 +17,7 @@ from flask_peewee.db.typed import dirty_names, primary_key, query_order_by
 from flask_peewee.rest._auditing import delete_object, record_audit, send_written, snapshot
 from flask_peewee.rest._cursor import CURSOR_PARAM
 from flask_peewee.rest._errors import ApiError, json_response
+from flask_peewee.rest._files import FILE_ROUTE, accept_uploads, add_file_urls, serve_file, upload_body_limit
 from flask_peewee.rest._m2m import load_many_to_many, parse_many_to_many, write_many_to_many
 from flask_peewee.rest._nested import CREATING, nested_write_keys, remember_nested_writes, write_nested_objects
 from flask_peewee.rest._pagination import Pagination, page_link, pagination_class
@@ -38,6 +39,7 @@ from flask_peewee.utils import (
 )
 from flask_peewee.utils import apply_ordering as order_query
 from flask_peewee.utils.internal import filterable_path, parse_key, sensitive_snapshot, split_filter_key
+from flask_peewee.utils.uploads import delete_object_files, file_fields, upload_batch
 
 if TYPE_CHECKING:
     from flask_peewee.rest._api import RestAPI
@@ -331,6 +333,7 @@ class RestResource(RateLimitHooks):
         if extra is None:
             extra = obj.__dict__.get(_M2M)
         data = model_to_dict(obj, fields=self.fields, exclude=self.exclude or ())
+        add_file_urls(self, obj, data)
         for name, nested in self.nested_resources.items():
             if name in data and obj.__data__.get(name) is not None:
                 try:
@@ -411,7 +414,16 @@ class RestResource(RateLimitHooks):
         and answer the resource's allowed methods; returning a view of your own for ``"/"``
         or ``"/<pk>/"`` replaces the built-in one.
         """
-        return (("/", self.api_list), ("/<pk>/", self.api_detail), ("/<pk>/delete/", self.post_delete))
+        urls = (("/", self.api_list), ("/<pk>/", self.api_detail), ("/<pk>/delete/", self.post_delete))
+        return (*urls, (FILE_ROUTE, self.api_file)) if file_fields(self.model) else urls
+
+    def api_file(self, pk: str, field: str) -> Response:
+        """``GET <name>/<pk>/file/<field>/``: a stored file of the object (``?thumb=1``: an image's thumbnail).
+
+        Only on models with file fields; after the resource's authentication, ``check_get`` and
+        the ``view`` permission. Served as a download unless it is a raster image, with ``nosniff``.
+        """
+        return serve_file(self, pk, field)
 
     def get_url_name(self, name: str) -> str:
         """The endpoint name the original gave a view of this resource (``api.message_api_list``)."""
@@ -596,8 +608,8 @@ class RestResource(RateLimitHooks):
     # -- writing -------------------------------------------------------------------------
 
     def read_request_data(self) -> dict[str, Any]:
-        """The request body as a dict (JSON, or a form field ``data`` holding JSON)."""
-        return read_body()
+        """The request body as a dict (JSON, or a form field ``data`` holding JSON; files of a multipart body)."""
+        return read_body(upload_body_limit(self))
 
     def check_precondition(self, obj: peewee.Model) -> None:
         """``If-Match``: 412 when the object changed since the client read it."""
@@ -683,7 +695,9 @@ class RestResource(RateLimitHooks):
         relations = parse_many_to_many(self, data)
         instance = self.model()
         setattr(instance, _CREATING, True)
-        with write_transaction(self, instance):
+        # uploads are stored first and deleted again if the write fails
+        with upload_batch(), write_transaction(self, instance):
+            data = accept_uploads(self, data, None)
             instance = reload_stored(self.persist_object(instance, data))
             write_many_to_many(self, instance, relations)
             entry = record_audit(self, "add", instance, relations=relations)
@@ -697,8 +711,9 @@ class RestResource(RateLimitHooks):
         data = self.read_request_data()
         relations = parse_many_to_many(self, data)
         before = snapshot(self, obj, relations)
-        with write_transaction(self, obj):
+        with upload_batch(), write_transaction(self, obj):
             self._check_precondition_locked(obj)
+            data = accept_uploads(self, data, obj)
             obj = reload_stored(self.persist_object(obj, data))
             write_many_to_many(self, obj, relations)
             entry = record_audit(self, "change", obj, before, relations)
@@ -717,6 +732,7 @@ class RestResource(RateLimitHooks):
             deleted = delete_object(self, obj, self.delete_recursive)
         if deleted:
             send_written(self, "delete", obj)
+            delete_object_files([obj])
         return self.response({"deleted": deleted})
 
     # -- dispatch ------------------------------------------------------------------------

@@ -14,6 +14,11 @@ __all__ = [
     "SECRET_KEY",
     "SECRET_KEY_FALLBACKS",
     "SETTINGS",
+    "UPLOADS_DELETE_WITH_OBJECT",
+    "UPLOADS_MAX_PIXELS",
+    "UPLOADS_MAX_SIZE",
+    "UPLOADS_PUBLIC_URL",
+    "UPLOADS_ROOT",
 ]
 
 PASSWORD_SCHEMES = Setting(
@@ -44,6 +49,28 @@ SECRET_KEY_FALLBACKS = Setting(
     "SECRET_KEY_FALLBACKS", None, "Flask's list of older keys, still accepted when checking a signature."
 )
 
+UPLOADS_ROOT = Setting(
+    "FLASK_PEEWEE_UPLOADS_ROOT",
+    None,
+    "directory of the uploaded files of fields that name no storage (default: the app's instance path + /uploads).",
+)
+UPLOADS_PUBLIC_URL = Setting(
+    "FLASK_PEEWEE_UPLOADS_PUBLIC_URL",
+    None,
+    "URL prefix the web server serves that directory at; unset, files are served by the admin's and API's views.",
+)
+UPLOADS_MAX_SIZE = Setting(
+    "FLASK_PEEWEE_UPLOADS_MAX_SIZE", 5 * 1024 * 1024, "largest uploaded file accepted, in bytes (413 past it)."
+)
+UPLOADS_MAX_PIXELS = Setting(
+    "FLASK_PEEWEE_UPLOADS_MAX_PIXELS", 25_000_000, "largest image accepted, in pixels (width times height)."
+)
+UPLOADS_DELETE_WITH_OBJECT = Setting(
+    "FLASK_PEEWEE_UPLOADS_DELETE_WITH_OBJECT",
+    True,
+    "delete an object's stored files when the admin or the API deletes the object.",
+)
+
 #: Every key of this package, in the order of the documentation's table.
 SETTINGS = (
     SECRET_KEY,
@@ -54,4 +81,9 @@ SETTINGS = (
     ARGON2_PARALLELISM,
     CREDENTIALS_CACHE_SECONDS,
     CREDENTIALS_CACHE_SIZE,
+    UPLOADS_ROOT,
+    UPLOADS_PUBLIC_URL,
+    UPLOADS_MAX_SIZE,
+    UPLOADS_MAX_PIXELS,
+    UPLOADS_DELETE_WITH_OBJECT,
 )
