@@ -86,6 +86,9 @@ def test_no_table_and_no_query_either_way(app, db, count_queries, features):
         "fp_remember_token",
         "fp_auth_session",
         "fp_login_throttle",
+        "fp_group",
+        "fp_group_member",
+        "fp_group_grant",
     }
     # the same as with everything off: one query (the user of the session) per logged-in page
     assert counts == [1, 1]
