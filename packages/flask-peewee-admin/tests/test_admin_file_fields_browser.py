@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,10 +11,10 @@ import peewee
 import pytest
 from flask import Flask
 from PIL import Image
-from tests.test_admin_browser import _log_in, browser  # noqa: F401 - the module's browser fixture
-from werkzeug.serving import make_server
+from tests.test_admin_browser import _log_in
 
 from flask_peewee.admin import Admin, ModelAdmin
+from flask_peewee.db.testing import serve
 from flask_peewee.utils.uploads import ImageField, LocalStorage
 from tests.conftest import make_user
 
@@ -46,20 +45,13 @@ def upload_server(app: Flask, db: Any, auth: Any, tmp_path: Path) -> Iterator[tu
     with app.app_context():
         Profile.create(name="ann")
     db.database.close()
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}", Profile, storage
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=10)
-        httpd.server_close()
+    with serve(app) as base:
+        yield base, Profile, storage
 
 
-def test_upload_replace_and_clear_in_a_real_browser(browser: Any, upload_server: Any, tmp_path: Path) -> None:  # noqa: F811
+def test_upload_replace_and_clear_in_a_real_browser(fp_browser: Any, upload_server: Any, tmp_path: Path) -> None:
     base, profile, storage = upload_server
-    page = browser.new_page()
+    page = fp_browser.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     _log_in(page, base)
