@@ -7,10 +7,13 @@ broken bodies. The ``examples-postgres`` tox env runs this file on PostgreSQL to
 refuses what SQLite takes (a NUL character in text, an integer past 64 bits).
 """
 
+import io
 import json
 import re
+import secrets
 
 import pytest
+from PIL import Image
 
 pytestmark = pytest.mark.usefixtures("leaves_no_rows")
 
@@ -72,6 +75,12 @@ def _own_rows(main, person):
             "note": main.Note.create(user=user, message="hostile target"),
             "group": main.auth.create_group(f"hostile-{user.username}"),
         }
+        field = main.User.avatar  # an avatar of its own, for the admin's and the API's file views
+        image = io.BytesIO()
+        Image.new("RGB", (8, 8), "red").save(image, "PNG")
+        user.avatar = f"{field.get_prefix()}/hostile-{secrets.token_hex(8)}.png"
+        field.get_storage().save(user.avatar, image.getvalue())
+        user.save()
     with main.app.test_request_context():  # the mailed links of the account views, for their <token>
         links = {
             "auth.confirm_signup": main.auth.confirm_signup_url,
@@ -100,6 +109,10 @@ def _valid_arguments(rule, rows):
             values[name] = str(rows["group"].id)
         elif name == "user_id":
             values[name] = str(rows["user"].id)
+        elif name == "field":  # the file views of the admin and the API: the user's avatar
+            values[name] = "avatar"
+        elif name == "name":
+            values[name] = rows["user"].avatar
     if "pk" in rule.arguments:
         owner = values.get("resource") or OWNER.match(rule.rule).group(1)
         values["pk"] = str(rows[owner].id)
