@@ -66,7 +66,9 @@ def upload_widget(field: FileUploadField, **kwargs: Any) -> Markup:
                     '<span class="fp-check fp-upload-clear">'
                     '<input type="checkbox" name="{0}{1}" id="{2}{1}" value="1"{3}>'
                     ' <label for="{2}{1}">{4}</label></span>'
-                ).format(field.name, CLEAR_SUFFIX, field.id, Markup(" checked") if field.clear else "", gettext("Clear"))
+                ).format(
+                    field.name, CLEAR_SUFFIX, field.id, Markup(" checked") if field.clear else "", gettext("Clear")
+                )
             )
     attributes = wtforms.widgets.html_params(name=field.name, type="file", accept=accept, **kwargs)
     parts.append(Markup(f"<input {attributes}>"))  # noqa: S704 - html_params escapes every value

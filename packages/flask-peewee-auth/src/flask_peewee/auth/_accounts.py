@@ -59,7 +59,7 @@ THROTTLED = N_("Too many attempts. Please wait %(minutes)s before trying again."
 BAD_LINK = N_("This link is invalid or has expired.")
 TAKEN_USERNAME = N_("This username is already taken.")
 TAKEN_EMAIL = N_("An account with this email address already exists.")
-WRONG_PASSWORD = N_("Incorrect password.")  # noqa: S105 (a message, not a password)
+WRONG_PASSWORD = N_("Incorrect password.")
 _DUMMY_HASH = "$flask-peewee$no-such-user"
 
 
@@ -303,7 +303,9 @@ class AccountViews:
                     hours = max(1, confirm_age() // 3600)
                     deliver(build_message("change_email", email, user=user, link=link, email=email, hours=hours))
                     return _message_page(
-                        self, gettext("Check your email"), gettext("We sent a link to %(email)s: open it to confirm the new address.", email=email)
+                        self,
+                        gettext("Check your email"),
+                        gettext("We sent a link to %(email)s: open it to confirm the new address.", email=email),
                     )
         return self._render("auth/change_email.html", form=form, error=error)
 
@@ -396,7 +398,9 @@ def _after_signup(host: _Host, user: Any) -> Any:
     hours = max(1, confirm_age() // 3600)
     deliver(build_message("signup_confirm", user.email, user=user, link=link, hours=hours))
     return _message_page(
-        host, gettext("Check your email"), gettext("We sent a link to %(email)s: open it to confirm your account, then log in.", email=user.email)
+        host,
+        gettext("Check your email"),
+        gettext("We sent a link to %(email)s: open it to confirm your account, then log in.", email=user.email),
     )
 
 

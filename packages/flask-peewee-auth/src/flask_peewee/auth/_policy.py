@@ -164,9 +164,7 @@ def _translated(message: str, n: int | None = None) -> str:
     return gettext(message)
 
 
-def _problems(
-    password: str, username: str | None, email: str | None, text: Callable[..., str]
-) -> list[str]:
+def _problems(password: str, username: str | None, email: str | None, text: Callable[..., str]) -> list[str]:
     config = _config()
     if not settings.PASSWORD_POLICY.get(config):
         return []

@@ -31,11 +31,9 @@ if TYPE_CHECKING:
 __all__ = ["TwoFactorViews"]
 
 CSRF_ERROR = N_("The form has expired or did not come from this site. Please try again.")
-CODE_ERROR = N_(
-    "That code is not valid. Enter the current code of your authenticator app, or a recovery code."
-)
+CODE_ERROR = N_("That code is not valid. Enter the current code of your authenticator app, or a recovery code.")
 ENROL_ERROR = N_("That code is not valid. Check the time of your device and enter the current code.")
-PASSWORD_ERROR = N_("Incorrect password")  # noqa: S105 (a message, not a password)
+PASSWORD_ERROR = N_("Incorrect password")
 THROTTLED = N_("Too many attempts. Please wait %(minutes)s before trying again.")
 ADMIN_NEEDS_2FA = N_("The administration requires two-factor authentication: set it up to continue.")
 _NO_STORE = {"Cache-Control": "no-store"}
@@ -174,7 +172,11 @@ class TwoFactorViews:
                     if not is_totp_code(form.code.data):
                         left = self.two_factor.recovery_codes_left(user)
                         flash(
-                            ngettext("You used a recovery code: %(num)d left.", "You used a recovery code: %(num)d left.", left),
+                            ngettext(
+                                "You used a recovery code: %(num)d left.",
+                                "You used a recovery code: %(num)d left.",
+                                left,
+                            ),
                             "warning",
                         )
                     flash(gettext("You are logged in as %(user)s", user=user), "success")
