@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask_babel import Babel
+from PIL import Image
 
 from flask_peewee.admin import Admin, GroupsPanel, ModelAdmin
 from flask_peewee.auth import Auth
 from flask_peewee.auth.testing import create_user, form_csrf_token, log_in
 from flask_peewee.db import Database
-from flask_peewee.utils.uploads import FileField, LocalStorage
+from flask_peewee.utils.uploads import ImageField, LocalStorage
 
 pytestmark = pytest.mark.backends("sqlite")
 
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.backends("sqlite")
 @pytest.fixture
 def site(app: Flask, db: Database, auth: Auth, models: Any, tmp_path: Path) -> Any:
     class Document(db.Model):
-        scan = FileField(storage=LocalStorage(tmp_path / "media"), null=True, allowed_types=("text/plain",))
+        scan = ImageField(storage=LocalStorage(tmp_path / "media"), null=True)
 
     admin = Admin(app, auth)
     admin.register(models.Note)
@@ -61,7 +62,10 @@ def test_spanish_upload_control(app: Flask, site: Any) -> None:
     Babel(app, locale_selector=lambda: "es")
     client = site
     url = "/admin/document/add/"
-    data = {"csrf_token": form_csrf_token(client, url), "_save": "1", "scan": (io.BytesIO(b"hello"), "a.txt")}
+    image = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(image, "PNG")
+    image.seek(0)
+    data = {"csrf_token": form_csrf_token(client, url), "_save": "1", "scan": (image, "a.png")}
     assert client.post(url, data=data, content_type="multipart/form-data").status_code == 302
     page = client.get("/admin/document/1/").get_data(as_text=True)
     assert "Archivo actual:" in page
