@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import peewee
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from flask_peewee.admin._i18n import N_, gettext
 from flask_peewee.admin._panels import AdminPanel
 from flask_peewee.auth import validate_csrf_token
 
@@ -18,7 +19,7 @@ __all__ = ["GroupsPanel"]
 
 SOURCE = "admin"
 _MAX_ID = 2**63 - 1  # larger ids are no row's (and no column takes them)
-CSRF_ERROR = "The form has expired or did not come from this site. Please try again."
+CSRF_ERROR = N_("The form has expired or did not come from this site. Please try again.")
 
 
 class GroupsPanel(AdminPanel):
@@ -97,10 +98,10 @@ class GroupsPanel(AdminPanel):
             found = user_model.get_or_none(user_model.username == username)
             if found is not None:
                 return redirect(url_for(self.get_url_name("user"), user_id=found.get_id()))
-            error = f"No user named {username!r}."
+            error = gettext("No user named %(username)s.", username=repr(username))
         if request.method == "POST":
             if not validate_csrf_token():
-                error = CSRF_ERROR
+                error = gettext(CSRF_ERROR)
             else:
                 try:
                     created = auth.create_group(
@@ -109,7 +110,7 @@ class GroupsPanel(AdminPanel):
                 except ValueError as exc:
                     error = f"{str(exc)[:1].upper()}{str(exc)[1:]}."
                 else:
-                    flash(f"Created the group {created.name}.", "success")
+                    flash(gettext("Created the group %(name)s.", name=created.name), "success")
                     return redirect(url_for(self.get_url_name("group"), group_id=created.id))
         return self._render(
             "admin/groups/index.html", groups=self._groups_with_counts(), error=error, form=request.form
@@ -124,7 +125,7 @@ class GroupsPanel(AdminPanel):
         error = None
         if request.method == "POST":
             if not validate_csrf_token():
-                error = CSRF_ERROR
+                error = gettext(CSRF_ERROR)
             else:
                 try:
                     done = self._change_group(group)
@@ -151,7 +152,7 @@ class GroupsPanel(AdminPanel):
         do = request.form.get("do")
         if do == "delete":
             auth.delete_group(group, source=SOURCE)
-            return f"Deleted the group {group.name}."
+            return gettext("Deleted the group %(name)s.", name=group.name)
         if do == "edit":
             return self._edit_group(group)
         if do in ("add_member", "remove_member"):
@@ -159,30 +160,32 @@ class GroupsPanel(AdminPanel):
             username = request.form.get("username", "").strip()
             user = user_model.get_or_none(user_model.username == username) if username else None
             if user is None:
-                raise ValueError(f"no user named {username!r}")
+                raise ValueError(gettext("no user named %(username)s", username=repr(username)))
             if do == "add_member":
                 added = auth.add_to_group(user, group, source=SOURCE)
-                return f"Added {user} to {group.name}." if added else f"{user} was already in {group.name}."
+                if added:
+                    return gettext("Added %(user)s to %(group)s.", user=user, group=group.name)
+                return gettext("%(user)s was already in %(group)s.", user=user, group=group.name)
             auth.remove_from_group(user, group, source=SOURCE)
-            return f"Removed {user} from {group.name}."
+            return gettext("Removed %(user)s from %(group)s.", user=user, group=group.name)
         if do == "grants":
             granted = auth.get_group_permissions(group)
             tables = [table for table, _label in self.permission_models(granted)]
             wanted = self._grants_from_form(tables)
             if wanted is None:
-                raise ValueError("the form names a model or an action this page does not offer")
+                raise ValueError(gettext("the form names a model or an action this page does not offer"))
             with auth.db.database.atomic():
                 for table, action in sorted(wanted - granted):
                     auth.grant_group_permission(group, table, action, source=SOURCE)
                 for table, action in sorted(granted - wanted):
                     auth.revoke_group_permission(group, table, action, source=SOURCE)
-            return f"Saved the permissions of {group.name}."
-        raise ValueError("unknown change")
+            return gettext("Saved the permissions of %(name)s.", name=group.name)
+        raise ValueError(gettext("unknown change"))
 
     def _edit_group(self, group: Any) -> str:
         name, description = request.form.get("name", ""), request.form.get("description", "")
         changed = self.auth.update_group(group, name, description, source=SOURCE)
-        return f"Saved the group {changed.name}."
+        return gettext("Saved the group %(name)s.", name=changed.name)
 
     def user(self, user_id: int) -> Any:
         """One user's groups and own grants, and the permissions they add up to; POST ``do`` = groups, grants."""
@@ -194,7 +197,7 @@ class GroupsPanel(AdminPanel):
         error = None
         if request.method == "POST":
             if not validate_csrf_token():
-                error = CSRF_ERROR
+                error = gettext(CSRF_ERROR)
             else:
                 try:
                     done = self._change_user(user)
@@ -229,26 +232,26 @@ class GroupsPanel(AdminPanel):
             try:
                 chosen = {int(value) for value in request.form.getlist("group")}
             except ValueError:
-                raise ValueError("the form names a group that does not exist") from None
+                raise ValueError(gettext("the form names a group that does not exist")) from None
             if not chosen <= set(groups):
-                raise ValueError("the form names a group that does not exist")
+                raise ValueError(gettext("the form names a group that does not exist"))
             current = {group.id for group in auth.get_groups(user)}
             with auth.db.database.atomic():
                 for group_id in sorted(chosen - current):
                     auth.add_to_group(user, groups[group_id], source=SOURCE)
                 for group_id in sorted(current - chosen):
                     auth.remove_from_group(user, groups[group_id], source=SOURCE)
-            return f"Saved the groups of {user}."
+            return gettext("Saved the groups of %(user)s.", user=user)
         if do == "grants":
             granted = self._own_grants(user)
             tables = [table for table, _label in self.permission_models(granted)]
             wanted = self._grants_from_form(tables)
             if wanted is None:
-                raise ValueError("the form names a model or an action this page does not offer")
+                raise ValueError(gettext("the form names a model or an action this page does not offer"))
             with auth.db.database.atomic():
                 for table, action in sorted(wanted - granted):
                     auth.grant_permission(user, table, action, source=SOURCE)
                 for table, action in sorted(granted - wanted):
                     auth.revoke_permission(user, table, action, source=SOURCE)
-            return f"Saved the permissions of {user}."
-        raise ValueError("unknown change")
+            return gettext("Saved the permissions of %(user)s.", user=user)
+        raise ValueError(gettext("unknown change"))

@@ -12,6 +12,7 @@ from werkzeug.datastructures import FileStorage
 from wtforms import validators
 from wtforms.utils import unset_value
 
+from flask_peewee.admin._i18n import gettext
 from flask_peewee.utils.uploads import (
     CheckedUpload,
     FileField,
@@ -53,7 +54,7 @@ def upload_widget(field: FileUploadField, **kwargs: Any) -> Markup:
     stored = field.object_data if isinstance(field.object_data, str) and field.object_data else None
     if stored:
         link = file_url(field.model_admin, field.model_field.name, stored)
-        parts.append(Markup('<p class="fp-upload-current">Current file: '))
+        parts.append(Markup('<p class="fp-upload-current">{} ').format(gettext("Current file:")))
         if field.model_field.is_image and pillow() is not None:
             thumb = file_url(field.model_admin, field.model_field.name, stored, thumbnail=True)
             parts.append(Markup('<img class="fp-upload-thumb" src="{}" alt="" loading="lazy"> ').format(thumb))
@@ -64,13 +65,15 @@ def upload_widget(field: FileUploadField, **kwargs: Any) -> Markup:
                 Markup(
                     '<span class="fp-check fp-upload-clear">'
                     '<input type="checkbox" name="{0}{1}" id="{2}{1}" value="1"{3}>'
-                    ' <label for="{2}{1}">Clear</label></span>'
-                ).format(field.name, CLEAR_SUFFIX, field.id, Markup(" checked") if field.clear else "")
+                    ' <label for="{2}{1}">{4}</label></span>'
+                ).format(
+                    field.name, CLEAR_SUFFIX, field.id, Markup(" checked") if field.clear else "", gettext("Clear")
+                )
             )
     attributes = wtforms.widgets.html_params(name=field.name, type="file", accept=accept, **kwargs)
     parts.append(Markup(f"<input {attributes}>"))  # noqa: S704 - html_params escapes every value
     if stored:
-        parts.append(Markup('<p class="fp-help">Choose a file to replace the current one.</p>'))
+        parts.append(Markup('<p class="fp-help">{}</p>').format(gettext("Choose a file to replace the current one.")))
     parts.append(Markup("</div>"))
     return Markup("").join(parts)
 
@@ -125,7 +128,7 @@ class FileUploadField(wtforms.Field):
             return
         empty = self.clear or not self.object_data
         if empty and not self.model_field.null:
-            raise validators.StopValidation("This field is required: choose a file.")
+            raise validators.StopValidation(gettext("This field is required: choose a file."))
 
     def populate_obj(self, obj: Any, name: str) -> None:
         old = obj.__data__.get(name) if isinstance(obj, peewee.Model) else getattr(obj, name, None)

@@ -8,7 +8,8 @@ from typing import Any
 from wtforms import Form, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from flask_peewee.auth._forms import MAX_PASSWORD, MAX_USERNAME, _printable
+from flask_peewee.auth._forms import MAX_PASSWORD, MAX_USERNAME, TranslatedForm, _printable
+from flask_peewee.auth._i18n import gettext, lazy_gettext
 
 __all__ = [
     "ChangeEmailForm",
@@ -33,52 +34,52 @@ def normalize_email(value: str | None) -> str:
 
 def _email(form: Form, field: Any) -> None:
     if not _EMAIL.match((field.data or "").strip()):
-        raise ValidationError("Enter a valid email address.")
+        raise ValidationError(gettext("Enter a valid email address."))
 
 
 def _username(form: Form, field: Any) -> None:
     value = field.data or ""
     if value != value.strip() or any(c.isspace() for c in value):
-        raise ValidationError("Usernames cannot contain spaces.")
+        raise ValidationError(gettext("Usernames cannot contain spaces."))
 
 
-def _email_field(label: str = "Email") -> StringField:
+def _email_field(label: str | None = None) -> StringField:
     return StringField(
-        label,
+        label or lazy_gettext("Email"),
         validators=[DataRequired(), Length(max=MAX_EMAIL), _printable, _email],
         render_kw={"autocomplete": "email", "type": "email"},
     )
 
 
-def _new_password(label: str = "Password") -> PasswordField:
+def _new_password(label: str | None = None) -> PasswordField:
     return PasswordField(
-        label,
+        label or lazy_gettext("Password"),
         validators=[DataRequired(), Length(max=MAX_PASSWORD), _printable],
         render_kw={"autocomplete": "new-password"},
     )
 
 
-def _repeat(label: str = "Repeat the password") -> PasswordField:
+def _repeat() -> PasswordField:
     return PasswordField(
-        label,
-        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        lazy_gettext("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=lazy_gettext("The two passwords differ."))],
         render_kw={"autocomplete": "new-password"},
     )
 
 
 def _current_password() -> PasswordField:
     return PasswordField(
-        "Current password",
+        lazy_gettext("Current password"),
         validators=[DataRequired(), Length(max=MAX_PASSWORD), _printable],
         render_kw={"autocomplete": "current-password"},
     )
 
 
-class SignupForm(Form):
+class SignupForm(TranslatedForm):
     """Username, email and password (twice)."""
 
     username = StringField(
-        "Username",
+        lazy_gettext("Username"),
         validators=[DataRequired(), Length(max=MAX_USERNAME), _printable, _username],
         render_kw={"autocomplete": "username", "autofocus": True},
     )
@@ -87,29 +88,29 @@ class SignupForm(Form):
     confirm = _repeat()
 
 
-class ForgotPasswordForm(Form):
+class ForgotPasswordForm(TranslatedForm):
     """The address a reset link is sent to."""
 
     email = _email_field()
 
 
-class ResetPasswordForm(Form):
+class ResetPasswordForm(TranslatedForm):
     """The new password (twice)."""
 
-    password = _new_password("New password")
+    password = _new_password(lazy_gettext("New password"))
     confirm = _repeat()
 
 
-class ChangePasswordForm(Form):
+class ChangePasswordForm(TranslatedForm):
     """The current password and the new one (twice)."""
 
     current_password = _current_password()
-    password = _new_password("New password")
+    password = _new_password(lazy_gettext("New password"))
     confirm = _repeat()
 
 
-class ChangeEmailForm(Form):
+class ChangeEmailForm(TranslatedForm):
     """The new address and the current password."""
 
-    email = _email_field("New email")
+    email = _email_field(lazy_gettext("New email"))
     current_password = _current_password()

@@ -32,8 +32,9 @@ from flask_peewee.auth._account_support import (
     username_taken,
 )
 from flask_peewee.auth._csrf import validate_csrf_token
+from flask_peewee.auth._i18n import N_, gettext, ngettext
 from flask_peewee.auth._mail import build_message, deliver
-from flask_peewee.auth._policy import password_problems
+from flask_peewee.auth._policy import form_password_problems
 from flask_peewee.auth._signals import password_changed, send_signal, user_created
 from flask_peewee.auth._throttle import LoginThrottled, retry_after_header
 from flask_peewee.auth._tokens import make_token, read_token, state_digest, state_matches
@@ -53,18 +54,18 @@ if TYPE_CHECKING:
 
 __all__ = ["AccountViews"]
 
-CSRF_ERROR = "The form has expired or did not come from this site. Please try again."
-THROTTLED = "Too many attempts. Please wait {minutes} before trying again."
-BAD_LINK = "This link is invalid or has expired."
-TAKEN_USERNAME = "This username is already taken."
-TAKEN_EMAIL = "An account with this email address already exists."
-WRONG_PASSWORD = "Incorrect password."  # noqa: S105 (a message, not a password)
+CSRF_ERROR = N_("The form has expired or did not come from this site. Please try again.")
+THROTTLED = N_("Too many attempts. Please wait %(minutes)s before trying again.")
+BAD_LINK = N_("This link is invalid or has expired.")
+TAKEN_USERNAME = N_("This username is already taken.")
+TAKEN_EMAIL = N_("An account with this email address already exists.")
+WRONG_PASSWORD = N_("Incorrect password.")
 _DUMMY_HASH = "$flask-peewee$no-such-user"
 
 
 def _minutes(seconds: int) -> str:
     minutes = max(1, -(-seconds // 60))
-    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+    return ngettext("%(num)d minute", "%(num)d minutes", minutes)
 
 
 def _add_errors(field: Any, errors: list[str]) -> None:
@@ -97,7 +98,7 @@ class _Host(Protocol):
 
 
 def _throttled_page(host: _Host, template: str, refused: LoginThrottled, **context: Any) -> Any:
-    error = THROTTLED.format(minutes=_minutes(refused.wait))
+    error = gettext(THROTTLED, minutes=_minutes(refused.wait))
     headers = {"Retry-After": retry_after_header(refused.wait)}
     return host._render(template, status=429, headers=headers, error=error, **context)
 
@@ -164,7 +165,7 @@ class AccountViews:
         error = None
         if request.method == "POST":
             if not validate_csrf_token():
-                error = CSRF_ERROR
+                error = gettext(CSRF_ERROR)
             elif form.validate():
                 try:
                     with use_primary(), self.login_attempt(f"\0signup\0{request.remote_addr or ''}") as outcome:
@@ -186,14 +187,14 @@ class AccountViews:
             if user is not None and not state_matches(values[1], "signup", user.get_id(), user.password, user.email):
                 user = None
         if user is None:
-            return _message_page(self, "Confirm your account", BAD_LINK, status=400)
+            return _message_page(self, gettext("Confirm your account"), gettext(BAD_LINK), status=400)
         if not user.active:
             before = self.audit.snapshot(user)
             user.active = True
             with self.db.database.atomic():
                 user.save(only=[self.User.active])
                 self.audit.record("change", user, before=before, source="signup-confirm", user=user)
-        flash("Your account is confirmed. You can log in now.", "success")
+        flash(gettext("Your account is confirmed. You can log in now."), "success")
         return redirect(url_for(_endpoint(self, "login")))
 
     # -- password reset -------------------------------------------------------------
@@ -208,7 +209,7 @@ class AccountViews:
         error = None
         if request.method == "POST":
             if not validate_csrf_token():
-                error = CSRF_ERROR
+                error = gettext(CSRF_ERROR)
             elif form.validate():
                 email = normalize_email(form.email.data)
                 try:
@@ -219,8 +220,8 @@ class AccountViews:
                     return _throttled_page(self, "auth/forgot_password.html", refused, form=form)
                 return _message_page(
                     self,
-                    "Check your email",
-                    "If an account uses this address, we sent it a link to choose a new password.",
+                    gettext("Check your email"),
+                    gettext("If an account uses this address, we sent it a link to choose a new password."),
                 )
         return self._render("auth/forgot_password.html", form=form, error=error)
 
@@ -236,15 +237,15 @@ class AccountViews:
             ):
                 user = None
         if user is None:
-            return _message_page(self, "Choose a new password", BAD_LINK, status=400)
+            return _message_page(self, gettext("Choose a new password"), gettext(BAD_LINK), status=400)
         form = ResetPasswordForm(request.form) if request.method == "POST" else ResetPasswordForm()
         error = None
         if request.method == "POST":
             if not validate_csrf_token():
-                error = CSRF_ERROR
+                error = gettext(CSRF_ERROR)
             elif form.validate() and _policy_allows(form, user.username, user.email):
                 _store_password(self, user, str(form.password.data), source="reset")
-                flash("Your password has been changed. You can log in with it now.", "success")
+                flash(gettext("Your password has been changed. You can log in with it now."), "success")
                 return redirect(url_for(_endpoint(self, "login")))
         return self._render("auth/reset_password.html", form=form, error=error, account=user)
 
@@ -259,19 +260,19 @@ class AccountViews:
         error = None
         if request.method == "POST":
             if not validate_csrf_token():
-                error = CSRF_ERROR
+                error = gettext(CSRF_ERROR)
             elif form.validate():
                 try:
                     right = _check_current_password(self, user, str(form.current_password.data))
                 except LoginThrottled as refused:
                     return _throttled_page(self, "auth/change_password.html", refused, form=form)
                 if not right:
-                    _add_errors(form.current_password, [WRONG_PASSWORD])
+                    _add_errors(form.current_password, [gettext(WRONG_PASSWORD)])
                 elif _policy_allows(form, user.username, user.email):
                     _store_password(self, user, str(form.password.data), source="change")
                     self._remember.forget()
                     self.start_session(user)  # this session goes on; every other one has ended
-                    flash("Your password has been changed.", "success")
+                    flash(gettext("Your password has been changed."), "success")
                     return redirect(url_for(_endpoint(self, "change_password")))
         return self._render("auth/change_password.html", form=form, error=error)
 
@@ -284,7 +285,7 @@ class AccountViews:
         error = None
         if request.method == "POST":
             if not validate_csrf_token():
-                error = CSRF_ERROR
+                error = gettext(CSRF_ERROR)
             elif form.validate():
                 try:
                     right = _check_current_password(self, user, str(form.current_password.data))
@@ -292,17 +293,19 @@ class AccountViews:
                     return _throttled_page(self, "auth/change_email.html", refused, form=form)
                 email = normalize_email(form.email.data)
                 if not right:
-                    _add_errors(form.current_password, [WRONG_PASSWORD])
+                    _add_errors(form.current_password, [gettext(WRONG_PASSWORD)])
                 elif email.lower() == (user.email or "").lower():
-                    _add_errors(form.email, ["This is already your email address."])
+                    _add_errors(form.email, [gettext("This is already your email address.")])
                 elif email_taken(self.User, email, exclude=user.get_id()):
-                    _add_errors(form.email, [TAKEN_EMAIL])
+                    _add_errors(form.email, [gettext(TAKEN_EMAIL)])
                 else:
                     link = self.confirm_email_url(user, email)
                     hours = max(1, confirm_age() // 3600)
                     deliver(build_message("change_email", email, user=user, link=link, email=email, hours=hours))
                     return _message_page(
-                        self, "Check your email", f"We sent a link to {email}: open it to confirm the new address."
+                        self,
+                        gettext("Check your email"),
+                        gettext("We sent a link to %(email)s: open it to confirm the new address.", email=email),
                     )
         return self._render("auth/change_email.html", form=form, error=error)
 
@@ -316,10 +319,10 @@ class AccountViews:
             if user is not None and not state_matches(values[2], "email", user.get_id(), user.email, user.password):
                 user = None
         if user is None:
-            return _message_page(self, "Confirm your email address", BAD_LINK, status=400)
+            return _message_page(self, gettext("Confirm your email address"), gettext(BAD_LINK), status=400)
         email = values[1] if values is not None else ""
         if email_taken(self.User, email, exclude=user.get_id()):
-            return _message_page(self, "Confirm your email address", TAKEN_EMAIL, status=409)
+            return _message_page(self, gettext("Confirm your email address"), gettext(TAKEN_EMAIL), status=409)
         before = self.audit.snapshot(user)
         user.email = email
         try:
@@ -327,8 +330,8 @@ class AccountViews:
                 user.save(only=[self.User.email])
                 self.audit.record("change", user, before=before, source="change-email", user=user)
         except peewee.IntegrityError:  # a model with a unique email, taken a moment ago
-            return _message_page(self, "Confirm your email address", TAKEN_EMAIL, status=409)
-        flash(f"Your email address is now {email}.", "success")
+            return _message_page(self, gettext("Confirm your email address"), gettext(TAKEN_EMAIL), status=409)
+        flash(gettext("Your email address is now %(email)s.", email=email), "success")
         return redirect(self.get_default_next_url())
 
 
@@ -336,7 +339,7 @@ class AccountViews:
 
 
 def _policy_allows(form: Any, username: str | None, email: str | None) -> bool:
-    problems = password_problems(form.password.data, username=username, email=email)
+    problems = form_password_problems(form.password.data, username=username, email=email)
     if problems:
         _add_errors(form.password, problems)
     return not problems
@@ -357,10 +360,10 @@ def _create_account(host: _Host, form: Any) -> Any:
     email = normalize_email(form.email.data)
     ok = _policy_allows(form, username, email)
     if username_taken(model, username):
-        _add_errors(form.username, [TAKEN_USERNAME])
+        _add_errors(form.username, [gettext(TAKEN_USERNAME)])
         ok = False
     if email_taken(model, email):
-        _add_errors(form.email, [TAKEN_EMAIL])
+        _add_errors(form.email, [gettext(TAKEN_EMAIL)])
         ok = False
     if not ok:
         return None
@@ -378,9 +381,9 @@ def _create_account(host: _Host, form: Any) -> Any:
             field = getattr(form, fields[0], None) if len(fields) == 1 else None
             message = TAKEN_EMAIL if fields == ("email",) else TAKEN_USERNAME
             if field is not None:
-                _add_errors(field, [message])
+                _add_errors(field, [gettext(message)])
         if not conflicts:
-            _add_errors(form.username, ["This account could not be created. Please check the fields."])
+            _add_errors(form.username, [gettext("This account could not be created. Please check the fields.")])
         return None
     return user
 
@@ -389,13 +392,15 @@ def _after_signup(host: _Host, user: Any) -> Any:
     send_signal(user_created, user=user, source="signup")
     if user.active:
         host.login_user(user)
-        flash(f"Welcome, {user.username}!", "success")
+        flash(gettext("Welcome, %(username)s!", username=user.username), "success")
         return redirect(host.get_next_url())
     link = host.confirm_signup_url(user)
     hours = max(1, confirm_age() // 3600)
     deliver(build_message("signup_confirm", user.email, user=user, link=link, hours=hours))
     return _message_page(
-        host, "Check your email", f"We sent a link to {user.email}: open it to confirm your account, then log in."
+        host,
+        gettext("Check your email"),
+        gettext("We sent a link to %(email)s: open it to confirm your account, then log in.", email=user.email),
     )
 
 

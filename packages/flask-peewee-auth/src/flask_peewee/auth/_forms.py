@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from flask_peewee.auth._i18n import gettext, lazy_gettext
 from flask_peewee.utils.internal import wtforms_translations
 
-__all__ = ["LoginForm", "RememberLoginForm"]
+__all__ = ["LoginForm", "RememberLoginForm", "TranslatedForm"]
 
 MAX_USERNAME = 255
 MAX_PASSWORD = 1024
@@ -42,6 +42,14 @@ class LoginForm(Form):
         validators=[DataRequired(), Length(max=MAX_PASSWORD), _printable],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class TranslatedForm(Form):
+    """The base of the account and two-factor forms: WTForms' own messages in the user's language."""
+
+    class Meta(DefaultMeta):
+        def get_translations(self, form: Any) -> Any:
+            return wtforms_translations() or super().get_translations(form)
 
 
 class RememberLoginForm(LoginForm):

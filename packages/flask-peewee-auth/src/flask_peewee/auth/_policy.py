@@ -16,7 +16,7 @@ import logging
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib import resources
 from typing import Any
 
@@ -25,6 +25,7 @@ from wtforms import Form
 from wtforms.validators import ValidationError
 
 from flask_peewee.auth import _settings as settings
+from flask_peewee.auth._i18n import N_, gettext, ngettext
 
 __all__ = ["PasswordPolicy", "PasswordPolicyError", "is_common_password", "password_problems", "pwned_count"]
 
@@ -35,10 +36,10 @@ _MAX_RANGE_BYTES = 1 << 20
 
 TOO_SHORT = "The password must be at least {n} characters long."
 TOO_LONG = "The password must be at most {n} characters long."
-COMMON = "This password is one of the most common passwords; choose another."
-PERSONAL = "The password must not be your username or email address."
-PWNED = "This password has appeared in a data breach; choose another."
-UNCHECKED = "The password could not be checked against known data breaches; try again later."
+COMMON = N_("This password is one of the most common passwords; choose another.")
+PERSONAL = N_("The password must not be your username or email address.")
+PWNED = N_("This password has appeared in a data breach; choose another.")
+UNCHECKED = N_("The password could not be checked against known data breaches; try again later.")
 
 
 class PasswordPolicyError(ValueError):
@@ -134,24 +135,54 @@ def password_problems(password: str, *, username: str | None = None, email: str 
     defaults otherwise. The breach check (off by default) is asked only when the local
     rules accept the password.
     """
+    return _problems(password, username, email, _english)
+
+
+def form_password_problems(password: str, *, username: str | None = None, email: str | None = None) -> list[str]:
+    """:func:`password_problems` in the user's language, for the errors of a form."""
+    return _problems(password, username, email, _translated)
+
+
+def _english(message: str, n: int | None = None) -> str:
+    return message if n is None else message.format(n=n)
+
+
+def _translated(message: str, n: int | None = None) -> str:
+    """A problem in the user's language, for a form (the CLI, the models and the API keep English)."""
+    if message == TOO_SHORT and n is not None:
+        return ngettext(
+            "The password must be at least %(num)d character long.",
+            "The password must be at least %(num)d characters long.",
+            n,
+        )
+    if message == TOO_LONG and n is not None:
+        return ngettext(
+            "The password must be at most %(num)d character long.",
+            "The password must be at most %(num)d characters long.",
+            n,
+        )
+    return gettext(message)
+
+
+def _problems(password: str, username: str | None, email: str | None, text: Callable[..., str]) -> list[str]:
     config = _config()
     if not settings.PASSWORD_POLICY.get(config):
         return []
     if not isinstance(password, str):
-        return [TOO_SHORT.format(n=settings.PASSWORD_MIN_LENGTH.get(config))]
+        return [text(TOO_SHORT, int(settings.PASSWORD_MIN_LENGTH.get(config)))]
     problems = []
     min_length = int(settings.PASSWORD_MIN_LENGTH.get(config))
     max_length = settings.PASSWORD_MAX_LENGTH.get(config)
     if len(password) < min_length:
-        problems.append(TOO_SHORT.format(n=min_length))
+        problems.append(text(TOO_SHORT, min_length))
     if max_length is not None and len(password) > int(max_length):
-        problems.append(TOO_LONG.format(n=int(max_length)))
+        problems.append(text(TOO_LONG, int(max_length)))
     if settings.PASSWORD_REJECT_COMMON.get(config) and is_common_password(password):
-        problems.append(COMMON)
+        problems.append(text(COMMON))
     if _personal(password, username, email):
-        problems.append(PERSONAL)
+        problems.append(text(PERSONAL))
     if not problems and settings.PASSWORD_PWNED_CHECK.get(config):
-        problems = _pwned_problems(password, config)
+        problems = [text(problem) for problem in _pwned_problems(password, config)]
     return problems
 
 
@@ -182,10 +213,8 @@ class PasswordPolicy:
         password = field.data
         if not isinstance(password, str) or not password:
             return
-        problems = password_problems(
-            password,
-            username=_form_value(form, self.username_field),
-            email=_form_value(form, self.email_field),
+        problems = _problems(
+            password, _form_value(form, self.username_field), _form_value(form, self.email_field), _translated
         )
         if problems:
             # the validation chain keeps one message per ValidationError: the others go first

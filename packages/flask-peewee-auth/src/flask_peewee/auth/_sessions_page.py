@@ -13,6 +13,7 @@ from flask import current_app, flash, redirect, request, url_for
 
 from flask_peewee.auth import _sessions
 from flask_peewee.auth._csrf import validate_csrf_token
+from flask_peewee.auth._i18n import N_, gettext, ngettext
 from flask_peewee.auth._live_sessions import session_key
 from flask_peewee.auth._models import utcnow
 from flask_peewee.auth._settings import SESSIONS_PAGE
@@ -26,8 +27,8 @@ if TYPE_CHECKING:
 
 __all__ = ["SessionsPage", "sessions_page_urls"]
 
-CSRF_ERROR = "The form has expired or did not come from this site. Please try again."
-NOT_YOURS = "That session has already ended or is not one of yours."
+CSRF_ERROR = N_("The form has expired or did not come from this site. Please try again.")
+NOT_YOURS = N_("That session has already ended or is not one of yours.")
 
 
 class _Host(Protocol):
@@ -80,7 +81,7 @@ class SessionsPage:
         error = None
         if request.method == "POST":
             if not validate_csrf_token():
-                error = CSRF_ERROR
+                error = gettext(CSRF_ERROR)
             else:
                 do = request.form.get("do")
                 row = _row_id(request.form.get("id"))
@@ -89,24 +90,24 @@ class SessionsPage:
                 if do == "end_session" and row is not None:
                     ended = sessions.select(sessions.key).where(mine_s, sessions.id == row).scalar()
                     if ended is None:
-                        error = NOT_YOURS
+                        error = gettext(NOT_YOURS)
                     elif ended == current_key:
                         self.logout_user(user)
-                        flash("This session is ended: you are logged out.", "success")
+                        flash(gettext("This session is ended: you are logged out."), "success")
                         return redirect(url_for(f"{self.blueprint.name}.login"))
                     else:
                         sessions.delete().where(mine_s, sessions.id == row).execute()
-                        flash("The session is ended.", "success")
+                        flash(gettext("The session is ended."), "success")
                         return redirect(here)
                 elif do == "end_device" and row is not None:
                     selector = tokens.select(tokens.selector).where(mine_t, tokens.id == row).scalar()
                     if selector is None:
-                        error = NOT_YOURS
+                        error = gettext(NOT_YOURS)
                     else:
                         tokens.delete().where(mine_t, tokens.id == row).execute()
                         if selector == current_selector:
                             self._remember.forget()  # and this browser's cookie goes too
-                        flash("The remembered device is forgotten.", "success")
+                        flash(gettext("The remembered device is forgotten."), "success")
                         return redirect(here)
                 elif do == "end_others":
                     others_s = sessions.delete().where(mine_s)
@@ -117,10 +118,10 @@ class SessionsPage:
                         others_t = others_t.where(tokens.selector != current_selector)
                     with sessions._meta.database.atomic():
                         count = others_s.execute() + others_t.execute()
-                    flash(f"Ended {count} other session{'' if count == 1 else 's'}.", "success")
+                    flash(ngettext("Ended %(num)d other session.", "Ended %(num)d other sessions.", count), "success")
                     return redirect(here)
                 else:
-                    error = NOT_YOURS
+                    error = gettext(NOT_YOURS)
         now = utcnow()
         with use_primary():  # what was just ended is gone from the list, replicas or not
             return self._render_sessions(user, now, current_key, current_selector, error)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from flask import current_app, flash, redirect, request, url_for
 
 from flask_peewee.auth._csrf import validate_csrf_token
+from flask_peewee.auth._i18n import N_, gettext, ngettext
 from flask_peewee.auth._throttle import LoginThrottled, retry_after_header
 from flask_peewee.auth._twofactor import enabled, is_totp_code, required_for_admin
 from flask_peewee.auth._twofactor_forms import CodeForm, PasswordConfirmForm
@@ -29,18 +30,18 @@ if TYPE_CHECKING:
 
 __all__ = ["TwoFactorViews"]
 
-CSRF_ERROR = "The form has expired or did not come from this site. Please try again."
-CODE_ERROR = "That code is not valid. Enter the current code of your authenticator app, or a recovery code."
-ENROL_ERROR = "That code is not valid. Check the time of your device and enter the current code."
-PASSWORD_ERROR = "Incorrect password"  # noqa: S105 (a message, not a password)
-THROTTLED = "Too many attempts. Please wait {minutes} before trying again."
-ADMIN_NEEDS_2FA = "The administration requires two-factor authentication: set it up to continue."
+CSRF_ERROR = N_("The form has expired or did not come from this site. Please try again.")
+CODE_ERROR = N_("That code is not valid. Enter the current code of your authenticator app, or a recovery code.")
+ENROL_ERROR = N_("That code is not valid. Check the time of your device and enter the current code.")
+PASSWORD_ERROR = N_("Incorrect password")
+THROTTLED = N_("Too many attempts. Please wait %(minutes)s before trying again.")
+ADMIN_NEEDS_2FA = N_("The administration requires two-factor authentication: set it up to continue.")
 _NO_STORE = {"Cache-Control": "no-store"}
 
 
 def _minutes(seconds: int) -> str:
     minutes = max(1, -(-seconds // 60))
-    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+    return ngettext("%(num)d minute", "%(num)d minutes", minutes)
 
 
 class _Host(Protocol):
@@ -108,7 +109,7 @@ class TwoFactorViews:
         if not self.two_factor.enabled() or not required_for_admin(current_app.config):
             return None
         if self.two_factor.factor_of(user) is None:
-            flash(ADMIN_NEEDS_2FA, "warning")
+            flash(gettext(ADMIN_NEEDS_2FA), "warning")
             return redirect(self._two_factor_url("two_factor_enrol", next=get_next()))
         if not self.two_factor.passed():
             return redirect(self._two_factor_url("two_factor_verify", next=get_next()))
@@ -140,7 +141,7 @@ class TwoFactorViews:
                 result = check()
                 outcome.report(result)
         except LoginThrottled as refused:
-            message = THROTTLED.format(minutes=_minutes(refused.wait))
+            message = gettext(THROTTLED, minutes=_minutes(refused.wait))
             return None, message, 429, {"Retry-After": retry_after_header(refused.wait), **_NO_STORE}
         return result, None, 200, dict(_NO_STORE)
 
@@ -156,7 +157,7 @@ class TwoFactorViews:
         error, status, headers = None, 200, dict(_NO_STORE)
         if request.method == "POST":
             if not validate_csrf_token():
-                error = CSRF_ERROR
+                error = gettext(CSRF_ERROR)
             elif form.validate():
                 answer, error, status, headers = self._checked(
                     user, lambda: self.two_factor.check_any(user, form.code.data or "")[0]
@@ -170,10 +171,17 @@ class TwoFactorViews:
                     self.two_factor.mark_passed()
                     if not is_totp_code(form.code.data):
                         left = self.two_factor.recovery_codes_left(user)
-                        flash(f"You used a recovery code: {left} left.", "warning")
-                    flash(f"You are logged in as {user}", "success")
+                        flash(
+                            ngettext(
+                                "You used a recovery code: %(num)d left.",
+                                "You used a recovery code: %(num)d left.",
+                                left,
+                            ),
+                            "warning",
+                        )
+                    flash(gettext("You are logged in as %(user)s", user=user), "success")
                     return redirect(self.get_next_url())
-                error = error or CODE_ERROR
+                error = error or gettext(CODE_ERROR)
         return self._render(
             "auth/twofactor_verify.html", form=form, error=error, status=status, headers=headers, pending=pending
         )
@@ -189,7 +197,7 @@ class TwoFactorViews:
         error, status, headers = None, 200, dict(_NO_STORE)
         if request.method == "POST":
             if not validate_csrf_token():
-                error = CSRF_ERROR
+                error = gettext(CSRF_ERROR)
             elif form.validate():
                 codes, error, status, headers = self._checked(
                     user, lambda: self.two_factor.confirm(user, form.code.data or "")
@@ -197,11 +205,11 @@ class TwoFactorViews:
                 if codes:
                     self.two_factor.end_other_sessions(user)
                     self.two_factor.mark_passed()
-                    flash("Two-factor authentication is on.", "success")
+                    flash(gettext("Two-factor authentication is on."), "success")
                     return self._render(
                         "auth/twofactor_codes.html", codes=codes, headers=headers, continue_url=self.get_next_url()
                     )
-                error = error or ENROL_ERROR
+                error = error or gettext(ENROL_ERROR)
         secret = self.two_factor.pending_secret(user)
         uri = self.two_factor.provisioning_uri(user, secret)
         return self._render(
@@ -226,12 +234,12 @@ class TwoFactorViews:
         error, status, headers = None, 200, dict(_NO_STORE)
         if request.method == "POST" and factor is not None:
             if not validate_csrf_token():
-                error = CSRF_ERROR
+                error = gettext(CSRF_ERROR)
             elif form.validate():
                 ok, error, status, headers = self._checked(user, lambda: user.check_password(form.password.data))
                 if ok and form.action.data == "regenerate":
                     codes = self.two_factor.regenerate_recovery_codes(user)
-                    flash("New recovery codes: the old ones no longer work.", "success")
+                    flash(gettext("New recovery codes: the old ones no longer work."), "success")
                     return self._render(
                         "auth/twofactor_codes.html",
                         codes=codes,
@@ -241,9 +249,9 @@ class TwoFactorViews:
                 if ok:
                     self.two_factor.remove(user)
                     self.two_factor.end_other_sessions(user)
-                    flash("Two-factor authentication is off.", "success")
+                    flash(gettext("Two-factor authentication is off."), "success")
                     return redirect(self._two_factor_url("two_factor_settings"))
-                error = error or PASSWORD_ERROR
+                error = error or gettext(PASSWORD_ERROR)
         left = self.two_factor.recovery_codes_left(user) if factor is not None else 0
         return self._render(
             "auth/twofactor_settings.html",
