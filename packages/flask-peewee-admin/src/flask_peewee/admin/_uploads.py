@@ -21,6 +21,7 @@ from flask_peewee.utils.uploads import (
     discard_file,
     file_fields,
     pillow,
+    safe_relative_name,
     send_stored_file,
     store_checked_upload,
 )
@@ -155,6 +156,10 @@ class FileViews:
             or field in (self.exclude or ())
             or (self.fields is not None and field not in self.fields)
         ):
+            abort(404)
+        try:  # a name no upload could have (NUL, "..", too long) never reaches the database
+            safe_relative_name(name)
+        except ValueError:
             abort(404)
         if not self.get_query().where(model_field == name).exists():
             abort(404)
