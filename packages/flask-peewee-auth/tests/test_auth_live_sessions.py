@@ -9,7 +9,7 @@ from flask import Flask
 
 from flask_peewee.auth import Auth
 from flask_peewee.auth.testing import log_in
-from flask_peewee.utils.internal import backend_name
+from flask_peewee.utils.internal import Periodic, backend_name
 
 PASSWORD = "correct horse"
 
@@ -151,15 +151,38 @@ def test_a_second_app_sees_the_logout_too(app, auth, client, user, login, csrf_f
     other_db.database.close()
 
 
-def test_a_login_clears_every_expired_session(app, auth, client, user, new_user, login):
+def test_expired_sessions_are_purged_once_every_so_many_logins(app, auth, client, user, new_user, login):
     new_user("bob")
     login(app.test_client(), "bob")
     with app.app_context():
         auth.AuthSession.update(expires=datetime.datetime(2000, 1, 1)).execute()
     auth.db.database.close()
-    login(client)
+    auth._live.purge_due = Periodic(2)
+    login(app.test_client())  # the first login of the period leaves bob's expired row
+    assert len(_rows(app, auth)) == 2
+    login(client)  # the second purges it
     rows = _rows(app, auth)
-    assert [row.user_id for row in rows] == [user.id]
+    assert [row.user_id for row in rows] == [user.id, user.id]
+    assert all(row.expires > datetime.datetime(2001, 1, 1) for row in rows)
+
+
+def test_a_first_login_writes_its_session_in_one_statement(app, auth, client, user, login, count_queries):
+    with count_queries() as statements:
+        login(client)
+    writes = [s for s in statements if s.split()[0].upper() in ("INSERT", "DELETE", "UPDATE")]
+    assert len(writes) == 1
+    assert writes[0].upper().startswith("INSERT")
+    assert len(_rows(app, auth)) == 1
+
+
+def test_a_login_over_a_live_session_ends_that_session(app, auth, client, user, login, count_queries):
+    login(client)
+    first = client.get_cookie("session").value
+    login(client)  # the same browser logs in again: the earlier session's row goes
+    assert len(_rows(app, auth)) == 1
+    replay = app.test_client()
+    replay.set_cookie("session", first)
+    assert replay.get("/private/").status_code == 302
 
 
 def test_a_login_commits_without_waiting_for_the_wal_on_postgres_and_a_logout_waits(

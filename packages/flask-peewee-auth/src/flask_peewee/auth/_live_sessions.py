@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import secrets
 from typing import TYPE_CHECKING, Any
@@ -13,7 +14,7 @@ from flask_peewee.auth._devices import device_values, touch
 from flask_peewee.auth._models import utcnow
 from flask_peewee.auth._permissions import user_id_of
 from flask_peewee.auth._throttle import AuthUnavailable
-from flask_peewee.utils.internal import backend_name
+from flask_peewee.utils.internal import Periodic, backend_name
 
 if TYPE_CHECKING:
     from flask_peewee.auth._auth import Auth
@@ -29,40 +30,60 @@ def session_key(sid: str) -> str:
 class LiveSessions:
     """Adds a row per login, deletes it at logout, and finds the user of a live session in one query."""
 
+    #: Logins (per process) between two deletions of the expired rows.
+    PURGE_EVERY = 100
+
     def __init__(self, auth: Auth) -> None:
         self.auth = auth
+        self.purge_due = Periodic(self.PURGE_EVERY)
 
     @property
     def model(self) -> Any:
         return self.auth.AuthSession
 
     def start(self, user: Any, previous_sid: str | None = None) -> str:
-        """Record a new session of ``user``, ending ``previous_sid``'s and every expired one; its id."""
+        """Record a new session of ``user`` and end ``previous_sid``'s; its id.
+
+        A login without a previous session writes one row, in one statement. Expired rows
+        (which log nobody in: :meth:`user` checks ``expires``) are deleted once every
+        :attr:`PURGE_EVERY` logins of this process (:meth:`purge`), not at each login.
+        """
         user_id = user_id_of(user)
         if user_id is None:
             raise TypeError(f"flask-peewee-auth sessions need a user with an integer primary key, got {user!r}")
         sid = secrets.token_urlsafe(32)
         model, now = self.model, utcnow()
         database = self.auth.db.database
+        insert = model.insert(
+            key=session_key(sid),
+            user_id=user_id,
+            expires=now + current_app.permanent_session_lifetime,
+            **device_values(now),
+        )
+        postgres = backend_name(database) == "postgres"
         try:
-            with database.atomic():
-                if backend_name(database) == "postgres":
-                    # Losing this row in a server crash only logs the user out (it fails closed), so
-                    # the commit need not wait for the WAL flush. Ending a session stays durable.
-                    database.execute_sql("SET LOCAL synchronous_commit TO OFF")
-                stale = model.expires <= now  # indexed: the table holds no more than the live sessions
-                if previous_sid:
-                    stale |= model.key == session_key(previous_sid)
-                model.delete().where(stale).execute()
-                model.insert(
-                    key=session_key(sid),
-                    user_id=user_id,
-                    expires=now + current_app.permanent_session_lifetime,
-                    **device_values(now),
-                ).execute()
+            if previous_sid or postgres:
+                with database.atomic():
+                    if postgres:
+                        # Losing this row in a server crash only logs the user out (it fails closed), so
+                        # the commit need not wait for the WAL flush. Ending a session stays durable.
+                        database.execute_sql("SET LOCAL synchronous_commit TO OFF")
+                    if previous_sid:
+                        model.delete().where(model.key == session_key(previous_sid)).execute()
+                    insert.execute()
+            else:
+                insert.execute()
+            if self.purge_due.due():
+                self.purge(now)
         except (peewee.DatabaseError, peewee.InterfaceError) as exc:
             raise AuthUnavailable() from exc
         return sid
+
+    def purge(self, now: datetime.datetime | None = None) -> int:
+        """Delete the expired session rows (of every user); how many."""
+        model = self.model
+        now = utcnow() if now is None else now
+        return int(model.delete().where(model.expires <= now).execute())  # indexed
 
     def end(self, sid: str | None) -> None:
         """End the session ``sid`` on the server: its cookie, copied or not, no longer logs in."""

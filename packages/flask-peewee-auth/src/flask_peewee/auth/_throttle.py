@@ -156,18 +156,35 @@ class _DatabaseStore:
     def __init__(self, model: type[peewee.Model]) -> None:
         self.model = model
         self.purge_due = Periodic(self.PURGE_EVERY)
+        self._sql: dict[tuple[Any, int], str] = {}
 
     def counts(self, keys: Sequence[str], window: int) -> list[tuple[int, int]]:
         model: Any = self.model
         now = int(time.time())
-        query = model.select(model.key, model.attempts, model.window_start).where(model.key.in_(list(keys)))
-        rows = {key: (attempts, start) for key, attempts, start in query.tuples()}
+        params = list(keys)
+        cursor = model._meta.database.execute_sql(self._counts_sql(len(params)), params)
+        rows = {key: (int(attempts), int(start)) for key, attempts, start in cursor.fetchall()}
         result = []
         for key in keys:
             attempts, start = rows.get(key, (0, now))
             live = attempts > 0 and start > now - window
             result.append((attempts if live else 0, max(1, start + window - now) if live else window))
         return result
+
+    def _counts_sql(self, size: int) -> str:
+        """The SQL of the counters' read for ``size`` keys, built once per database (the read runs at every login)."""
+        model: Any = self.model
+        bound = model._meta.database
+        database = bound.obj if isinstance(bound, peewee.DatabaseProxy) else bound
+        cached = self._sql.get((database, size))
+        if cached is None:
+            placeholders = [f"key-{i}" for i in range(size)]
+            query = model.select(model.key, model.attempts, model.window_start).where(model.key.in_(placeholders))
+            cached, params = query.sql()
+            if params != placeholders:  # pragma: no cover - a key column that converts its values
+                raise ImproperlyConfigured("the login throttle's key column must store its values unchanged")
+            self._sql[(database, size)] = cached
+        return cached
 
     def hit(self, keys: Sequence[str], window: int) -> None:
         model: Any = self.model

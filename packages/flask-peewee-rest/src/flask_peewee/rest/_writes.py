@@ -11,7 +11,7 @@ import peewee
 from flask_peewee.db.typed import pk_expr
 from flask_peewee.rest._auths import only_auth
 from flask_peewee.rest._errors import ApiError
-from flask_peewee.utils.internal import unique_violation
+from flask_peewee.utils.internal import stored_row_known, unique_violation
 
 if TYPE_CHECKING:
     from flask_peewee.auth import Auth
@@ -78,8 +78,11 @@ def reload_stored(instance: peewee.Model) -> peewee.Model:
 
     What a backend keeps can differ from what was sent: MariaDB drops a datetime's
     microseconds, a NUMERIC column rounds to its scale, a REAL column to single precision.
-    The answer and the audit entry then show the stored row.
+    The answer and the audit entry then show the stored row. Nothing is read when the
+    INSERT already returned it (:func:`insert_instance` on PostgreSQL and SQLite).
     """
+    if stored_row_known(instance):
+        return instance
     model = type(instance)
     fields = model._meta.sorted_fields
     row = model.select(*fields).where(pk_expr(instance)).tuples().first()

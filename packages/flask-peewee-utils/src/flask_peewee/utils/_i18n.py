@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, cast
 
-from flask import current_app, has_app_context
+from flask.globals import _cv_app as _app_context
 from markupsafe import escape
 
 __all__ = [
@@ -35,8 +35,13 @@ def gettext_noop(string: str) -> str:
 
 
 def babel_active() -> bool:
-    """Whether the current app has Flask-Babel set up (``Babel(app)`` or ``babel.init_app(app)``)."""
-    return has_app_context() and "babel" in current_app.extensions
+    """Whether the current app has Flask-Babel set up (``Babel(app)`` or ``babel.init_app(app)``).
+
+    Asked for every message a page shows, so it reads the app context directly rather than
+    through the ``current_app`` proxy.
+    """
+    context = _app_context.get(None)
+    return context is not None and "babel" in context.app.extensions
 
 
 def current_language() -> str:

@@ -227,6 +227,45 @@ def insert_instance(instance: peewee.Model) -> peewee.Model:
     """Save a new ``instance`` with an INSERT, also when its primary key is already set (UUIDs, natural keys).
 
     peewee's plain ``save()`` would run an UPDATE (of no row) for a new object whose key has a value.
+    On PostgreSQL and SQLite 3.35+, for a model that does not override ``save()``, the INSERT
+    also returns the stored row (``RETURNING``): ``instance`` then holds what the database
+    kept, and :func:`stored_row_known` says so (no need to read it again).
     """
-    instance.save(force_insert=True)
+    model = type(instance)
+    if not _returns_stored_row(model):
+        instance.save(force_insert=True)
+        return instance
+    meta = model._meta
+    data = instance.__data__.copy()
+    instance._populate_unsaved_relations(data)
+    if meta.auto_increment and instance._pk is None:
+        data.pop(meta.primary_key.name, None)
+    fields = meta.sorted_fields
+    row = next(iter(model.insert(**data).returning(*fields).tuples().execute()))
+    for field, value in zip(fields, row, strict=True):
+        instance.__data__[field.name] = value
+    instance._dirty.clear()
+    instance.__dict__[_STORED] = True
     return instance
+
+
+_STORED = "_flask_peewee_stored_row"
+
+
+def stored_row_known(instance: peewee.Model) -> bool:
+    """Whether :func:`insert_instance` just filled ``instance`` with its stored row (asked once: it forgets)."""
+    return bool(instance.__dict__.pop(_STORED, False))
+
+
+def _returns_stored_row(model: type[peewee.Model]) -> bool:
+    meta = model._meta
+    if model.save is not peewee.Model.save or meta.primary_key is False or meta.composite_key:
+        return False  # an overridden save() (signals, slugs...) must run
+    backend = backend_name(meta.database)
+    if backend == "postgres":
+        return True
+    if backend == "sqlite":
+        import sqlite3
+
+        return sqlite3.sqlite_version_info >= (3, 35, 0)
+    return False

@@ -29,7 +29,7 @@ from flask_peewee.utils._passwords import password_scheme
 from flask_peewee.utils._paths import MAX_DEPTH, filterable_path, joined_from, path_alias, path_allowed
 from flask_peewee.utils._periodic import Periodic
 from flask_peewee.utils._sensitive import sensitive_snapshot
-from flask_peewee.utils._serialize import field_names
+from flask_peewee.utils._serialize import field_names, stored_row_known
 from flask_peewee.utils._unique import unique_violation
 from flask_peewee.utils._values import parse_key
 
@@ -61,6 +61,7 @@ __all__ = [
     "sensitive_exposures",
     "sensitive_snapshot",
     "split_filter_key",
+    "stored_row_known",
     "unique_violation",
     "wtforms_translations",
 ]
