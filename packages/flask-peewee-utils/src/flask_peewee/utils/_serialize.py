@@ -235,16 +235,17 @@ def insert_instance(instance: peewee.Model) -> peewee.Model:
     if not _returns_stored_row(model):
         instance.save(force_insert=True)
         return instance
-    meta = model._meta
+    meta: Any = model._meta
+    saved: Any = instance  # peewee's own save() steps, on its private attributes
     data = instance.__data__.copy()
-    instance._populate_unsaved_relations(data)
-    if meta.auto_increment and instance._pk is None:
+    saved._populate_unsaved_relations(data)
+    if meta.auto_increment and saved._pk is None:
         data.pop(meta.primary_key.name, None)
     fields = meta.sorted_fields
     row = next(iter(model.insert(**data).returning(*fields).tuples().execute()))
     for field, value in zip(fields, row, strict=True):
         instance.__data__[field.name] = value
-    instance._dirty.clear()
+    saved._dirty.clear()
     instance.__dict__[_STORED] = True
     return instance
 
