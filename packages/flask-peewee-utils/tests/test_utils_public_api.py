@@ -113,6 +113,7 @@ INTERNAL = {
     "sensitive_snapshot",
     "sensitive_exposures",
     "split_filter_key",
+    "stored_row_known",
     "unique_violation",
     "wtforms_translations",
 }

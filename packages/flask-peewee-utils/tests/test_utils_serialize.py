@@ -318,3 +318,30 @@ def test_many_different_field_choices_each_get_their_own_fields() -> None:
             assert model_to_dict(note, exclude=choice + extra) == {
                 name: value for name, value in expected.items() if name not in choice
             }
+
+
+def test_insert_instance_takes_the_stored_row_from_the_insert_where_it_can(db):
+    import peewee
+
+    from flask_peewee.utils import insert_instance
+    from flask_peewee.utils.internal import backend_name, stored_row_known
+
+    class Reading(db.Model):
+        label = peewee.CharField()
+        value = peewee.FloatField()
+        note = peewee.CharField(default="none")
+
+    db.create_tables()
+    reading = insert_instance(Reading(label="a", value=2))
+    assert reading.id is not None
+    assert reading.value == 2.0
+    assert reading.note == "none"
+    assert not reading.is_dirty()
+    returned = backend_name(db) in ("postgres", "sqlite")
+    assert stored_row_known(reading) is returned
+    if returned:  # the values are the stored row's, read through the fields
+        assert isinstance(reading.value, float)
+    assert stored_row_known(reading) is False  # asked once
+    stored = Reading.get_by_id(reading.id)
+    assert (stored.label, stored.value, stored.note) == ("a", 2.0, "none")
+    db.database.close()

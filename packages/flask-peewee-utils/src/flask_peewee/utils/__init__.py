@@ -83,6 +83,7 @@ from flask_peewee.utils.internal import (  # noqa: F401
     sensitive_exposures,
     sensitive_snapshot,
     split_filter_key,
+    stored_row_known,
     unique_violation,
     wtforms_translations,
 )
