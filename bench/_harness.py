@@ -245,7 +245,32 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--slow-repeats", type=int, default=3, help="repeats of the export workloads")
     parser.add_argument("--profile", default=None, help="profile this workload with cProfile instead of timing")
     parser.add_argument("--out", default=None, help="write the results here as JSON (default: stdout)")
+    parser.add_argument("--served", action="store_true", help="open the database as docs/deployment.rst serves it")
     return parser.parse_args(argv)
+
+
+#: What ``--served`` adds on SQLite, as docs/deployment.rst recommends: the write-ahead log, and
+#: commits that do not wait for the disk (a power loss can lose the last commits, never corrupt).
+SQLITE_SERVED_PRAGMAS = {"journal_mode": "wal", "synchronous": "normal"}
+
+
+def database_options(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
+    """The peewee engine (dotted path) and its options: the same on every side.
+
+    By default a plain engine, opened and closed by each request. With ``--served``, as
+    docs/deployment.rst serves an app: peewee's pool keeps the connections open (the
+    request's close returns its connection), and SQLite writes ahead to its log (closing the
+    last connection to a WAL database would checkpoint it at every request).
+    """
+    served = getattr(args, "served", False)
+    if args.backend == "sqlite":
+        if served:
+            return "playhouse.pool.PooledSqliteDatabase", {"pragmas": SQLITE_SERVED_PRAGMAS, "max_connections": 4}
+        return "peewee.SqliteDatabase", {}
+    params = pg_params(args.pg_dsn)
+    if served:
+        return "playhouse.pool.PooledPostgresqlDatabase", {**params, "max_connections": 4}
+    return "peewee.PostgresqlDatabase", params
 
 
 def pg_params(dsn: str) -> dict[str, Any]:

@@ -189,6 +189,8 @@ def run_worker(python: Path, side: str, backend: str, database: str, opts: dict[
     ]
     for name in opts["workloads"]:
         command += ["--workload", name]
+    if args.served:
+        command.append("--served")
     if args.profile:
         command += ["--profile", args.profile]
     print(f"run.py: {side} on {backend} ({opts['messages']:,} messages) ...", flush=True)
@@ -399,7 +401,10 @@ def print_report(all_reports: dict[str, Any]) -> None:
         names = [n for n in WORKLOADS if any(n in r["workloads"] for r in run["reports"].values())]
         table += rows_for(label, run["backend"], run["reports"], names, footnotes)
     print()
-    print(f"{all_reports.get('started', '')}, {all_reports.get('cpus')} CPUs, medians in ms")
+    connections = all_reports.get("connections", "one per request")
+    print(
+        f"{all_reports.get('started', '')}, {all_reports.get('cpus')} CPUs, connections: {connections}, medians in ms"
+    )
     for side, report in all_reports["runs"][0]["reports"].items():
         print(f"{side}: " + ", ".join(f"{k} {v}" for k, v in report["versions"].items()))
     print()
@@ -428,6 +433,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--pg-dsn", default=DEFAULT_PG_DSN, help="PostgreSQL server (a database is made and dropped)")
     parser.add_argument("--side", choices=SIDES, default=None, help="run one side only")
     parser.add_argument("--profile", default=None, choices=WORKLOADS, help="cProfile this workload (stderr)")
+    parser.add_argument(
+        "--served",
+        action="store_true",
+        help="every side opens the database as docs/deployment.rst serves it: peewee's pool, SQLite in WAL mode",
+    )
     parser.add_argument("--json-out", default=None, help="also write every report as JSON here")
     parser.add_argument("--from-json", default=None, help="print the table of a saved --json-out, run nothing")
     return parser.parse_args(argv)
@@ -461,7 +471,12 @@ def main(argv: list[str]) -> int:
         if not args.quick and dataset_cmd(pythons["ours"], "pg-ping", args.pg_dsn, check=False):
             backends.append("postgres")
     started = datetime.datetime.now()
-    all_reports: dict[str, Any] = {"mode": "quick" if args.quick else "full", "cpus": os.cpu_count(), "runs": []}
+    all_reports: dict[str, Any] = {
+        "mode": "quick" if args.quick else "full",
+        "connections": "pool, SQLite in WAL mode" if args.served else "one per request",
+        "cpus": os.cpu_count(),
+        "runs": [],
+    }
     for backend in backends:
         reports = run_backend(backend, pythons, mode, sides, args)
         all_reports["runs"].append({"backend": backend, "messages": mode["messages"], "reports": reports})

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import csv
 import datetime
+import importlib
 import io
 import json
 import os
@@ -66,9 +67,11 @@ EXPORT_BATCH = 1000
 
 
 def open_database(args: Any) -> peewee.Database:
-    if args.backend == "sqlite":
-        return peewee.SqliteDatabase(os.path.abspath(args.database))
-    return peewee.PostgresqlDatabase(args.database, **h.pg_params(args.pg_dsn))
+    engine, options = h.database_options(args)
+    module, _, name = engine.rpartition(".")
+    database_class = getattr(importlib.import_module(module), name)
+    path = os.path.abspath(args.database) if args.backend == "sqlite" else args.database
+    return database_class(path, **options)
 
 
 def make_app(args: Any) -> dict[str, Any]:

@@ -33,9 +33,8 @@ fp_utils.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
 
 
 def database_config(args: Any) -> dict[str, Any]:
-    if args.backend == "sqlite":
-        return {"name": args.database, "engine": "peewee.SqliteDatabase"}
-    return {"name": args.database, "engine": "peewee.PostgresqlDatabase", **h.pg_params(args.pg_dsn)}
+    engine, options = h.database_options(args)
+    return {"name": args.database, "engine": engine, **options}
 
 
 def make_app(args: Any) -> dict[str, Any]:

@@ -30,10 +30,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PASSWORD_SCHEMES = ["ldap_salted_sha256"]
 
 
-def database_url(args: Any) -> str:
-    if args.backend == "sqlite":
-        return "sqlite:///" + os.path.abspath(args.database)
-    return f"{args.pg_dsn.rstrip('/')}/{args.database}"
+def database_config(args: Any) -> dict[str, Any]:
+    engine, options = h.database_options(args)
+    name = os.path.abspath(args.database) if args.backend == "sqlite" else args.database
+    return {"name": name, "engine": engine, **options}
 
 
 def make_app(args: Any, *, throttle: bool = True) -> dict[str, Any]:
@@ -41,7 +41,7 @@ def make_app(args: Any, *, throttle: bool = True) -> dict[str, Any]:
     app.config.update(
         SECRET_KEY="bench",
         TESTING=True,
-        DATABASE=database_url(args),
+        DATABASE=database_config(args),
         FLASK_PEEWEE_PASSWORD_SCHEMES=PASSWORD_SCHEMES,
         FLASK_PEEWEE_LOGIN_THROTTLE_ENABLED=throttle,
     )
