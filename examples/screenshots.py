@@ -128,12 +128,16 @@ def take(out: Path, languages: tuple[str, ...] = ()) -> list[Path]:
         written = []
         try:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
                 if not languages:
+                    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
                     written += _readme_shots(browser, base, password, message_id, out)
+                    browser.close()
                 for lang in languages:
+                    # Chromium's own language too: it draws the date and time inputs in it, given its locale
+                    # files (Debian's chromium-l10n; without them they stay American)
+                    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[*ARGS, f"--lang={lang}"])
                     written += _language_shots(browser, base, password, message_id, out, lang)
-                browser.close()
+                    browser.close()
         finally:
             httpd.shutdown()
             thread.join(timeout=10)
