@@ -95,7 +95,9 @@ def _language_shots(browser, base: str, password: str, message_id: int, out: Pat
     context = browser.new_context(viewport={"width": 1200, "height": 800}, locale=lang)
     page = context.new_page()
     # ?lang= is kept in the session by the example's locale selector
-    written = [_shoot(page, base, f"/accounts/login/?lang={lang}&next=/admin/", out / f"login-{lang}.png", full_page=False)]
+    written = [
+        _shoot(page, base, f"/accounts/login/?lang={lang}&next=/admin/", out / f"login-{lang}.png", full_page=False)
+    ]
     _log_in(page, base, password)
     page.goto(f"{base}/admin/?lang={lang}")
     # newest first, with a filter on a related field (the user's name) so the filter row shows

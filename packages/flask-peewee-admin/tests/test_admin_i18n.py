@@ -127,7 +127,9 @@ def test_related_filter_labels_and_the_lookup_title_in_german(german: Flask, adm
 
 
 @pytest.mark.backends("sqlite")
-def test_filter_labels_follow_each_requests_language(app: Flask, admin: Admin, admin_client: Any, tmp_path: Path) -> None:
+def test_filter_labels_follow_each_requests_language(
+    app: Flask, admin: Admin, admin_client: Any, tmp_path: Path
+) -> None:
     """The filter offers are cached per model admin: their labels are still translated at each request."""
     write_catalogue(tmp_path, "de", "messages", {(None, "User"): "Benutzer", (None, "Username"): "Benutzername"})
     Babel(

@@ -124,10 +124,9 @@ def test_german_upload_refusals(app: Flask, site: Any) -> None:
 
 
 def test_upload_error_keeps_its_template_and_params() -> None:
+    from flask_peewee.admin._uploads import UPLOAD_MESSAGES as TRANSLATED
     from flask_peewee.utils.internal import UPLOAD_MESSAGES
     from flask_peewee.utils.uploads import UploadError
-
-    from flask_peewee.admin._uploads import UPLOAD_MESSAGES as TRANSLATED
 
     error = UploadError("The file is too large (limit %(limit)s bytes).", 413, params={"limit": 5})
     assert str(error) == error.message == "The file is too large (limit 5 bytes)."
