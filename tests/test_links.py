@@ -73,3 +73,19 @@ def test_package_metadata_declares_no_urls_until_the_project_has_an_address():
     declaring = [p.parent.name for p in ROOT.glob("packages/*/pyproject.toml") if "[project.urls]" in p.read_text()]
 
     assert declaring == []
+
+
+def test_every_admin_screenshot_is_shown_and_the_languages_are_complete():
+    """The admin's docs/ folder holds only pictures the README or docs/admin.rst show; docs/i18n/ has every language."""
+    folder = ROOT / "packages" / "flask-peewee-admin" / "docs"
+    readme = (folder.parent / "README.md").read_text(encoding="utf-8")
+    chapter = (ROOT / "docs" / "admin.rst").read_text(encoding="utf-8")
+
+    pictures = sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*.png"))
+    shown_in_chapter = {p for p in pictures if f"../packages/flask-peewee-admin/docs/{p}" in chapter}
+    unshown = [p for p in pictures if f"(docs/{p})" not in readme and p not in shown_in_chapter]
+
+    assert unshown == []
+    assert {p for p in pictures if p.startswith("i18n/")} == {
+        f"i18n/{page}-{lang}.png" for page in ("login", "list", "edit-form") for lang in ("de", "fr", "es")
+    }

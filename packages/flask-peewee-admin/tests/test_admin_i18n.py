@@ -19,7 +19,7 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, render_template_string
+from flask import Flask, render_template_string, request
 from flask_babel import Babel
 
 import flask_peewee.admin
@@ -74,6 +74,8 @@ def german(app: Flask, tmp_path: Path) -> Flask:
                 "Messages": "Nachrichten",
                 "Content": "Inhalt",
                 "Hello": "Hallo",
+                "User": "Benutzer",
+                "Username": "Benutzername",
             }.items()
         },
     )
@@ -112,6 +114,34 @@ def test_german_admin(german: Flask, admin: Admin, models: Any, admin_client: An
     assert "2 Nachrichten gelöscht." in admin_client.get("/admin/message/").get_data(as_text=True)
     empty = admin_client.post("/admin/message/add/", data={"csrf_token": token, "content": ""})
     assert "Bitte korrigieren Sie die unten angezeigten Fehler." in empty.get_data(as_text=True)
+
+
+@pytest.mark.backends("sqlite")
+def test_related_filter_labels_and_the_lookup_title_in_german(german: Flask, admin: Admin, admin_client: Any) -> None:
+    """A filter on a related model's field names both in the app's language; the lookup dialog its field's label."""
+    page = admin_client.get("/admin/message/?user__username=admin").get_data(as_text=True)
+    assert '<option value="user__username" data-kind="text" data-ops="' in page
+    assert ">Benutzer / Benutzername</option>" in page  # model and field names through the app's catalogue
+    assert "User / Username" not in page
+    assert 'data-lookup-label="Benutzer"' in admin_client.get("/admin/message/add/").get_data(as_text=True)
+
+
+@pytest.mark.backends("sqlite")
+def test_filter_labels_follow_each_requests_language(
+    app: Flask, admin: Admin, admin_client: Any, tmp_path: Path
+) -> None:
+    """The filter offers are cached per model admin: their labels are still translated at each request."""
+    write_catalogue(tmp_path, "de", "messages", {(None, "User"): "Benutzer", (None, "Username"): "Benutzername"})
+    Babel(
+        app,
+        locale_selector=lambda: request.accept_languages.best_match(["en", "de"]),
+        default_translation_directories=str(tmp_path),
+    )
+    german = admin_client.get("/admin/message/", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    english = admin_client.get("/admin/message/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert ">Benutzer / Benutzername</option>" in german
+    assert ">User / Username</option>" in english
+    assert "Benutzer" not in english
 
 
 @pytest.mark.backends("sqlite")
@@ -315,5 +345,6 @@ def test_every_admin_and_login_page_is_translated(
     pages["bulk action"] = action.get_data(as_text=True)
     assert "[[Dashboard]]" in pages["dashboard after login"]
     assert "[[Add Message]]" in pages["list"]
+    assert ">[[User / Username]]</option>" in pages["list"]  # a related filter's label: the separator is a message
     problems = [f"{name}: {text!r}" for name, html in pages.items() for text in dict.fromkeys(untranslated(html))]
     assert not problems, "texts not marked for translation:\n" + "\n".join(problems)

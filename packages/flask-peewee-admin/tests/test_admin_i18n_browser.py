@@ -66,7 +66,7 @@ def test_the_german_admin_in_a_real_browser(fp_browser: Any, german_server: str,
     page.click('button.fp-lookup-btn[data-lookup-field="user"]')
     page.wait_for_function("document.getElementById('fp-lookup-page').textContent !== ''")
     assert page.locator("#fp-lookup-page").inner_text().startswith("Seite 1 von ")
-    assert page.locator("#fp-lookup-title").inner_text() == "user auswählen"
+    assert page.locator("#fp-lookup-title").inner_text() == "User auswählen"  # the field's label, not its name
     page.fill("#fp-lookup-query", "nobody-has-this-name")
     page.wait_for_function("document.getElementById('fp-lookup-results').textContent.includes('Nichts gefunden.')")
     page.click('#fp-lookup-dialog button[aria-label="Schließen"]')

@@ -71,3 +71,68 @@ def test_spanish_upload_control(app: Flask, site: Any) -> None:
     assert "Archivo actual:" in page
     assert ">Quitar</label>" in page
     assert "Elija un archivo para sustituir el actual." in page
+
+
+def test_german_group_errors(app: Flask, site: Any) -> None:
+    """The refusals of auth's group methods (English there, for the CLI) read German on the admin's pages."""
+    Babel(app, locale_selector=lambda: "de")
+    client = site
+    _post(client, "/admin/groups/", name="editors")
+    empty = _post(client, "/admin/groups/", name="   ").get_data(as_text=True)
+    assert "Der Gruppenname darf nicht leer sein." in empty
+    taken = _post(client, "/admin/groups/", name="editors").get_data(as_text=True)
+    assert "Eine Gruppe namens &#39;editors&#39; gibt es bereits." in taken
+    long = _post(client, "/admin/groups/", name="x" * 151).get_data(as_text=True)
+    assert "Der Gruppenname darf höchstens 150 Zeichen lang sein." in long
+    _post(client, "/admin/groups/", name="writers")
+    renamed = _post(client, "/admin/groups/2/", do="edit", name="editors", description="").get_data(as_text=True)
+    assert "Eine Gruppe namens &#39;editors&#39; gibt es bereits." in renamed
+    described = _post(client, "/admin/groups/2/", do="edit", name="writers", description="d" * 256)
+    assert "Die Beschreibung darf höchstens 255 Zeichen lang sein" in described.get_data(as_text=True)
+    assert "already exists" not in taken + renamed
+
+
+def test_group_errors_stay_english_without_a_locale(site: Any) -> None:
+    taken = _post(site, "/admin/groups/", name="editors")
+    again = _post(site, "/admin/groups/", name="editors").get_data(as_text=True)
+    assert taken.status_code == 200
+    assert "A group named &#39;editors&#39; already exists." in again
+
+
+def _upload(client: Any, content: bytes, name: str) -> str:
+    url = "/admin/document/add/"
+    data = {"csrf_token": form_csrf_token(client, url), "_save": "1", "scan": (io.BytesIO(content), name)}
+    response = client.post(url, data=data, content_type="multipart/form-data")
+    assert response.status_code == 200  # the form again, with the error; nothing stored
+    return response.get_data(as_text=True)
+
+
+def test_german_upload_refusals(app: Flask, site: Any) -> None:
+    """utils' UploadError (English, for the REST API) is shown translated under the file field."""
+    Babel(app, locale_selector=lambda: "de")
+    client = site
+    unknown = _upload(client, b"just some words, not an image", "a.png")
+    assert "Der Dateityp wurde nicht erkannt; erlaubt sind: image/jpeg, image/png, image/gif, image/webp." in unknown
+    assert "not recognised" not in unknown
+    markup = _upload(client, b"GIF89a<script>alert(1)</script>", "a.gif")
+    assert "Die Datei enthält HTML- oder Skript-Code: abgelehnt." in markup
+    app.config["FLASK_PEEWEE_UPLOADS_MAX_SIZE"] = 1000
+    image = io.BytesIO()
+    Image.effect_noise((64, 64), 100).save(image, "PNG")
+    too_large = _upload(client, image.getvalue(), "noise.png")
+    assert "Die Datei ist zu groß (höchstens 1.000 Bytes)." in too_large  # the limit written the German way
+
+
+def test_upload_error_keeps_its_template_and_params() -> None:
+    from flask_peewee.admin._uploads import UPLOAD_MESSAGES as TRANSLATED
+    from flask_peewee.utils.internal import UPLOAD_MESSAGES
+    from flask_peewee.utils.uploads import UploadError
+
+    error = UploadError("The file is too large (limit %(limit)s bytes).", 413, params={"limit": 5})
+    assert str(error) == error.message == "The file is too large (limit 5 bytes)."
+    assert (error.template, error.params, error.status) == (
+        "The file is too large (limit %(limit)s bytes).",
+        {"limit": 5},
+        413,
+    )
+    assert set(UPLOAD_MESSAGES) <= TRANSLATED  # every refusal of utils has its entry in the admin's catalogue

@@ -5,7 +5,7 @@ from __future__ import annotations
 import peewee
 import pytest
 
-from flask_peewee.auth import ACTIONS, Auth
+from flask_peewee.auth import ACTIONS, Auth, GroupError
 from flask_peewee.auth.testing import log_in
 
 
@@ -200,3 +200,17 @@ def test_cli_group_commands_refuse_bad_input(auth, app, user, note):
     with app.app_context():
         assert auth.GroupMember.select().count() == 0
         assert auth.GroupGrant.select().count() == 0
+
+
+def test_group_errors_keep_their_template_and_params_for_a_translated_interface(auth, app):
+    with app.app_context():
+        auth.create_group("staff")
+        with pytest.raises(GroupError) as taken:
+            auth.create_group("staff")
+        with pytest.raises(GroupError) as too_long:
+            auth.create_group("x" * 151)
+    assert isinstance(taken.value, ValueError)
+    assert str(taken.value) == "a group named 'staff' already exists"  # the English text, as before
+    assert (taken.value.template, taken.value.params) == ("a group named %(name)s already exists", {"name": "'staff'"})
+    assert str(too_long.value) == "the group name must be at most 150 characters"
+    assert too_long.value.params == {"limit": 150}

@@ -252,3 +252,23 @@ def test_importing_works_without_the_extras_and_uploading_says_what_is_missing()
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "pip install 'flask-peewee-utils[uploads]'" in result.stdout
+
+
+def test_every_refusal_keeps_its_template_and_params() -> None:
+    """An interface translates ``template`` (the admin has each of UPLOAD_MESSAGES); ``message`` stays English."""
+    from flask_peewee.utils import _uploads
+    from flask_peewee.utils.internal import UPLOAD_MESSAGES
+
+    source = Path(_uploads.__file__).read_text()
+    raised = set(re.findall(r'UploadError\(\s*"([^"]+)"', source))
+    assert raised == set(UPLOAD_MESSAGES)
+    with pytest.raises(UploadError) as refused:
+        check_upload(io.BytesIO(b"plain words"), allowed_types=IMAGE_TYPES, max_size=5)
+    assert refused.value.status == 413
+    assert refused.value.message == str(refused.value) == "The file is too large (limit 5 bytes)."
+    assert refused.value.template == "The file is too large (limit %(limit)s bytes)."
+    assert refused.value.params == {"limit": 5}
+    with pytest.raises(UploadError) as unknown:
+        check_upload(io.BytesIO(b"plain words"), allowed_types=("image/png", "image/gif"), max_size=100)
+    assert unknown.value.message == "The file's type is not recognised; accepted: image/png, image/gif."
+    assert unknown.value.params == {"accepted": "image/png, image/gif"}

@@ -68,13 +68,19 @@ def filter_kind(field_: peewee.Field) -> str:
 
 @dataclass
 class FilterChoice:
-    """A field the user may filter on: its ``path`` (``user__username``), label, kind and operators."""
+    """A field the user may filter on: its ``path`` (``user__username``), label, kind and operators.
+
+    A field of a related model has ``related`` (that model) and ``field_label`` (the field's own
+    label): the form shows them as ``User / Username``, each part in the user's language.
+    """
 
     path: str
     label: str
     kind: str
     operators: tuple[str, ...]
     lookup: bool = False
+    related: type[peewee.Model] | None = None
+    field_label: str = ""
 
 
 @dataclass
@@ -195,16 +201,17 @@ class FilterForm:
         ma = self.model_admin
         helper = ma.admin.template_helper
         kind = filter_kind(fld)
-        label = helper.get_verbose_name(model, fld.name)
-        if "__" in path:
-            label = f"{helper.get_model_name(model)} / {label}"
+        label = field_label = helper.get_verbose_name(model, fld.name)
+        related = model if "__" in path else None
+        if related is not None:  # untranslated (the offers are cached across requests): the form shows choice_label()
+            label = f"{helper.readable_name(model)} / {label}"
         accepted = field_operators(fld)
         operators = tuple(op for op in _OPERATOR_ORDER if op in accepted)
         for query_filter in ma.custom_query_filters(fld):
             operators += (str(query_filter.key),)
             # the label of a filter class: the admin's catalogue has those of the original's filters
             self.operator_labels.setdefault(str(query_filter.key), lazy_gettext(str(query_filter.operation())))
-        return FilterChoice(path, label, kind, operators, lookup and kind == "fk")
+        return FilterChoice(path, label, kind, operators, lookup and kind == "fk", related, field_label)
 
     def _flatten(self, node: FieldTreeNode) -> list[FilterChoice]:
         result = list(node.fields)
@@ -227,13 +234,25 @@ class FilterForm:
             for choice in self.choices:
                 lookup = ' data-lookup="1"' if choice.lookup else ""
                 chosen = " selected" if choice.path == selected else ""
-                label = escape(app_gettext(choice.label))
+                label = escape(self.choice_label(choice))
                 parts.append(
                     f'<option value="{escape(choice.path)}" data-kind="{escape(choice.kind)}"'
                     f' data-ops="{escape(",".join(choice.operators))}"{lookup}{chosen}>{label}</option>'
                 )
             html = cache[selected] = Markup("".join(parts))  # noqa: S704 - every value escaped above
         return html
+
+    def choice_label(self, choice: FilterChoice | None) -> str:
+        """The label of ``choice`` in the user's language: the model and field names through the app's translations.
+
+        A related field reads ``User / Username`` (the separator from the admin's catalogue).
+        """
+        if choice is None:
+            return ""
+        if choice.related is None or not choice.field_label:
+            return app_gettext(choice.label)
+        model_name = self.model_admin.admin.template_helper.get_model_name(choice.related)
+        return gettext("%(model)s / %(field)s", model=model_name, field=app_gettext(choice.field_label))
 
     def operator_options(self, path: str | None = None, selected: str | None = None) -> Markup:
         """The ``<option>`` elements of the operator select: those of ``path``'s field (all without one)."""

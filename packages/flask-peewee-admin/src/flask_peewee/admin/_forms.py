@@ -22,6 +22,7 @@ from flask_peewee.admin._keys import KeyedQueryFieldMixin
 from flask_peewee.admin._m2m import ManyToManyFormField
 from flask_peewee.auth import BaseUser, PasswordPolicy
 from flask_peewee.utils import get_sensitive_fields, object_version
+from flask_peewee.utils.internal import app_gettext
 from flask_peewee.utils.uploads import FileField
 
 if TYPE_CHECKING:
@@ -60,20 +61,21 @@ def lookup_widget(field: LookupField, **kwargs: Any) -> Markup:
     data = field.data
     label = field.get_label(data) if data is not None else gettext("Select\u2026")
     value = data._pk if data is not None else ""
+    field_label = app_gettext(str(field.label.text))  # the dialog's title: "Select <field label>"
     parts = [
         Markup('<span class="fp-lookup">'),
         Markup('<input type="hidden" id="{}" name="{}" value="{}">').format(field.id, field.name, value),
         Markup(
             '<button type="button" class="fp-btn fp-lookup-btn" data-lookup-url="{}" data-lookup-field="{}"'
-            ' data-lookup-target="{}" aria-haspopup="dialog" aria-label="{}: {}">{}</button>'
-        ).format(field.lookup_url, field.lookup_field, field.id, field.label.text, label, label),
+            ' data-lookup-label="{}" data-lookup-target="{}" aria-haspopup="dialog" aria-label="{}: {}">{}</button>'
+        ).format(field.lookup_url, field.lookup_field, field_label, field.id, field_label, label, label),
     ]
     if field.allow_blank:
         parts.append(
             Markup(
                 '<button type="button" class="fp-btn fp-btn-plain fp-lookup-clear" data-lookup-target="{}"'
                 ' aria-label="{}">&times;</button>'
-            ).format(field.id, gettext("Clear %(label)s", label=field.label.text))
+            ).format(field.id, gettext("Clear %(label)s", label=field_label))
         )
     parts.append(Markup("</span>"))
     return Markup("").join(parts)

@@ -20,6 +20,27 @@ __all__ = ["GroupsPanel"]
 SOURCE = "admin"
 _MAX_ID = 2**63 - 1  # larger ids are no row's (and no column takes them)
 CSRF_ERROR = N_("The form has expired or did not come from this site. Please try again.")
+#: The refusals of auth's group methods (``GroupError.template``), marked for the admin's catalogue.
+GROUP_ERRORS = frozenset(
+    {
+        N_("the group name must be text"),
+        N_("the group name must not be empty"),
+        N_("the group name must be at most %(limit)s characters"),
+        N_("the group name must not hold a NUL character"),
+        N_("the description must be at most 255 characters, without NUL"),
+        N_("a group named %(name)s already exists"),
+        N_("no group %(group)s"),
+    }
+)
+
+
+def error_sentence(exc: ValueError) -> str:
+    """A refused change as a sentence of the page, in the user's language (auth's English when not in the catalogue)."""
+    text = str(exc)
+    template = getattr(exc, "template", None)
+    if template in GROUP_ERRORS:
+        text = gettext(template, **getattr(exc, "params", {}))
+    return f"{text[:1].upper()}{text[1:]}."
 
 
 class GroupsPanel(AdminPanel):
@@ -108,7 +129,7 @@ class GroupsPanel(AdminPanel):
                         request.form.get("name", ""), request.form.get("description", ""), source=SOURCE
                     )
                 except ValueError as exc:
-                    error = f"{str(exc)[:1].upper()}{str(exc)[1:]}."
+                    error = error_sentence(exc)
                 else:
                     flash(gettext("Created the group %(name)s.", name=created.name), "success")
                     return redirect(url_for(self.get_url_name("group"), group_id=created.id))
@@ -130,7 +151,7 @@ class GroupsPanel(AdminPanel):
                 try:
                     done = self._change_group(group)
                 except ValueError as exc:
-                    error = f"{str(exc)[:1].upper()}{str(exc)[1:]}."
+                    error = error_sentence(exc)
                 else:
                     flash(done, "success")
                     if request.form.get("do") == "delete":
@@ -202,7 +223,7 @@ class GroupsPanel(AdminPanel):
                 try:
                     done = self._change_user(user)
                 except ValueError as exc:
-                    error = f"{str(exc)[:1].upper()}{str(exc)[1:]}."
+                    error = error_sentence(exc)
                 else:
                     flash(done, "success")
                     return redirect(url_for(self.get_url_name("user"), user_id=user_id))

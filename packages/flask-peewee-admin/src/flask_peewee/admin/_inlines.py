@@ -17,9 +17,11 @@ from wtfpeewee.orm import model_form
 
 from flask_peewee.admin._audit import delete_with_audit, record, snapshot
 from flask_peewee.admin._forms import AdminModelConverter, SecretField, fingerprint, keep_unchanged
+from flask_peewee.admin._helpers import english_plural
 from flask_peewee.admin._i18n import N_, TranslatedForm, gettext
 from flask_peewee.db import ImproperlyConfigured
 from flask_peewee.utils import get_sensitive_fields
+from flask_peewee.utils.internal import app_gettext
 
 if TYPE_CHECKING:
     from flask_peewee.admin._model_admin import ModelAdmin
@@ -95,12 +97,21 @@ class InlineModelAdmin:
         return self.parent.admin
 
     def get_display_name(self) -> str:
-        """The child model's name as shown on a row (``New comment``)."""
-        return self.verbose_name or self.admin.template_helper.get_model_name(self.model)
+        """The child model's name as shown on a row (``New comment``), through the app's translations."""
+        if self.verbose_name:
+            return app_gettext(str(self.verbose_name))
+        return self.admin.template_helper.get_model_name(self.model)
 
     def get_title(self) -> str:
-        """The heading of the inline on the parent's page."""
-        return self.verbose_name_plural or f"{self.get_display_name()}s"
+        """The heading of the inline on the parent's page: the plural, through the app's translations."""
+        if self.verbose_name_plural:
+            return app_gettext(str(self.verbose_name_plural))
+        if self.verbose_name:
+            return app_gettext(english_plural(str(self.verbose_name)))
+        model_admin = self.admin.get_model_admin(self.model)
+        if model_admin is not None:  # its verbose_name_plural, or the English plural, translated
+            return model_admin.get_display_name_plural()
+        return app_gettext(english_plural(self.admin.template_helper.readable_name(self.model)))
 
     def related_query(self, field: Any) -> peewee.ModelSelect:
         """The rows a foreign key of a child may point at (the related admin's query when registered)."""

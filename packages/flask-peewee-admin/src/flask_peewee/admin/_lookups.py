@@ -8,6 +8,7 @@ import peewee
 from flask import abort, jsonify, request
 
 from flask_peewee.admin._host import ModelAdminHost
+from flask_peewee.admin._i18n import gettext
 from flask_peewee.utils import PaginatedQuery, apply_search, get_sensitive_fields, serialize_value
 
 __all__ = ["LookupMixin"]
@@ -89,7 +90,11 @@ class LookupMixin:
         name = request.args.get("field", "")
         owner, field = self.lookup_target(name)
         if field is None:
-            message = f"{name!r} is not a foreign key or many-to-many field of {self.model.__name__} or its inlines"
+            message = gettext(
+                "%(field)s is not a foreign key or many-to-many field of %(model)s or its inlines.",
+                field=repr(name),
+                model=self.model.__name__,
+            )
             return jsonify({"error": message}), 400
         key_field = field.rel_field if isinstance(field, peewee.ForeignKeyField) else field.rel_model._meta.primary_key
         query = owner.related_query(field)

@@ -23,6 +23,7 @@ from flask_peewee.admin._keys import parse_keys
 from flask_peewee.auth import set_links
 from flask_peewee.db.typed import pk_value, primary_key
 from flask_peewee.utils import many_to_many_ends
+from flask_peewee.utils.internal import app_gettext
 
 __all__ = [
     "ManyToManyFormField",
@@ -109,6 +110,7 @@ def _widget(field: ManyToManyFormField, **kwargs: Any) -> Markup:
         kwargs.setdefault("id", field.id)
         params = Markup(html_params(multiple=True, name=field.name, **kwargs))  # noqa: S704 - html_params escapes
         return blank + Markup("<select {}>").format(params) + Markup("").join(options) + Markup("</select>")
+    label = app_gettext(str(field.label.text))  # the field's label in the app's language
     items = [
         Markup(
             '<li><input type="hidden" name="{}" value="{}"><span>{}</span><button type="button"'
@@ -122,7 +124,7 @@ def _widget(field: ManyToManyFormField, **kwargs: Any) -> Markup:
         '<div class="fp-m2m" role="group" aria-labelledby="{id}-label">{blank}'
         '<ul class="fp-m2m-list" id="{id}-list" data-name="{name}">{items}</ul>'
         '<button type="button" class="fp-btn fp-lookup-btn" id="{id}" data-lookup-url="{url}" data-lookup-field="{lf}"'
-        ' data-lookup-list="{id}-list" aria-haspopup="dialog">{add}</button></div>'
+        ' data-lookup-label="{label}" data-lookup-list="{id}-list" aria-haspopup="dialog">{add}</button></div>'
     ).format(
         id=field.id,
         blank=blank,
@@ -130,7 +132,8 @@ def _widget(field: ManyToManyFormField, **kwargs: Any) -> Markup:
         items=Markup("").join(items),
         url=field.lookup_url,
         lf=field.lookup_field,
-        add=gettext("Add %(label)s\u2026", label=lower_name(str(field.label.text))),
+        label=label,
+        add=gettext("Add %(label)s\u2026", label=lower_name(label)),
     )
 
 

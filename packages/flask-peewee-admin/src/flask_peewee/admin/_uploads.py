@@ -12,7 +12,7 @@ from werkzeug.datastructures import FileStorage
 from wtforms import validators
 from wtforms.utils import unset_value
 
-from flask_peewee.admin._i18n import gettext
+from flask_peewee.admin._i18n import N_, format_number, gettext
 from flask_peewee.utils.uploads import (
     CheckedUpload,
     FileField,
@@ -35,6 +35,34 @@ __all__ = ["FileUploadField", "FileViews", "file_url"]
 
 #: the ``name`` of the checkbox that clears a file: ``<field name>-clear``
 CLEAR_SUFFIX = "-clear"
+
+#: The refusals of flask-peewee-utils' upload check (its ``UPLOAD_MESSAGES``), marked for the admin's catalogue.
+UPLOAD_MESSAGES = frozenset(
+    {
+        N_("The upload is not a file."),
+        N_("The file is too large (limit %(limit)s bytes)."),
+        N_("The file name must be a plain name, without a path."),
+        N_("The image is too large (%(width)sx%(height)s pixels, limit %(limit)s pixels)."),
+        N_("The image's content does not match its type."),
+        N_("The image is too large to decode safely."),
+        N_("The image is damaged or not an image."),
+        N_("The file is empty."),
+        N_("SVG files are not accepted (they can carry scripts)."),
+        N_("The SVG file holds a script: refused."),
+        N_("The file holds HTML or script markup: refused."),
+        N_("The file's type is not recognised; accepted: %(accepted)s."),
+        N_("Files of type %(type)s are not accepted; accepted: %(accepted)s."),
+    }
+)
+
+
+def upload_error_text(error: UploadError) -> str:
+    """Why an upload was refused, in the user's language (the English ``message`` when the catalogue lacks it)."""
+    template = getattr(error, "template", None)
+    if template not in UPLOAD_MESSAGES:
+        return error.message
+    params = {key: format_number(value) for key, value in getattr(error, "params", {}).items()}
+    return gettext(template, **params)
 
 
 def file_url(model_admin: ModelAdmin, field_name: str, stored: str, *, thumbnail: bool = False) -> str:
@@ -125,7 +153,7 @@ class FileUploadField(wtforms.Field):
             try:
                 self.checked = check_field_upload(self.model_field, self.upload)
             except UploadError as exc:
-                raise validators.StopValidation(exc.message) from None
+                raise validators.StopValidation(upload_error_text(exc)) from None
             return
         empty = self.clear or not self.object_data
         if empty and not self.model_field.null:

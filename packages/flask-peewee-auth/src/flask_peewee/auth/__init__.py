@@ -9,6 +9,7 @@ from flask_peewee.auth._audit import AuditLog
 from flask_peewee.auth._auth import Auth, get_auth
 from flask_peewee.auth._csrf import CSRF_FIELD_NAME, csrf_token, is_cross_site_request, validate_csrf_token
 from flask_peewee.auth._forms import LoginForm, RememberLoginForm
+from flask_peewee.auth._groups import GroupError
 from flask_peewee.auth._headers import add_security_headers
 from flask_peewee.auth._links import set_links
 from flask_peewee.auth._models import BaseUser, utcnow
@@ -33,6 +34,7 @@ __all__ = [
     "Auth",
     "AuthUnavailable",
     "BaseUser",
+    "GroupError",
     "LoginForm",
     "LoginOutcome",
     "LoginThrottle",

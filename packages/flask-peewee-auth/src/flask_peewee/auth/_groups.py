@@ -22,31 +22,45 @@ if TYPE_CHECKING:
     from flask_peewee.auth._permissions import PermissionPolicy
     from flask_peewee.db import Database
 
-__all__ = ["GroupMethods"]
+__all__ = ["GroupError", "GroupMethods"]
 
 _MAX_ID = 2**63 - 1  # past it, no id column holds the value (a query would fail, not miss)
 #: The longest group name the ``fp_group`` table holds.
 NAME_MAX_LENGTH = 150
 
 
+class GroupError(ValueError):
+    """A group write refused (a bad or taken name, a group that does not exist): ``str()`` says why, in English.
+
+    ``template`` is that text before ``params`` were filled in (``a group named %(name)s already
+    exists``, ``{"name": "'editors'"}``), so an interface in another language can look the
+    template up in its own catalogue (the admin's groups pages do).
+    """
+
+    def __init__(self, template: str, **params: Any) -> None:
+        self.template = template
+        self.params = params
+        super().__init__(template % params if params else template)
+
+
 def clean_group_name(name: Any) -> str:
-    """``name`` stripped; ValueError when it is empty, too long or holds a NUL character."""
+    """``name`` stripped; :class:`GroupError` when it is empty, too long or holds a NUL character."""
     if not isinstance(name, str):
-        raise ValueError("the group name must be text")
+        raise GroupError("the group name must be text")
     name = name.strip()
     if not name:
-        raise ValueError("the group name must not be empty")
+        raise GroupError("the group name must not be empty")
     if len(name) > NAME_MAX_LENGTH:
-        raise ValueError(f"the group name must be at most {NAME_MAX_LENGTH} characters")
+        raise GroupError("the group name must be at most %(limit)s characters", limit=NAME_MAX_LENGTH)
     if "\x00" in name:
-        raise ValueError("the group name must not hold a NUL character")
+        raise GroupError("the group name must not hold a NUL character")
     return name
 
 
 def _clean_description(description: Any) -> str:
     description = description.strip() if isinstance(description, str) else ""
     if len(description) > 255 or "\x00" in description:
-        raise ValueError("the description must be at most 255 characters, without NUL")
+        raise GroupError("the description must be at most 255 characters, without NUL")
     return description
 
 
@@ -122,10 +136,10 @@ class GroupMethods:
     # -- writing ----------------------------------------------------------------------
 
     def create_group(self, name: str, description: str = "", *, source: str | None = None) -> Any:
-        """Create the group ``name``; ValueError when the name is empty, too long or taken."""
+        """Create the group ``name``; :class:`GroupError` (a ValueError) when the name is empty, too long or taken."""
         name, description = clean_group_name(name), _clean_description(description)
         model = self.Group
-        taken = ValueError(f"a group named {name!r} already exists")
+        taken = GroupError("a group named %(name)s already exists", name=repr(name))
         if model.get_or_none(model.name == name) is not None:
             raise taken
         try:
@@ -137,11 +151,11 @@ class GroupMethods:
         return group
 
     def update_group(self, group: Any, name: str, description: str = "", *, source: str | None = None) -> Any:
-        """Rename ``group`` and set its description; ValueError for a bad or taken name. Returns the group."""
+        """Rename ``group`` and set its description; :class:`GroupError` for a bad or taken name. Returns the group."""
         found = self._require_group(group)
         name, description = clean_group_name(name), _clean_description(description)
         model = self.Group
-        taken = ValueError(f"a group named {name!r} already exists")
+        taken = GroupError("a group named %(name)s already exists", name=repr(name))
         if model.get_or_none((model.name == name) & (model.id != found.id)) is not None:
             raise taken
         before = self.audit.snapshot(found) if source is not None else None
@@ -249,7 +263,7 @@ class GroupMethods:
     def _require_group(self, group: Any) -> Any:
         found = self.get_group(group)
         if found is None:
-            raise ValueError(f"no group {group!r}")
+            raise GroupError("no group %(group)s", group=repr(group))
         return found
 
     def _require_user_id(self, user: Any) -> int:

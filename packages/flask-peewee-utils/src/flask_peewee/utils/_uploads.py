@@ -6,7 +6,7 @@ import importlib
 import io
 import re
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +18,7 @@ from flask_peewee.utils._file_fields import FileField, file_fields
 from flask_peewee.utils._storage import Storage, random_name
 
 __all__ = [
+    "UPLOAD_MESSAGES",
     "CheckedUpload",
     "UploadBatch",
     "UploadError",
@@ -41,12 +42,37 @@ _MARKUP = re.compile(rb"<\s*(script|html|body|iframe|object|embed|svg|\?php)\b|<
 _PIL_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 
 
-class UploadError(ValueError):
-    """An upload refused: ``message`` says why; ``status`` is 413 when it is too large, else 422."""
+#: The message templates of the refusals below, in English; the admin translates them (its catalogue has each one).
+UPLOAD_MESSAGES = (
+    "The upload is not a file.",
+    "The file is too large (limit %(limit)s bytes).",
+    "The file name must be a plain name, without a path.",
+    "The image is too large (%(width)sx%(height)s pixels, limit %(limit)s pixels).",
+    "The image's content does not match its type.",
+    "The image is too large to decode safely.",
+    "The image is damaged or not an image.",
+    "The file is empty.",
+    "SVG files are not accepted (they can carry scripts).",
+    "The SVG file holds a script: refused.",
+    "The file holds HTML or script markup: refused.",
+    "The file's type is not recognised; accepted: %(accepted)s.",
+    "Files of type %(type)s are not accepted; accepted: %(accepted)s.",
+)
 
-    def __init__(self, message: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.message = message
+
+class UploadError(ValueError):
+    """An upload refused: ``message`` says why (in English); ``status`` is 413 when it is too large, else 422.
+
+    ``template`` is the message before ``params`` were filled in (``The file is too large (limit
+    %(limit)s bytes).``, ``{"limit": 1048576}``): an interface in another language looks the
+    template up in its own catalogue and fills in the same ``params`` (the admin does).
+    """
+
+    def __init__(self, message: str, status: int = 422, *, params: Mapping[str, Any] | None = None) -> None:
+        self.template = message
+        self.params = dict(params or {})
+        self.message = message % self.params if self.params else message
+        super().__init__(self.message)
         self.status = status
 
 
@@ -84,7 +110,7 @@ def _read(upload: Any, max_size: int) -> bytes:
     if not isinstance(content, bytes):
         raise UploadError("The upload is not a file.")
     if len(content) > max_size:
-        raise UploadError(f"The file is too large (limit {max_size} bytes).", 413)
+        raise UploadError("The file is too large (limit %(limit)s bytes).", 413, params={"limit": max_size})
     return content
 
 
@@ -101,7 +127,10 @@ def _check_image(image: Any, content: bytes, mime: str, max_pixels: int) -> None
             with image.open(io.BytesIO(content)) as opened:
                 width, height = opened.size
                 if width * height > max_pixels:
-                    raise UploadError(f"The image is too large ({width}x{height} pixels, limit {max_pixels} pixels).")
+                    raise UploadError(
+                        "The image is too large (%(width)sx%(height)s pixels, limit %(limit)s pixels).",
+                        params={"width": width, "height": height, "limit": max_pixels},
+                    )
                 if _PIL_FORMATS.get(opened.format or "") != mime:
                     raise UploadError("The image's content does not match its type.")
                 opened.verify()
@@ -143,10 +172,14 @@ def check_upload(
     if _MARKUP.search(content):
         raise UploadError("The file holds HTML or script markup: refused.")
     kind = _filetype().guess(content)
+    accepted = ", ".join(allowed)
     if kind is None:
-        raise UploadError(f"The file's type is not recognised; accepted: {', '.join(allowed)}.")
+        raise UploadError("The file's type is not recognised; accepted: %(accepted)s.", params={"accepted": accepted})
     if kind.mime not in allowed:
-        raise UploadError(f"Files of type {kind.mime} are not accepted; accepted: {', '.join(allowed)}.")
+        raise UploadError(
+            "Files of type %(type)s are not accepted; accepted: %(accepted)s.",
+            params={"type": kind.mime, "accepted": accepted},
+        )
     if kind.mime.startswith("image/") and kind.mime != _SVG:
         pil = pillow()
         if pil is not None:  # without Pillow, the type detected from the content is all there is

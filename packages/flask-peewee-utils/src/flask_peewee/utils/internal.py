@@ -31,10 +31,12 @@ from flask_peewee.utils._periodic import Periodic
 from flask_peewee.utils._sensitive import sensitive_snapshot
 from flask_peewee.utils._serialize import field_names, stored_row_known
 from flask_peewee.utils._unique import unique_violation
+from flask_peewee.utils._uploads import UPLOAD_MESSAGES
 from flask_peewee.utils._values import parse_key
 
 __all__ = [
     "MAX_DEPTH",
+    "UPLOAD_MESSAGES",
     "LazyText",
     "Periodic",
     "TranslationDomain",

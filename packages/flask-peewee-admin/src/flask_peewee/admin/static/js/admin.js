@@ -199,6 +199,7 @@
       var isLookup = option && option.hasAttribute("data-lookup");
       lookup.hidden = !isLookup;
       lookup.setAttribute("data-lookup-field", option ? option.value : "");
+      lookup.setAttribute("data-lookup-label", option && option.value ? option.textContent : "");
     }
   }
 
