@@ -90,6 +90,7 @@ INTERNAL = {
     "Periodic",
     "LazyText",
     "TranslationDomain",
+    "UPLOAD_MESSAGES",
     "app_gettext",
     "babel_active",
     "current_language",

@@ -114,12 +114,13 @@ class _Routes:
     def __init__(self, pairs: list[tuple[str, Callable[..., Any]]]) -> None:
         self.views = [view for _, view in pairs]
         self.map = Map([Rule(rule, endpoint=index) for index, (rule, _) in enumerate(pairs)], strict_slashes=False)
+        self._adapter = self.map.bind("localhost", "/")  # matching a path keeps no state: bound once
 
     def match(self, path: str) -> tuple[Callable[..., Any], Mapping[str, Any]] | None:
         if not self.views:
             return None
         try:
-            index, kwargs = self.map.bind("localhost", "/").match(path, method="GET")
+            index, kwargs = self._adapter.match(path, method="GET")
         except HTTPException:
             return None
         return self.views[int(index)], kwargs

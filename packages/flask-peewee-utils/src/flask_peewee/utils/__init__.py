@@ -57,6 +57,7 @@ from flask_peewee.utils._version import object_version
 # Helpers only flask-peewee's own packages need: importable from here, not in __all__.
 from flask_peewee.utils.internal import (  # noqa: F401
     MAX_DEPTH,
+    UPLOAD_MESSAGES,
     LazyText,
     Periodic,
     TranslationDomain,
