@@ -66,3 +66,16 @@ def test_on_follows_the_prefix_given_to_init_app(app, client, models):
     assert client.get("/service/v1/docs/").status_code == 200
     assert client.get("/service/v1/").get_json()["docs"] == "/service/v1/docs/"
     assert 'data-openapi="/service/v1/openapi.json"' in client.get("/service/v1/docs/").get_data(as_text=True)
+
+
+def test_the_page_title_is_the_apis_own_text(app, client, auth, models):
+    app.config["FLASK_PEEWEE_REST_DOCS"] = True
+
+    class Api(RestAPI):
+        openapi_title = "Tweepee API"
+
+    api = Api(app, default_auth=UserAuthentication(auth))
+    api.register(models.Note)
+    body = client.get("/api/docs/").get_data(as_text=True)
+    assert "<title>Tweepee API</title>" in body
+    assert "reference" not in body.lower()

@@ -39,7 +39,7 @@ _PAGE = """<!DOCTYPE html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}: API reference</title>
+<title>{title}</title>
 <link rel="stylesheet" href="{css}">
 <link rel="icon" type="image/png" href="{icon}" sizes="32x32">
 </head>
