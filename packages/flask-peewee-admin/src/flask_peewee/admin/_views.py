@@ -73,6 +73,7 @@ class ListRow(NamedTuple):
     pk: Any
     edit_url: str
     cells: Markup
+    select_label: str = ""  # the row's checkbox label, "Select <object>" in the user's language
 
 
 class StaleVersion(Exception):
@@ -249,6 +250,7 @@ class ModelViews:
         others show related objects as links (:meth:`AdminTemplateHelper.linked`).
         """
         helper = self.admin.template_helper
+        select = gettext("Select %(object)s", object="\0")  # translated once, the object put in per row
         rows = []
         for obj in objects:
             pk = obj.get_id()
@@ -262,7 +264,8 @@ class ModelViews:
                     cells.append(f'{td}<a href="{escape(edit_url)}">{escape(helper.format_value(value))}</a></td>')
                 else:
                     cells.append(f"{td}{escape(helper.linked(value))}</td>")
-            rows.append(ListRow(obj, pk, edit_url, Markup("".join(cells))))  # noqa: S704 - cells escaped above
+            cells_html = Markup("".join(cells))  # noqa: S704 - cells escaped above
+            rows.append(ListRow(obj, pk, edit_url, cells_html, select.replace("\0", str(obj))))
         return rows
 
     # -- add and edit -----------------------------------------------------------------

@@ -42,10 +42,13 @@ _MULTIPART_SLACK = 64 * 1024  # the other form fields and the multipart framing
 
 def served_file_fields(resource: RestResource) -> dict[str, FileField]:
     """The file fields of the resource's model that its output shows (``fields``/``exclude``, never sensitive)."""
+    candidates = file_fields(resource.model)
+    if not candidates:
+        return candidates
     sensitive = get_sensitive_fields(resource.model)
     return {
         name: field
-        for name, field in file_fields(resource.model).items()
+        for name, field in candidates.items()
         if name not in sensitive
         and (resource.fields is None or name in resource.fields)
         and name not in (resource.exclude or ())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 from typing import Any
 
 import peewee
@@ -104,7 +106,17 @@ class ImageField(FileField):
         self.thumbnail_size = (int(thumbnail_size[0]), int(thumbnail_size[1]))
 
 
+# Per model class: its fields dict's size when last looked at, and its file fields. Asked for
+# every object a page serializes; a field added later (``add_field``) changes the size.
+_FILE_FIELDS: weakref.WeakKeyDictionary[type, tuple[int, dict[str, FileField]]] = weakref.WeakKeyDictionary()
+
+
 def file_fields(model: type[peewee.Model] | peewee.Model) -> dict[str, FileField]:
     """The :class:`FileField` (and :class:`ImageField`) fields of ``model``, by name."""
-    fields = model._meta.fields
-    return {name: field for name, field in fields.items() if isinstance(field, FileField)}
+    cls = model if isinstance(model, type) else type(model)
+    fields = cls._meta.fields
+    cached = _FILE_FIELDS.get(cls)
+    if cached is None or cached[0] != len(fields):
+        found = {name: field for name, field in fields.items() if isinstance(field, FileField)}
+        _FILE_FIELDS[cls] = cached = (len(fields), found)
+    return dict(cached[1]) if cached[1] else {}
