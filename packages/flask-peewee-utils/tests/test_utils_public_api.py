@@ -88,6 +88,8 @@ DOCUMENTED = {
 INTERNAL = {
     "MAX_DEPTH",
     "Periodic",
+    "RowLookup",
+    "Slot",
     "LazyText",
     "TranslationDomain",
     "UPLOAD_MESSAGES",

@@ -64,7 +64,7 @@ from flask_peewee.auth._twofactor_views import TwoFactorViews
 from flask_peewee.auth._views import AuthViews
 from flask_peewee.db import ImproperlyConfigured, create_tables_when_reachable, get_database, use_primary
 from flask_peewee.utils import get_next, needs_rehash
-from flask_peewee.utils.internal import html_language
+from flask_peewee.utils.internal import RowLookup, html_language
 
 if TYPE_CHECKING:
     from flask_peewee.db import Database
@@ -142,6 +142,7 @@ class Auth(GroupMethods, SessionsPage, AuthViews, AccountViews, TwoFactorViews):
         self.audit = AuditLog(self)
         self._remember = RememberMe(self)
         self._live = LiveSessions(self)
+        self._by_name: tuple[Any, RowLookup] | None = None
         #: Two-factor authentication (:class:`~flask_peewee.auth._twofactor.TwoFactor`), off unless configured.
         self.two_factor = TwoFactor(self)
         self.blueprint = self.get_blueprint(name)
@@ -483,7 +484,7 @@ class Auth(GroupMethods, SessionsPage, AuthViews, AccountViews, TwoFactorViews):
             dummy_verify("")
             return False
         try:
-            user = self.User.get_or_none(self.User.username == username)
+            user = self._user_by_name().first(username)
         except (peewee.DataError, ValueError, TypeError):  # a value this column cannot hold
             user = None
         except (peewee.DatabaseError, peewee.InterfaceError) as exc:
@@ -501,6 +502,16 @@ class Auth(GroupMethods, SessionsPage, AuthViews, AccountViews, TwoFactorViews):
             except peewee.DatabaseError:
                 current_app.logger.warning("flask-peewee-auth: could not upgrade the password hash of %s", user)
         return user
+
+    def _user_by_name(self) -> RowLookup:
+        """The user with a username (at every login and HTTP Basic request): its SQL built once."""
+        user_model = self.User
+        cached = self._by_name
+        if cached is None or cached[0] is not user_model:
+            field = user_model.username
+            lookup = RowLookup(user_model, lambda name: user_model.select().where(field == name).limit(1), 1)
+            cached = self._by_name = (user_model, lookup)
+        return cached[1]
 
     def login_user(self, user: Any) -> None:
         """Mark ``user`` as logged in: renew the session, record it server-side and store the login in it."""

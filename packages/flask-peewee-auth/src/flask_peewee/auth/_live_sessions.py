@@ -14,7 +14,7 @@ from flask_peewee.auth._devices import device_values, touch
 from flask_peewee.auth._models import utcnow
 from flask_peewee.auth._permissions import user_id_of
 from flask_peewee.auth._throttle import AuthUnavailable
-from flask_peewee.utils.internal import Periodic, backend_name
+from flask_peewee.utils.internal import Periodic, RowLookup, backend_name
 
 if TYPE_CHECKING:
     from flask_peewee.auth._auth import Auth
@@ -36,6 +36,7 @@ class LiveSessions:
     def __init__(self, auth: Auth) -> None:
         self.auth = auth
         self.purge_due = Periodic(self.PURGE_EVERY)
+        self._lookup: tuple[Any, Any, RowLookup] | None = None
 
     @property
     def model(self) -> Any:
@@ -101,17 +102,31 @@ class LiveSessions:
             return 0
         return int(self.model.delete().where(self.model.user_id == user_id).execute())
 
-    def user(self, user_pk: Any, sid: str) -> Any:
-        """The user of the live session ``sid`` for ``user_pk``, or None: one indexed query, a join."""
+    def _user_lookup(self) -> RowLookup:
         user_model, model = self.auth.User, self.model
-        pk = user_model._meta.primary_key
+        cached = self._lookup
+        if cached is None or cached[0] is not user_model or cached[1] is not model:
+            pk = user_model._meta.primary_key
+
+            def build(user_pk: Any, key: Any, now: Any) -> Any:
+                return (
+                    user_model.select()
+                    .join(model, on=(model.user_id == pk))
+                    .where(pk == user_pk, model.key == key, model.expires > now)
+                    .limit(1)
+                )
+
+            cached = self._lookup = (user_model, model, RowLookup(user_model, build, 3))
+        return cached[2]
+
+    def user(self, user_pk: Any, sid: str) -> Any:
+        """The user of the live session ``sid`` for ``user_pk``, or None: one indexed query, a join.
+
+        Run on every request of a logged-in user: its SQL is built once (:class:`RowLookup`).
+        """
         key, now = session_key(sid), utcnow()
-        query = (
-            user_model.select()
-            .join(model, on=(model.user_id == pk))
-            .where(pk == user_pk, model.key == key, model.expires > now)
-        )
-        user = query.get_or_none()
+        user = self._user_lookup().first(user_pk, key, now)
+        model = self.model
         if user is not None:
             touch(model, key, now)  # the sessions page's "last used" (nothing when it is off)
         return user

@@ -60,6 +60,8 @@ from flask_peewee.utils.internal import (  # noqa: F401
     UPLOAD_MESSAGES,
     LazyText,
     Periodic,
+    RowLookup,
+    Slot,
     TranslationDomain,
     app_gettext,
     babel_active,
