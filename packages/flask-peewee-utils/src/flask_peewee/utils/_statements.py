@@ -18,7 +18,7 @@ __all__ = ["RowLookup", "Slot"]
 
 
 class _Marker(NamedTuple):
-    """In a built query's parameters: argument ``position`` goes here, through ``converter`` (a field's ``db_value``)."""
+    """In a built query's parameters: argument ``position`` goes here, through ``converter`` (a ``db_value``)."""
 
     position: int
     converter: Callable[[Any], Any] | None
@@ -96,7 +96,7 @@ class RowLookup:
             plan = self._plans[database] = self._plan(database)
         if plan is None:
             return self._query(values).first()
-        params = [((p.converter or _unchanged)(values[p.position]) if isinstance(p, _Marker) else p) for p in plan.params]
+        params = [(p.converter or _unchanged)(values[p.position]) if isinstance(p, _Marker) else p for p in plan.params]
         row = database.execute_sql(plan.sql, params).fetchone()
         if row is None:
             return None
