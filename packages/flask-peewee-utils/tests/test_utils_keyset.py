@@ -135,6 +135,21 @@ def test_columns_give_tuples_of_joined_aliases(board: SimpleNamespace) -> None:
     assert all(len(row) == 2 for row in rows)
 
 
+@pytest.mark.parametrize("ordering", ["", "-score,title"])
+def test_key_columns_among_the_columns_are_read_once(board: SimpleNamespace, ordering: str) -> None:
+    entry = board.Entry
+    key = keyset_key(entry, parse_ordering(entry, ordering))
+    columns = [entry.id, entry.title, entry.score]
+    with statements(board.db.database) as sql:
+        rows = list(iter_keyset(entry.select(), key, 4, columns=columns))
+    assert [row[0] for row in rows] == _expected(entry, ordering)
+    assert all(len(row) == 3 for row in rows)
+    assert len(sql) == len(SCORES) // 4 + 1
+    if not ordering:  # only the id is the key: it is selected once
+        quoted = sql[0].upper().replace("`", '"')
+        assert quoted.count('"ID"') == 2  # in the SELECT list and the ORDER BY
+
+
 @pytest.mark.backends("sqlite")
 def test_partial_selects_and_dicts_still_walk(board: SimpleNamespace) -> None:
     entry = board.Entry

@@ -126,8 +126,14 @@ def iter_keyset(
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, not {batch_size!r}")
     width = len(key)
+    positions: list[int] = []  # where each key value is in a row of ``columns`` (a key column is read once)
     if columns is not None:
-        query = query.select(*(field for field, _desc in key), *columns).tuples()
+        found = [next((i for i, column in enumerate(columns) if column is field), -1) for field, _desc in key]
+        if -1 in found:
+            query = query.select(*(field for field, _desc in key), *columns).tuples()
+        else:
+            positions, width = found, 0
+            query = query.select(*columns).tuples()
     else:
         selected = query_returning(query) or ()
         missing = [f for f, _d in key if not any(f is s for s in selected)]
@@ -137,14 +143,20 @@ def iter_keyset(
     last: tuple[Any, ...] | None = None
     while True:
         page = ordered if last is None else ordered.where(keyset_condition(key, last))
-        chunk: list[Any] = list(page.limit(batch_size).offset(None))  # model instances, dicts or tuples
-        if columns is not None:
-            yield from (row[width:] for row in chunk)
-        else:
+        # model instances, dicts or tuples; read without peewee's row cache (the chunk is the cache)
+        chunk: list[Any] = list(page.limit(batch_size).offset(None).iterator())
+        if columns is None or not width:
             yield from chunk
+        else:
+            yield from (row[width:] for row in chunk)
         if len(chunk) < batch_size:
             return
-        following = tuple(chunk[-1][:width]) if columns is not None else keyset_values(key, chunk[-1])
+        if columns is None:
+            following = keyset_values(key, chunk[-1])
+        elif positions:
+            following = tuple(chunk[-1][i] for i in positions)
+        else:
+            following = tuple(chunk[-1][:width])
         if following == last:  # the key did not move (should not happen with a total key): stop, never loop
             return
         last = following
