@@ -32,7 +32,7 @@ from flask_peewee.auth._account_support import (
     username_taken,
 )
 from flask_peewee.auth._csrf import validate_csrf_token
-from flask_peewee.auth._i18n import N_, gettext, ngettext
+from flask_peewee.auth._i18n import CSRF_ERROR, N_, THROTTLED, gettext, minutes
 from flask_peewee.auth._mail import build_message, deliver
 from flask_peewee.auth._policy import form_password_problems
 from flask_peewee.auth._signals import password_changed, send_signal, user_created
@@ -54,18 +54,11 @@ if TYPE_CHECKING:
 
 __all__ = ["AccountViews"]
 
-CSRF_ERROR = N_("The form has expired or did not come from this site. Please try again.")
-THROTTLED = N_("Too many attempts. Please wait %(minutes)s before trying again.")
 BAD_LINK = N_("This link is invalid or has expired.")
 TAKEN_USERNAME = N_("This username is already taken.")
 TAKEN_EMAIL = N_("An account with this email address already exists.")
 WRONG_PASSWORD = N_("Incorrect password.")
 _DUMMY_HASH = "$flask-peewee$no-such-user"
-
-
-def _minutes(seconds: int) -> str:
-    minutes = max(1, -(-seconds // 60))
-    return ngettext("%(num)d minute", "%(num)d minutes", minutes)
 
 
 def _add_errors(field: Any, errors: list[str]) -> None:
@@ -98,7 +91,7 @@ class _Host(Protocol):
 
 
 def _throttled_page(host: _Host, template: str, refused: LoginThrottled, **context: Any) -> Any:
-    error = gettext(THROTTLED, minutes=_minutes(refused.wait))
+    error = gettext(THROTTLED, minutes=minutes(refused.wait))
     headers = {"Retry-After": retry_after_header(refused.wait)}
     return host._render(template, status=429, headers=headers, error=error, **context)
 

@@ -13,7 +13,7 @@ from flask import current_app, flash, redirect, request, url_for
 
 from flask_peewee.auth import _sessions
 from flask_peewee.auth._csrf import validate_csrf_token
-from flask_peewee.auth._i18n import N_, gettext, ngettext
+from flask_peewee.auth._i18n import CSRF_ERROR, N_, gettext, ngettext
 from flask_peewee.auth._live_sessions import session_key
 from flask_peewee.auth._models import utcnow
 from flask_peewee.auth._settings import SESSIONS_PAGE
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 
 __all__ = ["SessionsPage", "sessions_page_urls"]
 
-CSRF_ERROR = N_("The form has expired or did not come from this site. Please try again.")
 NOT_YOURS = N_("That session has already ended or is not one of yours.")
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from flask import current_app, flash, redirect, request, url_for
 
 from flask_peewee.auth._csrf import validate_csrf_token
-from flask_peewee.auth._i18n import N_, gettext, ngettext
+from flask_peewee.auth._i18n import CSRF_ERROR, N_, THROTTLED, gettext, minutes, ngettext
 from flask_peewee.auth._throttle import LoginThrottled, retry_after_header
 from flask_peewee.auth._twofactor import enabled, is_totp_code, required_for_admin
 from flask_peewee.auth._twofactor_forms import CodeForm, PasswordConfirmForm
@@ -30,18 +30,11 @@ if TYPE_CHECKING:
 
 __all__ = ["TwoFactorViews"]
 
-CSRF_ERROR = N_("The form has expired or did not come from this site. Please try again.")
 CODE_ERROR = N_("That code is not valid. Enter the current code of your authenticator app, or a recovery code.")
 ENROL_ERROR = N_("That code is not valid. Check the time of your device and enter the current code.")
 PASSWORD_ERROR = N_("Incorrect password")
-THROTTLED = N_("Too many attempts. Please wait %(minutes)s before trying again.")
 ADMIN_NEEDS_2FA = N_("The administration requires two-factor authentication: set it up to continue.")
 _NO_STORE = {"Cache-Control": "no-store"}
-
-
-def _minutes(seconds: int) -> str:
-    minutes = max(1, -(-seconds // 60))
-    return ngettext("%(num)d minute", "%(num)d minutes", minutes)
 
 
 class _Host(Protocol):
@@ -141,7 +134,7 @@ class TwoFactorViews:
                 result = check()
                 outcome.report(result)
         except LoginThrottled as refused:
-            message = gettext(THROTTLED, minutes=_minutes(refused.wait))
+            message = gettext(THROTTLED, minutes=minutes(refused.wait))
             return None, message, 429, {"Retry-After": retry_after_header(refused.wait), **_NO_STORE}
         return result, None, 200, dict(_NO_STORE)
 

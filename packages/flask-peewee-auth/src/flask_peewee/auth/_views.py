@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.routing import BuildError
 
 from flask_peewee.auth._csrf import is_cross_site_request, validate_csrf_token
-from flask_peewee.auth._i18n import N_, gettext, ngettext
+from flask_peewee.auth._i18n import CSRF_ERROR, N_, gettext, minutes
 from flask_peewee.auth._throttle import LoginThrottle, LoginThrottled, retry_after_header
 from flask_peewee.utils import safe_next_url
 
@@ -23,14 +23,8 @@ if TYPE_CHECKING:
 
 __all__ = ["AuthViews"]
 
-CSRF_ERROR = N_("The form has expired or did not come from this site. Please try again.")
 LOGIN_ERROR = N_("Incorrect username or password")
 THROTTLED = N_("Too many login attempts. Please wait %(minutes)s before trying again.")
-
-
-def _minutes(seconds: int) -> str:
-    minutes = max(1, -(-seconds // 60))
-    return ngettext("%(num)d minute", "%(num)d minutes", minutes)
 
 
 class _Host(Protocol):
@@ -121,7 +115,7 @@ class AuthViews:
                         user = self.authenticate(username, password)
                         outcome.report(user)
                 except LoginThrottled as refused:
-                    error = gettext(THROTTLED, minutes=_minutes(refused.wait))
+                    error = gettext(THROTTLED, minutes=minutes(refused.wait))
                     status, headers = 429, {"Retry-After": retry_after_header(refused.wait)}
                 else:
                     if user:
