@@ -34,7 +34,7 @@ def nested_api(app, db, models, users):
     api = RestAPI(app)
     api.register(Comment, CommentResource)
     api.register(models.Message, MessageResource)
-    return Comment
+    return api
 
 
 def _statements(count_queries, client, url):
@@ -160,3 +160,48 @@ def test_a_parent_with_a_serialization_hook_reads_its_nested_objects_whole(app, 
     obj = client.get("/api/message/?user__username=admin").get_json()["objects"][0]
     assert obj["author_email"] == users.admin.email
     assert "email" not in obj["user"]
+
+
+def test_detail_sql_is_built_once_and_follows_the_resources_configuration(
+    client, nested_api, count_queries, monkeypatch
+):
+    built = []
+    original = peewee.ModelSelect.__sql__
+
+    def counting(self, ctx):
+        built.append(self.model)
+        return original(self, ctx)
+
+    monkeypatch.setattr(peewee.ModelSelect, "__sql__", counting)
+    first, _ = _statements(count_queries, client, "/api/comment/2/")
+    again, statements = _statements(count_queries, client, "/api/comment/3/")
+    assert len(built) == 1  # the second detail ran the SQL built for the first
+    assert len(statements) == 1
+    assert again["id"] == 3
+    assert again["message"]["id"] == 3
+    assert not {"password", "email"} & set(first["message"]["user"])
+    nested = nested_api.resources["comment"].nested_resources["message"].nested_resources["user"]
+    nested.exclude = ("password",)  # the nested user resource now writes its email
+    changed, statements = _statements(count_queries, client, "/api/comment/2/")
+    assert "email" in changed["message"]["user"]
+    assert "password" not in changed["message"]["user"]
+    assert len(built) == 2
+    assert len(statements) == 1
+
+
+def test_detail_honours_an_overridden_get_query_on_every_request(app, client, db, models, users, count_queries):
+    asked = []
+
+    class MessageResource(RestResource):
+        def get_query(self):
+            asked.append(1)
+            return self.model.select().where(self.model.user == users.admin)
+
+    mine = models.Message.create(user=users.admin, content="mine")
+    theirs = models.Message.create(user=users.coleifer, content="theirs")
+    db.database.close()
+    api = RestAPI(app)
+    api.register(models.Message, MessageResource)
+    assert client.get(f"/api/message/{mine.id}/").status_code == 200
+    assert client.get(f"/api/message/{theirs.id}/").status_code == 404
+    assert len(asked) == 2

@@ -88,6 +88,7 @@ DOCUMENTED = {
 INTERNAL = {
     "MAX_DEPTH",
     "Periodic",
+    "PreparedSelect",
     "RowLookup",
     "Slot",
     "LazyText",

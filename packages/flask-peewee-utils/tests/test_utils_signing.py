@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from types import SimpleNamespace
 from typing import Any
 
 import peewee
 import pytest
 from flask import Flask
+from itsdangerous import Signer
 
 from flask_peewee.db import Database
 from flask_peewee.utils import MissingSecretKey, digest_matches, keyed_digest, object_version, sign, unsign
@@ -28,6 +30,17 @@ def test_a_digest_is_hex_sha256_and_stable(plain_app: Flask) -> None:
         assert keyed_digest("user 1", salt="test.a") == digest
         assert keyed_digest(b"user 1", salt="test.a") == digest
         assert keyed_digest("user 2", salt="test.a") != digest
+
+
+def test_a_digest_stays_itsdangerous_hmac_of_the_derived_key(plain_app: Flask) -> None:
+    # digests are stored (two-factor recovery codes): the derived key is cached, the value must not move
+    signer = Signer("test", salt="test.a", key_derivation="hmac", digest_method=hashlib.sha256)
+    expected = signer.algorithm.get_signature(signer.derive_key(), b"user 1").hex()
+    with plain_app.app_context():
+        assert keyed_digest("user 1", salt="test.a") == expected
+        plain_app.secret_key = bytearray(b"test")  # a key that cannot be hashed is derived each time
+        assert keyed_digest("user 1", salt="test.a") == expected
+        assert digest_matches(expected, "user 1", salt="test.a")
 
 
 def test_salts_keep_purposes_apart(plain_app: Flask) -> None:

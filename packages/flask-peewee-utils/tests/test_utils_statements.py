@@ -1,13 +1,16 @@
-"""RowLookup: a hot one-row SELECT whose SQL is built once per database, the row read anew each time."""
+"""RowLookup and PreparedSelect: hot SELECTs whose SQL is built once per database, the rows read anew each time."""
 
 from __future__ import annotations
 
 import datetime
+import decimal
 
 import peewee
 import pytest
+from flask import Flask
 
-from flask_peewee.utils.internal import RowLookup
+from flask_peewee.db import Database
+from flask_peewee.utils.internal import PreparedSelect, RowLookup
 
 
 @pytest.fixture
@@ -87,3 +90,108 @@ def test_values_go_through_the_compared_fields_conversion(models):
     ada = Account.create(name="ada", joined=datetime.datetime(2024, 3, 1))
     lookup = RowLookup(Account, lambda pk: Account.select().where(Account.id == pk).limit(1), 1)
     assert lookup.first(str(ada.id)) == ada  # "1" made an integer by the key field, as peewee does
+
+
+@pytest.fixture
+def entries(db, models):
+    """Entry rows with their account (a nullable foreign key to Account)."""
+    Account, _ = models
+
+    class Entry(db.Model):
+        account = peewee.ForeignKeyField(Account, null=True)
+        title = peewee.CharField()
+
+    db.create_tables()
+    ada = Account.create(name="ada", joined=datetime.datetime(2024, 3, 1), score="3.25")
+    Entry.create(account=ada, title="first")
+    Entry.create(account=None, title="orphan")
+    return Account, Entry
+
+
+def _by_id(Account, Entry, columns):
+    """A PreparedSelect of an entry by id, its account joined with ``columns["now"]``; also the list of builds."""
+    built = []
+
+    def build(pk):
+        built.append(pk)
+        alias = Account.alias()
+        query = Entry.select(Entry, *(getattr(alias, name) for name in columns["now"])).where(Entry.id == pk)
+        return query.join(alias, peewee.JOIN.LEFT_OUTER, on=Entry.account == alias.id, attr="account").limit(1)
+
+    return PreparedSelect(Entry, build, 1), built
+
+
+def test_a_prepared_select_attaches_joined_rows_as_first_does(entries):
+    Account, Entry = entries
+    columns = {"now": ("id", "name", "score")}
+    lookup, built = _by_id(Account, Entry, columns)
+    first = Entry.get(Entry.title == "first")
+    found = lookup.first("shape", str(first.id))  # "1" made an integer by the key field
+    assert found.title == "first"
+    assert not found.is_dirty()
+    assert found.__data__ == first.__data__
+    assert found.account.__data__ == {"id": first.account_id, "name": "ada", "score": decimal.Decimal("3.25")}
+    assert lookup.first("shape", first.id + 100) is None
+    orphan = lookup.first("shape", Entry.get(Entry.title == "orphan").id)
+    assert orphan.title == "orphan"
+    assert orphan.account is None
+    assert len(built) == 1  # one build for three reads
+
+
+def test_a_prepared_select_is_built_again_for_another_shape(entries):
+    Account, Entry = entries
+    columns = {"now": ("id", "name")}
+    lookup, built = _by_id(Account, Entry, columns)
+    pk = Entry.get(Entry.title == "first").id
+    assert "joined" not in lookup.first(("id", "name"), pk).account.__data__
+    columns["now"] = ("id", "name", "joined")
+    assert lookup.first(("id", "name", "joined"), pk).account.joined == datetime.datetime(2024, 3, 1)
+    assert "joined" not in lookup.first(("id", "name"), pk).account.__data__  # the first shape is kept
+    assert len(built) == 2
+    lookup.max_shapes = 2
+    columns["now"] = ("id",)
+    assert lookup.first(("id",), pk).account.__data__ == {"id": Entry.get_by_id(pk).account_id}
+    assert len(built) == 3  # the cache was full: started afresh with this shape
+
+
+def test_a_prepared_select_of_a_model_overriding_select_is_built_each_time(models):
+    _, Deleted = models
+    gone = Deleted.create(name="gone", deleted=True)
+    kept = Deleted.create(name="kept")
+    built = []
+
+    def build(pk):
+        built.append(pk)
+        return Deleted.select().where(Deleted.id == pk).limit(1)
+
+    lookup = PreparedSelect(Deleted, build, 1)
+    assert lookup.first(None, gone.id) is None  # the override's condition applies
+    assert lookup.first(None, kept.id).name == "kept"
+    assert len(built) == 2
+
+
+def test_a_prepared_select_reads_from_a_replica_like_the_query_would(tmp_path):
+    urls = {}
+    for name in ("primary", "replica"):
+        database = peewee.SqliteDatabase(str(tmp_path / f"{name}.db"))
+        database.execute_sql("CREATE TABLE place (id INTEGER PRIMARY KEY, label TEXT)")
+        database.execute_sql("INSERT INTO place (label) VALUES (?)", (name,))
+        database.close()
+        urls[name] = f"sqlite:///{tmp_path / name}.db"
+    app = Flask("replicas", root_path=str(tmp_path))
+    app.config.update(DATABASE=urls["primary"], FLASK_PEEWEE_DATABASE_REPLICAS=[urls["replica"]], TESTING=True)
+    db = Database(app)
+
+    class Place(db.Model):
+        label = peewee.TextField()
+
+        class Meta:
+            table_name = "place"
+
+    lookup = PreparedSelect(Place, lambda pk: Place.select().where(Place.id == pk).limit(1), 1)
+    with app.test_request_context("/"):
+        assert lookup.first(None, 1).label == Place.select().first().label == "replica"
+        with db.primary():
+            assert lookup.first(None, 1).label == "primary"
+        Place.create(label="written")  # read-your-writes: the rest of the unit of work reads the primary
+        assert lookup.first(None, 1).label == "primary"

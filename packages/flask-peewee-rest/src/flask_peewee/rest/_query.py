@@ -22,7 +22,7 @@ from flask_peewee.utils.internal import MAX_DEPTH, field_names, joined_from, pat
 if TYPE_CHECKING:
     from flask_peewee.rest._resource import RestResource
 
-__all__ = ["add_includes", "apply_request_filters", "hidden_fields", "hidden_paths"]
+__all__ = ["add_includes", "apply_request_filters", "hidden_fields", "hidden_paths", "includes_shape"]
 
 
 def hidden_fields(resource: RestResource) -> set[str]:
@@ -70,6 +70,24 @@ def add_includes(query: peewee.ModelSelect, resource: RestResource, source: Any 
     """
     base = resource.model if source is None else (source if isinstance(source, type) else None)
     return _add_includes(query, resource, resource.model if source is None else source, base, (), False)
+
+
+def includes_shape(resource: RestResource, full: bool = False) -> tuple[Any, ...]:
+    """What decides the joins and columns :func:`add_includes` adds for ``resource`` (hashable).
+
+    The nested resources' names, models and selected columns, at every depth: a query built
+    from ``resource`` keeps its SQL while this stays the same.
+    """
+    full = full or _reads_any_column(resource)
+    return tuple(
+        (
+            name,
+            nested.model,
+            included_columns(nested, full=full or _reads_any_column(nested)),
+            includes_shape(nested, full),
+        )
+        for name, nested in resource.nested_resources.items()
+    )
 
 
 def _add_includes(

@@ -21,7 +21,7 @@ from flask_peewee.rest._files import FILE_ROUTE, accept_uploads, add_file_urls, 
 from flask_peewee.rest._m2m import load_many_to_many, parse_many_to_many, write_many_to_many
 from flask_peewee.rest._nested import CREATING, nested_write_keys, remember_nested_writes, write_nested_objects
 from flask_peewee.rest._pagination import Pagination, page_link, pagination_class
-from flask_peewee.rest._query import add_includes, apply_request_filters, hidden_paths
+from flask_peewee.rest._query import add_includes, apply_request_filters, hidden_paths, includes_shape
 from flask_peewee.rest._ratelimit import RateLimitHooks
 from flask_peewee.rest._request import read_body, read_limit
 from flask_peewee.rest._writes import check_permission, locked_row, reload_stored, write_transaction
@@ -38,7 +38,13 @@ from flask_peewee.utils import (
     object_version,
 )
 from flask_peewee.utils import apply_ordering as order_query
-from flask_peewee.utils.internal import filterable_path, parse_key, sensitive_snapshot, split_filter_key
+from flask_peewee.utils.internal import (
+    PreparedSelect,
+    filterable_path,
+    parse_key,
+    sensitive_snapshot,
+    split_filter_key,
+)
 from flask_peewee.utils.uploads import delete_object_files, file_fields, upload_batch
 
 if TYPE_CHECKING:
@@ -103,6 +109,11 @@ REFUSED_HOOKS: dict[str, str] = {
     "scrub_readonly_fields(data) or persist_object(instance, data) instead",
     "get_url_name": "list links are built by get_request_metadata(paginated_query); override that instead",
 }
+
+
+def _inherited(resource: RestResource, name: str) -> bool:
+    """Whether ``resource``'s method ``name`` is :class:`RestResource`'s own (not overridden, not replaced)."""
+    return getattr(getattr(resource, name), "__func__", None) is getattr(RestResource, name)
 
 
 def _refuse_hooks(cls: type) -> None:
@@ -218,6 +229,10 @@ class RestResource(RateLimitHooks):
             if not isinstance(field, peewee.ForeignKeyField):
                 raise ValueError(f"include_resources of {type(self).__name__}: {name!r} is not a foreign key")
             self.nested_resources[name] = resource_class(rest_api, field.rel_model, authentication, allowed_methods)
+        # a detail URL's query while get_query() and apply_related_joins() are the defaults
+        self._detail_select = (
+            None if isinstance(self.pk, peewee.CompositeKey) else PreparedSelect(model, self._select_by_key, 1)
+        )
 
     def _check_pagination(self) -> None:
         """Refuse a :attr:`pagination` that is none, cannot serve this resource or leaves a hook uncalled."""
@@ -541,11 +556,20 @@ class RestResource(RateLimitHooks):
             value = parse_key(self.model, pk)
         except ConversionError:
             raise ApiError(404, "Not found") from None
-        query = self.apply_related_joins(self.get_query().where(self.pk == value))
-        obj = query.first()
+        if (
+            self._detail_select is not None
+            and _inherited(self, "get_query")
+            and _inherited(self, "apply_related_joins")
+        ):
+            obj = self._detail_select.first(includes_shape(self), value)  # the SQL built once per shape
+        else:
+            obj = self._select_by_key(value).first()
         if obj is None:
             raise ApiError(404, "Not found")
         return obj
+
+    def _select_by_key(self, value: Any) -> peewee.ModelSelect:
+        return self.apply_related_joins(self.get_query().where(self.pk == value)).limit(1)
 
     def get_request_metadata(self, paginated_query: PaginatedQuery) -> dict[str, Any]:
         """The ``meta`` of a list, the original's shape: ``model``, ``page``, ``page_count`` (0 when there

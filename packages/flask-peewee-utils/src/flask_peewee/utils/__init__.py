@@ -60,6 +60,7 @@ from flask_peewee.utils.internal import (  # noqa: F401
     UPLOAD_MESSAGES,
     LazyText,
     Periodic,
+    PreparedSelect,
     RowLookup,
     Slot,
     TranslationDomain,

@@ -10,6 +10,7 @@ nothing valid (nothing can have been signed). Checks also accept the keys of Fla
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from typing import Any
@@ -62,8 +63,19 @@ def _signer(keys: list[Any], salt: str) -> Signer:
     return Signer(keys, salt=salt, key_derivation="hmac", digest_method=hashlib.sha256)
 
 
-def _digest(signer: Signer, key: Any, message: bytes) -> str:
-    return signer.algorithm.get_signature(signer.derive_key(key), message).hex()
+@functools.lru_cache(maxsize=64)
+def _derived_key(key: str | bytes, salt: str) -> bytes:
+    """itsdangerous's key for ``salt`` under ``key`` (an HMAC of the salt): derived once per key and salt."""
+    return _signer([key], salt).derive_key(key)
+
+
+def _digest(key: Any, salt: str, message: bytes) -> str:
+    """The hex HMAC-SHA256 itsdangerous's signer of ``salt`` under ``key`` makes of ``message``."""
+    try:
+        derived = _derived_key(key, salt)
+    except TypeError:  # a key that cannot be hashed (a bytearray): derived each time
+        derived = _signer([key], salt).derive_key(key)
+    return hmac.new(derived, message, hashlib.sha256).hexdigest()
 
 
 def keyed_digest(message: str | bytes, *, salt: str) -> str:
@@ -75,7 +87,7 @@ def keyed_digest(message: str | bytes, *, salt: str) -> str:
     '5f0c...'
     """
     keys = _signing_key(salt)
-    return _digest(_signer(keys, salt), keys[-1], _bytes(message))
+    return _digest(keys[-1], salt, _bytes(message))
 
 
 def digest_matches(digest: str, message: str | bytes, *, salt: str) -> bool:
@@ -86,11 +98,10 @@ def digest_matches(digest: str, message: str | bytes, *, salt: str) -> bool:
     keys = _checking_keys()
     if not keys or not isinstance(digest, str):
         return False
-    signer = _signer(keys, salt)
     data, given = _bytes(message), _bytes(digest)
     found = False
     for key in reversed(keys):  # every key is tried: the time does not say which one matched
-        found |= hmac.compare_digest(given, _digest(signer, key, data).encode("ascii"))
+        found |= hmac.compare_digest(given, _digest(key, salt, data).encode("ascii"))
     return found
 
 

@@ -1,9 +1,10 @@
 """Hot one-row lookups whose SQL peewee builds once per database, then runs with each request's values.
 
 Building a query's SQL (peewee's ``Context``) costs more than running a simple indexed
-SELECT. The lookups every request or login makes (the session's user, a user by name) have a
-fixed shape, so :class:`RowLookup` builds each shape once per database and keeps its SQL and
-where each value goes. Only SQL text is kept, never data: each call reads the row anew.
+SELECT. The lookups every request or login makes (the session's user, a user by name, an API
+object by its key) have a fixed shape, so :class:`RowLookup` and :class:`PreparedSelect` build
+each shape once per database and keep its SQL and where each value goes. Only SQL text is
+kept, never data: each call reads the row anew.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from typing import Any, NamedTuple
 
 import peewee
 
-__all__ = ["RowLookup", "Slot"]
+from flask_peewee.db.typed import untyped
+
+__all__ = ["PreparedSelect", "RowLookup", "Slot"]
 
 
 class _Marker(NamedTuple):
@@ -40,9 +43,39 @@ class Slot(peewee.Node):
 
 
 class _Plan(NamedTuple):
+    query: peewee.ModelSelect  # built with slots: makes the rows (its cursor wrapper) and says FOR UPDATE
     sql: str
     params: list[Any]
     fields: list[peewee.Field]
+
+
+def _plan(query: peewee.ModelSelect, arity: int) -> _Plan | None:
+    """``query`` (built with ``Slot(0)`` ... ``Slot(arity - 1)``) and its SQL; None unless each slot is used once."""
+    sql, params = query.sql()
+    found = sorted(p.position for p in params if isinstance(p, _Marker))
+    if found != list(range(arity)):  # a value not used exactly once (a tuple key...): build each time
+        return None
+    return _Plan(query, sql, params, list(query.model._meta.sorted_fields))
+
+
+def _params(plan: _Plan, values: Sequence[Any]) -> list[Any]:
+    return [(p.converter or _unchanged)(values[p.position]) if isinstance(p, _Marker) else p for p in plan.params]
+
+
+class _Built(peewee.SelectBase):
+    """A planned statement with this call's values, executed as the select it was built from.
+
+    ``database.execute()`` of it renders only the SQL text kept, and a database routing its
+    reads to replicas sees a read (or a ``FOR UPDATE``) as it would of the original query.
+    """
+
+    def __init__(self, plan: _Plan, params: list[Any]) -> None:
+        super().__init__()
+        self._statement = peewee.SQL(plan.sql, params)
+        untyped(self)._for_update = getattr(plan.query, "_for_update", None)
+
+    def __sql__(self, ctx: Any) -> Any:
+        return ctx.sql(self._statement)
 
 
 def _database_of(model: type[peewee.Model]) -> Any:
@@ -77,12 +110,7 @@ class RowLookup:
         return self.build(*values).select(*model._meta.sorted_fields)
 
     def _plan(self, database: Any) -> _Plan | None:
-        query = self._query([Slot(i) for i in range(self.arity)])
-        sql, params = query.sql()
-        found = sorted(p.position for p in params if isinstance(p, _Marker))
-        if found != list(range(self.arity)):  # a value not used exactly once: build each time
-            return None
-        return _Plan(sql, params, list(self.model._meta.sorted_fields))
+        return _plan(self._query([Slot(i) for i in range(self.arity)]), self.arity)
 
     def first(self, *values: Any) -> Any:
         """The first row for ``values`` as a model instance, or None."""
@@ -96,11 +124,57 @@ class RowLookup:
             plan = self._plans[database] = self._plan(database)
         if plan is None:
             return self._query(values).first()
-        params = [(p.converter or _unchanged)(values[p.position]) if isinstance(p, _Marker) else p for p in plan.params]
-        row = database.execute_sql(plan.sql, params).fetchone()
+        row = database.execute_sql(plan.sql, _params(plan, values)).fetchone()
         if row is None:
             return None
         data = {field.name: field.python_value(value) for field, value in zip(plan.fields, row, strict=True)}
         instance: Any = model(__no_default__=1, **data)  # as peewee's own cursor wrapper makes rows
         instance._dirty.clear()
         return instance
+
+
+class PreparedSelect:
+    """The first row of ``build(*slots)``, any select of ``model`` (joins included), built once per database and shape.
+
+    ``build`` gets one :class:`Slot` per argument and returns the query, reading whatever
+    configuration decides its SQL (joined models, selected columns); each call of
+    :meth:`first` names that configuration as a hashable ``shape``, and the SQL is built
+    again when the shape or the database changes (a few shapes are kept per database). The
+    rows come from peewee's own cursor wrapper of the built query, so joined objects are
+    attached as a plain ``.first()`` attaches them. A model that overrides ``select()`` is
+    asked every time; the statement runs through ``database.execute()``, so replicas route
+    it as a read.
+    """
+
+    #: shapes kept per database; more (a configuration changed often) starts the cache afresh
+    max_shapes = 8
+
+    def __init__(self, model: type[peewee.Model], build: Callable[..., peewee.ModelSelect], arity: int) -> None:
+        self.model = model
+        self.build = build
+        self.arity = arity
+        self._plans: weakref.WeakKeyDictionary[Any, dict[Any, _Plan | None]] = weakref.WeakKeyDictionary()
+
+    def first(self, shape: Any, *values: Any) -> Any:
+        """The first row of the query for ``values`` (a model instance with its joined objects), or None."""
+        database = _database_of(self.model)
+        if not _own_select(self.model) or database is None:
+            return self.build(*values).first()
+        plans = self._plans.get(database)
+        if plans is None:
+            plans = self._plans[database] = {}
+        try:
+            plan = plans[shape]
+        except KeyError:
+            if len(plans) >= self.max_shapes:
+                plans.clear()
+            plan = plans[shape] = _plan(self.build(*(Slot(i) for i in range(self.arity))), self.arity)
+        if plan is None:
+            return self.build(*values).first()
+        cursor = database.execute(_Built(plan, _params(plan, values)))
+        try:
+            return untyped(plan.query)._get_cursor_wrapper(cursor).iterate(False)
+        except StopIteration:
+            return None
+        finally:
+            cursor.close()

@@ -30,7 +30,7 @@ from flask_peewee.utils._paths import MAX_DEPTH, filterable_path, joined_from, p
 from flask_peewee.utils._periodic import Periodic
 from flask_peewee.utils._sensitive import sensitive_snapshot
 from flask_peewee.utils._serialize import field_names, stored_row_known
-from flask_peewee.utils._statements import RowLookup, Slot
+from flask_peewee.utils._statements import PreparedSelect, RowLookup, Slot
 from flask_peewee.utils._unique import unique_violation
 from flask_peewee.utils._uploads import UPLOAD_MESSAGES
 from flask_peewee.utils._values import parse_key
@@ -40,6 +40,7 @@ __all__ = [
     "UPLOAD_MESSAGES",
     "LazyText",
     "Periodic",
+    "PreparedSelect",
     "RowLookup",
     "Slot",
     "TranslationDomain",
