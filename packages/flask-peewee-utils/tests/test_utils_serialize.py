@@ -14,6 +14,7 @@ import pytest
 
 from flask_peewee.db import Database
 from flask_peewee.utils import DataError, QueryError, backend_name, dict_to_model, insert_instance, model_to_dict
+from flask_peewee.utils.internal import dict_writer
 
 
 def test_foreign_keys_datetimes_and_decimals_in_the_wire_format(models: SimpleNamespace) -> None:
@@ -35,6 +36,17 @@ def test_sensitive_fields_are_never_serialized(models: SimpleNamespace) -> None:
     assert "password" not in model_to_dict(admin)
     assert model_to_dict(admin, fields=("password", "username")) == {"username": "admin"}
     assert model_to_dict(admin, exclude=("email", "age", "active")) == {"id": admin.id, "username": "admin"}
+
+
+def test_a_dict_writer_writes_what_model_to_dict_writes(models: SimpleNamespace) -> None:
+    users = list(models.User.select().order_by(models.User.id))
+    for options in ({}, {"fields": ("password", "username")}, {"exclude": ("email", "age")}):
+        write = dict_writer(models.User, **options)
+        assert [write(user) for user in users] == [model_to_dict(user, **options) for user in users]
+    messages = list(models.Message.select())
+    write = dict_writer(models.Message, exclude=("user_id",))
+    assert [write(m) for m in messages] == [model_to_dict(m, exclude=("user_id",)) for m in messages]
+    assert all("password" not in dict_writer(models.User)(user) for user in users)
 
 
 def test_nested_objects_on_request(models: SimpleNamespace) -> None:

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 
 from flask_peewee.db import Database
-from flask_peewee.utils.internal import PreparedSelect, RowLookup
+from flask_peewee.utils.internal import PreparedSelect, RowLookup, backend_name, insert_row
 
 
 @pytest.fixture
@@ -195,3 +195,79 @@ def test_a_prepared_select_reads_from_a_replica_like_the_query_would(tmp_path):
             assert lookup.first(None, 1).label == "primary"
         Place.create(label="written")  # read-your-writes: the rest of the unit of work reads the primary
         assert lookup.first(None, 1).label == "primary"
+
+
+def _counting_inserts(monkeypatch):
+    built = []
+    original = peewee.Insert.__sql__
+
+    def counting(self, ctx):
+        built.append(self.table)
+        return original(self, ctx)
+
+    monkeypatch.setattr(peewee.Insert, "__sql__", counting)
+    return built
+
+
+def test_insert_row_builds_its_statement_once_per_columns(models, monkeypatch):
+    Account, _ = models
+    built = _counting_inserts(monkeypatch)
+    joined = datetime.datetime(2024, 3, 1, 9, 30, 15)
+    for name in ("ada", "bob"):
+        insert_row(Account, Account(name=name, joined=joined, score="1.5").__data__)
+    assert len(built) == 1
+    assert [(a.name, a.joined, a.score, a.active) for a in Account.select().order_by(Account.id)] == [
+        ("ada", joined, decimal.Decimal("1.50"), True),
+        ("bob", joined, decimal.Decimal("1.50"), True),
+    ]
+    insert_row(Account, {"name": "cy", "joined": joined, "active": False, "score": 0})  # other columns: built again
+    assert len(built) == 2
+    assert Account.get(Account.name == "cy").active is False
+
+
+def test_insert_row_returns_the_stored_row_as_peewee_does(models, db):
+    Account, _ = models
+    if backend_name(db.database) == "mysql":
+        pytest.skip("MySQL and MariaDB have no INSERT ... RETURNING of peewee's (save() reads the row back)")
+    joined = datetime.datetime(2024, 3, 1, 9, 30, 15)
+    data = Account(name="ada", joined=joined, score="12.5").__data__
+    row = insert_row(Account, data, returning=True)
+    again = insert_row(Account, {**data, "name": "bob"}, returning=True)
+    stored = Account.get(Account.name == "ada")
+    assert row == tuple(stored.__data__[f.name] for f in Account._meta.sorted_fields)
+    assert isinstance(row[3], datetime.datetime)  # id, name, active, joined, score
+    assert again[0] == row[0] + 1
+
+
+def test_insert_row_leaves_a_row_missing_a_default_to_peewee(db, monkeypatch):
+    numbers = iter(range(100))
+
+    class Ticket(db.Model):
+        title = peewee.CharField()
+        number = peewee.IntegerField(default=lambda: next(numbers))
+
+    db.create_tables([Ticket])
+    built = _counting_inserts(monkeypatch)
+    insert_row(Ticket, {"title": "a"})
+    insert_row(Ticket, {"title": "b"})
+    first, second = (t.number for t in Ticket.select().order_by(Ticket.id))
+    assert second == first + 1  # the default is called for each row, never frozen in a statement
+    assert len(built) == 3  # a plan tried once, then peewee's own insert each time
+
+
+def test_insert_row_honours_a_model_overriding_insert(db):
+    inserted = []
+
+    class Logged(db.Model):
+        title = peewee.CharField()
+
+        @classmethod
+        def insert(cls, *args, **kwargs):
+            inserted.append(kwargs)
+            return super().insert(*args, **kwargs)
+
+    db.create_tables([Logged])
+    insert_row(Logged, {"title": "a"})
+    insert_row(Logged, {"title": "b"})
+    assert [row["title"] for row in inserted] == ["a", "b"]
+    assert Logged.select().count() == 2

@@ -13,7 +13,7 @@ from flask import has_request_context, request
 from flask_peewee.auth._links import set_links
 from flask_peewee.auth._permissions import model_label, user_id_of
 from flask_peewee.db.typed import tuple_rows
-from flask_peewee.utils import get_sensitive_fields, many_to_many_ends, serialize_value
+from flask_peewee.utils import get_sensitive_fields, insert_instance, many_to_many_ends, serialize_value
 
 if TYPE_CHECKING:
     from flask_peewee.auth._auth import Auth
@@ -204,16 +204,20 @@ class AuditLog:
         username = getattr(user, "username", None) if user is not None else None
         if username is None and user is not None and not isinstance(user, int):
             username = str(user)
-        return self.model.create(
-            user_id=user_id_of(user, self.auth.User),
-            username=None if username is None else str(username)[:255],
-            remote_addr=None if remote_addr is None else str(remote_addr)[:100],
-            source=str(source)[:32],
-            model=model_label(instance),
-            object_pk=_object_pk(instance)[:191],
-            action=action,
-            changes=json.dumps(changes, default=str),
-        )
+        values = {
+            "user_id": user_id_of(user, self.auth.User),
+            "username": None if username is None else str(username)[:255],
+            "remote_addr": None if remote_addr is None else str(remote_addr)[:100],
+            "source": str(source)[:32],
+            "model": model_label(instance),
+            "object_pk": _object_pk(instance)[:191],
+            "action": action,
+            "changes": json.dumps(changes, default=str),
+        }
+        model = self.model
+        if getattr(model.create, "__func__", None) is not getattr(peewee.Model.create, "__func__", None):
+            return model.create(**values)  # an override of create() is honoured
+        return insert_instance(model(**values))  # its INSERT built once (an overridden save() still runs)
 
     def delete(
         self,

@@ -14,7 +14,7 @@ from flask_peewee.auth._devices import device_values, touch
 from flask_peewee.auth._models import utcnow
 from flask_peewee.auth._permissions import user_id_of
 from flask_peewee.auth._throttle import AuthUnavailable
-from flask_peewee.utils.internal import Periodic, RowLookup, backend_name
+from flask_peewee.utils.internal import Periodic, RowLookup, backend_name, insert_row
 
 if TYPE_CHECKING:
     from flask_peewee.auth._auth import Auth
@@ -55,12 +55,13 @@ class LiveSessions:
         sid = secrets.token_urlsafe(32)
         model, now = self.model, utcnow()
         database = self.auth.db.database
-        insert = model.insert(
+        # the row with its defaults filled in, inserted by a statement built once (insert_row)
+        row = model(
             key=session_key(sid),
             user_id=user_id,
             expires=now + current_app.permanent_session_lifetime,
             **device_values(now),
-        )
+        ).__data__
         postgres = backend_name(database) == "postgres"
         try:
             if previous_sid or postgres:
@@ -71,9 +72,9 @@ class LiveSessions:
                         database.execute_sql("SET LOCAL synchronous_commit TO OFF")
                     if previous_sid:
                         model.delete().where(model.key == session_key(previous_sid)).execute()
-                    insert.execute()
+                    insert_row(model, row)
             else:
-                insert.execute()
+                insert_row(model, row)
             if self.purge_due.due():
                 self.purge(now)
         except (peewee.DatabaseError, peewee.InterfaceError) as exc:

@@ -22,7 +22,14 @@ from flask_peewee.utils.internal import MAX_DEPTH, field_names, joined_from, pat
 if TYPE_CHECKING:
     from flask_peewee.rest._resource import RestResource
 
-__all__ = ["add_includes", "apply_request_filters", "hidden_fields", "hidden_paths", "includes_shape"]
+__all__ = [
+    "add_includes",
+    "apply_request_filters",
+    "hidden_fields",
+    "hidden_paths",
+    "includes_shape",
+    "reads_any_column",
+]
 
 
 def hidden_fields(resource: RestResource) -> set[str]:
@@ -78,12 +85,12 @@ def includes_shape(resource: RestResource, full: bool = False) -> tuple[Any, ...
     The nested resources' names, models and selected columns, at every depth: a query built
     from ``resource`` keeps its SQL while this stays the same.
     """
-    full = full or _reads_any_column(resource)
+    full = full or reads_any_column(resource)
     return tuple(
         (
             name,
             nested.model,
-            included_columns(nested, full=full or _reads_any_column(nested)),
+            included_columns(nested, full=full or reads_any_column(nested)),
             includes_shape(nested, full),
         )
         for name, nested in resource.nested_resources.items()
@@ -93,12 +100,12 @@ def includes_shape(resource: RestResource, full: bool = False) -> tuple[Any, ...
 def _add_includes(
     query: peewee.ModelSelect, resource: RestResource, source: Any, base: Any, path: tuple[str, ...], full: bool
 ) -> peewee.ModelSelect:
-    full = full or _reads_any_column(resource)
+    full = full or reads_any_column(resource)
     for name, nested in resource.nested_resources.items():
         fk = resource.model._meta.fields[name]
         names = (*path, fk.name)
         alias = path_alias(base, names) if base is not None else fk.rel_model.alias()
-        columns = included_columns(nested, full=full or _reads_any_column(nested))
+        columns = included_columns(nested, full=full or reads_any_column(nested))
         query = query.select_extend(*(getattr(alias, column) for column in columns))
         if joined_from(query, source, alias):  # the filters' join: bind its rows under the key's name
             _rebind(query, source, alias, fk.name)
@@ -146,7 +153,7 @@ _INCLUDED = "_flask_peewee_rest_included_columns"
 _HOOKS = ("serialize_object", "prepare_data", "without_sensitive")
 
 
-def _reads_any_column(resource: RestResource) -> bool:
+def reads_any_column(resource: RestResource) -> bool:
     """Whether ``resource`` overrides a hook that serializes its objects (it may then read any column)."""
     from flask_peewee.rest._resource import RestResource
 

@@ -17,11 +17,18 @@ from flask_peewee.db.typed import dirty_names, primary_key, query_order_by
 from flask_peewee.rest._auditing import delete_object, record_audit, send_written, snapshot
 from flask_peewee.rest._cursor import CURSOR_PARAM
 from flask_peewee.rest._errors import ApiError, json_response
-from flask_peewee.rest._files import FILE_ROUTE, accept_uploads, add_file_urls, serve_file, upload_body_limit
+from flask_peewee.rest._files import (
+    FILE_ROUTE,
+    accept_uploads,
+    add_file_urls,
+    serve_file,
+    served_file_fields,
+    upload_body_limit,
+)
 from flask_peewee.rest._m2m import load_many_to_many, parse_many_to_many, write_many_to_many
 from flask_peewee.rest._nested import CREATING, nested_write_keys, remember_nested_writes, write_nested_objects
 from flask_peewee.rest._pagination import Pagination, page_link, pagination_class
-from flask_peewee.rest._query import add_includes, apply_request_filters, hidden_paths, includes_shape
+from flask_peewee.rest._query import add_includes, apply_request_filters, hidden_paths, includes_shape, reads_any_column
 from flask_peewee.rest._ratelimit import RateLimitHooks
 from flask_peewee.rest._request import read_body, read_limit
 from flask_peewee.rest._writes import check_permission, locked_row, reload_stored, write_transaction
@@ -40,6 +47,7 @@ from flask_peewee.utils import (
 from flask_peewee.utils import apply_ordering as order_query
 from flask_peewee.utils.internal import (
     PreparedSelect,
+    dict_writer,
     filterable_path,
     parse_key,
     sensitive_snapshot,
@@ -114,6 +122,44 @@ REFUSED_HOOKS: dict[str, str] = {
 def _inherited(resource: RestResource, name: str) -> bool:
     """Whether ``resource``'s method ``name`` is :class:`RestResource`'s own (not overridden, not replaced)."""
     return getattr(getattr(resource, name), "__func__", None) is getattr(RestResource, name)
+
+
+def _page_writer(resource: RestResource) -> Callable[[peewee.Model], dict[str, Any]] | None:
+    """What :meth:`RestResource.serialize_object` makes of an object, with the fields to write looked up once.
+
+    For one page (or one object): None when the resource or a nested one overrides a
+    serialization hook (``serialize_object``, ``prepare_data``, ``without_sensitive``), which
+    then runs for each object. Without such an override, nothing adds a sensitive field to
+    what the writers produce, so there is nothing for ``without_sensitive`` to remove.
+    """
+    if reads_any_column(resource):
+        return None
+    nested = []
+    for name, resource_of in resource.nested_resources.items():
+        write_nested = _page_writer(resource_of)
+        if write_nested is None:
+            return None
+        nested.append((name, write_nested))
+    write_fields = dict_writer(resource.model, fields=resource.fields, exclude=resource.exclude or ())
+    files = bool(served_file_fields(resource))
+
+    def write(obj: peewee.Model) -> dict[str, Any]:
+        data = write_fields(obj)
+        if files:
+            add_file_urls(resource, obj, data)
+        for name, write_nested in nested:
+            if name in data and obj.__data__.get(name) is not None:
+                try:
+                    related = getattr(obj, name)
+                except peewee.DoesNotExist:
+                    continue
+                data[name] = write_nested(related)
+        extra = obj.__dict__.get(_M2M)
+        if extra:
+            data.update(extra)
+        return data
+
+    return write
 
 
 def _refuse_hooks(cls: type) -> None:
@@ -363,6 +409,9 @@ class RestResource(RateLimitHooks):
         """The dicts of a page of objects, each by :meth:`serialize_object` (many-to-many ids: one query per field)."""
         objects = list(objects)
         self._load_relations(objects)
+        write = _page_writer(self)
+        if write is not None:
+            return [write(obj) for obj in objects]
         return [self.without_sensitive(self.serialize_object(obj)) for obj in objects]
 
     def without_sensitive(self, data: Any) -> Any:
@@ -387,7 +436,8 @@ class RestResource(RateLimitHooks):
     def _serialize_one(self, obj: peewee.Model) -> dict[str, Any]:
         self._load_relations([obj])
         with sensitive_snapshot():
-            return self.without_sensitive(self.serialize_object(obj))
+            write = _page_writer(self)
+            return write(obj) if write is not None else self.without_sensitive(self.serialize_object(obj))
 
     def response(self, data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
         """A JSON response (every successful answer goes through it)."""

@@ -17,7 +17,7 @@ import peewee
 
 from flask_peewee.db.typed import untyped
 
-__all__ = ["PreparedSelect", "RowLookup", "Slot"]
+__all__ = ["PreparedSelect", "RowLookup", "Slot", "insert_row"]
 
 
 class _Marker(NamedTuple):
@@ -178,3 +178,65 @@ class PreparedSelect:
             return None
         finally:
             cursor.close()
+
+
+class _InsertPlan(NamedTuple):
+    sql: str
+    values: list[tuple[str, Callable[[Any], Any]]]  # each parameter's name in the row and its field's db_value
+    returning: list[peewee.Field]
+
+
+_INSERTS: weakref.WeakKeyDictionary[Any, dict[Any, _InsertPlan | None]] = weakref.WeakKeyDictionary()
+_INSERTS_PER_DATABASE = 64
+
+
+def _insert_plan(model: type[peewee.Model], names: tuple[str, ...], returning: bool) -> _InsertPlan | None:
+    fields = [model._meta.fields[name] for name in names]
+    query = model.insert({field: Slot(index) for index, field in enumerate(fields)})
+    if returning:
+        query = query.returning(*model._meta.sorted_fields)
+    sql, params = query.sql()  # peewee orders the columns as the model declares them
+    positions = [p.position if isinstance(p, _Marker) else None for p in params]
+    if sorted(positions, key=lambda position: -1 if position is None else position) != list(range(len(names))):
+        return None  # a value the insert added itself (a default missing from the row): built each time
+    values = [(names[position], fields[position].db_value) for position in positions if position is not None]
+    return _InsertPlan(sql, values, list(model._meta.sorted_fields) if returning else [])
+
+
+def insert_row(model: type[peewee.Model], data: dict[str, Any], *, returning: bool = False) -> Any:
+    """INSERT one row of ``model`` (``data`` by field name, every column it writes); the SQL built once
+    per database, model and set of names, each value converted by its field's ``db_value``.
+
+    With ``returning`` (PostgreSQL, SQLite 3.35+) the stored row comes back as a tuple of every
+    field's value (``python_value`` applied), as peewee's ``insert(...).returning(...)`` gives it;
+    otherwise None. A row missing a column that has a default is inserted by peewee itself (its
+    default is filled in when the statement is built), as is one of a model overriding ``insert()``.
+    """
+    database = _database_of(model)
+    names = tuple(data)
+    plan = None
+    if database is not None and getattr(model.insert, "__func__", None) is getattr(
+        peewee.Model.insert, "__func__", None
+    ):
+        plans = _INSERTS.get(database)
+        if plans is None:
+            plans = _INSERTS[database] = {}
+        key = (model, names, returning)
+        try:
+            plan = plans[key]
+        except KeyError:
+            if len(plans) >= _INSERTS_PER_DATABASE:
+                plans.clear()
+            plan = plans[key] = _insert_plan(model, names, returning)
+    if plan is None:
+        query = model.insert(**data)
+        if not returning:
+            query.execute()
+            return None
+        return next(iter(query.returning(*model._meta.sorted_fields).tuples().execute()))
+    params = [convert(data[name]) for name, convert in plan.values]
+    cursor = database.execute_sql(plan.sql, params)
+    if not returning:
+        return None
+    row = cursor.fetchone()
+    return tuple(field.python_value(value) for field, value in zip(plan.returning, row, strict=True))

@@ -29,8 +29,8 @@ from flask_peewee.utils._passwords import password_scheme
 from flask_peewee.utils._paths import MAX_DEPTH, filterable_path, joined_from, path_alias, path_allowed
 from flask_peewee.utils._periodic import Periodic
 from flask_peewee.utils._sensitive import sensitive_snapshot
-from flask_peewee.utils._serialize import field_names, stored_row_known
-from flask_peewee.utils._statements import PreparedSelect, RowLookup, Slot
+from flask_peewee.utils._serialize import dict_writer, field_names, stored_row_known
+from flask_peewee.utils._statements import PreparedSelect, RowLookup, Slot, insert_row
 from flask_peewee.utils._unique import unique_violation
 from flask_peewee.utils._uploads import UPLOAD_MESSAGES
 from flask_peewee.utils._values import parse_key
@@ -50,12 +50,14 @@ __all__ = [
     "body_within_limit",
     "check_secret_like_fields",
     "current_language",
+    "dict_writer",
     "effective_body_limit",
     "field_names",
     "field_operators",
     "filterable_path",
     "gettext_noop",
     "html_language",
+    "insert_row",
     "joined_from",
     "parse_key",
     "parse_page",
