@@ -117,3 +117,23 @@ def test_custom_authorize_decides_visibility(app, client, auth, models, users):
     api.register(models.Message)
     index = client.get("/api/").get_json()
     assert [entry["name"] for entry in index["resources"]] == ["message"]
+
+
+def test_added_urls_of_any_length_match_beside_the_built_in_ones(app, client, models, users):
+    class MessageResource(RestResource):
+        def get_urls(self):
+            return (
+                *super().get_urls(),
+                ("/stats/", lambda: {"view": "stats"}),
+                ("/<pk>/history/<int:n>/", lambda pk, n: {"view": "history", "pk": pk, "n": n}),
+                ("/files/<path:rest>", lambda rest: {"view": "files", "rest": rest}),
+            )
+
+    api = RestAPI(app)
+    api.register(models.Message, MessageResource)
+    assert client.get("/api/message/stats/").get_json() == {"view": "stats"}
+    assert client.get("/api/message/7/history/3/").get_json() == {"view": "history", "pk": "7", "n": 3}
+    assert client.get("/api/message/files/a/b/c.txt").get_json() == {"view": "files", "rest": "a/b/c.txt"}
+    assert client.get("/api/message/7/history/x/").status_code == 404
+    assert client.get("/api/message/").status_code == 200  # the built-in list and detail still answer
+    assert client.get("/api/message/1/").status_code == 404

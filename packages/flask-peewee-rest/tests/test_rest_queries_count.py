@@ -205,3 +205,91 @@ def test_detail_honours_an_overridden_get_query_on_every_request(app, client, db
     assert client.get(f"/api/message/{mine.id}/").status_code == 200
     assert client.get(f"/api/message/{theirs.id}/").status_code == 404
     assert len(asked) == 2
+
+
+def _counting_selects(monkeypatch):
+    built = []
+    original = peewee.ModelSelect.__sql__
+
+    def counting(self, ctx):
+        built.append(self.model)
+        return original(self, ctx)
+
+    monkeypatch.setattr(peewee.ModelSelect, "__sql__", counting)
+    return built
+
+
+def test_a_list_shape_is_built_once_and_run_with_each_requests_values(client, nested_api, count_queries, monkeypatch):
+    built = _counting_selects(monkeypatch)
+    admin, _ = _statements(count_queries, client, "/api/comment/?message__user__username=admin&ordering=-id&limit=5")
+    assert len(built) == 2  # the count and the page
+    other, statements = _statements(
+        count_queries, client, "/api/comment/?message__user__username=coleifer&ordering=-id&limit=5"
+    )
+    page_two, _ = _statements(
+        count_queries, client, "/api/comment/?message__user__username=coleifer&ordering=-id&limit=5&page=2"
+    )
+    assert len(built) == 2  # same shape: the SQL built for the first request
+    assert len(statements) == 2
+    assert admin["meta"]["object_count"] == other["meta"]["object_count"] == 15
+    assert {o["message"]["user"]["username"] for o in admin["objects"]} == {"admin"}
+    assert {o["message"]["user"]["username"] for o in other["objects"]} == {"coleifer"}
+    assert [o["id"] for o in other["objects"]] == [29, 27, 25, 23, 21]
+    assert [o["id"] for o in page_two["objects"]] == [19, 17, 15, 13, 11]
+    assert page_two["meta"]["page"] == 2
+    assert page_two["meta"]["next"]
+    assert page_two["meta"]["previous"]
+    far, statements = _statements(
+        count_queries, client, "/api/comment/?message__user__username=admin&ordering=-id&limit=5&page=99"
+    )
+    assert far["objects"] == []
+    assert len(statements) == 1  # past the end: the count only, never an OFFSET past it
+
+
+def test_list_shapes_differ_by_filters_lists_nulls_ordering_and_size(client, nested_api, count_queries, monkeypatch):
+    built = _counting_selects(monkeypatch)
+    few, _ = _statements(count_queries, client, "/api/comment/?id__in=1,2&limit=50")
+    many, _ = _statements(count_queries, client, "/api/comment/?id__in=3,4,5&limit=50")
+    assert [o["id"] for o in few["objects"]] == [1, 2]
+    assert [o["id"] for o in many["objects"]] == [3, 4, 5]
+    orphans, _ = _statements(count_queries, client, "/api/comment/?author__is=null&limit=50")
+    assert orphans["meta"]["object_count"] == 10
+    assert all(o["author"] is None for o in orphans["objects"])
+    by_author, _ = _statements(count_queries, client, "/api/comment/?author=1&limit=50&ordering=-body")
+    assert by_author["meta"]["object_count"] == 20
+    assert [o["body"] for o in by_author["objects"][:2]] == ["c8", "c7"]
+    assert len(built) == 8  # four shapes, two statements each
+
+
+def test_a_cached_list_shape_still_checks_every_requests_filters(client, nested_api, count_queries):
+    resource = nested_api.resources["comment"]
+    ok, _ = _statements(count_queries, client, "/api/comment/?body=c1")
+    assert [o["body"] for o in ok["objects"]] == ["c1"]
+    resource.filter_exclude = ("body",)
+    refused = client.get("/api/comment/?body=c2")
+    assert refused.status_code == 400
+    assert refused.get_json()["param"] == "body"
+    assert client.get("/api/comment/?message__user__password=x").status_code == 400  # sensitive, never filterable
+    assert client.get("/api/comment/?id=notanumber").status_code == 400
+
+
+def test_pattern_filters_and_alternatives_take_the_general_path(client, nested_api, count_queries):
+    body, statements = _statements(count_queries, client, "/api/comment/?body__ilike=C2%25&limit=50")
+    assert sorted(o["body"] for o in body["objects"]) == [
+        "c2",
+        "c20",
+        "c21",
+        "c22",
+        "c23",
+        "c24",
+        "c25",
+        "c26",
+        "c27",
+        "c28",
+        "c29",
+    ]
+    assert len(statements) == 2
+    either, _ = _statements(count_queries, client, "/api/comment/?body=c1&body=c3")
+    assert sorted(o["body"] for o in either["objects"]) == ["c1", "c3"]
+    others, _ = _statements(count_queries, client, "/api/comment/?-author__is=null&limit=50")
+    assert others["meta"]["object_count"] == 20

@@ -10,7 +10,16 @@ import pytest
 from flask import Flask
 
 from flask_peewee.db import Database
-from flask_peewee.utils.internal import PreparedSelect, RowLookup, backend_name, insert_row
+from flask_peewee.utils import count_rows
+from flask_peewee.utils.internal import (
+    PreparedSelect,
+    RowLookup,
+    Slot,
+    Statement,
+    backend_name,
+    count_select,
+    insert_row,
+)
 
 
 @pytest.fixture
@@ -271,3 +280,18 @@ def test_insert_row_honours_a_model_overriding_insert(db):
     insert_row(Logged, {"title": "b"})
     assert [row["title"] for row in inserted] == ["a", "b"]
     assert Logged.select().count() == 2
+
+
+def test_a_statement_runs_a_select_and_its_count_with_each_calls_values(entries):
+    _, Entry = entries
+    query = Entry.select().where(Entry.title != Slot(0)).order_by(Entry.id)
+    rows = Statement.prepare(query.limit(10).offset(Slot(1)), [0, 1])
+    counting = Statement.prepare(count_select(query), [0])
+    database = Statement.database_of(Entry)
+    assert [e.title for e in rows.rows(rows.execute(database, ["nothing", 0]))] == ["first", "orphan"]
+    assert [e.title for e in rows.rows(rows.execute(database, ["first", 0]))] == ["orphan"]
+    assert rows.rows(rows.execute(database, ["nothing", 5])) == []
+    assert Statement.scalar(counting.execute(database, ["first"])) == 1
+    assert Statement.scalar(counting.execute(database, ["nothing"])) == count_rows(Entry.select()) == 2
+    assert Statement.prepare(query, [0, 1]) is None  # slot 1 is not in the query: not prepared
+    assert Statement.prepare(Entry.select().where((Entry.title == Slot(0)) | (Entry.title == Slot(0))), [0]) is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -108,6 +109,15 @@ def _check_urls(owner: Any, urls: Any) -> list[tuple[str, Callable[..., Any]]]:
     return pairs
 
 
+_CONVERTER = re.compile(r"<\s*(\w+)\s*(?:\(.*?\))?\s*:")  # the converter of a <converter:name> part
+_ONE_SEGMENT = frozenset({"default", "string", "int", "float", "uuid", "any"})  # never match a "/"
+
+
+def _segments(path: str) -> int:
+    """The number of non-empty ``/``-separated segments of ``path`` (``/`` has none, ``/5/delete/`` two)."""
+    return sum(1 for part in path.split("/") if part)
+
+
 class _Routes:
     """URL rules of an API's or a resource's ``get_urls()``, matched inside the API's blueprint."""
 
@@ -115,9 +125,14 @@ class _Routes:
         self.views = [view for _, view in pairs]
         self.map = Map([Rule(rule, endpoint=index) for index, (rule, _) in enumerate(pairs)], strict_slashes=False)
         self._adapter = self.map.bind("localhost", "/")  # matching a path keeps no state: bound once
+        # How many segments a path of each rule has: a path of another length is no match
+        # (None when a rule has a converter that may span segments, such as <path:...>).
+        rules = [rule for rule, _ in pairs]
+        spans = any(name not in _ONE_SEGMENT for rule in rules for name in _CONVERTER.findall(rule))
+        self._lengths = None if spans else {_segments(rule) for rule in rules}
 
     def match(self, path: str) -> tuple[Callable[..., Any], Mapping[str, Any]] | None:
-        if not self.views:
+        if not self.views or (self._lengths is not None and _segments(path) not in self._lengths):
             return None
         try:
             index, kwargs = self._adapter.match(path, method="GET")

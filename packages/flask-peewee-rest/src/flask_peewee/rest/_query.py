@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+from collections.abc import Collection
 from functools import reduce
 from typing import TYPE_CHECKING, Any, cast
 
@@ -29,6 +30,7 @@ __all__ = [
     "hidden_paths",
     "includes_shape",
     "reads_any_column",
+    "split_filter_args",
 ]
 
 
@@ -160,17 +162,10 @@ def reads_any_column(resource: RestResource) -> bool:
     return any(getattr(type(resource), hook) is not getattr(RestResource, hook) for hook in _HOOKS)
 
 
-def apply_request_filters(
-    query: peewee.ModelSelect, resource: RestResource, args: MultiDict[str, str], **options: Any
-) -> peewee.ModelSelect:
-    """Filter ``query`` by ``args`` as the original REST API did; ``options`` go to ``parse_filters``.
-
-    Different parameters must all hold; the values of one repeated parameter are
-    alternatives (``?user=1&user=2``: either user), and a parameter starting with ``-``
-    excludes the rows it matches (``?-user__username=admin``). ``in`` takes
-    comma-separated values and/or repeated parameters.
-    """
-    ignore = options.get("ignore", ())
+def split_filter_args(
+    args: MultiDict[str, str], ignore: Collection[str]
+) -> tuple[MultiDict[str, str], list[tuple[str, list[str], bool]]]:
+    """The parameters that filter plainly, and the groups of alternatives or negations ``(name, values, negated)``."""
     plain: MultiDict[str, str] = MultiDict()
     groups: list[tuple[str, list[str], bool]] = []
     for key in args:
@@ -183,6 +178,20 @@ def apply_request_filters(
             groups.append((name, values, negated))
         else:
             plain.setlist(key, values)
+    return plain, groups
+
+
+def apply_request_filters(
+    query: peewee.ModelSelect, resource: RestResource, args: MultiDict[str, str], **options: Any
+) -> peewee.ModelSelect:
+    """Filter ``query`` by ``args`` as the original REST API did; ``options`` go to ``parse_filters``.
+
+    Different parameters must all hold; the values of one repeated parameter are
+    alternatives (``?user=1&user=2``: either user), and a parameter starting with ``-``
+    excludes the rows it matches (``?-user__username=admin``). ``in`` takes
+    comma-separated values and/or repeated parameters.
+    """
+    plain, groups = split_filter_args(args, options.get("ignore", ()))
     query = apply_filters(query, plain, **options)
     pk = primary_key(resource.model)
     for name, values, negated in groups:

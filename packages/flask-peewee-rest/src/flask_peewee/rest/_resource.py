@@ -28,6 +28,7 @@ from flask_peewee.rest._files import (
 from flask_peewee.rest._m2m import load_many_to_many, parse_many_to_many, write_many_to_many
 from flask_peewee.rest._nested import CREATING, nested_write_keys, remember_nested_writes, write_nested_objects
 from flask_peewee.rest._pagination import Pagination, page_link, pagination_class
+from flask_peewee.rest._prepared import prepared_page
 from flask_peewee.rest._query import add_includes, apply_request_filters, hidden_paths, includes_shape, reads_any_column
 from flask_peewee.rest._ratelimit import RateLimitHooks
 from flask_peewee.rest._request import read_body, read_limit
@@ -570,16 +571,17 @@ class RestResource(RateLimitHooks):
         (``?user=1&user=2``), and ``-`` before a parameter excludes what it matches
         (``?-user__username=admin``), as in the original.
         """
-        return apply_request_filters(
-            query,
-            self,
-            self.get_filter_args(),
-            fields=self.filter_fields,
-            exclude=hidden_paths(self) | set(self.filter_exclude or ()),
-            recursive=self.filter_recursive,
-            ignore=self.get_ignored_params(),
-            operators=self.filter_operators,
-        )
+        return apply_request_filters(query, self, self.get_filter_args(), **self._filter_options())
+
+    def _filter_options(self) -> dict[str, Any]:
+        """What :func:`~flask_peewee.utils.parse_filters` is told for this resource's filters."""
+        return {
+            "fields": self.filter_fields,
+            "exclude": hidden_paths(self) | set(self.filter_exclude or ()),
+            "recursive": self.filter_recursive,
+            "ignore": self.get_ignored_params(),
+            "operators": self.filter_operators,
+        }
 
     def process_query(self, query: peewee.ModelSelect) -> peewee.ModelSelect:
         """Apply the request's filters (:meth:`filter_query`) and ordering (:meth:`apply_ordering`) to ``query``."""
@@ -644,6 +646,10 @@ class RestResource(RateLimitHooks):
         """
         if not self.check_get():
             return self.response_forbidden()
+        prepared = prepared_page(self)  # the default hooks: the page's two statements built once per shape
+        if prepared is not None:
+            objects, paginated = prepared
+            return self._page_response(objects, self.get_request_metadata(paginated))
         return self.paginated_object_list(self.process_query(self.get_query()))
 
     def paginated_object_list(self, filtered_query: peewee.ModelSelect) -> Response:
@@ -658,7 +664,9 @@ class RestResource(RateLimitHooks):
         """
         pagination = pagination_class(self)(self)
         objects = pagination.paginate_query(filtered_query)
-        meta = pagination.get_meta()
+        return self._page_response(objects, pagination.get_meta())
+
+    def _page_response(self, objects: list[peewee.Model], meta: dict[str, Any]) -> Response:
         with sensitive_snapshot():
             serialized = self.serialize_query(objects)
             if type(self).serialize_query is not RestResource.serialize_query:  # an override's dicts, cleaned here

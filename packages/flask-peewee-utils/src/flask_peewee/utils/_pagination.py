@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import Any, cast
 
 import peewee
 from flask import abort, has_request_context, render_template, request
@@ -149,8 +149,18 @@ def count_rows(query: Any) -> int:
         # SELECT COUNT(*) FROM "message" AS "t1" INNER JOIN "user" AS "t2" ON ... WHERE ("t2"."username" = ?)
     """
     select = _as_select(query, "count_rows")
-    if not isinstance(select, peewee.Select):
+    counting = count_select(select)
+    if counting is None:
         return select.count()
+    for row in counting.execute():
+        return int(row[0])
+    return 0  # pragma: no cover - COUNT(*) always gives one row
+
+
+def count_select(select: peewee.SelectBase) -> peewee.SelectBase | None:
+    """The ``SELECT COUNT(*)`` (tuples) :func:`count_rows` runs for ``select``; None when it uses ``.count()``."""
+    if not isinstance(select, peewee.Select):
+        return None
     parts = untyped(select)  # the clauses of a query: attributes peewee's stubs leave out
     if (
         parts._group_by
@@ -163,17 +173,14 @@ def count_rows(query: Any) -> int:
         or parts._for_update is not None
         or len(parts._from_list) != 1
     ):
-        return select.count()
+        return None
     used: set[int] = set()
     if parts._where is not None:
         _sources_in(parts._where, used, set())
     clone = untyped(select.clone())
     clone._order_by = None
     clone._from_list = [_without_idle_joins(parts._from_list[0], used)]
-    clone = clone.select(peewee.fn.COUNT(peewee.SQL("*"))).tuples()
-    for row in clone.execute():
-        return int(row[0])
-    return 0  # pragma: no cover - COUNT(*) always gives one row
+    return cast("peewee.SelectBase", clone.select(peewee.fn.COUNT(peewee.SQL("*"))).tuples())
 
 
 class PaginatedQuery:

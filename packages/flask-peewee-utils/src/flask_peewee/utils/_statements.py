@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import peewee
 
 from flask_peewee.db.typed import untyped
 
-__all__ = ["PreparedSelect", "RowLookup", "Slot", "insert_row"]
+__all__ = ["PreparedSelect", "RowLookup", "Slot", "Statement", "insert_row"]
 
 
 class _Marker(NamedTuple):
@@ -240,3 +240,61 @@ def insert_row(model: type[peewee.Model], data: dict[str, Any], *, returning: bo
         return None
     row = cursor.fetchone()
     return tuple(field.python_value(value) for field, value in zip(plan.returning, row, strict=True))
+
+
+class Statement:
+    """A select built once with :class:`Slot` values (``query``), run again with each call's values.
+
+    Made by :meth:`prepare`, which returns None unless each slot in ``slots`` is used exactly
+    once and no other slot is. :meth:`execute` runs it through ``database.execute()`` (so
+    replicas route it as a read); :meth:`rows` makes the rows of a cursor as the query
+    would (joined objects attached), :meth:`scalar` reads a count.
+    """
+
+    def __init__(self, plan: _Plan) -> None:
+        self._plan = plan
+
+    @staticmethod
+    def database_of(model: type[peewee.Model]) -> Any:
+        """The database ``model`` is bound to (through a proxy), or None."""
+        return _database_of(model)
+
+    @staticmethod
+    def selects_plainly(model: type[peewee.Model]) -> bool:
+        """Whether ``model`` selects as peewee does (an overridden ``select()`` must run each time)."""
+        return _own_select(model)
+
+    @classmethod
+    def prepare(cls, query: peewee.SelectBase, slots: Sequence[int]) -> Statement | None:
+        sql, params = query.sql()
+        found = sorted(p.position for p in params if isinstance(p, _Marker))
+        if found != sorted(slots):
+            return None
+        model = getattr(query, "model", None)
+        fields = list(model._meta.sorted_fields) if model is not None else []
+        return cls(_Plan(cast("peewee.ModelSelect", query), sql, params, fields))
+
+    def execute(self, database: Any, values: Sequence[Any]) -> Any:
+        """The cursor of the statement run with ``values`` (indexed by slot)."""
+        return database.execute(_Built(self._plan, _params(self._plan, values)))
+
+    def rows(self, cursor: Any) -> list[Any]:
+        """Every row of ``cursor`` as the built query makes its rows."""
+        wrapper = untyped(self._plan.query)._get_cursor_wrapper(cursor)
+        rows = []
+        try:
+            while True:
+                rows.append(wrapper.iterate(False))
+        except StopIteration:
+            return rows
+        finally:
+            cursor.close()
+
+    @staticmethod
+    def scalar(cursor: Any) -> Any:
+        """The first column of the first row of ``cursor`` (a count)."""
+        try:
+            row = cursor.fetchone()
+            return None if row is None else row[0]
+        finally:
+            cursor.close()

@@ -24,13 +24,13 @@ from flask_peewee.utils._i18n import (
     wtforms_translations,
 )
 from flask_peewee.utils._limits import body_within_limit, effective_body_limit
-from flask_peewee.utils._pagination import parse_page
+from flask_peewee.utils._pagination import count_select, parse_page
 from flask_peewee.utils._passwords import password_scheme
 from flask_peewee.utils._paths import MAX_DEPTH, filterable_path, joined_from, path_alias, path_allowed
 from flask_peewee.utils._periodic import Periodic
 from flask_peewee.utils._sensitive import sensitive_snapshot
 from flask_peewee.utils._serialize import dict_writer, field_names, stored_row_known
-from flask_peewee.utils._statements import PreparedSelect, RowLookup, Slot, insert_row
+from flask_peewee.utils._statements import PreparedSelect, RowLookup, Slot, Statement, insert_row
 from flask_peewee.utils._unique import unique_violation
 from flask_peewee.utils._uploads import UPLOAD_MESSAGES
 from flask_peewee.utils._values import parse_key
@@ -43,12 +43,14 @@ __all__ = [
     "PreparedSelect",
     "RowLookup",
     "Slot",
+    "Statement",
     "TranslationDomain",
     "app_gettext",
     "babel_active",
     "backend_name",
     "body_within_limit",
     "check_secret_like_fields",
+    "count_select",
     "current_language",
     "dict_writer",
     "effective_body_limit",
