@@ -142,6 +142,10 @@ def test_filter_labels_follow_each_requests_language(
     assert ">Benutzer / Benutzername</option>" in german
     assert ">User / Username</option>" in english
     assert "Benutzer" not in english
+    # the rendered options are kept per language across requests: German again after English
+    again = admin_client.get("/admin/message/", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert ">Benutzer / Benutzername</option>" in again
+    assert ">User / Username</option>" not in again
 
 
 @pytest.mark.backends("sqlite")

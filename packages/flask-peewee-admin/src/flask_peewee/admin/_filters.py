@@ -22,6 +22,7 @@ from flask_peewee.utils.internal import (
     app_gettext,
     field_operators,
     filterable_path,
+    html_language,
     path_allowed,
     split_filter_key,
 )
@@ -120,6 +121,7 @@ def rows_to_args(args: MultiDict[str, str], extra_ops: Any = ()) -> list[tuple[s
 
 
 _OFFERS = "_flask_peewee_admin_filter_offers"
+_RENDERED_PER_OFFER = 256
 _OFFERS_PER_ADMIN = 64
 
 
@@ -135,14 +137,15 @@ class FilterForm:
         self.args = args
         self.errors: list[str] = []
         self.active: list[Any] = []
-        self.field_tree, self.choices, labels = self._offered()
+        self.field_tree, self.choices, labels, self._rendered = self._offered()
         self.operator_labels = dict(labels)
         extra = [op for op in self.operator_labels if op not in OPERATOR_LABELS]
         known = (*OPERATORS, *extra)
         self.rows = [FilterRow(*split_filter_key(key, known), value) for key, value in args.items(multi=True)]
 
-    def _offered(self) -> tuple[FieldTreeNode, list[FilterChoice], dict[str, str]]:
-        """The field tree, its choices and the operator labels: built once per model admin and what they depend on.
+    def _offered(self) -> tuple[FieldTreeNode, list[FilterChoice], dict[str, str], dict[Any, Markup]]:
+        """The field tree, its choices, the operator labels and their rendered ``<option>`` elements (per
+        language, filled as pages ask): built once per model admin and what they depend on.
 
         They depend on the admin's filter options and mapping, the models' fields and secrets, and
         which related models the user may view; a change of any of these builds them again.
@@ -151,10 +154,11 @@ class FilterForm:
         cache: dict[Any, Any] = self.model_admin.__dict__.setdefault(_OFFERS, {})
         cached = cache.get(key) if key is not None else None
         if cached is not None:
-            return cast("tuple[FieldTreeNode, list[FilterChoice], dict[str, str]]", cached)
+            return cast("tuple[FieldTreeNode, list[FilterChoice], dict[str, str], dict[Any, Markup]]", cached)
         self.operator_labels = dict(OPERATOR_LABELS)
         tree = self._node(self.model_admin.model, "", depth=1)
-        built = (tree, self._flatten(tree), dict(self.operator_labels))
+        rendered: dict[Any, Markup] = {}
+        built = (tree, self._flatten(tree), dict(self.operator_labels), rendered)
         if key is not None:
             if len(cache) >= _OFFERS_PER_ADMIN:
                 cache.clear()
@@ -225,9 +229,9 @@ class FilterForm:
         return bool(self.rows)
 
     def field_options(self, selected: str | None = None) -> Markup:
-        """The ``<option>`` elements of the field select, ``selected`` marked (built once per form and choice)."""
-        cache = self.__dict__.setdefault("_field_options", {})
-        html = cache.get(selected)
+        """The ``<option>`` elements of the field select, ``selected`` marked (built once per language and choice)."""
+        cache, key = self._rendered, ("fields", html_language(), selected)
+        html = cache.get(key)
         if html is None:
             field_text = escape(gettext("Field\u2026"))
             parts = [f'<option value="">{field_text}</option>']
@@ -239,7 +243,9 @@ class FilterForm:
                     f'<option value="{escape(choice.path)}" data-kind="{escape(choice.kind)}"'
                     f' data-ops="{escape(",".join(choice.operators))}"{lookup}{chosen}>{label}</option>'
                 )
-            html = cache[selected] = Markup("".join(parts))  # noqa: S704 - every value escaped above
+            if len(cache) >= _RENDERED_PER_OFFER:  # choices come from query strings: keep it bounded
+                cache.clear()
+            html = cache[key] = Markup("".join(parts))  # noqa: S704 - every value escaped above
         return html
 
     def choice_label(self, choice: FilterChoice | None) -> str:
@@ -256,11 +262,12 @@ class FilterForm:
 
     def operator_options(self, path: str | None = None, selected: str | None = None) -> Markup:
         """The ``<option>`` elements of the operator select: those of ``path``'s field (all without one)."""
-        cache = self.__dict__.setdefault("_operator_options", {})
-        key = (path, selected)
+        cache, key = self._rendered, ("operators", html_language(), path, selected)
         html = cache.get(key)
         if html is None:
             current = self.choice(path) if path else None
+            if len(cache) >= _RENDERED_PER_OFFER:
+                cache.clear()
             html = cache[key] = Markup(  # noqa: S704 - every value escaped below
                 "".join(
                     f'<option value="{escape(op)}"{" selected" if op == selected else ""}>{escape(label)}</option>'
