@@ -1,10 +1,11 @@
-"""Hot one-row lookups whose SQL peewee builds once per database, then runs with each request's values.
+"""Statements whose SQL peewee builds once per database and shape, then runs with each request's values.
 
 Building a query's SQL (peewee's ``Context``) costs more than running a simple indexed
-SELECT. The lookups every request or login makes (the session's user, a user by name, an API
-object by its key) have a fixed shape, so :class:`RowLookup` and :class:`PreparedSelect` build
-each shape once per database and keep its SQL and where each value goes. Only SQL text is
-kept, never data: each call reads the row anew.
+SELECT. The statements every request or login makes (the session's user, a user by name, an
+API object by its key, a list page's count and rows, an audit entry's INSERT) have a fixed
+shape, so :class:`RowLookup`, :class:`PreparedSelect`, :class:`Statement` and
+:func:`insert_row` build each shape once and keep its SQL and where each value goes
+(:class:`Slot`). Only SQL text is kept, never data: each call reads or writes anew.
 """
 
 from __future__ import annotations
@@ -49,13 +50,15 @@ class _Plan(NamedTuple):
     fields: list[peewee.Field]
 
 
-def _plan(query: peewee.ModelSelect, arity: int) -> _Plan | None:
-    """``query`` (built with ``Slot(0)`` ... ``Slot(arity - 1)``) and its SQL; None unless each slot is used once."""
+def _plan(query: peewee.SelectBase, slots: Sequence[int]) -> _Plan | None:
+    """``query`` (built with a :class:`Slot` for each of ``slots``) and its SQL; None unless each is used once."""
     sql, params = query.sql()
     found = sorted(p.position for p in params if isinstance(p, _Marker))
-    if found != list(range(arity)):  # a value not used exactly once (a tuple key...): build each time
+    if found != sorted(slots):  # a value not used exactly once (a tuple key...): build each time
         return None
-    return _Plan(query, sql, params, list(query.model._meta.sorted_fields))
+    model = getattr(query, "model", None)
+    fields = list(model._meta.sorted_fields) if model is not None else []
+    return _Plan(cast("peewee.ModelSelect", query), sql, params, fields)
 
 
 def _params(plan: _Plan, values: Sequence[Any]) -> list[Any]:
@@ -110,7 +113,7 @@ class RowLookup:
         return self.build(*values).select(*model._meta.sorted_fields)
 
     def _plan(self, database: Any) -> _Plan | None:
-        return _plan(self._query([Slot(i) for i in range(self.arity)]), self.arity)
+        return _plan(self._query([Slot(i) for i in range(self.arity)]), range(self.arity))
 
     def first(self, *values: Any) -> Any:
         """The first row for ``values`` as a model instance, or None."""
@@ -133,6 +136,68 @@ class RowLookup:
         return instance
 
 
+class Statement:
+    """A select built once with :class:`Slot` values (``query``), run again with each call's values.
+
+    Made by :meth:`prepare`, which returns None unless each slot in ``slots`` is used exactly
+    once and no other slot is. :meth:`execute` runs it through ``database.execute()`` (so
+    replicas route it as a read); :meth:`rows` makes the rows of a cursor as the query
+    would (joined objects attached), :meth:`scalar` reads a count.
+    """
+
+    def __init__(self, plan: _Plan) -> None:
+        self._plan = plan
+
+    @staticmethod
+    def database_of(model: type[peewee.Model]) -> Any:
+        """The database ``model`` is bound to (through a proxy), or None."""
+        return _database_of(model)
+
+    @staticmethod
+    def selects_plainly(model: type[peewee.Model]) -> bool:
+        """Whether ``model`` selects as peewee does (an overridden ``select()`` must run each time)."""
+        return _own_select(model)
+
+    @classmethod
+    def prepare(cls, query: peewee.SelectBase, slots: Sequence[int]) -> Statement | None:
+        plan = _plan(query, slots)
+        return None if plan is None else cls(plan)
+
+    def execute(self, database: Any, values: Sequence[Any]) -> Any:
+        """The cursor of the statement run with ``values`` (indexed by slot)."""
+        return database.execute(_Built(self._plan, _params(self._plan, values)))
+
+    def rows(self, cursor: Any) -> list[Any]:
+        """Every row of ``cursor`` as the built query makes its rows."""
+        wrapper = untyped(self._plan.query)._get_cursor_wrapper(cursor)
+        rows = []
+        try:
+            while True:
+                rows.append(wrapper.iterate(False))
+        except StopIteration:
+            return rows
+        finally:
+            cursor.close()
+
+    def first(self, cursor: Any) -> Any:
+        """The first row of ``cursor`` as the built query makes its rows, or None."""
+        try:
+            return untyped(self._plan.query)._get_cursor_wrapper(cursor).iterate(False)
+        except StopIteration:
+            return None
+        finally:
+            cursor.close()
+
+    @staticmethod
+    def scalar(cursor: Any) -> Any:
+        """The first column of the first row of ``cursor`` (a count)."""
+        try:
+            row = cursor.fetchone()
+            return None if row is None else row[0]
+        finally:
+            cursor.close()
+
+
 class PreparedSelect:
     """The first row of ``build(*slots)``, any select of ``model`` (joins included), built once per database and shape.
 
@@ -153,7 +218,7 @@ class PreparedSelect:
         self.model = model
         self.build = build
         self.arity = arity
-        self._plans: weakref.WeakKeyDictionary[Any, dict[Any, _Plan | None]] = weakref.WeakKeyDictionary()
+        self._plans: weakref.WeakKeyDictionary[Any, dict[Any, Statement | None]] = weakref.WeakKeyDictionary()
 
     def first(self, shape: Any, *values: Any) -> Any:
         """The first row of the query for ``values`` (a model instance with its joined objects), or None."""
@@ -164,20 +229,15 @@ class PreparedSelect:
         if plans is None:
             plans = self._plans[database] = {}
         try:
-            plan = plans[shape]
+            statement = plans[shape]
         except KeyError:
             if len(plans) >= self.max_shapes:
                 plans.clear()
-            plan = plans[shape] = _plan(self.build(*(Slot(i) for i in range(self.arity))), self.arity)
-        if plan is None:
+            query = self.build(*(Slot(i) for i in range(self.arity)))
+            statement = plans[shape] = Statement.prepare(query, range(self.arity))
+        if statement is None:
             return self.build(*values).first()
-        cursor = database.execute(_Built(plan, _params(plan, values)))
-        try:
-            return untyped(plan.query)._get_cursor_wrapper(cursor).iterate(False)
-        except StopIteration:
-            return None
-        finally:
-            cursor.close()
+        return statement.first(statement.execute(database, values))
 
 
 class _InsertPlan(NamedTuple):
@@ -240,61 +300,3 @@ def insert_row(model: type[peewee.Model], data: dict[str, Any], *, returning: bo
         return None
     row = cursor.fetchone()
     return tuple(field.python_value(value) for field, value in zip(plan.returning, row, strict=True))
-
-
-class Statement:
-    """A select built once with :class:`Slot` values (``query``), run again with each call's values.
-
-    Made by :meth:`prepare`, which returns None unless each slot in ``slots`` is used exactly
-    once and no other slot is. :meth:`execute` runs it through ``database.execute()`` (so
-    replicas route it as a read); :meth:`rows` makes the rows of a cursor as the query
-    would (joined objects attached), :meth:`scalar` reads a count.
-    """
-
-    def __init__(self, plan: _Plan) -> None:
-        self._plan = plan
-
-    @staticmethod
-    def database_of(model: type[peewee.Model]) -> Any:
-        """The database ``model`` is bound to (through a proxy), or None."""
-        return _database_of(model)
-
-    @staticmethod
-    def selects_plainly(model: type[peewee.Model]) -> bool:
-        """Whether ``model`` selects as peewee does (an overridden ``select()`` must run each time)."""
-        return _own_select(model)
-
-    @classmethod
-    def prepare(cls, query: peewee.SelectBase, slots: Sequence[int]) -> Statement | None:
-        sql, params = query.sql()
-        found = sorted(p.position for p in params if isinstance(p, _Marker))
-        if found != sorted(slots):
-            return None
-        model = getattr(query, "model", None)
-        fields = list(model._meta.sorted_fields) if model is not None else []
-        return cls(_Plan(cast("peewee.ModelSelect", query), sql, params, fields))
-
-    def execute(self, database: Any, values: Sequence[Any]) -> Any:
-        """The cursor of the statement run with ``values`` (indexed by slot)."""
-        return database.execute(_Built(self._plan, _params(self._plan, values)))
-
-    def rows(self, cursor: Any) -> list[Any]:
-        """Every row of ``cursor`` as the built query makes its rows."""
-        wrapper = untyped(self._plan.query)._get_cursor_wrapper(cursor)
-        rows = []
-        try:
-            while True:
-                rows.append(wrapper.iterate(False))
-        except StopIteration:
-            return rows
-        finally:
-            cursor.close()
-
-    @staticmethod
-    def scalar(cursor: Any) -> Any:
-        """The first column of the first row of ``cursor`` (a count)."""
-        try:
-            row = cursor.fetchone()
-            return None if row is None else row[0]
-        finally:
-            cursor.close()
