@@ -27,7 +27,7 @@ from flask_peewee.utils.internal import Slot, Statement, count_select
 if TYPE_CHECKING:
     from flask_peewee.rest._resource import RestResource
 
-__all__ = ["prepared_page"]
+__all__ = ["LIST_HOOKS", "inherited", "prepared_page"]
 
 #: hooks that decide a list's statements: with any of them overridden, each request builds its own
 LIST_HOOKS = (
@@ -60,11 +60,16 @@ class _CountedPages(PaginatedQuery):
         return self._known
 
 
-def _plain(resource: RestResource) -> bool:
+def inherited(resource: RestResource, name: str) -> bool:
+    """Whether ``resource``'s method ``name`` is :class:`RestResource`'s own (not overridden, not replaced)."""
     from flask_peewee.rest._resource import RestResource
 
+    return getattr(getattr(resource, name), "__func__", None) is getattr(RestResource, name)
+
+
+def _plain(resource: RestResource) -> bool:
     return (
-        all(getattr(getattr(resource, hook), "__func__", None) is getattr(RestResource, hook) for hook in LIST_HOOKS)
+        all(inherited(resource, hook) for hook in LIST_HOOKS)
         and pagination_class(resource) is PageNumberPagination
         and not isinstance(resource.pk, peewee.CompositeKey)
         and Statement.selects_plainly(resource.model)

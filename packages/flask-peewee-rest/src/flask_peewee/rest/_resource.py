@@ -28,7 +28,7 @@ from flask_peewee.rest._files import (
 from flask_peewee.rest._m2m import load_many_to_many, parse_many_to_many, write_many_to_many
 from flask_peewee.rest._nested import CREATING, nested_write_keys, remember_nested_writes, write_nested_objects
 from flask_peewee.rest._pagination import Pagination, page_link, pagination_class
-from flask_peewee.rest._prepared import prepared_page
+from flask_peewee.rest._prepared import inherited, prepared_page
 from flask_peewee.rest._query import add_includes, apply_request_filters, hidden_paths, includes_shape, reads_any_column
 from flask_peewee.rest._ratelimit import RateLimitHooks
 from flask_peewee.rest._request import read_body, read_limit
@@ -118,11 +118,6 @@ REFUSED_HOOKS: dict[str, str] = {
     "scrub_readonly_fields(data) or persist_object(instance, data) instead",
     "get_url_name": "list links are built by get_request_metadata(paginated_query); override that instead",
 }
-
-
-def _inherited(resource: RestResource, name: str) -> bool:
-    """Whether ``resource``'s method ``name`` is :class:`RestResource`'s own (not overridden, not replaced)."""
-    return getattr(getattr(resource, name), "__func__", None) is getattr(RestResource, name)
 
 
 def _page_writer(resource: RestResource) -> Callable[[peewee.Model], dict[str, Any]] | None:
@@ -608,11 +603,7 @@ class RestResource(RateLimitHooks):
             value = parse_key(self.model, pk)
         except ConversionError:
             raise ApiError(404, "Not found") from None
-        if (
-            self._detail_select is not None
-            and _inherited(self, "get_query")
-            and _inherited(self, "apply_related_joins")
-        ):
+        if self._detail_select is not None and inherited(self, "get_query") and inherited(self, "apply_related_joins"):
             obj = self._detail_select.first(includes_shape(self), value)  # the SQL built once per shape
         else:
             obj = self._select_by_key(value).first()
