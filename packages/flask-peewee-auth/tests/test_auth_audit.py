@@ -248,3 +248,37 @@ def test_a_user_of_another_model_is_recorded_by_name_only(auth, app, db, item_mo
         api_key = APIKey.create(key="k1")
         entry = auth.audit.record("add", item_model.create(name="lamp"), user=api_key)
     assert (entry.user_id, entry.username) == (None, "key k1")
+
+
+def test_an_entry_model_overriding_save_or_create_has_its_override_called(auth, app, item_model, monkeypatch):
+    calls = []
+
+    class Saving(auth.AuditEntry):
+        def save(self, *args, **kwargs):
+            calls.append("save")
+            self.source = "custom"
+            return super().save(*args, **kwargs)
+
+        class Meta:
+            table_name = auth.AuditEntry._meta.table_name
+
+    class Creating(auth.AuditEntry):
+        @classmethod
+        def create(cls, **query):
+            calls.append("create")
+            return super().create(**query)
+
+        class Meta:
+            table_name = auth.AuditEntry._meta.table_name
+
+    with app.app_context():
+        item = item_model.create(name="lamp")
+        monkeypatch.setattr(auth, "AuditEntry", Saving)
+        saved = auth.audit.record("add", item)
+        monkeypatch.setattr(auth, "AuditEntry", Creating)
+        created = auth.audit.record("delete", item)
+        plain = auth.audit.record("add", item, source="plain")  # Creating.create, not insert_row
+    assert calls == ["save", "create", "create"]
+    assert Saving.get_by_id(saved.id).source == "custom"
+    assert created.id != saved.id
+    assert plain.source == "plain"
