@@ -162,9 +162,7 @@ def test_a_parent_with_a_serialization_hook_reads_its_nested_objects_whole(app, 
     assert "email" not in obj["user"]
 
 
-def test_detail_sql_is_built_once_and_follows_the_resources_configuration(
-    client, nested_api, count_queries, monkeypatch
-):
+def _counting_selects(monkeypatch):
     built = []
     original = peewee.ModelSelect.__sql__
 
@@ -173,6 +171,13 @@ def test_detail_sql_is_built_once_and_follows_the_resources_configuration(
         return original(self, ctx)
 
     monkeypatch.setattr(peewee.ModelSelect, "__sql__", counting)
+    return built
+
+
+def test_detail_sql_is_built_once_and_follows_the_resources_configuration(
+    client, nested_api, count_queries, monkeypatch
+):
+    built = _counting_selects(monkeypatch)
     first, _ = _statements(count_queries, client, "/api/comment/2/")
     again, statements = _statements(count_queries, client, "/api/comment/3/")
     assert len(built) == 1  # the second detail ran the SQL built for the first
@@ -205,18 +210,6 @@ def test_detail_honours_an_overridden_get_query_on_every_request(app, client, db
     assert client.get(f"/api/message/{mine.id}/").status_code == 200
     assert client.get(f"/api/message/{theirs.id}/").status_code == 404
     assert len(asked) == 2
-
-
-def _counting_selects(monkeypatch):
-    built = []
-    original = peewee.ModelSelect.__sql__
-
-    def counting(self, ctx):
-        built.append(self.model)
-        return original(self, ctx)
-
-    monkeypatch.setattr(peewee.ModelSelect, "__sql__", counting)
-    return built
 
 
 def test_a_list_shape_is_built_once_and_run_with_each_requests_values(client, nested_api, count_queries, monkeypatch):
