@@ -85,6 +85,7 @@ def test_no_table_and_no_query_either_way(app, db, count_queries, features):
         "fp_audit_log",
         "fp_remember_token",
         "fp_auth_session",
+        "fp_auth_session_end",
         "fp_login_throttle",
         "fp_group",
         "fp_group_member",

@@ -42,6 +42,7 @@ from flask_peewee.auth._models import (
     make_grant_model,
     make_group_models,
     make_remember_model,
+    make_session_end_model,
     make_session_model,
     make_throttle_model,
     make_user_model,
@@ -135,6 +136,7 @@ class Auth(GroupMethods, SessionsPage, AuthViews, AccountViews, TwoFactorViews):
         self.AuditEntry: Any = make_audit_model(db)
         self.RememberToken: Any = make_remember_model(db)
         self.AuthSession: Any = make_session_model(db)
+        self.AuthSessionEnd: Any = make_session_end_model(db)
         if isinstance(permission_policy, type):
             permission_policy = permission_policy()
         self.permission_policy: PermissionPolicy = permission_policy or self.get_permission_policy()
@@ -333,7 +335,7 @@ class Auth(GroupMethods, SessionsPage, AuthViews, AccountViews, TwoFactorViews):
 
     def _create_library_tables(self, app: Flask) -> None:
         """Create the tables auth owns when missing (and build the throttle, importing redis if configured)."""
-        models = [self.PermissionGrant, self.AuditEntry, self.RememberToken, self.AuthSession]
+        models = [self.PermissionGrant, self.AuditEntry, self.RememberToken, self.AuthSession, self.AuthSessionEnd]
         models += [self.Group, self.GroupMember, self.GroupGrant]
         throttle = LoginThrottle.for_app(app, self.login_throttle_model, self.blueprint.name)
         if throttle is not None and throttle.settings.backend == "database":
@@ -413,9 +415,9 @@ class Auth(GroupMethods, SessionsPage, AuthViews, AccountViews, TwoFactorViews):
         stored = _sessions.stored_login()
         if stored is None:
             return None
-        user_pk, token, _login_time, sid = stored
+        user_pk, token, _login_time, sid, since = stored
         try:
-            user = self._live.user(user_pk, sid) if sid else None
+            user = self._live.user(user_pk, sid, since) if sid else None
         except (peewee.DataError, ValueError, TypeError):  # a user id this column cannot hold
             _rollback_quietly(self.db.database)
             user = None
@@ -521,12 +523,16 @@ class Auth(GroupMethods, SessionsPage, AuthViews, AccountViews, TwoFactorViews):
         send_signal(user_logged_in, user=user)
 
     def start_session(self, user: Any, *, fresh: bool = True) -> None:
-        """Start a login session of ``user``: a row in ``fp_auth_session`` and the login in the cookie session.
+        """Start a login session of ``user``: recorded server-side (see below) and stored in the cookie session.
 
         :meth:`login_user` and a remember-me restore (not ``fresh``) both go through here.
+        With the sessions page on the session gets a row in ``fp_auth_session``; off, its
+        logout will record its end (``fp_auth_session_end``) and the login writes nothing.
+        The browser's previous session, if any, is ended.
         """
-        sid = self._live.start(user, _sessions.current_sid())
-        _sessions.start_login(user.get_id(), getattr(user, "password", None), fresh=fresh, sid=sid)
+        started = self._live.start(user, _sessions.current_sid(), _sessions.current_since())
+        password_hash = getattr(user, "password", None)
+        _sessions.start_login(user.get_id(), password_hash, fresh=fresh, sid=started.sid, since=started.since)
         if not fresh and self.two_factor.enabled():  # a remember-me cookie keeps the second factor's proof
             self.two_factor.mark_passed()
 
@@ -535,14 +541,18 @@ class Auth(GroupMethods, SessionsPage, AuthViews, AccountViews, TwoFactorViews):
         if user is None and user_logged_out.receivers:
             user = self.get_logged_in_user()  # read once per request, before the login is cleared
         self._remember.forget()
-        self._live.end(_sessions.current_sid())
+        self._live.end(_sessions.current_sid(), _sessions.current_since())
         _sessions.end_login()
         g.user = None
         setattr(g, _G_USER, (self, None))
         send_signal(user_logged_out, user=user)
 
     def end_all_sessions(self, user: Any) -> int:
-        """End every login session of ``user`` (a user or its id) on every device; how many were live."""
+        """End every login session of ``user`` (a user or its id) on every device.
+
+        Returns how many listed sessions (rows of the sessions page) it deleted; sessions
+        started with the page off are ended too (by the user's cut-off), uncounted.
+        """
         return self._live.end_all(user)
 
     def remember_user(self, user: Any) -> None:

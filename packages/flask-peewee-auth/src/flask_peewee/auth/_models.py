@@ -20,6 +20,7 @@ __all__ = [
     "make_grant_model",
     "make_group_models",
     "make_remember_model",
+    "make_session_end_model",
     "make_session_model",
     "make_throttle_model",
     "make_user_model",
@@ -192,10 +193,11 @@ def make_remember_model(db: Database) -> type[peewee.Model]:
 
 
 def make_session_model(db: Database) -> type[peewee.Model]:
-    """Live login sessions: a SHA-256 of each session's random id, its user and its expiry.
+    """Listed login sessions: a SHA-256 of each session's random id, its user and its expiry.
 
-    A login adds a row, a logout deletes it; a session cookie whose row is gone (copied before
-    the logout, say) no longer logs anyone in.
+    With the sessions page on, a login adds a row and a logout deletes it; a listed session
+    whose row is gone (its cookie copied before the logout, say) no longer logs anyone in.
+    With the page off, sessions are unlisted (see :func:`make_session_end_model`).
     """
 
     base: Any = db.Model  # bound at run time: mypy takes it as an unknown base
@@ -214,6 +216,29 @@ def make_session_model(db: Database) -> type[peewee.Model]:
             table_name = "fp_auth_session"
 
     return AuthSession
+
+
+def make_session_end_model(db: Database) -> type[peewee.Model]:
+    """Ended login sessions, kept until the sessions themselves would have expired.
+
+    A session started while the sessions page is off writes nothing at its login; its
+    logout adds a row here (``key``: the SHA-256 of its id), and ending every session of a
+    user adds (or moves) that user's cut-off row (``key``: the SHA-256 of
+    :func:`~flask_peewee.auth._live_sessions.cutoff_name`, ``before``: the moment, in
+    microseconds since the epoch, before which the user's sessions started are ended).
+    """
+
+    base: Any = db.Model
+
+    class AuthSessionEnd(base):
+        key = peewee.CharField(max_length=64, unique=True)
+        before = peewee.BigIntegerField(null=True)
+        expires = peewee.DateTimeField(index=True)
+
+        class Meta:
+            table_name = "fp_auth_session_end"
+
+    return AuthSessionEnd
 
 
 def make_group_models(db: Database) -> tuple[type[peewee.Model], type[peewee.Model], type[peewee.Model]]:

@@ -9,7 +9,17 @@ from flask import session
 
 from flask_peewee.utils import digest_matches, keyed_digest
 
-__all__ = ["current_sid", "drop_login", "end_login", "session_token", "start_login", "stored_login", "token_matches"]
+__all__ = [
+    "current_sid",
+    "current_since",
+    "drop_login",
+    "end_login",
+    "restamp",
+    "session_token",
+    "start_login",
+    "stored_login",
+    "token_matches",
+]
 
 # ``logged_in`` and ``user_pk`` are the keys the original flask-peewee used; apps may read them.
 LOGGED_IN = "logged_in"
@@ -18,7 +28,8 @@ TOKEN = "_fp_auth_token"  # noqa: S105 (a session key, not a secret)
 LOGIN_TIME = "_fp_auth_time"
 REMEMBERED = "_fp_auth_remembered"
 SESSION_ID = "_fp_auth_sid"
-_KEYS = (LOGGED_IN, USER_PK, TOKEN, LOGIN_TIME, REMEMBERED, SESSION_ID)
+SINCE = "_fp_auth_since"  # when an unlisted session started (microseconds); absent for a listed one
+_KEYS = (LOGGED_IN, USER_PK, TOKEN, LOGIN_TIME, REMEMBERED, SESSION_ID, SINCE)
 _SALT = "flask-peewee-auth.session-token"
 
 
@@ -36,7 +47,9 @@ def _token_message(user_pk: Any, password_hash: str | None) -> str:
     return f"{user_pk}\0{password_hash or ''}"
 
 
-def start_login(user_pk: Any, password_hash: str | None, *, fresh: bool = True, sid: str | None = None) -> None:
+def start_login(
+    user_pk: Any, password_hash: str | None, *, fresh: bool = True, sid: str | None = None, since: int | None = None
+) -> None:
     """Renew the session (clear it) and store the login in it.
 
     A login restored from a remember-me cookie is not ``fresh``: it has no login time, so
@@ -49,14 +62,16 @@ def start_login(user_pk: Any, password_hash: str | None, *, fresh: bool = True, 
     session[TOKEN] = token
     if sid is not None:
         session[SESSION_ID] = sid
+    if since is not None:
+        session[SINCE] = since
     if fresh:
         session[LOGIN_TIME] = int(time.time())
     else:
         session[REMEMBERED] = True
 
 
-def stored_login() -> tuple[Any, str, int, str | None] | None:
-    """The ``(user_pk, token, login_time, session id)`` of the session, or None when it holds no login."""
+def stored_login() -> tuple[Any, str, int, str | None, int | None] | None:
+    """The ``(user_pk, token, login_time, session id, since)`` of the session, or None when it holds no login."""
     if not session.get(LOGGED_IN):
         return None
     user_pk = session.get(USER_PK)
@@ -64,14 +79,25 @@ def stored_login() -> tuple[Any, str, int, str | None] | None:
     if user_pk is None or not isinstance(token, str):
         return None
     login_time = session.get(LOGIN_TIME)
-    sid = session.get(SESSION_ID)
-    return user_pk, token, login_time if isinstance(login_time, int) else 0, sid if isinstance(sid, str) else None
+    return user_pk, token, login_time if isinstance(login_time, int) else 0, current_sid(), current_since()
 
 
 def current_sid() -> str | None:
     """The server-side session id this session holds, if any."""
     sid = session.get(SESSION_ID)
     return sid if isinstance(sid, str) else None
+
+
+def current_since() -> int | None:
+    """When this session started, for an unlisted one (microseconds since the epoch); None when listed."""
+    since = session.get(SINCE)
+    return since if isinstance(since, int) and not isinstance(since, bool) else None
+
+
+def restamp(since: int) -> None:
+    """Give this (unlisted) session a new start, after a cut-off that must not end it."""
+    if SINCE in session:
+        session[SINCE] = since
 
 
 def token_matches(token: str, user_pk: Any, password_hash: str | None) -> bool:

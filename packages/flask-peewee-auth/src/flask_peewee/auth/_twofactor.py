@@ -23,7 +23,7 @@ import peewee
 from flask import current_app, g, has_request_context, session
 
 from flask_peewee.auth import _sessions
-from flask_peewee.auth._live_sessions import session_key
+from flask_peewee.auth._live_sessions import now_us, session_key
 from flask_peewee.auth._models import utcnow
 from flask_peewee.auth._permissions import user_id_of
 from flask_peewee.auth._settings import (
@@ -381,12 +381,10 @@ class TwoFactor:
         The current session (if it is ``user``'s) stays.
         """
         user_id = user_id_of(user)
-        model = self.auth.AuthSession
-        query = model.delete().where(model.user_id == user_id)
         sid = _sessions.current_sid() if has_request_context() else None
-        if sid:
-            query = model.delete().where(model.user_id == user_id, model.key != session_key(sid))
-        query.execute()
+        self.auth._live.end_all(user, keep_sid=sid)
+        if sid and session.get(_sessions.USER_PK) == user_id:
+            _sessions.restamp(now_us())  # started after the cut-off just written: this session stays
         self.auth.revoke_remember_tokens(user_id)
 
     # -- the session: pending login and proof ------------------------------------------------

@@ -46,7 +46,8 @@ def _auth_of(app: Any, user: Any) -> Any:
 def log_in(client: Any, user: Any, *, second_factor: bool = False) -> None:
     """Store a login of ``user`` in ``client``'s session, exactly as a login through the form would.
 
-    The session is recorded in ``fp_auth_session`` like any other, so a logout ends it. With
+    The session is recorded server-side like any other (listed or not, as the app's sessions
+    page says), so a logout ends it. With
     ``second_factor=True`` the session also counts as having passed two-factor authentication
     (for the admin with ``FLASK_PEEWEE_AUTH_REQUIRE_2FA_FOR_ADMIN``).
     """
@@ -54,7 +55,9 @@ def log_in(client: Any, user: Any, *, second_factor: bool = False) -> None:
     auth = _auth_of(app, user)
     with app.test_request_context(), client.session_transaction() as session:
         with connection(auth.db):
-            sid = auth._live.start(user, session.get(_sessions.SESSION_ID))
+            previous_since = session.get(_sessions.SINCE)
+            started = auth._live.start(user, session.get(_sessions.SESSION_ID), previous_since)
+        sid = started.sid
         token = _sessions.session_token(user.get_id(), getattr(user, "password", None))
         session.clear()
         session[_sessions.LOGGED_IN] = True
@@ -62,6 +65,8 @@ def log_in(client: Any, user: Any, *, second_factor: bool = False) -> None:
         session[_sessions.TOKEN] = token
         session[_sessions.LOGIN_TIME] = int(time.time())
         session[_sessions.SESSION_ID] = sid
+        if started.since is not None:
+            session[_sessions.SINCE] = started.since
         if second_factor:
             from flask_peewee.auth._live_sessions import session_key
             from flask_peewee.auth._twofactor import PROOF
