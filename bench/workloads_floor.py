@@ -5,8 +5,8 @@ imports nothing of flask-peewee. It does what a careful hand-written app does an
 a connection per request, the queries each page needs (only the columns it writes), the
 same password hash as ours (one salted SHA-256 through passlib), a session login that
 clears the session, a streamed export. It has no CSRF token, no login throttle, no audit
-entry, no permission framework, no live-session table: the goals of issue 16 leave room
-for those. The JSON and HTML are the same as ours (same keys in the same order, a Jinja
+entry, no permission framework, no server-side session record: the goals of issue 16
+leave room for those. The JSON and HTML are the same as ours (same keys in the same order, a Jinja
 template of about the same size for the admin list).
 """
 
