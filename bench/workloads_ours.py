@@ -209,7 +209,11 @@ def build(ctx: h.Context) -> dict[str, Any]:
             form = {"username": o["user"].username, "password": h.BENCH_PASSWORD, "csrf_token": state["token"]}
             return h.login_result(state["client"].post(h.LOGIN_URL, data=form))
 
-        return h.Workload(run, before=before, note="CSRF token, login throttle, session renewal, server-side session (ended at logout)")
+        return h.Workload(
+            run,
+            before=before,
+            note="CSRF token, login throttle, session renewal, server-side session (ended at logout)",
+        )
 
     deep, last = ctx.deep_page, ctx.last_page
     filter_url = f"{h.ADMIN_INDEX_URL}?user__username={h.FILTER_USERNAME}"

@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 
 from flask_peewee.auth import Auth, _sessions
-from flask_peewee.auth._live_sessions import cutoff_name, now_us, session_key
+from flask_peewee.auth._live_sessions import CLOCK_MARGIN, cutoff_name, now_us, session_key
 from flask_peewee.auth.testing import log_in
 from flask_peewee.utils.internal import Periodic, backend_name
 
@@ -83,7 +83,7 @@ def test_copied_cookie_is_refused_after_logout(app, auth, client, user, login, c
         assert end.key == session_key(sid)
         assert end.before is None
         lifetime = app.permanent_session_lifetime
-        expected = datetime.datetime(1970, 1, 1) + datetime.timedelta(microseconds=since) + lifetime
+        expected = datetime.datetime(1970, 1, 1) + datetime.timedelta(microseconds=since) + lifetime + CLOCK_MARGIN
         assert abs(end.expires - expected) < datetime.timedelta(seconds=1)
 
 

@@ -115,6 +115,17 @@ def test_end_every_other_session(app, auth, browser, csrf_from):
         assert auth.RememberToken.select().count() == 1
 
 
+def test_end_every_other_session_also_ends_those_started_while_the_page_was_off(app, auth, browser, csrf_from):
+    app.config["FLASK_PEEWEE_AUTH_SESSIONS_PAGE"] = False
+    old = browser("192.0.2.50", "Old")  # an unlisted session: refused while the page is on
+    app.config["FLASK_PEEWEE_AUTH_SESSIONS_PAGE"] = True
+    laptop = browser("198.51.100.7", "Laptop")
+    assert _post(laptop, csrf_from, do="end_others").status_code == 302
+    app.config["FLASK_PEEWEE_AUTH_SESSIONS_PAGE"] = False  # turned off again: it stays ended
+    assert old.get("/private/").status_code == 302
+    assert laptop.get("/private/").status_code == 200
+
+
 def test_refused_posts_change_nothing(app, auth, user, browser, new_user, login, csrf_from):
     laptop = browser("198.51.100.7", "Laptop")
     phone = browser("203.0.113.9", "Phone", remember=True)

@@ -8,7 +8,8 @@ says which, signed like the rest of it):
   sessions page lists these rows.
 - **unlisted** (the default, the page off): a login writes nothing. The cookie session holds
   when the session started (``since``, microseconds since the epoch); a logout adds a row to
-  ``fp_auth_session_end`` until the session would have expired, and ending every session of
+  ``fp_auth_session_end`` until the session would have expired (and :data:`CLOCK_MARGIN`
+  more, for hosts whose clocks differ), and ending every session of
   a user adds or moves that user's cut-off (sessions started before it are ended). A session
   logs in while neither says it ended.
 
@@ -37,7 +38,7 @@ from flask_peewee.utils.internal import Periodic, RowLookup, backend_name, inser
 if TYPE_CHECKING:
     from flask_peewee.auth._auth import Auth
 
-__all__ = ["LiveSessions", "Started", "cutoff_name", "now_us", "session_key"]
+__all__ = ["CLOCK_MARGIN", "LiveSessions", "Started", "cutoff_name", "now_us", "session_key"]
 
 
 def session_key(sid: str) -> str:
@@ -53,6 +54,10 @@ def cutoff_name(user_id: int) -> str:
 def now_us() -> int:
     """The current time in whole microseconds since the epoch (what ``since`` and cut-offs hold)."""
     return time.time_ns() // 1000
+
+
+#: How long an end outlives the session it ends: hosts' clocks may differ by this much.
+CLOCK_MARGIN = datetime.timedelta(minutes=5)
 
 
 def _utc(us: int) -> datetime.datetime:
@@ -148,7 +153,7 @@ class LiveSessions:
         if since is None:
             self.model.delete().where(self.model.key == key).execute()
             return
-        expires = _utc(since) + current_app.permanent_session_lifetime
+        expires = _utc(since) + current_app.permanent_session_lifetime + CLOCK_MARGIN
         if expires > utcnow():  # an expired session logs nobody in: nothing to record
             ends = self.end_model
             ends.insert(key=key, before=None, expires=expires).on_conflict_ignore().execute()
@@ -165,7 +170,7 @@ class LiveSessions:
             return 0
         model, ends = self.model, self.end_model
         before = now_us()
-        expires = utcnow() + current_app.permanent_session_lifetime
+        expires = utcnow() + current_app.permanent_session_lifetime + CLOCK_MARGIN
         key = session_key(cutoff_name(user_id))
         query = model.delete().where(model.user_id == user_id)
         if keep_sid:

@@ -14,7 +14,7 @@ from flask import current_app, flash, redirect, request, url_for
 from flask_peewee.auth import _sessions
 from flask_peewee.auth._csrf import validate_csrf_token
 from flask_peewee.auth._i18n import CSRF_ERROR, N_, gettext, ngettext
-from flask_peewee.auth._live_sessions import session_key
+from flask_peewee.auth._live_sessions import LiveSessions, session_key
 from flask_peewee.auth._models import utcnow
 from flask_peewee.auth._settings import SESSIONS_PAGE
 from flask_peewee.db import use_primary
@@ -37,6 +37,7 @@ class _Host(Protocol):
     AuthSession: Any
     RememberToken: Any
     _remember: RememberMe
+    _live: LiveSessions
 
     def get_logged_in_user(self) -> Any: ...
     def _render_sessions(
@@ -109,14 +110,12 @@ class SessionsPage:
                         flash(gettext("The remembered device is forgotten."), "success")
                         return redirect(here)
                 elif do == "end_others":
-                    others_s = sessions.delete().where(mine_s)
-                    if current_key is not None:
-                        others_s = others_s.where(sessions.key != current_key)
                     others_t = tokens.delete().where(mine_t)
                     if current_selector is not None:
                         others_t = others_t.where(tokens.selector != current_selector)
                     with sessions._meta.database.atomic():
-                        count = others_s.execute() + others_t.execute()
+                        # the listed rows, and the cut-off for sessions started while the page was off
+                        count = self._live.end_all(user, keep_sid=sid) + others_t.execute()
                     flash(ngettext("Ended %(num)d other session.", "Ended %(num)d other sessions.", count), "success")
                     return redirect(here)
                 else:
