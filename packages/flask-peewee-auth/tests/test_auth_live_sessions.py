@@ -340,3 +340,8 @@ def test_a_listed_login_commits_without_waiting_for_the_wal_on_postgres_and_a_lo
         assert client.post("/accounts/logout/", data={"csrf_token": token}).status_code == 302
     assert not [s for s in statements if "synchronous_commit" in s]
     assert _rows(app, auth) == []
+    login(client)
+    with count_queries() as statements:
+        login(client)  # over a live session: ending that one must be durable, so the commit waits
+    assert not [s for s in statements if "synchronous_commit" in s]
+    assert len(_rows(app, auth)) == 1

@@ -119,9 +119,10 @@ class LiveSessions:
         try:
             if previous_sid or postgres:
                 with database.atomic():
-                    if postgres:
+                    if postgres and not previous_sid:
                         # Losing this row in a server crash only logs the user out (it fails closed), so
-                        # the commit need not wait for the WAL flush. Ending a session stays durable.
+                        # the commit need not wait for the WAL flush. Ending a session stays durable,
+                        # the previous one's included.
                         database.execute_sql("SET LOCAL synchronous_commit TO OFF")
                     if previous_sid:
                         self._end(previous_sid, previous_since)
