@@ -12,6 +12,7 @@ import argparse
 import cProfile
 import gc
 import json
+import os
 import pstats
 import statistics
 import sys
@@ -258,6 +259,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--profile", default=None, help="profile this workload with cProfile instead of timing")
     parser.add_argument("--out", default=None, help="write the results here as JSON (default: stdout)")
     parser.add_argument("--served", action="store_true", help="open the database as docs/deployment.rst serves it")
+    parser.add_argument(
+        "--interleaved", action="store_true", help="take orders from run.py on stdin (the sides taking turns)"
+    )
     return parser.parse_args(argv)
 
 
@@ -298,8 +302,69 @@ def pg_params(dsn: str) -> dict[str, Any]:
     return params
 
 
+def _counts(workload: Workload, args: argparse.Namespace) -> tuple[int, int]:
+    """Warm-up and timed calls of ``workload``: its own, or the mode's (fewer for slow ones)."""
+    slow = workload.memory
+    warmup = workload.warmup if workload.warmup is not None else (min(1, args.warmup) if slow else args.warmup)
+    repeats = workload.repeats if workload.repeats is not None else (args.slow_repeats if slow else args.repeats)
+    return warmup, repeats
+
+
+class _Samples:
+    """One workload's timed calls, gathered over one or several parts of a round."""
+
+    def __init__(self) -> None:
+        self.times: list[float] = []
+        self.cpu: list[float] = []
+        self.result = Result()
+
+    def take(self, workload: Workload, warmup: int, repeats: int) -> None:
+        if warmup + repeats == 0:
+            return
+        times, self.result, cpu = _time(workload, warmup, repeats)
+        self.times += times
+        self.cpu += cpu
+
+    def entry(self, workload: Workload) -> dict[str, Any]:
+        """The report of this workload (see :func:`main`); counts statements and memory outside the timing."""
+        statements, sql = count_statements(workload)
+        result = self.result
+        entry: dict[str, Any] = {
+            "times": self.times,
+            "median": statistics.median(self.times),
+            "cpu_median": statistics.median(self.cpu),
+            "min": min(self.times),
+            "repeats": len(self.times),
+            "status": result.status,
+            "shape": result.shape,
+            "rows": result.rows,
+            "bytes": result.nbytes,
+            "statements": statements,
+            "sql": [text[:300] for text in sql[:12]],
+        }
+        if workload.note:
+            entry["note"] = workload.note
+        if workload.memory:
+            entry["peak_bytes"] = _peak_memory(workload)
+        return entry
+
+
+def _profile(workload: Workload, warmup: int, repeats: int) -> None:
+    profiler = cProfile.Profile()
+    _time(workload, warmup, 0)
+    profiler.enable()
+    _time(workload, 0, repeats, collect=False)
+    profiler.disable()
+    stats = pstats.Stats(profiler, stream=sys.stderr)
+    stats.sort_stats("cumulative").print_stats(30)
+    stats.sort_stats("tottime").print_stats(20)
+
+
 def main(side: str, versions: dict[str, str], build: Callable[[Context], dict[str, Callable[[Context], Any]]]) -> int:
-    """Run the workloads ``build`` declares and report them (see the module docstring)."""
+    """Run the workloads ``build`` declares and report them (see the module docstring).
+
+    With ``--interleaved`` the worker instead takes its orders from ``run.py`` (see :func:`interleaved`).
+    """
     args = parse_args(sys.argv[1:])
     ctx = Context(args)
     setups = build(ctx)
@@ -308,48 +373,74 @@ def main(side: str, versions: dict[str, str], build: Callable[[Context], dict[st
     if unknown:
         print(f"unknown workload(s): {', '.join(unknown)}; known: {', '.join(setups)}", file=sys.stderr)
         return 2
+    if args.interleaved:
+        return interleaved(side, versions, setups, ctx)
     report: dict[str, Any] = {"side": side, "backend": args.backend, "versions": versions, "workloads": {}}
     for name in names:
         prepared = setups[name](ctx)
         if isinstance(prepared, str):
             report["workloads"][name] = {"na": prepared}
             continue
-        slow = prepared.memory
-        warmup = prepared.warmup if prepared.warmup is not None else (min(1, args.warmup) if slow else args.warmup)
-        repeats = prepared.repeats if prepared.repeats is not None else (args.slow_repeats if slow else args.repeats)
+        warmup, repeats = _counts(prepared, args)
         if args.profile == name:
-            profiler = cProfile.Profile()
-            _time(prepared, warmup, 0)
-            profiler.enable()
-            _time(prepared, 0, repeats, collect=False)
-            profiler.disable()
-            stats = pstats.Stats(profiler, stream=sys.stderr)
-            stats.sort_stats("cumulative").print_stats(30)
-            stats.sort_stats("tottime").print_stats(20)
-        times, result, cpu = _time(prepared, warmup, repeats)
-        statements, sql = count_statements(prepared)
-        entry: dict[str, Any] = {
-            "times": times,
-            "median": statistics.median(times),
-            "cpu_median": statistics.median(cpu),
-            "min": min(times),
-            "repeats": repeats,
-            "status": result.status,
-            "shape": result.shape,
-            "rows": result.rows,
-            "bytes": result.nbytes,
-            "statements": statements,
-            "sql": [text[:300] for text in sql[:12]],
-        }
-        if prepared.note:
-            entry["note"] = prepared.note
-        if prepared.memory:
-            entry["peak_bytes"] = _peak_memory(prepared)
-        report["workloads"][name] = entry
+            _profile(prepared, warmup, repeats)
+        samples = _Samples()
+        samples.take(prepared, warmup, repeats)
+        report["workloads"][name] = samples.entry(prepared)
     text = json.dumps(report, indent=1, default=str)
     if args.out:
         with open(args.out, "w", encoding="utf-8") as fh:
             fh.write(text)
     else:
         print(text)
+    return 0
+
+
+def interleaved(side: str, versions: dict[str, str], setups: dict[str, Callable[[Context], Any]], ctx: Context) -> int:
+    """Measure on orders from ``run.py``, one JSON line in (stdin), one out, so the sides interleave.
+
+    ``run.py`` keeps one worker per side alive for a round and has them take turns: each
+    workload's timed calls come in parts, and the sides run each part one after another, in
+    rotating order. A side's calls of a workload are then seconds, not minutes, from the
+    other sides' calls of the same workload, and a shared machine's drift (another tenant,
+    a slower minute) weighs on all sides alike instead of on whichever ran then.
+
+    Orders: ``{"op": "time", "workload": W, "part": k, "parts": n}`` runs part ``k`` of
+    ``n`` of W's timed calls (the warm-up with the first); ``{"op": "report", "workload":
+    W}`` answers W's entry as :func:`main` reports it; ``{"op": "quit"}`` ends. The first
+    line out says who is ready. Anything the app prints goes to stderr.
+    """
+    channel = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+
+    def reply(message: dict[str, Any]) -> None:
+        channel.write(json.dumps(message, default=str) + "\n")
+        channel.flush()
+
+    prepared: dict[str, Any] = {}
+    samples: dict[str, _Samples] = {}
+    reply({"side": side, "backend": ctx.args.backend, "versions": versions})
+    for line in sys.stdin:
+        order = json.loads(line)
+        if order["op"] == "quit":
+            break
+        name = order["workload"]
+        if name not in setups:
+            reply({"error": f"unknown workload {name}"})
+            continue
+        if name not in prepared:
+            prepared[name] = setups[name](ctx)
+            samples[name] = _Samples()
+        workload = prepared[name]
+        if isinstance(workload, str):
+            reply({"na": workload})
+        elif order["op"] == "time":
+            warmup, repeats = _counts(workload, ctx.args)
+            part, parts = order["part"], order["parts"]
+            share = repeats * (part + 1) // parts - repeats * part // parts
+            samples[name].take(workload, warmup if part == 0 else 0, share)
+            reply({"done": share})
+        else:
+            reply(samples[name].entry(workload))
+    channel.close()
     return 0

@@ -10,16 +10,17 @@ bench/.venv-ours (our five packages editable) and bench/.venv-original (flask-pe
 The floor (workloads_floor.py: Flask + peewee by hand, no flask-peewee imported) runs in
 bench/.venv-ours, on the same pins as ours. It builds one data set with plain peewee
 (SQLite files in bench/.data/, and a PostgreSQL database when the server answers), gives
-each side its own copy, runs the same workloads through each side's worker in rotating
-order and prints the median times, the ratios ours / floor, original / floor and ours /
-original (medians of per-round ratios), the SQL statements per request of each side and,
-for serialization and export, the peak traced memory. Numbers are only comparable within
-one run.
+each side its own copy, runs the same workloads through the sides' workers taking turns
+(workload by workload, in rotating order) and prints the median times, the ratios ours /
+floor, original / floor and ours / original (medians of per-round ratios), the SQL
+statements per request of each side and, for serialization and export, the peak traced
+memory. Numbers are only comparable within one run.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import hashlib
 import json
@@ -35,7 +36,6 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 DATA = HERE / ".data"
-RESULTS = HERE / ".results"
 PACKAGES = ["db", "utils", "auth", "admin", "rest"]
 DEFAULT_PG_DSN = "postgresql://postgres@127.0.0.1:5432"
 
@@ -162,11 +162,8 @@ def dataset_cmd(python: Path, *args: str, check: bool = True) -> bool:
     return subprocess.run([str(python), "dataset.py", *args], cwd=HERE, check=check).returncode == 0
 
 
-def run_worker(python: Path, side: str, backend: str, database: str, opts: dict[str, Any], args: Any) -> dict:
-    """Run one side's worker on its own copy of the data; its report (see _harness.main)."""
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"{backend}-{side}-{opts['messages']}-{os.getpid()}.json"
-    out.unlink(missing_ok=True)
+def worker_command(python: Path, side: str, backend: str, database: str, opts: dict[str, Any], args: Any) -> list[str]:
+    """The command line of one side's worker on ``database`` (see _harness.parse_args)."""
     command = [
         str(python),
         f"workloads_{side}.py",
@@ -184,18 +181,88 @@ def run_worker(python: Path, side: str, backend: str, database: str, opts: dict[
         str(opts["repeats"]),
         "--slow-repeats",
         str(opts["slow_repeats"]),
-        "--out",
-        str(out),
     ]
     for name in opts["workloads"]:
         command += ["--workload", name]
     if args.served:
         command.append("--served")
-    if args.profile:
-        command += ["--profile", args.profile]
-    print(f"run.py: {side} on {backend} ({opts['messages']:,} messages) ...", flush=True)
-    subprocess.run(command, cwd=HERE, check=True)
-    return json.loads(out.read_text())
+    return command
+
+
+def profile_worker(python: Path, side: str, backend: str, database: str, opts: dict[str, Any], args: Any) -> None:
+    """Run one side's worker alone with ``--profile`` (its cProfile report goes to stderr)."""
+    print(f"run.py: profiling {side} on {backend} ({opts['messages']:,} messages) ...", flush=True)
+    command = [*worker_command(python, side, backend, database, opts, args), "--profile", args.profile]
+    subprocess.run([*command, "--out", os.devnull], cwd=HERE, check=True)
+
+
+class Worker:
+    """One side's worker kept alive for a round, taking orders one JSON line at a time (_harness.interleaved)."""
+
+    def __init__(self, python: Path, side: str, backend: str, database: str, opts: dict[str, Any], args: Any):
+        self.side = side
+        command = [*worker_command(python, side, backend, database, opts, args), "--interleaved"]
+        self.process = subprocess.Popen(command, cwd=HERE, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.hello = self._read()
+
+    def _read(self) -> dict:
+        line = self.process.stdout.readline() if self.process.stdout else ""
+        if not line:
+            code = self.process.wait()
+            raise RuntimeError(f"the {self.side} worker stopped (exit {code}); its stderr is above")
+        return json.loads(line)
+
+    def ask(self, **order: Any) -> dict:
+        assert self.process.stdin is not None
+        self.process.stdin.write(json.dumps(order) + "\n")
+        self.process.stdin.flush()
+        answer = self._read()
+        if "error" in answer:
+            raise RuntimeError(f"the {self.side} worker: {answer['error']}")
+        return answer
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            with contextlib.suppress(BrokenPipeError, RuntimeError):  # it stopped already
+                self.ask(op="quit")
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+#: Each round, a workload's timed calls are split in this many parts, the sides taking turns.
+PARTS = 3
+
+
+def run_round(
+    pythons: dict[str, Path], sides: list[str], backend: str, databases: dict[str, str], opts: dict[str, Any], args: Any
+) -> dict[str, dict]:
+    """One round: a worker per side on its own data, taking turns workload by workload; a report per side.
+
+    For each workload the sides run part 1 of its timed calls one after another, then part 2
+    in the next order, and so on (original, ours, floor; ours, floor, original; ...), so the
+    calls being compared are seconds apart and each side holds each place in the turn once.
+    """
+    print(f"run.py: a round on {backend} ({opts['messages']:,} messages): {', '.join(sides)} ...", flush=True)
+    workers: dict[str, Worker] = {}
+    try:
+        for side in sides:
+            workers[side] = Worker(pythons[side], side, backend, databases[side], opts, args)
+        reports = {side: {**worker.hello, "workloads": {}} for side, worker in workers.items()}
+        order = list(sides)
+        for name in opts["workloads"]:
+            for part in range(PARTS):
+                for side in order:
+                    workers[side].ask(op="time", workload=name, part=part, parts=PARTS)
+                order = order[1:] + order[:1]
+            for side in sides:
+                reports[side]["workloads"][name] = workers[side].ask(op="report", workload=name)
+        return reports
+    finally:
+        for worker in workers.values():
+            worker.close()
 
 
 def _merge(reports: list[dict]) -> dict:
@@ -224,43 +291,51 @@ def _merge(reports: list[dict]) -> dict:
 
 
 def run_backend(backend: str, pythons: dict[str, Path], opts: dict[str, Any], sides: list[str], args: Any) -> dict:
-    """The sides on one backend, in ``opts["rounds"]`` rounds: ``{side: merged report}``.
+    """The sides on one backend, in ``opts["rounds"]`` rounds (:func:`run_round`): ``{side: merged report}``.
 
-    Each round gives each side a fresh copy of the data; the order rotates from round to
-    round (original, ours, floor; then ours, floor, original; ...), which spreads the drift of
-    a shared machine over all sides.
+    Each round gives each side a fresh copy of the data and starts the turns with the next
+    side. With ``--profile`` each side's worker instead runs alone, once, and nothing is reported.
     """
     rounds: dict[str, list[dict]] = {side: [] for side in sides}
     order = list(sides)
+
+    def one_round(databases: dict[str, str]) -> None:
+        if args.profile:
+            for side in sides:
+                profile_worker(pythons[side], side, backend, databases[side], opts, args)
+            return
+        for side, report in run_round(pythons, order, backend, databases, opts, args).items():
+            rounds[side].append(report)
+
     if backend == "sqlite":
         source = sqlite_dataset(pythons["ours"], opts["messages"])
         for _ in range(opts["rounds"]):
-            for side in order:
-                copy = DATA / f"run-{os.getpid()}-{side}.db"
-                shutil.copyfile(source, copy)
-                try:
-                    rounds[side].append(run_worker(pythons[side], side, backend, str(copy), opts, args))
-                finally:
+            copies = {side: DATA / f"run-{os.getpid()}-{side}.db" for side in sides}
+            try:
+                for copy in copies.values():
+                    shutil.copyfile(source, copy)
+                one_round({side: str(copy) for side, copy in copies.items()})
+            finally:
+                for copy in copies.values():
                     copy.unlink(missing_ok=True)
             order = order[1:] + order[:1]
-        return {side: _merge(reports) for side, reports in rounds.items()}
-    python = pythons["ours"]
-    base = f"fp_bench_{os.getpid()}_base"
-    names = [base] + [f"fp_bench_{os.getpid()}_{side}" for side in sides]
-    try:
-        print(f"run.py: building PostgreSQL database {base} ...", flush=True)
-        users = str(users_for(opts["messages"]))
-        dataset_cmd(python, "pg-create", args.pg_dsn, base, "--messages", str(opts["messages"]), "--users", users)
-        for _ in range(opts["rounds"]):
-            for side in order:
-                name = f"fp_bench_{os.getpid()}_{side}"
-                dataset_cmd(python, "pg-clone", args.pg_dsn, base, name)
-                rounds[side].append(run_worker(pythons[side], side, backend, name, opts, args))
-                dataset_cmd(python, "pg-drop", args.pg_dsn, name)
-            order = order[1:] + order[:1]
-    finally:
-        dataset_cmd(python, "pg-drop", args.pg_dsn, *names, check=False)
-    return {side: _merge(reports) for side, reports in rounds.items()}
+    else:
+        python = pythons["ours"]
+        base = f"fp_bench_{os.getpid()}_base"
+        clones = {side: f"fp_bench_{os.getpid()}_{side}" for side in sides}
+        try:
+            print(f"run.py: building PostgreSQL database {base} ...", flush=True)
+            users = str(users_for(opts["messages"]))
+            dataset_cmd(python, "pg-create", args.pg_dsn, base, "--messages", str(opts["messages"]), "--users", users)
+            for _ in range(opts["rounds"]):
+                for name in clones.values():
+                    dataset_cmd(python, "pg-clone", args.pg_dsn, base, name)
+                one_round(clones)
+                dataset_cmd(python, "pg-drop", args.pg_dsn, *clones.values())
+                order = order[1:] + order[:1]
+        finally:
+            dataset_cmd(python, "pg-drop", args.pg_dsn, base, *clones.values(), check=False)
+    return {side: _merge(reports) for side, reports in rounds.items() if reports}
 
 
 # -- the report -----------------------------------------------------------------------
