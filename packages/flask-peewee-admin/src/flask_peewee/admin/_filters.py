@@ -137,6 +137,7 @@ class FilterForm:
         self.args = args
         self.errors: list[str] = []
         self.active: list[Any] = []
+        self.custom: list[Any] = []  # the filters of a custom filter_mapping among them
         self.field_tree, self.choices, labels, self._rendered = self._offered()
         self.operator_labels = dict(labels)
         extra = [op for op in self.operator_labels if op not in OPERATOR_LABELS]

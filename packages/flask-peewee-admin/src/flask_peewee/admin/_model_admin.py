@@ -538,6 +538,7 @@ class ModelAdmin(ExportMixin, LookupMixin, FileViews, ModelViews):
             form.errors.extend(errors)
             return form, query.where(peewee.SQL("1 = 0")), [], form.field_tree
         form.active = active
+        form.custom = custom
         return form, filter_query(query, active), active, form.field_tree
 
     def search_term(self) -> str:

@@ -24,9 +24,10 @@ from flask_peewee.admin._forms import VERSION_FIELD, SecretField, keep_unchanged
 from flask_peewee.admin._host import ModelAdminHost
 from flask_peewee.admin._i18n import N_, gettext
 from flask_peewee.admin._keys import parse_keys
+from flask_peewee.admin._prepared import ListPagination, prepared_pagination
 from flask_peewee.auth import validate_csrf_token
 from flask_peewee.db.typed import does_not_exist, pk_expr, primary_key
-from flask_peewee.utils import PaginatedQuery, QueryError, get_sensitive_fields
+from flask_peewee.utils import QueryError, get_sensitive_fields
 from flask_peewee.utils.uploads import delete_object_files, upload_batch
 
 if TYPE_CHECKING:
@@ -86,17 +87,6 @@ def _write_atomic(database: Any) -> Any:
     if isinstance(bound, peewee.SqliteDatabase) and bound.transaction_depth() == 0:
         return bound.atomic(lock_type="IMMEDIATE")
     return database.atomic()
-
-
-class ListPagination(PaginatedQuery):
-    """The list's pagination: :meth:`get_list` is the page's query (not yet run), as the original's was.
-
-    The original's templates and code call ``query.get_list().count()`` and iterate it; the
-    page is clamped before OFFSET (:func:`~flask_peewee.utils.clamp_page`).
-    """
-
-    def get_list(self) -> Any:
-        return self.get_query()
 
 
 def _ids() -> list[str]:
@@ -212,7 +202,7 @@ class ModelViews:
 
             return redirect(request.path + ("?" + urlencode(pairs) if pairs else ""))
         query = self.get_query()
-        filter_form, query, _active, _tree = self.process_filters(query)
+        filter_form, query, active, _tree = self.process_filters(query)
         query = self.apply_search(query, self.search_term())
         ordering = request.args.get("ordering") or None
         try:
@@ -222,10 +212,13 @@ class ModelViews:
             ordering = None
         if not ordering:
             query = query.order_by(self.get_ordering())
-        pagination = ListPagination(query, self.paginate_by)
+        # the default hooks: the count and the page built once per shape of request
+        pagination = prepared_pagination(self, query, filter_form, active, ordering) or ListPagination(
+            query, self.paginate_by
+        )
         if pagination.is_out_of_range():
             abort(404)
-        object_list = self.load_related(list(pagination.get_query()))
+        object_list = self.load_related(pagination.page_objects())
         columns = self.list_columns()
         return self.render(
             "index",

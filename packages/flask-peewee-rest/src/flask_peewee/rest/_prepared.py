@@ -12,8 +12,6 @@ only SQL text is kept, never a row.
 
 from __future__ import annotations
 
-import dataclasses
-import weakref
 from typing import TYPE_CHECKING, Any
 
 import peewee
@@ -22,7 +20,7 @@ from flask import request
 from flask_peewee.rest._pagination import PageNumberPagination, pagination_class
 from flask_peewee.rest._query import hidden_paths, includes_shape, split_filter_args
 from flask_peewee.utils import Filter, PaginatedQuery, clamp_page, filter_query, parse_filters, parse_ordering
-from flask_peewee.utils.internal import Slot, Statement, count_select
+from flask_peewee.utils.internal import ShapePlans, Slot, Statement, count_select, slot_filters
 
 if TYPE_CHECKING:
     from flask_peewee.rest._resource import RestResource
@@ -42,11 +40,7 @@ LIST_HOOKS = (
     "paginated_object_list",
     "get_request_metadata",
 )
-_PATTERN_OPERATORS = frozenset(("like", "ilike", "regexp", "iregexp"))  # their values are rewritten in Python
-_SHAPES_PER_DATABASE = 64  # shapes come from query strings: keep the cache bounded
-
-_Plans = dict[Any, "tuple[Statement, Statement] | None"]
-_plans: weakref.WeakKeyDictionary[Any, weakref.WeakKeyDictionary[Any, _Plans]] = weakref.WeakKeyDictionary()
+_plans = ShapePlans()  # per database and resource: each shape's (count, page) statements, or None
 
 
 class _CountedPages(PaginatedQuery):
@@ -95,37 +89,17 @@ def prepared_page(resource: RestResource) -> tuple[list[peewee.Model], Paginated
     if groups:
         return None
     filters = parse_filters(resource.model, plain, **options)  # checked on every request
-    if any(item.op in _PATTERN_OPERATORS for item in filters):
+    slotted = slot_filters(filters)
+    if slotted is None:  # a pattern filter: its value is rewritten in Python
         return None
     ordering = tuple(request.args.getlist("ordering"))
     if any(item.strip() for item in ordering):
         parse_ordering(resource.model, list(ordering), exclude=hidden_paths(resource))  # checked on every request
     else:
         ordering = ()
-    values: list[Any] = []
-    slotted: list[Filter] = []
-    shape: list[Any] = []
-    for item in filters:
-        if item.op == "in":
-            slots = [Slot(len(values) + index) for index in range(len(item.value))]
-            values.extend(item.value)
-            slotted.append(_with_value(item, slots))
-            shape.append((item.param, "in", len(slots)))
-        elif item.op == "is" and item.value is None:
-            slotted.append(item)
-            shape.append((item.param, "null"))
-        else:
-            slotted.append(_with_value(item, Slot(len(values))))
-            values.append(item.value)
-            shape.append((item.param, item.op))
-    key = (tuple(shape), ordering, limit, includes_shape(resource))
-    plans = _plans_of(database, resource)
-    try:
-        plan = plans[key]
-    except KeyError:
-        if len(plans) >= _SHAPES_PER_DATABASE:
-            plans.clear()
-        plan = plans[key] = _build(resource, slotted, len(values), limit)
+    values = slotted.values
+    key = (slotted.shape, ordering, limit, includes_shape(resource))
+    plan = _plans.get(database, resource, key, lambda: _build(resource, slotted.filters, len(values), limit))
     if plan is None:
         return None
     counting, rows = plan
@@ -135,20 +109,6 @@ def prepared_page(resource: RestResource) -> tuple[list[peewee.Model], Paginated
         return [], paginated  # never an OFFSET past the end
     offset = (clamp_page(paginated.get_page(), limit) - 1) * limit
     return rows.rows(rows.execute(database, [*values, offset])), paginated
-
-
-def _with_value(item: Filter, value: Any) -> Filter:
-    return dataclasses.replace(item, value=value)
-
-
-def _plans_of(database: Any, resource: RestResource) -> _Plans:
-    by_resource = _plans.get(database)
-    if by_resource is None:
-        by_resource = _plans[database] = weakref.WeakKeyDictionary()
-    plans = by_resource.get(resource)
-    if plans is None:
-        plans = by_resource[resource] = {}
-    return plans
 
 
 def _build(resource: RestResource, slotted: list[Filter], count: int, limit: int) -> tuple[Statement, Statement] | None:

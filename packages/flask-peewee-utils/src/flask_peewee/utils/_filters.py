@@ -47,6 +47,11 @@ _COMPARE = {
 _NULL = frozenset({"null", "none"})
 
 
+def is_pattern_operator(op: str) -> bool:
+    """Whether ``op``'s value is a pattern rewritten before it reaches the SQL (``like``, ``ilike``, ``regexp``)."""
+    return op in _PATTERN_OPERATORS
+
+
 @dataclass(frozen=True)
 class Filter:
     """One parsed filter: ``param`` as given, the field ``path`` and ``chain``, the operator and converted value.

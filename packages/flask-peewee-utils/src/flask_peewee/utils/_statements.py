@@ -10,6 +10,7 @@ shape, so :class:`RowLookup`, :class:`PreparedSelect`, :class:`Statement` and
 
 from __future__ import annotations
 
+import dataclasses
 import weakref
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, cast
@@ -17,8 +18,18 @@ from typing import Any, NamedTuple, cast
 import peewee
 
 from flask_peewee.db.typed import untyped
+from flask_peewee.utils._filters import Filter, is_pattern_operator
 
-__all__ = ["PreparedSelect", "RowLookup", "Slot", "Statement", "insert_row"]
+__all__ = [
+    "PreparedSelect",
+    "RowLookup",
+    "ShapePlans",
+    "Slot",
+    "SlottedFilters",
+    "Statement",
+    "insert_row",
+    "slot_filters",
+]
 
 
 class _Marker(NamedTuple):
@@ -300,3 +311,73 @@ def insert_row(model: type[peewee.Model], data: dict[str, Any], *, returning: bo
         return None
     row = cursor.fetchone()
     return tuple(field.python_value(value) for field, value in zip(plan.returning, row, strict=True))
+
+
+# -- list pages: filters as slots, statements per shape ----------------------------------
+
+
+class SlottedFilters(NamedTuple):
+    """Parsed filters with a :class:`Slot` in place of each value (:func:`slot_filters`)."""
+
+    filters: list[Filter]  # to build the statements with
+    values: list[Any]  # this request's values, by slot
+    shape: tuple[Any, ...]  # what the statements' SQL depends on: each filter's parameter, operator, arity
+
+
+def slot_filters(filters: Sequence[Filter], first: int = 0) -> SlottedFilters | None:
+    """``filters`` with a :class:`Slot` (numbered from ``first``) for each value, or None.
+
+    None when a filter's value is rewritten in Python before it reaches the SQL (``like``,
+    ``ilike``, ``regexp``: their patterns), so that no statement can stand for every value.
+    An ``in`` takes one slot per value (its shape holds how many), ``is null`` none.
+    """
+    values: list[Any] = []
+    slotted: list[Filter] = []
+    shape: list[Any] = []
+    for item in filters:
+        if is_pattern_operator(item.op):
+            return None
+        if item.op == "in":
+            slots = [Slot(first + len(values) + index) for index in range(len(item.value))]
+            values.extend(item.value)
+            slotted.append(dataclasses.replace(item, value=slots))
+            shape.append((item.param, "in", len(slots)))
+        elif item.op == "is" and item.value is None:
+            slotted.append(item)
+            shape.append((item.param, "null"))
+        else:
+            slotted.append(dataclasses.replace(item, value=Slot(first + len(values))))
+            values.append(item.value)
+            shape.append((item.param, item.op))
+    return SlottedFilters(slotted, values, tuple(shape))
+
+
+class ShapePlans:
+    """What was built for each shape of request, per database and owner (a resource, a model admin).
+
+    Both are held weakly; each owner keeps at most ``limit`` shapes on a database (shapes come
+    from query strings, so a client sending new ones only rebuilds, never grows the memory).
+    Only what :meth:`get`'s ``build`` returns is kept: statements, never rows.
+    """
+
+    def __init__(self, limit: int = 64) -> None:
+        self.limit = limit
+        self._plans: weakref.WeakKeyDictionary[Any, weakref.WeakKeyDictionary[Any, dict[Any, Any]]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def get(self, database: Any, owner: Any, key: Any, build: Callable[[], Any]) -> Any:
+        """The plan of ``key``: ``build()``'s result, built on the first request of that shape."""
+        by_owner = self._plans.get(database)
+        if by_owner is None:
+            by_owner = self._plans[database] = weakref.WeakKeyDictionary()
+        plans = by_owner.get(owner)
+        if plans is None:
+            plans = by_owner[owner] = {}
+        try:
+            return plans[key]
+        except KeyError:
+            if len(plans) >= self.limit:
+                plans.clear()
+            plan = plans[key] = build()
+            return plan

@@ -30,7 +30,16 @@ from flask_peewee.utils._paths import MAX_DEPTH, filterable_path, joined_from, p
 from flask_peewee.utils._periodic import Periodic
 from flask_peewee.utils._sensitive import sensitive_snapshot
 from flask_peewee.utils._serialize import dict_writer, field_names, stored_row_known
-from flask_peewee.utils._statements import PreparedSelect, RowLookup, Slot, Statement, insert_row
+from flask_peewee.utils._statements import (
+    PreparedSelect,
+    RowLookup,
+    ShapePlans,
+    Slot,
+    SlottedFilters,
+    Statement,
+    insert_row,
+    slot_filters,
+)
 from flask_peewee.utils._unique import unique_violation
 from flask_peewee.utils._uploads import UPLOAD_MESSAGES
 from flask_peewee.utils._values import parse_key
@@ -42,7 +51,9 @@ __all__ = [
     "Periodic",
     "PreparedSelect",
     "RowLookup",
+    "ShapePlans",
     "Slot",
+    "SlottedFilters",
     "Statement",
     "TranslationDomain",
     "app_gettext",
@@ -70,6 +81,7 @@ __all__ = [
     "register_extension",
     "sensitive_exposures",
     "sensitive_snapshot",
+    "slot_filters",
     "split_filter_key",
     "stored_row_known",
     "unique_violation",
