@@ -260,6 +260,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--out", default=None, help="write the results here as JSON (default: stdout)")
     parser.add_argument("--served", action="store_true", help="open the database as docs/deployment.rst serves it")
     parser.add_argument(
+        "--instructions",
+        type=int,
+        default=0,
+        help="under valgrind's callgrind: instrument only this many calls of the one workload (run.py --instructions)",
+    )
+    parser.add_argument("--instructions-part", choices=("calls", "before"), default="calls")
+    parser.add_argument(
         "--interleaved", action="store_true", help="take orders from run.py on stdin (the sides taking turns)"
     )
     return parser.parse_args(argv)
@@ -375,6 +382,8 @@ def main(side: str, versions: dict[str, str], build: Callable[[Context], dict[st
         return 2
     if args.interleaved:
         return interleaved(side, versions, setups, ctx)
+    if args.instructions:
+        return instrumented(side, versions, setups, ctx, names)
     report: dict[str, Any] = {"side": side, "backend": args.backend, "versions": versions, "workloads": {}}
     for name in names:
         prepared = setups[name](ctx)
@@ -443,4 +452,53 @@ def interleaved(side: str, versions: dict[str, str], setups: dict[str, Callable[
         else:
             reply(samples[name].entry(workload))
     channel.close()
+    return 0
+
+
+def instrumented(
+    side: str, versions: dict[str, str], setups: dict[str, Callable[[Context], Any]], ctx: Context, names: list[str]
+) -> int:
+    """Under ``valgrind --tool=callgrind --instr-atstart=no``: instrument ``--instructions`` calls of one workload.
+
+    The app is built and warmed up uninstrumented; ``callgrind_control`` then turns the
+    instrumentation on for the calls and off again, and valgrind's "Collected" count on
+    exit is what they executed. With ``--instructions-part before`` the same loop runs only
+    each call's ``before`` (a fresh login form...): ``run.py`` subtracts that run's count,
+    which also cancels the toggling's own part. Instructions do not move with the machine's
+    load, unlike times; they count this process only (not a database server's work, nor
+    waiting).
+    """
+    import subprocess
+
+    [name] = names
+    workload = setups[name](ctx)
+    report: dict[str, Any] = {"side": side, "backend": ctx.args.backend, "versions": versions, "workloads": {}}
+    if isinstance(workload, str):
+        report["workloads"][name] = {"na": workload}
+    else:
+        warmup, _repeats = _counts(workload, ctx.args)
+        result = Result()
+        for _ in range(warmup):
+            if workload.before is not None:
+                workload.before()
+            result = workload.run()
+        gc.collect()
+        gc.freeze()
+        pid = str(os.getpid())
+        before, run = workload.before, workload.run
+        only_before = ctx.args.instructions_part == "before"
+        subprocess.run(["callgrind_control", "--instr=on", pid], check=True, capture_output=True)
+        for _ in range(ctx.args.instructions):
+            if before is not None:
+                before()
+            if not only_before:
+                result = run()
+        subprocess.run(["callgrind_control", "--instr=off", pid], check=True, capture_output=True)
+        report["workloads"][name] = {"status": result.status, "shape": result.shape, "rows": result.rows}
+    text = json.dumps(report, default=str)
+    if ctx.args.out:
+        with open(ctx.args.out, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        print(text)
     return 0

@@ -3,6 +3,7 @@
 
     python3 bench/run.py [--quick] [--big] [--table] [--workload NAME ...] [--backends sqlite,postgres]
     python3 bench/run.py --profile NAME [--side ours|original|floor]   cProfile one workload
+    python3 bench/run.py --instructions [--table | --workload NAME ...]  CPU instructions per request (callgrind)
 
 Stdlib only. It makes two virtualenvs unless they exist with the same pins (installed
 side by side the original's ``flask_peewee/__init__.py`` would shadow our namespace):
@@ -513,6 +514,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         action="store_true",
         help="every side opens the database as docs/deployment.rst serves it: peewee's pool, SQLite in WAL mode",
     )
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count each side's CPU instructions per request with valgrind's callgrind (bench/instructions.py)",
+    )
     parser.add_argument("--json-out", default=None, help="also write every report as JSON here")
     parser.add_argument("--from-json", default=None, help="print the table of a saved --json-out, run nothing")
     return parser.parse_args(argv)
@@ -521,7 +527,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     if args.from_json:
-        print_report(json.loads(Path(args.from_json).read_text()))
+        saved = json.loads(Path(args.from_json).read_text())
+        if "instructions" in saved:
+            import instructions
+
+            instructions.print_counts(saved["instructions"])
+        else:
+            print_report(saved)
         return 0
     if args.profile:
         args.workload = [args.profile]
@@ -546,6 +558,17 @@ def main(argv: list[str]) -> int:
         if not args.quick and dataset_cmd(pythons["ours"], "pg-ping", args.pg_dsn, check=False):
             backends.append("postgres")
     started = datetime.datetime.now()
+    if args.instructions:
+        import instructions
+
+        args.messages = mode["messages"]
+        counted = instructions.count(backends, pythons, sides, mode["workloads"], args)
+        if args.json_out:
+            Path(args.json_out).write_text(
+                json.dumps({"started": f"{started:%Y-%m-%d %H:%M}", "instructions": counted})
+            )
+        instructions.print_counts(counted)
+        return 0
     all_reports: dict[str, Any] = {
         "mode": "quick" if args.quick else "full",
         "connections": "pool, SQLite in WAL mode" if args.served else "one per request",
