@@ -10,15 +10,17 @@ import pytest
 from flask import Flask
 
 from flask_peewee.db import Database
-from flask_peewee.utils import count_rows
+from flask_peewee.utils import count_rows, filter_query, parse_filters
 from flask_peewee.utils.internal import (
     PreparedSelect,
     RowLookup,
+    ShapePlans,
     Slot,
     Statement,
     backend_name,
     count_select,
     insert_row,
+    slot_filters,
 )
 
 
@@ -295,3 +297,44 @@ def test_a_statement_runs_a_select_and_its_count_with_each_calls_values(entries)
     assert Statement.scalar(counting.execute(database, ["nothing"])) == count_rows(Entry.select()) == 2
     assert Statement.prepare(query, [0, 1]) is None  # slot 1 is not in the query: not prepared
     assert Statement.prepare(Entry.select().where((Entry.title == Slot(0)) | (Entry.title == Slot(0))), [0]) is None
+
+
+def test_slotted_filters_give_one_statement_per_shape_run_with_each_requests_values(models):
+    Account, _ = models
+    joined = datetime.datetime(2024, 1, 1)
+    for name in ("ann", "bob", "cy"):
+        Account.create(name=name, joined=joined)
+    args = [{"name__in": ["ann", "bob"]}, {"name__in": ["cy", "nobody"]}, {"name__in": ["ann"]}]
+    slotted = [slot_filters(parse_filters(Account, a)) for a in args]
+    assert slotted[0].shape == slotted[1].shape == (("name__in", "in", 2),)
+    assert slotted[2].shape == (("name__in", "in", 1),)  # as many slots as values: another shape
+    plans = ShapePlans()
+    database = Statement.database_of(Account)
+    built = []
+
+    def build(filters):
+        built.append(filters)
+        return Statement.prepare(filter_query(Account.select(), filters).order_by(Account.name), range(2))
+
+    names = []
+    for item in slotted[:2]:
+        rows = plans.get(database, Account, item.shape, lambda item=item: build(item.filters))
+        names.append([a.name for a in rows.rows(rows.execute(database, item.values))])
+    assert names == [["ann", "bob"], ["cy"]]
+    assert len(built) == 1  # the second request of the shape ran the kept statement
+    is_null = slot_filters(parse_filters(Account, {"name__is": "null"}))
+    assert is_null.values == []
+    assert is_null.shape == (("name__is", "null"),)
+    assert slot_filters(parse_filters(Account, {"name__like": "a%"})) is None  # a pattern is rewritten in Python
+
+
+def test_shape_plans_stay_bounded_per_owner():
+    class Owner:
+        pass
+
+    plans, owner, database = ShapePlans(limit=3), Owner(), Owner()
+    for key in range(10):
+        assert plans.get(database, owner, key, lambda key=key: f"plan {key}") == f"plan {key}"
+    assert len(plans._plans[database][owner]) <= 3
+    assert plans.get(database, owner, 9, lambda: "rebuilt") == "plan 9"  # kept
+    assert plans.get(database, Owner(), 9, lambda: "another owner") == "another owner"

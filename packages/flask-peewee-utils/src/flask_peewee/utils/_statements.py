@@ -324,8 +324,8 @@ class SlottedFilters(NamedTuple):
     shape: tuple[Any, ...]  # what the statements' SQL depends on: each filter's parameter, operator, arity
 
 
-def slot_filters(filters: Sequence[Filter], first: int = 0) -> SlottedFilters | None:
-    """``filters`` with a :class:`Slot` (numbered from ``first``) for each value, or None.
+def slot_filters(filters: Sequence[Filter]) -> SlottedFilters | None:
+    """``filters`` with a :class:`Slot` (numbered from 0) for each value, or None.
 
     None when a filter's value is rewritten in Python before it reaches the SQL (``like``,
     ``ilike``, ``regexp``: their patterns), so that no statement can stand for every value.
@@ -338,7 +338,7 @@ def slot_filters(filters: Sequence[Filter], first: int = 0) -> SlottedFilters | 
         if is_pattern_operator(item.op):
             return None
         if item.op == "in":
-            slots = [Slot(first + len(values) + index) for index in range(len(item.value))]
+            slots = [Slot(len(values) + index) for index in range(len(item.value))]
             values.extend(item.value)
             slotted.append(dataclasses.replace(item, value=slots))
             shape.append((item.param, "in", len(slots)))
@@ -346,7 +346,7 @@ def slot_filters(filters: Sequence[Filter], first: int = 0) -> SlottedFilters | 
             slotted.append(item)
             shape.append((item.param, "null"))
         else:
-            slotted.append(dataclasses.replace(item, value=Slot(first + len(values))))
+            slotted.append(dataclasses.replace(item, value=Slot(len(values))))
             values.append(item.value)
             shape.append((item.param, item.op))
     return SlottedFilters(slotted, values, tuple(shape))
